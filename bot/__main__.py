@@ -1,0 +1,64 @@
+"""The ``funnelbot`` console command: ``funnelbot run`` starts the bot with long polling."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import ConfigError, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="funnelbot", description="Keep your job search moving.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the bot (long polling)")
+    args = parser.parse_args(argv)
+
+    from dotenv import load_dotenv  # noqa: PLC0415
+
+    load_dotenv(".env")
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"funnelbot: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    _configure_logging(settings.log_level)
+    if args.command == "run":
+        return _run(settings)
+    return 2
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=getattr(logging, level, logging.INFO),
+    )
+    # httpx logs every request URL at INFO, and that URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _run(settings: Settings) -> int:
+    from bot.app import build_application  # noqa: PLC0415
+    from storage import CorruptDataError, Repository  # noqa: PLC0415
+
+    try:
+        repo = Repository.open(settings.data_dir)
+    except CorruptDataError as error:
+        print(
+            f"funnelbot: cannot start: the data file {error.path} {error.problem}.\n"
+            "It has not been changed. Restore it from a backup or move it aside, then start again.",
+            file=sys.stderr,
+        )  # noqa: T201
+        return 1
+    except OSError as error:
+        print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)  # noqa: T201
+        return 1
+    app = build_application(settings, repo)
+    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Building the Telegram application: the one place where everything is wired together."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.request import BaseRequest
+from telegram import Update
+
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.context import BotApp, BotContext, Clock
+from bot.handlers import applications, common, errors, onboarding
+from storage import Repository
+
+logger = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    repo: Repository,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    rate_limiter: bool = True,
+) -> BotApp:
+    """Build the PTB application. Tests pass an offline ``request`` and a ``clock``."""
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        # Retries wait out Telegram's 429 answers (which promise nothing was delivered).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    app: BotApp = builder.build()
+    app.bot_data["repo"] = repo
+    app.bot_data["settings"] = settings
+    if clock is not None:
+        app.bot_data["clock"] = clock
+    register(app)
+    return app
+
+
+def register(app: BotApp) -> None:
+    """Every handler, in a deliberate order.
+
+    Group -2 refuses users outside ALLOWED_USER_IDS; group -1 records users. In group 0 the first
+    matching handler wins: conversations first (so their questions get answers), then commands and
+    buttons, then hints for anything left.
+    """
+    app.add_handler(TypeHandler(Update, common.gate), group=-2)
+    app.add_handler(TypeHandler(Update, common.track_user), group=-1)
+    app.add_handlers(onboarding.handlers())
+    app.add_handlers(applications.handlers())
+    for extension in _extensions():
+        app.add_handlers(extension.handlers())
+    app.add_handlers(onboarding.fallback_handlers())
+    app.add_error_handler(errors.on_error)
+
+
+def _extensions() -> list[Any]:
+    """Feature modules with their own ``handlers()``, registered after the core ones."""
+    return []
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    logger.info("bot.started username=%s", app.bot.username)
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    repo: Repository = app.bot_data["repo"]
+    repo.close()

@@ -1,0 +1,93 @@
+"""Settings from the environment (or a ``.env`` file, loaded by ``__main__``)."""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    data_dir: Path = Path("data")
+    api_base_url: str | None = None
+    api_base_file_url: str | None = None
+    default_tz: str = "UTC"
+    allowed_user_ids: frozenset[int] | None = None
+    admin_chat_id: int | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, need_token: bool = True) -> Settings:
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if need_token and not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set. Put the token from @BotFather in the environment "
+                "or in a .env file (see .env.example)."
+            )
+        base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
+        file_url = env.get("TELEGRAM_API_BASE_FILE_URL", "").strip() or None
+        if base_url:
+            base_url, derived_file_url = normalise_base_url(base_url)
+            file_url = file_url or derived_file_url
+        default_tz = env.get("DEFAULT_TZ", "").strip() or "UTC"
+        try:
+            zoneinfo.ZoneInfo(default_tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigError(f"DEFAULT_TZ={default_tz!r} is not an IANA timezone name.") from error
+        return cls(
+            token=token,
+            data_dir=Path(env.get("FUNNELBOT_DATA_DIR", "").strip() or "data"),
+            api_base_url=base_url,
+            api_base_file_url=file_url,
+            default_tz=default_tz,
+            allowed_user_ids=_ids(env.get("ALLOWED_USER_IDS", ""), "ALLOWED_USER_IDS"),
+            admin_chat_id=_one_id(env.get("ADMIN_CHAT_ID", ""), "ADMIN_CHAT_ID"),
+            log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+        )
+
+
+def normalise_base_url(url: str) -> tuple[str, str]:
+    """Return (base_url, base_file_url) in the form PTB wants (it appends the token).
+
+    ``http://host:8081`` and ``http://host:8081/bot`` both mean the Bot API at that server; the
+    file URL is the same server's ``/file/bot`` path.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"TELEGRAM_API_BASE_URL={url!r} must be an http(s) URL.")
+    path = parts.path.rstrip("/")
+    if "{token}" not in path and not path.endswith("/bot"):
+        path += "/bot"
+    base = f"{parts.scheme}://{parts.netloc}{path}"
+    file_path = path[: -len("/bot")] + "/file/bot" if path.endswith("/bot") else "/file/bot"
+    return base, f"{parts.scheme}://{parts.netloc}{file_path}"
+
+
+def _ids(raw: str, name: str) -> frozenset[int] | None:
+    items = [item.strip() for item in raw.replace(";", ",").split(",") if item.strip()]
+    if not items:
+        return None
+    try:
+        return frozenset(int(item) for item in items)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a comma-separated list of numeric user ids.") from error
+
+
+def _one_id(raw: str, name: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a numeric chat id.") from error

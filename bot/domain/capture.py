@@ -1,0 +1,155 @@
+"""Reading a job from one message: ``Acme - Senior SRE https://… #sre closes friday applied``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.dates import parse_day
+from bot.domain.models import Camp, Source, parse_camp, parse_source
+
+URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_TRACK = re.compile(r"#([^\s#]+)")
+_SEPARATORS = re.compile(r"\s+[-–—|]\s+")
+_AT = re.compile(r"\s+(?:at|@)\s+", re.IGNORECASE)
+_FIT = re.compile(r"^(\d)\s*/\s*(\d)$")
+_OPTION_WORDS = {"closes", "closing", "deadline", "applied", "camp", "via", "source", "fit"}
+
+MAX_NAME = 120
+
+
+class CaptureError(ValueError):
+    """The message could not be read as a job; the text says how to write it."""
+
+
+@dataclass
+class Draft:
+    """A job as typed, before it becomes a :class:`JobApplication`."""
+
+    company: str = ""
+    role: str = ""
+    link: str = ""
+    track: str = ""
+    closes_on: date | None = None
+    applied: bool = False
+    camp: Camp | None = None
+    source: Source | None = None
+    fit_contribute: int | None = None
+    fit_learn: int | None = None
+
+
+HOW_TO_ADD = (
+    "Write it as <code>/add Acme - Senior SRE</code> or <code>/add Senior SRE at Acme</code>, "
+    "optionally with a link, <code>#track</code>, <code>closes friday</code>, "
+    "<code>camp growth</code>, <code>via referral</code>, <code>fit 4/3</code> or <code>applied</code>."
+)
+
+
+def _is_option(token: str) -> bool:
+    return token.lower() in _OPTION_WORDS or token.startswith("#") or bool(URL.fullmatch(token))
+
+
+def parse_quick_add(text: str, today: date) -> Draft:
+    """Split a one-line job description into its parts; options may come in any order."""
+    draft = Draft()
+    tokens = text.split()
+    rest: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token, lower = tokens[i], tokens[i].lower()
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if URL.fullmatch(token):
+            draft.link = token
+        elif token.startswith("#") and len(token) > 1:
+            draft.track = token[1:].replace("_", " ")
+        elif lower in ("closes", "closing", "deadline") and following:
+            i = _read_closing(tokens, i + 1, today, draft) - 1
+        elif lower == "applied" and token == "applied" and (not following or _is_option(following)):
+            draft.applied = True
+        elif lower in ("camp", "camp:") and parse_camp(following):
+            draft.camp = parse_camp(following)
+            i += 1
+        elif lower.startswith("camp:") and parse_camp(lower[5:]):
+            draft.camp = parse_camp(lower[5:])
+        elif lower in ("via", "source") and (used := _read_source(tokens, i + 1, draft)):
+            i += used
+        elif lower.startswith("source:") and parse_source(lower[7:]):
+            draft.source = parse_source(lower[7:])
+        elif lower == "fit" and _FIT.match(following):
+            _read_fit(following, draft)
+            i += 1
+        else:
+            rest.append(token)
+        i += 1
+    _split_names(" ".join(rest), draft)
+    return draft
+
+
+def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> int:
+    """Take the longest run of tokens (up to five) that reads as a date; return where it ended."""
+    for end in range(min(len(tokens), start + 5), start, -1):
+        if any(_is_option(tok) for tok in tokens[start:end]):
+            continue
+        day = parse_day(" ".join(tokens[start:end]), today)
+        if day is not None:
+            draft.closes_on = day
+            return end
+    raise CaptureError(
+        f"I couldn't read “{' '.join(tokens[start:start + 3])}” as a closing date. "
+        "Try <code>closes 2026-12-05</code>, <code>closes friday</code> or "
+        "<code>closes in 2 weeks</code>."
+    )
+
+
+def _read_source(tokens: list[str], start: int, draft: Draft) -> int:
+    """Read a source after "via"; return how many tokens it took (0 when none fits)."""
+    if " ".join(tokens[start : start + 2]).lower() == "job board":
+        draft.source = Source.JOB_BOARD
+        return 2
+    source = parse_source(tokens[start]) if start < len(tokens) else None
+    if source is None:
+        return 0
+    draft.source = source
+    return 1
+
+
+def _read_fit(text: str, draft: Draft) -> None:
+    match = _FIT.match(text)
+    assert match is not None
+    contribute, learn = int(match.group(1)), int(match.group(2))
+    if not (1 <= contribute <= 5 and 1 <= learn <= 5):
+        raise CaptureError("Fit scores go from 1 to 5: <code>fit 4/3</code> means contribute 4, learn 3.")
+    draft.fit_contribute, draft.fit_learn = contribute, learn
+
+
+def _split_names(core: str, draft: Draft) -> None:
+    core = core.strip(" ,;")
+    parts = _SEPARATORS.split(core, maxsplit=1)
+    if len(parts) == 2:
+        draft.company, draft.role = parts[0].strip(), parts[1].strip()
+    else:
+        at_parts = _AT.split(core)
+        if len(at_parts) >= 2:
+            draft.role = " at ".join(at_parts[:-1]).strip()
+            draft.company = at_parts[-1].strip()
+    if not draft.company or not draft.role:
+        raise CaptureError("I need both a company and a role. " + HOW_TO_ADD)
+    for label, value in (("company", draft.company), ("role", draft.role)):
+        if len(value) > MAX_NAME:
+            raise CaptureError(f"That {label} name is over {MAX_NAME} characters; please shorten it.")
+
+
+def validate_name(text: str, label: str) -> str:
+    """Check a company or role typed on its own (guided add, /edit)."""
+    value = " ".join(text.split())
+    if not value:
+        raise CaptureError(f"The {label} can't be empty.")
+    if len(value) > MAX_NAME:
+        raise CaptureError(f"That {label} is over {MAX_NAME} characters; please shorten it.")
+    return value
+
+
+def find_link(text: str) -> str | None:
+    match = URL.search(text)
+    return match.group(0) if match else None

@@ -1,0 +1,89 @@
+"""Changing an application: advancing, correcting, closing, reopening, editing.
+
+Every operation takes ``now`` (an aware datetime), mutates the application and appends to its
+history, or raises :class:`InvalidMove` with a sentence the user can act on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.models import Event, JobApplication, Note
+from bot.domain.stages import Outcome, Stage
+
+
+class InvalidMove(ValueError):
+    """A change that does not make sense; the message is written for the user."""
+
+
+def move(app: JobApplication, target: Stage, now: datetime) -> bool:
+    """Move ``app`` to ``target``; return True when that was a backwards correction.
+
+    Skipped stages are recorded as passed at the same moment (straight to interview means the
+    application was also answered). Moving backwards is a correction that retracts later stages.
+    """
+    if app.outcome is not None:
+        raise InvalidMove(
+            f"#{app.number} is closed ({app.outcome.value}). "
+            f"Use /reopen {app.number} first if it is back on."
+        )
+    if target == app.stage:
+        raise InvalidMove(f"#{app.number} is already at {target.label}.")
+    correction = target < app.stage
+    if correction:
+        app.history.append(_stage_event(now, target, correction=True))
+    else:
+        for stage in range(app.stage + 1, target + 1):
+            app.history.append(_stage_event(now, Stage(stage)))
+    app.stage = target
+    return correction
+
+
+def advance(app: JobApplication, now: datetime) -> Stage:
+    """Move to the next stage and return it."""
+    target = app.stage.next
+    if target is None or app.outcome is not None:
+        raise InvalidMove(f"#{app.number} can't move further: it is {app.status_label().lower()}.")
+    move(app, target, now)
+    return target
+
+
+def close(app: JobApplication, outcome: Outcome, now: datetime, reason: str = "") -> None:
+    """Close the application at the stage it reached; the stage history stays true."""
+    if app.outcome is not None:
+        raise InvalidMove(f"#{app.number} is already closed ({app.outcome.value}).")
+    if app.stage == Stage.ACCEPTED:
+        raise InvalidMove(f"#{app.number} is accepted already. Congratulations!")
+    if outcome in (Outcome.REJECTED, Outcome.GHOSTED) and app.stage == Stage.PROSPECT:
+        raise InvalidMove(
+            f"#{app.number} is still a prospect: you haven't applied, so they can't have "
+            f"{outcome.value} you. Use /withdraw {app.number} to drop it."
+        )
+    if outcome == Outcome.DECLINED and app.stage < Stage.OFFER:
+        raise InvalidMove(
+            f"#{app.number} has no offer to decline yet. Use /withdraw {app.number} to step out."
+        )
+    app.outcome = outcome
+    app.reason = reason.strip()
+    app.history.append(Event(at=now, kind="closed", outcome=outcome, detail=app.reason))
+
+
+def reopen(app: JobApplication, now: datetime) -> None:
+    if app.outcome is None:
+        raise InvalidMove(f"#{app.number} is open already.")
+    app.history.append(Event(at=now, kind="reopened", detail=app.outcome.value))
+    app.outcome = None
+    app.reason = ""
+
+
+def add_note(app: JobApplication, text: str, now: datetime, kind: str = "note") -> Note:
+    text = text.strip()
+    if not text:
+        raise InvalidMove("A note needs some text, e.g. /note 3 Ask about on-call.")
+    note = Note(at=now, text=text, kind=kind)
+    app.notes.append(note)
+    return note
+
+
+def _stage_event(now: datetime, stage: Stage, *, correction: bool = False) -> Event:
+    return Event(at=now, kind="stage", stage=stage, correction=correction)

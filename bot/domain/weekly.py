@@ -1,0 +1,106 @@
+"""Weeks, targets, buffer and streaks. Weeks start on Monday in the user's own timezone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.dates import week_start
+from bot.domain.models import JobApplication
+from bot.domain.stages import Stage
+
+
+def applied_on(app: JobApplication, tz: ZoneInfo) -> date | None:
+    """The local day the user applied, if they did."""
+    moment = app.entered_at(Stage.APPLIED)
+    return moment.astimezone(tz).date() if moment else None
+
+
+def applications_per_week(apps: Iterable[JobApplication], tz: ZoneInfo) -> dict[date, int]:
+    """Monday of each week -> applications sent that week."""
+    counts: dict[date, int] = {}
+    for app in apps:
+        day = applied_on(app, tz)
+        if day is not None:
+            monday = week_start(day)
+            counts[monday] = counts.get(monday, 0) + 1
+    return counts
+
+
+def in_flight(apps: Iterable[JobApplication]) -> list[JobApplication]:
+    """Open applications that got past "Applied" (a reply, a screen, interviews, an offer)."""
+    return [a for a in apps if a.is_open and a.stage >= Stage.RESPONDED]
+
+
+@dataclass(frozen=True)
+class WeekStatus:
+    """Where the user stands in the week that starts on ``monday``."""
+
+    monday: date
+    applied: int  # applications sent this week
+    target: int  # the weekly target
+    buffer: int  # applications ahead of target carried in from earlier weeks
+    streak: int  # completed weeks in a row that met the target, up to last week
+    last_week: int  # applications sent last week
+
+    @property
+    def needed(self) -> int:
+        """How many more applications this week, after the carried buffer."""
+        return max(0, self.target - self.buffer - self.applied)
+
+    @property
+    def met(self) -> bool:
+        return self.needed == 0
+
+
+def week_status(
+    apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime
+) -> WeekStatus:
+    """Count this week, the buffer carried in, and the streak of weeks met.
+
+    The buffer works like Beeminder's: each completed week adds (applied - target), never going
+    below zero, so a strong week covers a later slow one. A week counts as met when its
+    applications plus the buffer it started with reach the target.
+    """
+    counts = applications_per_week(apps, tz)
+    this_monday = week_start(now.astimezone(tz).date())
+    buffer, streak = 0, 0
+    if counts:
+        monday = min(counts)
+        while monday < this_monday:
+            sent = counts.get(monday, 0)
+            met = sent + buffer >= target
+            streak = streak + 1 if met else 0
+            buffer = max(0, buffer + sent - target)
+            monday += timedelta(days=7)
+    return WeekStatus(
+        monday=this_monday,
+        applied=counts.get(this_monday, 0),
+        target=target,
+        buffer=buffer,
+        streak=streak,
+        last_week=counts.get(this_monday - timedelta(days=7), 0),
+    )
+
+
+def recent_weeks(
+    apps: Iterable[JobApplication], tz: ZoneInfo, now: datetime, weeks: int
+) -> list[tuple[date, int]]:
+    """The last ``weeks`` weeks (oldest first, this week last) with applications sent in each."""
+    counts = applications_per_week(apps, tz)
+    this_monday = week_start(now.astimezone(tz).date())
+    return [
+        (this_monday - timedelta(days=7 * back), counts.get(this_monday - timedelta(days=7 * back), 0))
+        for back in range(weeks - 1, -1, -1)
+    ]
+
+
+def rank_prospects(apps: Iterable[JobApplication]) -> list[JobApplication]:
+    """Open prospects, best fit first; ties go to the soonest closing date, then the oldest."""
+    prospects = [a for a in apps if a.is_open and a.stage == Stage.PROSPECT]
+    return sorted(
+        prospects,
+        key=lambda a: (-(a.fit or 0), a.closes_on or date.max, a.number),
+    )

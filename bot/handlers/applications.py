@@ -1,0 +1,741 @@
+"""Capturing jobs and moving them through the funnel: /add, /list, /show, buttons, /undo."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import warnings
+from datetime import date
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.callback_data import decode, int_args
+from bot.context import BotContext
+from bot.domain import moves
+from bot.domain.capture import CaptureError, Draft, find_link, parse_quick_add, validate_name
+from bot.domain.dates import parse_day
+from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
+from bot.domain.moves import InvalidMove
+from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
+from bot.domain.weekly import rank_prospects
+from bot.handlers.common import (
+    changed,
+    edit,
+    find_app,
+    profile_of,
+    reply,
+    today_for,
+)
+from bot.rendering import (
+    app_title,
+    button,
+    card,
+    delete_keyboard,
+    esc,
+    fit_keyboard,
+    keyboard,
+    list_page,
+    more_keyboard,
+    outcome_phrase,
+    prospects_view,
+    reason_keyboard,
+    undo_keyboard,
+)
+from storage import UndoEntry
+
+logger = logging.getLogger(__name__)
+
+
+class AddState(enum.IntEnum):
+    AWAIT_COMPANY = 1
+    AWAIT_ROLE = 2
+    AWAIT_TRACK = 3
+    AWAIT_STAGE = 4
+
+
+class NoteState(enum.IntEnum):
+    AWAIT_NOTE = 1
+
+
+# -- saving ----------------------------------------------------------------------------------
+
+
+def _new_application(draft: Draft, context: BotContext) -> JobApplication:
+    now = context.now()
+    stage = Stage.APPLIED if draft.applied else Stage.PROSPECT
+    app = JobApplication(
+        number=0,
+        company=draft.company,
+        role=draft.role,
+        created_at=now,
+        link=draft.link,
+        track=draft.track,
+        camp=draft.camp,
+        source=draft.source,
+        fit_contribute=draft.fit_contribute,
+        fit_learn=draft.fit_learn,
+        closes_on=draft.closes_on,
+        stage=Stage.PROSPECT,
+        history=[Event(at=now, kind="created", stage=Stage.PROSPECT)],
+    )
+    if stage == Stage.APPLIED:
+        moves.move(app, Stage.APPLIED, now)
+    return app
+
+
+async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> None:
+    app = context.repo.add_application(profile, _new_application(draft, context), "added #{n}")
+    logger.info("application.added user=%s number=%s", profile.user_id, app.number)
+    changed(context, profile.user_id)
+    entry = context.repo.last_undo(profile.user_id)
+    text, markup = _card(app, profile, context, undo=entry)
+    where = "applied" if app.stage == Stage.APPLIED else "prospect"
+    await reply(update, f"Saved as {where} #{app.number}.\n\n{text}", markup)
+
+
+def _card(app: JobApplication, profile: Profile, context: BotContext, undo: UndoEntry | None = None):  # type: ignore[no-untyped-def]
+    text, markup = card(app, context.user_tz(profile.timezone), today_for(profile, context))
+    if undo is not None:
+        rows = [list(row) for row in markup.inline_keyboard]
+        rows.append([button("↩ Undo", "undo", "do", undo.id)])
+        markup = keyboard(*rows)
+    return text, markup
+
+
+# -- /add -------------------------------------------------------------------------------------
+
+
+async def add_application(update: Update, context: BotContext) -> AddState | int:
+    """/add with text saves in one go; /add alone starts the guided questions."""
+    profile = profile_of(update, context)
+    text = " ".join(context.args or [])
+    if not text:
+        context.user_data["draft"] = Draft()
+        await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
+        return AddState.AWAIT_COMPANY
+    try:
+        draft = parse_quick_add(text, today_for(profile, context))
+    except CaptureError as error:
+        await reply(update, f"{error}")
+        return ConversationHandler.END
+    await _save_new(update, context, profile, draft)
+    return ConversationHandler.END
+
+
+async def offer_link(update: Update, context: BotContext) -> None:
+    """A bare job link: offer to save it as a prospect."""
+    assert update.effective_message is not None
+    link = find_link(update.effective_message.text or "")
+    if link is None:
+        return
+    context.user_data["pending_link"] = link
+    await reply(
+        update,
+        f"Save this job as a prospect?\n{esc(link)}",
+        keyboard([button("➕ Save as prospect", "add", "link"), button("No thanks", "add", "drop")]),
+    )
+
+
+async def start_from_link(update: Update, context: BotContext) -> AddState | int:
+    """The "Save as prospect" button under a bare link starts the guided add."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    link = context.user_data.pop("pending_link", "")
+    if not link:
+        await edit(update, "That link has expired; send it again, please.")
+        return ConversationHandler.END
+    context.user_data["draft"] = Draft(link=link)
+    await edit(update, f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)")
+    return AddState.AWAIT_COMPANY
+
+
+async def drop_link(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    context.user_data.pop("pending_link", None)
+    await edit(update, "OK, not saved.")
+
+
+async def ask_role(update: Update, context: BotContext) -> AddState:
+    """Guided add, step 2: the company is in, ask for the role."""
+    assert update.effective_message is not None
+    try:
+        company = validate_name(update.effective_message.text or "", "company")
+    except CaptureError as error:
+        await reply(update, f"{error} Which company?")
+        return AddState.AWAIT_COMPANY
+    context.user_data["draft"].company = company
+    await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
+    return AddState.AWAIT_ROLE
+
+
+async def ask_track(update: Update, context: BotContext) -> AddState:
+    """Guided add, step 3: offer the user's tracks back as buttons."""
+    assert update.effective_message is not None
+    try:
+        role = validate_name(update.effective_message.text or "", "role")
+    except CaptureError as error:
+        await reply(update, f"{error} Which role?")
+        return AddState.AWAIT_ROLE
+    context.user_data["draft"].role = role
+    profile = profile_of(update, context)
+    buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([button("Skip", "add", "track", "-")])
+    await reply(
+        update,
+        "Which <b>track</b> is it (e.g. SRE, Developer, DevRel)? Tap one or type a new one.",
+        keyboard(*rows),
+    )
+    return AddState.AWAIT_TRACK
+
+
+async def _ask_stage(update: Update) -> AddState:
+    await reply(
+        update,
+        "Have you applied yet?",
+        keyboard([button("Not yet: prospect", "add", "stage", 0), button("Yes, applied", "add", "stage", 1)]),
+    )
+    return AddState.AWAIT_STAGE
+
+
+async def track_typed(update: Update, context: BotContext) -> AddState:
+    assert update.effective_message is not None
+    try:
+        track = validate_name((update.effective_message.text or "").lstrip("#"), "track")
+    except CaptureError as error:
+        await reply(update, f"{error}")
+        return AddState.AWAIT_TRACK
+    context.user_data["draft"].track = track
+    return await _ask_stage(update)
+
+
+async def track_tapped(update: Update, context: BotContext) -> AddState:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, _, args = decode(query.data)
+    profile = profile_of(update, context)
+    index = int_args(args, 1)
+    if index is not None and 0 <= index[0] < len(profile.tracks):
+        context.user_data["draft"].track = profile.tracks[index[0]]
+    await edit(update, f"Track: {esc(context.user_data['draft'].track or 'none')}")
+    return await _ask_stage(update)
+
+
+async def stage_tapped(update: Update, context: BotContext) -> int:
+    """Guided add, last step: prospect or applied, then save."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    draft: Draft | None = context.user_data.pop("draft", None)
+    if draft is None or not draft.company or not draft.role:
+        await edit(update, "That question has expired. Start again with /add.")
+        return ConversationHandler.END
+    draft.applied = query.data.endswith(":1")
+    await edit(update, "Applied." if draft.applied else "Prospect.")
+    await _save_new(update, context, profile_of(update, context), draft)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel ends whatever conversation is going on; nothing half-done is saved."""
+    context.user_data.pop("draft", None)
+    context.user_data.pop("note_for", None)
+    await reply(update, "Cancelled. Nothing was saved.")
+    return ConversationHandler.END
+
+
+async def step_needs_text(update: Update, context: BotContext) -> None:
+    """Anything that isn't text (a photo, a sticker) during a question."""
+    await reply(update, "Please answer with text, or /cancel.")
+
+
+# -- viewing ----------------------------------------------------------------------------------
+
+
+async def list_applications(update: Update, context: BotContext) -> None:
+    """/list: open applications grouped by stage, paged; /list all includes closed ones."""
+    profile = profile_of(update, context)
+    scope = (context.args or ["open"])[0].lower()
+    apps = context.repo.list_applications(profile.user_id)
+    text, markup = list_page(apps, 1, today_for(profile, context), closed=scope == "all")
+    await reply(update, text, markup)
+
+
+async def list_page_tapped(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, scope, args = decode(query.data)
+    page = int_args(args, 1)
+    profile = profile_of(update, context)
+    apps = context.repo.list_applications(profile.user_id)
+    text, markup = list_page(apps, page[0] if page else 1, today_for(profile, context), closed=scope == "all")
+    await edit(update, text, markup)
+
+
+async def show_prospects(update: Update, context: BotContext) -> None:
+    """/prospects: prospects ranked by fit, with re-rate buttons."""
+    profile = profile_of(update, context)
+    ranked = rank_prospects(context.repo.list_applications(profile.user_id))
+    text, markup = prospects_view(ranked, today_for(profile, context))
+    await reply(update, text, markup)
+
+
+async def show_application(update: Update, context: BotContext) -> None:
+    """/show N: the card with history and buttons."""
+    app = await find_app(update, context, context.args or [], "/show 3")
+    if app is None:
+        return
+    text, markup = _card(app, profile_of(update, context), context)
+    await reply(update, text, markup)
+
+
+# -- typed changes ----------------------------------------------------------------------------
+
+
+async def _apply(
+    update: Update,
+    context: BotContext,
+    app: JobApplication,
+    label: str,
+    headline: str,
+) -> None:
+    """Store a change made to ``app`` and confirm it with an Undo button."""
+    profile = profile_of(update, context)
+    entry = context.repo.save_application(profile.user_id, app, label)
+    logger.info("application.changed user=%s number=%s", profile.user_id, app.number)
+    changed(context, profile.user_id)
+    text, markup = _card(app, profile, context, undo=entry)
+    if update.callback_query is not None:
+        await edit(update, f"{headline}\n\n{text}", markup)
+    else:
+        await reply(update, f"{headline}\n\n{text}", markup)
+    if app.stage == Stage.ACCEPTED and app.outcome is None:
+        await reply(update, congratulations(app))
+
+
+def congratulations(app: JobApplication) -> str:
+    return (
+        f"🎉 Congratulations on {esc(app.company)}! That's what all those applications were for.\n"
+        "Use /pause if you'd like a break from reminders."
+    )
+
+
+async def move_application(update: Update, context: BotContext) -> None:
+    """/move N <stage>: jump forwards (skipped stages recorded) or correct backwards."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/move 3 interview")
+    if app is None:
+        return
+    stage = parse_stage(" ".join(args[1:])) if len(args) > 1 else None
+    if stage is None:
+        await reply(update, f"Move #{app.number} to which stage? Use a name or number: {stage_choices()}.")
+        return
+    try:
+        correction = moves.move(app, stage, context.now())
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return
+    verb = "Corrected" if correction else "Moved"
+    await _apply(update, context, app, f"moved #{app.number} to {stage.label}",
+                 f"{verb} #{app.number} to <b>{stage.label}</b>.")
+
+
+async def _close_typed(
+    update: Update, context: BotContext, outcome: Outcome, usage: str, reason: str = ""
+) -> None:
+    args = context.args or []
+    app = await find_app(update, context, args, usage)
+    if app is None:
+        return
+    if outcome == Outcome.REJECTED:
+        reason = _reason_text(" ".join(args[1:]))
+    try:
+        moves.close(app, outcome, context.now(), reason)
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return
+    await _apply(update, context, app, f"{outcome.value} #{app.number}",
+                 f"#{app.number} {outcome_phrase(outcome)}.")
+
+
+def _reason_text(text: str) -> str:
+    key = text.strip().lower()
+    return REJECTION_REASONS.get(key, text.strip())[:200]
+
+
+async def reject_application(update: Update, context: BotContext) -> None:
+    """/reject N [reason]"""
+    await _close_typed(update, context, Outcome.REJECTED, "/reject 3 salary")
+
+
+async def withdraw_application(update: Update, context: BotContext) -> None:
+    """/withdraw N"""
+    await _close_typed(update, context, Outcome.WITHDRAWN, "/withdraw 3")
+
+
+async def ghost_application(update: Update, context: BotContext) -> None:
+    """/ghosted N"""
+    await _close_typed(update, context, Outcome.GHOSTED, "/ghosted 3")
+
+
+async def decline_application(update: Update, context: BotContext) -> None:
+    """/decline N"""
+    await _close_typed(update, context, Outcome.DECLINED, "/decline 3")
+
+
+async def reopen_application(update: Update, context: BotContext) -> None:
+    """/reopen N"""
+    app = await find_app(update, context, context.args or [], "/reopen 3")
+    if app is None:
+        return
+    try:
+        moves.reopen(app, context.now())
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return
+    await _apply(update, context, app, f"reopened #{app.number}", f"Reopened #{app.number}.")
+
+
+async def note_application(update: Update, context: BotContext) -> None:
+    """/note N <text>"""
+    args = context.args or []
+    app = await find_app(update, context, args, "/note 3 Ask about on-call")
+    if app is None:
+        return
+    try:
+        moves.add_note(app, " ".join(args[1:])[:2000], context.now())
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return
+    await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
+
+
+async def rate_fit(update: Update, context: BotContext) -> None:
+    """/fit N <contribute> <learn>: re-rank a prospect."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/fit 3 4 5")
+    if app is None:
+        return
+    scores = int_args(args[1:], 2)
+    if scores is None or not all(1 <= s <= 5 for s in scores):
+        await reply(update, "Give two scores from 1 to 5: what you'd contribute, then what you'd "
+                            f"learn. E.g. <code>/fit {app.number} 4 5</code>.")
+        return
+    app.fit_contribute, app.fit_learn = scores
+    await _apply(update, context, app, f"rated #{app.number}",
+                 f"#{app.number} fit is now {app.fit} ({scores[0]}/{scores[1]}).")
+
+
+EDITABLE = ("company", "role", "link", "track", "camp", "source", "closes")
+
+
+async def edit_application(update: Update, context: BotContext) -> None:
+    """/edit N <field> <value>"""
+    args = context.args or []
+    app = await find_app(update, context, args, "/edit 3 role Staff SRE")
+    if app is None:
+        return
+    field = args[1].lower() if len(args) > 1 else ""
+    value = " ".join(args[2:]).strip()
+    if field not in EDITABLE:
+        await reply(update, f"Which field? One of: {', '.join(EDITABLE)}. "
+                            f"E.g. <code>/edit {app.number} closes 2026-12-05</code>.")
+        return
+    profile = profile_of(update, context)
+    problem = _set_field(app, field, value, today_for(profile, context))
+    if problem:
+        await reply(update, problem)
+        return
+    app.history.append(Event(at=context.now(), kind="edited", detail=field))
+    if field == "track" and app.track:
+        profile.remember_track(app.track)
+        context.repo.save_profile(profile)
+    await _apply(update, context, app, f"edited #{app.number} {field}", f"Updated the {field} of #{app.number}.")
+
+
+def _set_field(app: JobApplication, field: str, value: str, today: date) -> str | None:
+    """Change one field; return a friendly problem description instead when the value is bad."""
+    if field in ("company", "role"):
+        try:
+            setattr(app, field, validate_name(value, field))
+        except CaptureError as error:
+            return str(error)
+    elif field == "link":
+        if value and not find_link(value):
+            return "That doesn't look like a link; it should start with https://"
+        app.link = find_link(value) or ""
+    elif field == "track":
+        app.track = value.lstrip("#")[:60]
+    elif field == "camp":
+        camp = parse_camp(value)
+        if camp is None and value:
+            return "Camp is one of: safe, growth, adventurous."
+        app.camp = camp
+    elif field == "source":
+        source = parse_source(value)
+        if source is None and value:
+            return "Source is one of: job board, referral, network, recruiter, other."
+        app.source = source
+    elif field == "closes":
+        day = parse_day(value, today) if value and value.lower() not in ("none", "-") else None
+        if value and value.lower() not in ("none", "-") and day is None:
+            return "I couldn't read that date. Try 2026-12-05, friday or in 2 weeks (or none)."
+        app.closes_on = day
+    return None
+
+
+async def delete_application(update: Update, context: BotContext) -> None:
+    """/delete N asks to confirm with buttons."""
+    app = await find_app(update, context, context.args or [], "/delete 3")
+    if app is None:
+        return
+    await reply(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+
+
+async def undo_last(update: Update, context: BotContext) -> None:
+    """/undo reverts the most recent change (an add, a move, a delete...)."""
+    profile = profile_of(update, context)
+    entry = context.repo.undo(profile.user_id)
+    if entry is None:
+        await reply(update, "Nothing to undo.")
+        return
+    changed(context, profile.user_id)
+    await reply(update, f"Undone: {esc(entry.label)}.")
+
+
+# -- buttons ----------------------------------------------------------------------------------
+
+
+async def application_button(update: Update, context: BotContext) -> None:
+    """Every ``app:<action>:<n>`` button; the number is looked up in the presser's own data."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, args = decode(query.data)
+    numbers = int_args(args, 1)
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
+    if app is None:
+        await query.answer("That application no longer exists.", show_alert=True)
+        return
+    now = context.now()
+    try:
+        if action == "show":
+            await query.answer()
+            text, markup = _card(app, profile, context)
+            await edit(update, text, markup)
+        elif action == "adv":
+            expected = int_args(args[1:], 1)
+            if expected is not None and expected[0] != app.stage:
+                await query.answer("That was out of date; here it is now.")
+                text, markup = _card(app, profile, context)
+                await edit(update, text, markup)
+                return
+            stage = moves.advance(app, now)
+            await query.answer(f"#{app.number} → {stage.label}")
+            await _apply(update, context, app, f"moved #{app.number} to {stage.label}",
+                         f"Moved #{app.number} to <b>{stage.label}</b>.")
+        elif action == "rej":
+            await query.answer()
+            await edit(update, f"{app_title(app)}\nWhy were you rejected? Pick one, or type "
+                               f"<code>/reject {app.number} your reason</code>.", reason_keyboard(app))
+        elif action == "rejr":
+            reason = REJECTION_REASONS.get(args[1], "") if len(args) > 1 else ""
+            moves.close(app, Outcome.REJECTED, now, reason)
+            await query.answer(f"#{app.number} rejected")
+            await _apply(update, context, app, f"rejected #{app.number}", f"#{app.number} marked as rejected.")
+        elif action in ("wd", "gh", "dec"):
+            outcome = {"wd": Outcome.WITHDRAWN, "gh": Outcome.GHOSTED, "dec": Outcome.DECLINED}[action]
+            moves.close(app, outcome, now)
+            await query.answer(f"#{app.number} {outcome.value}")
+            await _apply(update, context, app, f"{outcome.value} #{app.number}",
+                         f"#{app.number} {outcome_phrase(outcome)}.")
+        elif action == "reopen":
+            moves.reopen(app, now)
+            await query.answer()
+            await _apply(update, context, app, f"reopened #{app.number}", f"Reopened #{app.number}.")
+        elif action == "more":
+            await query.answer()
+            text, _ = _card(app, profile, context)
+            await edit(update, text, more_keyboard(app))
+        elif action == "del":
+            await query.answer()
+            await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+        elif action == "delok":
+            entry = context.repo.delete_application(profile.user_id, app.number, f"deleted #{app.number}")
+            changed(context, profile.user_id)
+            await query.answer("Deleted")
+            await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
+        else:
+            await query.answer("That button is from an older version; try /list.")
+    except InvalidMove as error:
+        await query.answer(str(error)[:200], show_alert=True)
+
+
+async def fit_button(update: Update, context: BotContext) -> None:
+    """``fit:ask:<n>`` -> contribute 1-5 -> learn 1-5 -> saved, prospects re-ranked."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, args = decode(query.data)
+    numbers = int_args(args, {"ask": 1, "c": 2, "l": 3}.get(action, 9))
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
+    if app is None or numbers is None or not all(1 <= v <= 5 for v in numbers[1:]):
+        await query.answer("That application no longer exists.", show_alert=True)
+        return
+    await query.answer()
+    if action == "ask":
+        await edit(update, f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
+                   fit_keyboard(app, None))
+    elif action == "c":
+        await edit(update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5",
+                   fit_keyboard(app, numbers[1]))
+    else:
+        app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
+        context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
+        changed(context, profile.user_id)
+        ranked = rank_prospects(context.repo.list_applications(profile.user_id))
+        text, markup = prospects_view(ranked, today_for(profile, context))
+        await edit(update, f"#{app.number} fit is now {app.fit}.\n\n{text}", markup)
+
+
+async def undo_button(update: Update, context: BotContext) -> None:
+    """``undo:do:<id>`` undoes that change if it is still the latest one."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, _, args = decode(query.data)
+    ids = int_args(args, 1)
+    profile = profile_of(update, context)
+    entry = context.repo.undo(profile.user_id, ids[0]) if ids else None
+    if entry is None:
+        await query.answer("That's no longer the latest change. /undo undoes the most recent one.",
+                           show_alert=True)
+        return
+    changed(context, profile.user_id)
+    await query.answer("Undone")
+    app = context.repo.get_application(profile.user_id, entry.number)
+    if app is None:
+        await edit(update, f"Undone: {esc(entry.label)}.")
+        return
+    text, markup = _card(app, profile, context)
+    await edit(update, f"Undone: {esc(entry.label)}.\n\n{text}", markup)
+
+
+# -- notes by button ------------------------------------------------------------------------
+
+
+async def ask_note(update: Update, context: BotContext) -> NoteState | int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, _, args = decode(query.data)
+    numbers = int_args(args, 1)
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
+    if app is None:
+        await query.answer("That application no longer exists.", show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    context.user_data["note_for"] = app.number
+    await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
+    return NoteState.AWAIT_NOTE
+
+
+async def save_note(update: Update, context: BotContext) -> int:
+    assert update.effective_message is not None
+    number = context.user_data.pop("note_for", None)
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, number) if number else None
+    if app is None:
+        await reply(update, "That application no longer exists.")
+        return ConversationHandler.END
+    moves.add_note(app, (update.effective_message.text or "")[:2000], context.now())
+    await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
+    return ConversationHandler.END
+
+
+# -- wiring -----------------------------------------------------------------------------------
+
+TEXT = filters.TEXT & ~filters.COMMAND
+NOT_TEXT = ~filters.TEXT & ~filters.COMMAND
+
+
+def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]
+    with warnings.catch_warnings():
+        # We track conversations per chat and user on purpose, not per message.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        add = ConversationHandler(
+            entry_points=[
+                CommandHandler("add", add_application),
+                CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
+            ],
+            states={
+                AddState.AWAIT_COMPANY: [MessageHandler(TEXT, ask_role)],
+                AddState.AWAIT_ROLE: [MessageHandler(TEXT, ask_track)],
+                AddState.AWAIT_TRACK: [
+                    MessageHandler(TEXT, track_typed),
+                    CallbackQueryHandler(track_tapped, pattern=r"^add:track:"),
+                ],
+                AddState.AWAIT_STAGE: [CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:")],
+            },
+            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(NOT_TEXT, step_needs_text)],
+            name="add",
+            conversation_timeout=30 * 60,
+        )
+        note = ConversationHandler(
+            entry_points=[CallbackQueryHandler(ask_note, pattern=r"^app:note:")],
+            states={NoteState.AWAIT_NOTE: [MessageHandler(TEXT, save_note)]},
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name="note",
+            conversation_timeout=30 * 60,
+        )
+    return [add, note]
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    show_shortcut = MessageHandler(filters.Regex(r"^/show_?(\d+)(@\w+)?$"), _show_shortcut)
+    return [
+        *conversations(),
+        CommandHandler("list", list_applications),
+        CommandHandler("prospects", show_prospects),
+        CommandHandler("show", show_application),
+        show_shortcut,
+        CommandHandler("move", move_application),
+        CommandHandler("reject", reject_application),
+        CommandHandler("withdraw", withdraw_application),
+        CommandHandler("ghosted", ghost_application),
+        CommandHandler("decline", decline_application),
+        CommandHandler("reopen", reopen_application),
+        CommandHandler("note", note_application),
+        CommandHandler("fit", rate_fit),
+        CommandHandler("edit", edit_application),
+        CommandHandler("delete", delete_application),
+        CommandHandler("undo", undo_last),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(application_button, pattern=r"^app:"),
+        CallbackQueryHandler(fit_button, pattern=r"^fit:"),
+        CallbackQueryHandler(undo_button, pattern=r"^undo:"),
+        CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
+        CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
+        MessageHandler(TEXT & filters.Regex(r"https?://"), offer_link),
+    ]
+
+
+async def _show_shortcut(update: Update, context: BotContext) -> None:
+    """``/show_3`` (tappable in lists) is the same as ``/show 3``."""
+    assert update.effective_message is not None and update.effective_message.text is not None
+    digits = "".join(ch for ch in update.effective_message.text.split("@")[0] if ch.isdigit())
+    context.args = [digits]
+    await show_application(update, context)

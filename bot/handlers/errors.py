@@ -1,0 +1,44 @@
+"""The one application-level error handler: log first, then tell the user briefly."""
+
+from __future__ import annotations
+
+import html
+import logging
+import traceback
+
+from telegram import Update
+from telegram.constants import MessageLimit
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure with context (never message bodies or the token) and apologise."""
+    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+    logger.error("update.failed user=%s", user_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(
+                "⚠️ Sorry, something went wrong on my side and I couldn't finish that. "
+                "If I didn't confirm it, nothing was changed. Please try again."
+            )
+        except Forbidden:
+            pass
+        except TelegramError:
+            logger.warning("error.reply_failed user=%s", user_id)
+    admin = context.settings.admin_chat_id
+    if admin is not None and context.error is not None:
+        trace = "".join(traceback.format_exception(context.error))
+        keep = MessageLimit.MAX_TEXT_LENGTH - 100
+        body = html.escape(trace[-keep:])
+        while len(body) > MessageLimit.MAX_TEXT_LENGTH - 100:  # escaping made it longer
+            keep -= 200
+            body = html.escape(trace[-keep:])
+        text = f"<b>Funnelbot error</b> (user {user_id})\n<pre>{body}</pre>"
+        try:
+            await context.bot.send_message(admin, text)
+        except TelegramError:
+            logger.warning("error.admin_report_failed")

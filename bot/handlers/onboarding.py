@@ -1,0 +1,203 @@
+"""First contact: /start (with timezone), /timezone, /help, and hints for what we don't know."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import warnings
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.callback_data import decode
+from bot.commands import COMMANDS
+from bot.context import BotContext
+from bot.domain.dates import resolve_timezone
+from bot.handlers.common import changed, edit, profile_of, reply
+from bot.rendering import button, esc, keyboard
+
+logger = logging.getLogger(__name__)
+
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+class StartState(enum.IntEnum):
+    AWAIT_TIMEZONE = 1
+
+
+def _zone_keyboard():  # type: ignore[no-untyped-def]
+    buttons = [button(zone.split("/")[-1].replace("_", " "), "tz", "set", i) for i, zone in enumerate(COMMON_ZONES)]
+    return keyboard(*(buttons[i : i + 3] for i in range(0, len(buttons), 3)))
+
+
+async def start(update: Update, context: BotContext) -> StartState:
+    """/start: who we are, then the timezone question."""
+    profile = profile_of(update, context)
+    name = f", {esc(profile.first_name)}" if profile.first_name else ""
+    await reply(
+        update,
+        f"Hi{name}! I'm Funnelbot. I keep your job search moving:\n"
+        "• save a job in one message, and move it along with a tap after each step;\n"
+        "• I nudge you weekly to hit your target, and remind you of deadlines and follow-ups;\n"
+        "• I show you your funnel, so you can see what's working.\n\n"
+        "First, your <b>timezone</b>, so reminders come at your local time. "
+        "Tap one, or type your city (e.g. <code>Lisbon</code>) or a name like "
+        "<code>Europe/Lisbon</code>. /skip keeps " + esc(profile.timezone or context.settings.default_tz) + ".",
+        _zone_keyboard(),
+    )
+    return StartState.AWAIT_TIMEZONE
+
+
+async def _set_zone(update: Update, context: BotContext, zone: str) -> None:
+    profile = profile_of(update, context)
+    profile.timezone = zone
+    context.repo.save_profile(profile)
+    changed(context, profile.user_id)
+    logger.info("user.timezone user=%s", profile.user_id)
+
+
+FIRST_JOB = (
+    "Now save your first job in one message, for example:\n"
+    "<code>/add Acme - Senior SRE https://acme.jobs/42 #sre closes friday</code>\n"
+    "or just send /add and I'll ask. /help lists everything."
+)
+
+
+async def zone_tapped(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, _, args = decode(query.data)
+    try:
+        zone = COMMON_ZONES[int(args[0])]
+    except (ValueError, IndexError):
+        await query.answer("Please type your city instead.")
+        return StartState.AWAIT_TIMEZONE
+    await query.answer()
+    await _set_zone(update, context, zone)
+    await edit(update, f"Timezone set to <b>{esc(zone)}</b>.")
+    await reply(update, FIRST_JOB)
+    return ConversationHandler.END
+
+
+async def zone_typed(update: Update, context: BotContext) -> int:
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    zone, suggestions = resolve_timezone(text)
+    if zone is None:
+        await reply(update, _unknown_zone(text, suggestions))
+        return StartState.AWAIT_TIMEZONE
+    await _set_zone(update, context, zone)
+    await reply(update, f"Timezone set to <b>{esc(zone)}</b>.\n\n{FIRST_JOB}")
+    return ConversationHandler.END
+
+
+def _unknown_zone(text: str, suggestions: list[str]) -> str:
+    hint = f" Did you mean {', '.join(f'<code>{esc(s)}</code>' for s in suggestions)}?" if suggestions else ""
+    return (f"I don't know the timezone “{esc(text.strip()[:60])}”.{hint} "
+            "Try a big city near you, an IANA name like <code>Europe/Berlin</code>, or <code>UTC+2</code>. "
+            "Nothing was changed.")
+
+
+async def skip_zone(update: Update, context: BotContext) -> int:
+    profile = profile_of(update, context)
+    await reply(update, f"Keeping {esc(profile.timezone or context.settings.default_tz)}; "
+                        f"change it any time with /timezone.\n\n{FIRST_JOB}")
+    return ConversationHandler.END
+
+
+async def set_timezone(update: Update, context: BotContext) -> None:
+    """/timezone <city|IANA name|UTC+N>"""
+    text = " ".join(context.args or [])
+    profile = profile_of(update, context)
+    if not text:
+        await reply(update, f"Your timezone is <b>{esc(profile.timezone or context.settings.default_tz)}</b>. "
+                            "Change it with e.g. <code>/timezone Europe/Berlin</code>, "
+                            "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>.")
+        return
+    zone, suggestions = resolve_timezone(text)
+    if zone is None:
+        await reply(update, _unknown_zone(text, suggestions))
+        return
+    await _set_zone(update, context, zone)
+    await reply(update, f"Timezone set to <b>{esc(zone)}</b>. Reminders follow your local time.")
+
+
+def help_text() -> str:
+    lines = ["<b>Funnelbot commands</b>"]
+    for command in COMMANDS:
+        lines.append(f"/{command.name} — {esc(command.description)}\n   <code>{esc(command.example)}</code>")
+    lines.append("\nStages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
+                 "5 second interview → 6 offer → 7 accepted. Send a job link on its own to save it.")
+    return "\n".join(lines)
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """/help: every command with an example."""
+    await reply(update, help_text())
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Any command we don't have."""
+    assert update.effective_message is not None
+    word = (update.effective_message.text or "").split()[0].split("@")[0]
+    await reply(update, f"I don't know {esc(word[:40])}. /help lists what I can do.")
+
+
+async def unknown_text(update: Update, context: BotContext) -> None:
+    """Free text that isn't an answer to anything."""
+    await reply(update, "I'm not sure what to do with that. To save a job: "
+                        "<code>/add Acme - Senior SRE</code>. Everything else: /help.")
+
+
+async def unknown_input(update: Update, context: BotContext) -> None:
+    """Stickers, photos, voice... outside any question."""
+    await reply(update, "I only understand text and commands (and CSV files for /import). Try /help.")
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        onboarding = ConversationHandler(
+            entry_points=[CommandHandler("start", start)],
+            states={
+                StartState.AWAIT_TIMEZONE: [
+                    CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, zone_typed),
+                ],
+            },
+            fallbacks=[CommandHandler(["skip", "cancel"], skip_zone)],
+            name="start",
+            conversation_timeout=30 * 60,
+        )
+    return [
+        onboarding,
+        CommandHandler("timezone", set_timezone),
+        CommandHandler("help", show_help),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered last: hints instead of silence."""
+    return [
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(filters.TEXT, unknown_text),
+        MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unknown_input),
+    ]

@@ -1,0 +1,258 @@
+"""Domain objects -> (HTML text, inline keyboard). Every piece of user text is escaped here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
+
+from bot.callback_data import encode
+from bot.domain.models import Event, JobApplication
+from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+PAGE_SIZE = 20
+Keyboard = InlineKeyboardMarkup | None
+
+
+def esc(text: object) -> str:
+    """Escape user or stored text for Telegram's HTML parse mode."""
+    return html.escape(str(text), quote=True)
+
+
+def button(text: str, area: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode(area, action, *args))
+
+
+def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """Keep a message under Telegram's limit, cutting at a line break where possible.
+
+    Callers pass already-escaped HTML built line by line, so cutting between lines keeps the
+    markup balanced.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 2)
+    return text[: cut if cut > 0 else limit - 2] + "\n…"
+
+
+def short_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def local_moment(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def undo_keyboard(entry_id: int) -> InlineKeyboardMarkup:
+    return keyboard([button("↩ Undo", "undo", "do", entry_id)])
+
+
+def app_title(app: JobApplication) -> str:
+    return f"#{app.number} <b>{esc(app.company)}</b> — {esc(app.role)}"
+
+
+def app_line(app: JobApplication, today: date | None = None) -> str:
+    """One compact line for lists: number, company, role, and what needs attention."""
+    extras = []
+    if app.track:
+        extras.append(esc(app.track))
+    if app.fit is not None and app.stage == Stage.PROSPECT:
+        extras.append(f"fit {app.fit}")
+    if app.closes_on and app.is_open and app.stage == Stage.PROSPECT:
+        extras.append(f"closes {closing_phrase(app.closes_on, today)}")
+    if app.outcome is not None:
+        extras.append(app.outcome.value)
+    tail = f" · {' · '.join(extras)}" if extras else ""
+    return f"{app_title(app)}{tail}"
+
+
+def closing_phrase(day: date, today: date | None) -> str:
+    if today is None:
+        return f"{day.day} {day:%b}"
+    delta = (day - today).days
+    if delta < 0:
+        return f"{day.day} {day:%b} (passed)"
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta < 7:
+        return f"{day:%a} {day.day} {day:%b}"
+    return f"{day.day} {day:%b}"
+
+
+def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKeyboardMarkup]:
+    """The full view of one application, with buttons for what can happen next."""
+    lines = [app_title(app), f"Stage: <b>{esc(app.status_label())}</b>"]
+    if app.reason:
+        lines.append(f"Reason: {esc(app.reason)}")
+    facts = []
+    if app.track:
+        facts.append(f"track {esc(app.track)}")
+    if app.camp:
+        facts.append(f"camp {app.camp.value}")
+    if app.source:
+        facts.append(f"via {app.source.value}")
+    if app.fit is not None:
+        facts.append(f"fit {app.fit_contribute or '–'}/{app.fit_learn or '–'}")
+    if facts:
+        lines.append(" · ".join(facts))
+    if app.closes_on:
+        lines.append(f"Closes: {short_day(app.closes_on)} ({closing_phrase(app.closes_on, today)})")
+    if app.link:
+        lines.append(f'<a href="{esc(app.link)}">Job link</a>')
+    if app.interviews:
+        lines.append("Interviews: " + ", ".join(local_moment(m, tz) for m in app.interviews))
+    lines.append("")
+    lines.append("<b>History</b>")
+    for event in app.history[-12:]:
+        lines.append(f"• {local_moment(event.at, tz)}: {esc(describe_event(event))}")
+    if app.notes:
+        lines.append("")
+        lines.append("<b>Notes</b>")
+        for note in app.notes[-6:]:
+            prefix = "Lesson: " if note.kind == "lesson" else ""
+            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(note.text)}")
+    return clip("\n".join(lines)), card_keyboard(app)
+
+
+def describe_event(event: Event) -> str:
+    if event.kind == "created":
+        return f"saved as {event.stage.label.lower() if event.stage is not None else 'prospect'}"
+    if event.kind == "stage" and event.stage is not None:
+        prefix = "corrected back to" if event.correction else "→"
+        return f"{prefix} {event.stage.label}"
+    if event.kind == "closed" and event.outcome is not None:
+        reason = f" ({event.detail})" if event.detail else ""
+        return f"closed: {event.outcome.value}{reason}"
+    if event.kind == "reopened":
+        return "reopened"
+    if event.kind == "edited":
+        return f"edited {event.detail}"
+    if event.kind == "interview":
+        return f"interview scheduled {event.detail}".strip()
+    return event.kind
+
+
+def card_keyboard(app: JobApplication) -> InlineKeyboardMarkup:
+    n = app.number
+    if app.is_open:
+        rows: list[list[InlineKeyboardButton]] = []
+        nxt = app.stage.next
+        if nxt is not None:
+            rows.append([button(f"➡ {nxt.label}", "app", "adv", n, int(app.stage))])
+        closing = [button("✖ Rejected", "app", "rej", n), button("↩ Withdrawn", "app", "wd", n)]
+        if app.stage == Stage.PROSPECT:
+            closing = [button("✖ Not interested", "app", "wd", n)]
+        rows.append(closing)
+        rows.append([button("📝 Note", "app", "note", n), button("⋯ More", "app", "more", n)])
+        return keyboard(*rows)
+    return keyboard([button("📝 Note", "app", "note", n), button("⋯ More", "app", "more", n)])
+
+
+def more_keyboard(app: JobApplication) -> InlineKeyboardMarkup:
+    n = app.number
+    row1 = []
+    if app.is_open and app.stage >= Stage.APPLIED:
+        row1.append(button("👻 Ghosted", "app", "gh", n))
+    if app.is_open and app.stage >= Stage.OFFER:
+        row1.append(button("🙅 Declined offer", "app", "dec", n))
+    if app.outcome is not None:
+        row1.append(button("♻ Reopen", "app", "reopen", n))
+    row2 = [button("⭐ Rate fit", "fit", "ask", n), button("🗑 Delete", "app", "del", n)]
+    return keyboard(row1, row2, [button("« Back", "app", "show", n)])
+
+
+def reason_keyboard(app: JobApplication) -> InlineKeyboardMarkup:
+    n = app.number
+    choices = [button(label, "app", "rejr", n, key) for key, label in REJECTION_REASONS.items()]
+    rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
+    rows.append([button("No reason given", "app", "rejr", n, "-")])
+    rows.append([button("« Back", "app", "show", n)])
+    return keyboard(*rows)
+
+
+def fit_keyboard(app: JobApplication, contribute: int | None) -> InlineKeyboardMarkup:
+    n = app.number
+    if contribute is None:
+        return keyboard([button(str(v), "fit", "c", n, v) for v in range(1, 6)])
+    return keyboard([button(str(v), "fit", "l", n, contribute, v) for v in range(1, 6)])
+
+
+def delete_keyboard(app: JobApplication) -> InlineKeyboardMarkup:
+    n = app.number
+    return keyboard([button("🗑 Yes, delete", "app", "delok", n), button("Keep it", "app", "show", n)])
+
+
+def outcome_phrase(outcome: Outcome) -> str:
+    return {
+        Outcome.REJECTED: "marked as rejected",
+        Outcome.WITHDRAWN: "withdrawn",
+        Outcome.DECLINED: "marked as declined",
+        Outcome.GHOSTED: "marked as ghosted",
+    }[outcome]
+
+
+def list_page(
+    apps: Sequence[JobApplication], page: int, today: date, *, closed: bool = False
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Applications grouped by stage, furthest first, one page of PAGE_SIZE at a time."""
+    shown = [a for a in apps if closed or a.is_open]
+    if not shown:
+        text = "No open applications yet. Add one: <code>/add Acme - Senior SRE</code>"
+        return text, None
+    ordered = sorted(shown, key=lambda a: (a.is_closed, -int(a.stage), a.number))
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    chunk = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    title = "All applications" if closed else "Open applications"
+    lines = [f"<b>{title}</b> ({len(ordered)})" + (f" · page {page}/{pages}" if pages > 1 else "")]
+    heading = None
+    for app in chunk:
+        group = "Closed" if app.is_closed else app.stage.label
+        if group != heading:
+            heading = group
+            lines.append(f"\n<b>{esc(group)}</b>")
+        lines.append(app_line(app, today))
+    lines.append("\nTap a number to open it.")
+    numbers = [button(f"#{a.number}", "app", "show", a.number) for a in chunk]
+    rows = [numbers[i : i + 5] for i in range(0, len(numbers), 5)]
+    scope = "all" if closed else "open"
+    nav = []
+    if page > 1:
+        nav.append(button("‹ Prev", "list", scope, page - 1))
+    if page < pages:
+        nav.append(button("Next ›", "list", scope, page + 1))
+    rows.append(nav)
+    return clip("\n".join(lines)), keyboard(*rows)
+
+
+def prospects_view(
+    ranked: Sequence[JobApplication], today: date
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Prospects best fit first, with buttons to re-rate the top ones or mark them applied."""
+    if not ranked:
+        return "No prospects saved. Add one: <code>/add Acme - Senior SRE</code>", None
+    lines = ["<b>Prospects by fit</b> (contribute + learn, 2–10)"]
+    for place, app in enumerate(ranked[:PAGE_SIZE], start=1):
+        fit = f"fit {app.fit}" if app.fit is not None else "unrated"
+        closes = f" · closes {closing_phrase(app.closes_on, today)}" if app.closes_on else ""
+        lines.append(f"{place}. #{app.number} <b>{esc(app.company)}</b> — {esc(app.role)} · {fit}{closes}")
+    if len(ranked) > PAGE_SIZE:
+        lines.append(f"…and {len(ranked) - PAGE_SIZE} more.")
+    lines.append("\nRe-rank by rating fit (⭐), or mark one applied (✅).")
+    rows = [
+        [button(f"⭐ #{a.number}", "fit", "ask", a.number), button(f"✅ #{a.number}", "app", "adv", a.number, 0)]
+        for a in ranked[:5]
+    ]
+    return clip("\n".join(lines)), keyboard(*rows)
