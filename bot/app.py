@@ -79,12 +79,17 @@ def register(app: BotApp) -> None:
 
 
 def _extensions() -> list[Any]:
-    """Feature modules with their own ``handlers()``, registered after the core ones."""
-    return []
+    """Feature modules with ``handlers()`` (and optionally ``post_init(app)``), after the core."""
+    from bot.handlers import accountability, insights  # noqa: PLC0415
+
+    return [accountability, insights]
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    for extension in _extensions():
+        if hasattr(extension, "post_init"):
+            await extension.post_init(app)
     logger.info("bot.started username=%s", app.bot.username)
 
 

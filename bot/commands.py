@@ -28,15 +28,10 @@ COMMANDS: list[Command] = [
     Command("edit", "Change a field", "/edit 3 closes 2026-12-05"),
     Command("delete", "Delete an application", "/delete 3"),
     Command("undo", "Undo the last change", "/undo"),
+    # -- accountability (bot/handlers/accountability.py) --
+    # -- insights (bot/handlers/insights.py) --
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),
     Command("help", "Every command with an example", "/help"),
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]
 
-
-def register(*commands: Command, before: str = "timezone") -> None:
-    """Add commands from a feature module, placed before ``before`` in menu and help."""
-    index = next((i for i, c in enumerate(COMMANDS) if c.name == before), len(COMMANDS))
-    for offset, command in enumerate(commands):
-        if all(c.name != command.name for c in COMMANDS):
-            COMMANDS.insert(index + offset, command)
