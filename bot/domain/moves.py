@@ -42,7 +42,7 @@ def move(app: JobApplication, target: Stage, now: datetime) -> bool:
 def advance(app: JobApplication, now: datetime) -> Stage:
     """Move to the next stage and return it."""
     target = app.stage.next
-    if target is None or app.outcome is not None:
+    if target is None:
         raise InvalidMove(f"#{app.number} can't move further: it is {app.status_label().lower()}.")
     move(app, target, now)
     return target

@@ -1,0 +1,76 @@
+"""Reading a job from one message."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain.capture import CaptureError, parse_quick_add
+from bot.domain.models import Camp, Source
+
+SUNDAY = date(2026, 11, 22)
+
+
+def test_company_dash_role() -> None:
+    """``Acme - Senior SRE`` splits on the spaced dash."""
+    draft = parse_quick_add("Acme - Senior SRE", SUNDAY)
+    assert (draft.company, draft.role, draft.applied) == ("Acme", "Senior SRE", False)
+
+
+def test_role_at_company() -> None:
+    """``Senior SRE at Acme`` reads the other way round."""
+    draft = parse_quick_add("Senior SRE at Acme", SUNDAY)
+    assert (draft.company, draft.role) == ("Acme", "Senior SRE")
+
+
+def test_hyphen_inside_a_name_is_not_a_separator() -> None:
+    """Hewlett-Packard stays whole."""
+    draft = parse_quick_add("Hewlett-Packard - Site Reliability Engineer", SUNDAY)
+    assert (draft.company, draft.role) == ("Hewlett-Packard", "Site Reliability Engineer")
+
+
+def test_every_optional_part_in_any_order() -> None:
+    """Link, #track, closes, camp, via, fit and applied can come anywhere."""
+    draft = parse_quick_add(
+        "https://acme.jobs/42 #sre Acme - Senior SRE closes friday camp growth via referral fit 4/3 applied",
+        SUNDAY,
+    )
+    assert draft.link == "https://acme.jobs/42"
+    assert draft.track == "sre"
+    assert (draft.company, draft.role) == ("Acme", "Senior SRE")
+    assert draft.closes_on == date(2026, 11, 27)
+    assert draft.camp == Camp.GROWTH
+    assert draft.source == Source.REFERRAL
+    assert (draft.fit_contribute, draft.fit_learn) == (4, 3)
+    assert draft.applied is True
+
+
+@pytest.mark.parametrize(
+    ("phrase", "day"),
+    [("2026-12-05", date(2026, 12, 5)), ("in 2 weeks", date(2026, 12, 6)), ("tomorrow", date(2026, 11, 23)),
+     ("dec 5", date(2026, 12, 5)), ("friday", date(2026, 11, 27))],
+)
+def test_natural_closing_dates(phrase: str, day: date) -> None:
+    """Closing dates read as people type them, relative to today."""
+    assert parse_quick_add(f"Acme - SRE closes {phrase}", SUNDAY).closes_on == day
+
+
+def test_applied_inside_a_role_is_part_of_the_role() -> None:
+    """"Applied Scientist" is a role, not the applied flag."""
+    draft = parse_quick_add("Amazon - Applied Scientist", SUNDAY)
+    assert (draft.role, draft.applied) == ("Applied Scientist", False)
+
+
+@pytest.mark.parametrize("text", ["Acme", "", "closes friday", "Acme - SRE closes whenever-ish"])
+def test_unreadable_input_explains_how(text: str) -> None:
+    """Missing company/role or an unreadable date raises CaptureError with guidance."""
+    with pytest.raises(CaptureError):
+        parse_quick_add(text, SUNDAY)
+
+
+def test_special_characters_are_kept_verbatim() -> None:
+    """Markup-like names are data, not markup."""
+    draft = parse_quick_add("<Ben & Jerry's_*[x]> - Ice <b>cream</b> taster", SUNDAY)
+    assert draft.company == "<Ben & Jerry's_*[x]>"
+    assert draft.role == "Ice <b>cream</b> taster"

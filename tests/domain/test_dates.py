@@ -1,0 +1,51 @@
+"""Reading timezones, times and weekdays as people type them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from bot.domain.dates import parse_clock, parse_moment, parse_weekday, resolve_timezone
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [("Europe/Berlin", "Europe/Berlin"), ("berlin", "Europe/Berlin"), ("New York", "America/New_York"),
+     ("new_york", "America/New_York"), ("UTC+2", "Etc/GMT-2"), ("gmt-5", "Etc/GMT+5"), ("UTC", "UTC")],
+)
+def test_resolve_timezone_accepts_names_cities_and_offsets(text: str, zone: str) -> None:
+    """IANA names, bare city names and UTC offsets all resolve."""
+    assert resolve_timezone(text) == (zone, [])
+
+
+def test_unknown_timezone_gets_suggestions() -> None:
+    """A typo is not guessed silently; close matches are offered."""
+    zone, suggestions = resolve_timezone("Berln")
+    assert zone is None
+    assert "Europe/Berlin" in suggestions
+
+
+@pytest.mark.parametrize(("text", "expected"), [("09:00", time(9)), ("6pm", time(18)), ("18:30", time(18, 30)),
+                                                ("9", time(9)), ("25:00", None), ("noon-ish", None)])
+def test_parse_clock(text: str, expected: time | None) -> None:
+    """Times of day in 24 h or am/pm form."""
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("mon", 0), ("Thursday", 3), ("sun", 6), ("x", None), ("m", None)])
+def test_parse_weekday(text: str, expected: int | None) -> None:
+    """Weekday names and prefixes, Monday = 0."""
+    assert parse_weekday(text) == expected
+
+
+def test_parse_moment_is_local_wall_time() -> None:
+    """"tomorrow 14:00" means 14:00 on the user's clock, aware in their zone."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC).astimezone(ZoneInfo("America/New_York"))
+    moment = parse_moment("tomorrow 14:00", now)
+    assert moment is not None
+    assert (moment.year, moment.month, moment.day, moment.hour, moment.minute) == (2026, 11, 23, 14, 0)
+    assert moment.utcoffset() is not None
+    assert moment.astimezone(UTC).hour == 19

@@ -1,0 +1,114 @@
+"""Stage rules: advancing, skipping, correcting, closing and reopening."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain import moves
+from bot.domain.models import Event, JobApplication
+from bot.domain.moves import InvalidMove
+from bot.domain.stages import Outcome, Stage, parse_stage
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def make_app(stage: Stage = Stage.PROSPECT) -> JobApplication:
+    app = JobApplication(1, "Acme", "SRE", T0, history=[Event(T0, "created", Stage.PROSPECT)])
+    if stage:
+        moves.move(app, stage, T0)
+    return app
+
+
+def test_advance_moves_one_stage_and_records_it() -> None:
+    """Advancing goes to the next stage and appends one history event."""
+    app = make_app()
+    assert moves.advance(app, T0 + timedelta(days=1)) == Stage.APPLIED
+    assert app.stage == Stage.APPLIED
+    assert app.reached()[Stage.APPLIED] == T0 + timedelta(days=1)
+
+
+def test_skipping_records_passed_stages_at_the_same_moment() -> None:
+    """Straight to interview counts as applied, responded and screened at that moment."""
+    app = make_app(Stage.APPLIED)
+    later = T0 + timedelta(days=5)
+    assert moves.move(app, Stage.INTERVIEW, later) is False
+    reached = app.reached()
+    assert [s for s in reached] == [Stage.PROSPECT, Stage.APPLIED, Stage.RESPONDED, Stage.SCREEN, Stage.INTERVIEW]
+    assert reached[Stage.RESPONDED] == reached[Stage.INTERVIEW] == later
+
+
+def test_backwards_move_is_a_correction_that_retracts_later_stages() -> None:
+    """Correcting back to Applied means the interview never happened."""
+    app = make_app(Stage.INTERVIEW)
+    assert moves.move(app, Stage.APPLIED, T0 + timedelta(days=1)) is True
+    assert app.stage == Stage.APPLIED
+    assert Stage.INTERVIEW not in app.reached()
+    assert Stage.APPLIED in app.reached()
+
+
+def test_rejected_after_interview_keeps_the_interview() -> None:
+    """A closed application keeps the stage it reached; history stays true."""
+    app = make_app(Stage.INTERVIEW)
+    moves.close(app, Outcome.REJECTED, T0 + timedelta(days=2), "Salary")
+    assert app.stage == Stage.INTERVIEW
+    assert app.outcome == Outcome.REJECTED
+    assert app.reason == "Salary"
+    assert Stage.INTERVIEW in app.reached()
+    assert not app.is_open
+
+
+@pytest.mark.parametrize(
+    ("stage", "outcome", "fragment"),
+    [
+        (Stage.PROSPECT, Outcome.REJECTED, "still a prospect"),
+        (Stage.PROSPECT, Outcome.GHOSTED, "still a prospect"),
+        (Stage.INTERVIEW, Outcome.DECLINED, "no offer to decline"),
+        (Stage.ACCEPTED, Outcome.WITHDRAWN, "accepted already"),
+    ],
+)
+def test_closing_that_makes_no_sense_is_explained(stage: Stage, outcome: Outcome, fragment: str) -> None:
+    """Impossible closes raise InvalidMove with a sentence for the user, changing nothing."""
+    app = make_app(stage)
+    before = app.to_dict()
+    with pytest.raises(InvalidMove, match=fragment):
+        moves.close(app, outcome, T0)
+    assert app.to_dict() == before
+
+
+def test_closed_application_cannot_move_until_reopened() -> None:
+    """Moving a closed application explains /reopen; reopening clears the outcome."""
+    app = make_app(Stage.APPLIED)
+    moves.close(app, Outcome.GHOSTED, T0)
+    with pytest.raises(InvalidMove, match="/reopen 1"):
+        moves.advance(app, T0)
+    moves.reopen(app, T0)
+    assert app.is_open
+    assert moves.advance(app, T0) == Stage.RESPONDED
+
+
+def test_same_stage_is_refused() -> None:
+    """Moving to the current stage is a no-op the user is told about."""
+    app = make_app(Stage.APPLIED)
+    with pytest.raises(InvalidMove, match="already at Applied"):
+        moves.move(app, Stage.APPLIED, T0)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [("interview", Stage.INTERVIEW), ("4", Stage.INTERVIEW), ("Phone Screen", Stage.SCREEN),
+     ("phone-screen", Stage.SCREEN), ("2nd", Stage.SECOND), ("OFFER", Stage.OFFER), ("0", Stage.PROSPECT),
+     ("8", None), ("banana", None), ("", None)],
+)
+def test_parse_stage_accepts_names_and_numbers(text: str, stage: Stage | None) -> None:
+    """Stage names, aliases and 0-7 are read case-insensitively; anything else is None."""
+    assert parse_stage(text) == stage
+
+
+def test_application_round_trips_through_dict() -> None:
+    """to_dict/from_dict keep every field, including history and notes."""
+    app = make_app(Stage.SCREEN)
+    moves.add_note(app, "Ask about <on-call> & pager", T0)
+    moves.close(app, Outcome.REJECTED, T0, "Timezone")
+    assert JobApplication.from_dict(app.to_dict()) == app
