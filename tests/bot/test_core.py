@@ -1,0 +1,294 @@
+"""The core conversation, driven through the real Application and the strict offline Telegram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import build_application
+from bot.domain.stages import Outcome, Stage
+from bot.faketelegram import FakeTelegram
+from storage import Repository
+from tests.conftest import ADA, BOB
+from tests.harness import Harness
+
+
+async def onboard(bot: Harness, user: int = ADA) -> None:
+    await bot.send(user, "/start")
+    await bot.tap(user, "Berlin")
+
+
+async def test_start_greets_and_asks_for_timezone(bot: Harness) -> None:
+    """/start explains the bot in three lines and offers timezone buttons."""
+    replies = await bot.send(ADA, "/start", first_name="Ada")
+    assert "Hi, Ada! I'm Funnelbot" in replies[0].text
+    assert "timezone" in replies[0].text
+    labels = [b[0] for row in replies[0].buttons for b in row]
+    assert "Berlin" in labels and "New York" in labels
+
+
+async def test_timezone_by_button_and_by_city(bot: Harness) -> None:
+    """A tap or a typed city sets the zone; an unknown one changes nothing and suggests."""
+    await onboard(bot)
+    assert bot.repo.get_profile(ADA).timezone == "Europe/Berlin"  # type: ignore[union-attr]
+    await bot.send(ADA, "/timezone Berln")
+    assert "Europe/Berlin" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    await bot.send(ADA, "/timezone Lisbon")
+    assert bot.repo.get_profile(ADA).timezone == "Europe/Lisbon"  # type: ignore[union-attr]
+
+
+async def test_start_accepts_a_typed_city(bot: Harness) -> None:
+    """During /start, typing a city answers the timezone question."""
+    await bot.send(ADA, "/start")
+    replies = await bot.send(ADA, "new york")
+    assert "America/New_York" in replies[0].text
+    assert bot.repo.get_profile(ADA).timezone == "America/New_York"  # type: ignore[union-attr]
+
+
+async def test_quick_add_with_every_optional_part(bot: Harness) -> None:
+    """One message saves a job with link, track, closing date, camp, source, fit and stage."""
+    await onboard(bot)
+    replies = await bot.send(
+        ADA, "/add Acme - Senior SRE https://acme.jobs/42 #SRE closes 2026-12-05 camp growth via referral fit 4/3 applied"
+    )
+    assert "Saved as applied #1" in replies[0].text
+    assert "Acme — Senior SRE" in replies[0].text
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None
+    assert (app.company, app.role, app.link, app.track) == ("Acme", "Senior SRE", "https://acme.jobs/42", "SRE")
+    assert app.stage == Stage.APPLIED and str(app.closes_on) == "2026-12-05"
+    assert bot.repo.get_profile(ADA).tracks == ["SRE"]  # type: ignore[union-attr]
+    labels = [b[0] for row in replies[0].buttons for b in row]
+    assert "➡ Responded" in labels and "↩ Undo" in labels
+
+
+async def test_quick_add_that_cannot_be_read_changes_nothing(bot: Harness) -> None:
+    """A message without a role gets a hint and stores nothing."""
+    replies = await bot.send(ADA, "/add Acme")
+    assert "company and a role" in replies[0].text
+    assert bot.repo.list_applications(ADA) == []
+
+
+async def test_guided_add_offers_tracks_back(bot: Harness) -> None:
+    """/add alone asks company, role, track (as buttons) and stage."""
+    await bot.send(ADA, "/add Old Co - Dev #DevRel")
+    await bot.send(ADA, "/add")
+    await bot.send(ADA, "Globex")
+    replies = await bot.send(ADA, "Platform Engineer")
+    assert any("DevRel" in b[0] for row in replies[0].buttons for b in row)
+    await bot.tap(ADA, "DevRel")
+    await bot.tap(ADA, "Yes, applied")
+    app = bot.repo.get_application(ADA, 2)
+    assert app is not None
+    assert (app.company, app.role, app.track, app.stage) == ("Globex", "Platform Engineer", "DevRel", Stage.APPLIED)
+
+
+async def test_guided_add_cancel_saves_nothing(bot: Harness) -> None:
+    """/cancel mid-way ends the questions and stores nothing."""
+    await bot.send(ADA, "/add")
+    await bot.send(ADA, "Globex")
+    replies = await bot.send(ADA, "/cancel")
+    assert "Nothing was saved" in replies[0].text
+    assert bot.repo.list_applications(ADA) == []
+    replies = await bot.send(ADA, "Platform Engineer")
+    assert "not sure what to do" in replies[0].text
+
+
+async def test_advance_by_button_edits_the_card(bot: Harness) -> None:
+    """Tapping the next stage edits the card in place and answers the callback."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    card = bot.last(ADA)
+    await bot.tap(ADA, "➡ Responded")
+    edited = bot.tg.messages(ADA)[card.message_id - 1] if False else bot.last(ADA)
+    assert edited.message_id == card.message_id
+    assert "Moved #1 to Responded" in edited.text
+    assert bot.tg.callback_answers[-1]["text"] == "#1 → Responded"
+    assert bot.repo.get_application(ADA, 1).stage == Stage.RESPONDED  # type: ignore[union-attr]
+
+
+async def test_stale_card_does_not_advance_twice(bot: Harness) -> None:
+    """A second tap on an out-of-date button refreshes the card instead of moving again."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    card = bot.last(ADA)
+    data = next(b[1] for row in card.buttons for b in row if b[0].startswith("➡"))
+    await bot.press(ADA, card.message_id, data)
+    await bot.press(ADA, card.message_id, data, force=True)
+    assert bot.repo.get_application(ADA, 1).stage == Stage.RESPONDED  # type: ignore[union-attr]
+
+
+async def test_reject_with_reason_by_buttons_and_by_command(bot: Harness) -> None:
+    """Rejection asks for a reason; the typed form takes free text."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/add Beta - Dev applied")
+    await bot.send(ADA, "/show 1")
+    await bot.tap(ADA, "Rejected")
+    assert "Why were you rejected" in bot.last(ADA).text
+    await bot.tap(ADA, "Timezone")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and (app.outcome, app.reason) == (Outcome.REJECTED, "Timezone / location")
+    await bot.send(ADA, "/reject 2 wanted <5 years> & more")
+    app = bot.repo.get_application(ADA, 2)
+    assert app is not None and app.reason == "wanted <5 years> & more"
+    assert "marked as rejected" in bot.last(ADA).text
+
+
+async def test_undo_button_and_command(bot: Harness) -> None:
+    """Every change carries Undo; /undo reverts the latest, including an add."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/move 1 interview")
+    assert "Moved #1 to Interview" in bot.last(ADA).text
+    await bot.tap(ADA, "Undo")
+    assert bot.repo.get_application(ADA, 1).stage == Stage.APPLIED  # type: ignore[union-attr]
+    assert "Undone: moved #1 to Interview" in bot.last(ADA).text
+    await bot.send(ADA, "/undo")
+    assert bot.repo.get_application(ADA, 1) is None
+    assert "Undone: added #1" in bot.last(ADA).text
+    await bot.send(ADA, "/undo")
+    assert bot.last(ADA).text == "Nothing to undo."
+
+
+async def test_move_with_a_bad_stage_lists_the_valid_ones(bot: Harness) -> None:
+    """A stage typo is explained and nothing moves."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    replies = await bot.send(ADA, "/move 1 intervew")
+    assert "0 prospect" in replies[0].text and "7 accepted" in replies[0].text
+    assert bot.repo.get_application(ADA, 1).stage == Stage.APPLIED  # type: ignore[union-attr]
+    replies = await bot.send(ADA, "/move 9 interview")
+    assert "no application #9" in replies[0].text
+
+
+async def test_list_paginates_60_applications(bot: Harness) -> None:
+    """60 applications page 20 at a time, every page under Telegram's limit."""
+    for i in range(60):
+        await bot.send(ADA, f"/add Company {i} - Role {i}{' applied' if i % 2 else ''}")
+    replies = await bot.send(ADA, "/list")
+    first = replies[0]
+    assert "page 1/3" in first.text and "(60)" in first.text
+    assert len(first.text) <= 4096
+    await bot.tap(ADA, "Next")
+    assert "page 2/3" in bot.last(ADA).text
+    await bot.tap(ADA, "Next")
+    assert "page 3/3" in bot.last(ADA).text
+    assert not any("Next" in b[0] for row in bot.last(ADA).buttons for b in row)
+
+
+async def test_prospects_ranked_and_rerated(bot: Harness) -> None:
+    """Prospects sort by fit; rating by buttons re-ranks them."""
+    await bot.send(ADA, "/add Low - Dev fit 1/1")
+    await bot.send(ADA, "/add High - Dev fit 5/4")
+    await bot.send(ADA, "/add Unrated - Dev")
+    replies = await bot.send(ADA, "/prospects")
+    text = replies[0].text
+    assert text.index("High") < text.index("Low") < text.index("Unrated")
+    await bot.tap(ADA, "⭐ #3")
+    await bot.tap(ADA, "5")
+    await bot.tap(ADA, "5")
+    text = bot.last(ADA).text
+    assert "#3 fit is now 10" in text
+    assert text.index("Unrated") < text.index("High")
+
+
+async def test_two_users_are_isolated(bot: Harness) -> None:
+    """Bob's #1 is his own; Ada's commands never touch it."""
+    await bot.send(ADA, "/add Acme - SRE")
+    await bot.send(BOB, "/add Bobco - Dev")
+    await bot.send(ADA, "/delete 1")
+    await bot.tap(ADA, "Yes, delete")
+    assert bot.repo.get_application(ADA, 1) is None
+    assert bot.repo.get_application(BOB, 1).company == "Bobco"  # type: ignore[union-attr]
+    replies = await bot.send(BOB, "/list")
+    assert "Bobco" in replies[0].text and "Acme" not in replies[0].text
+
+
+async def test_forged_callback_cannot_reach_another_user(bot: Harness) -> None:
+    """A hand-made callback for #2 looks only in the presser's own data."""
+    await bot.send(BOB, "/add Bobco - Dev applied")
+    await bot.send(BOB, "/add Bobco2 - Dev applied")
+    await bot.send(ADA, "/add Acme - SRE applied")
+    card = bot.last(ADA)
+    await bot.press(ADA, card.message_id, "app:adv:2:1", force=True)
+    assert bot.tg.callback_answers[-1]["text"] == "That application no longer exists."
+    assert bot.repo.get_application(BOB, 2).stage == Stage.APPLIED  # type: ignore[union-attr]
+    await bot.press(ADA, card.message_id, "app:zzz", force=True)
+    await bot.press(ADA, card.message_id, "fit:l:1:9:9", force=True)
+    assert bot.repo.get_application(ADA, 1).fit is None  # type: ignore[union-attr]
+
+
+async def test_special_characters_display_literally(bot: Harness) -> None:
+    """A company called <Ben & Jerry's_*[x]> shows exactly so (the fake rejects bad HTML)."""
+    await bot.send(ADA, "/add <Ben & Jerry's_*[x]> - <b>Taster</b>")
+    assert "<Ben & Jerry's_*[x]> — <b>Taster</b>" in bot.last(ADA).text
+    await bot.send(ADA, "/note 1 ask about <script> & \"quotes\"")
+    await bot.send(ADA, "/list")
+    assert "<Ben & Jerry's_*[x]>" in bot.last(ADA).text
+    assert bot.tg.errors == []
+
+
+async def test_bare_link_offers_to_save_a_prospect(bot: Harness) -> None:
+    """Sending a job link alone offers to save it, then asks company and role."""
+    replies = await bot.send(ADA, "https://jobs.example.com/123")
+    assert "Save this job as a prospect?" in replies[0].text
+    await bot.tap(ADA, "Save as prospect")
+    await bot.send(ADA, "Example Inc")
+    await bot.send(ADA, "Backend Dev")
+    await bot.tap(ADA, "Skip")
+    await bot.tap(ADA, "Not yet")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.link == "https://jobs.example.com/123" and app.stage == Stage.PROSPECT
+
+
+async def test_unknown_command_and_free_text_get_hints(bot: Harness) -> None:
+    """Nothing is met with silence."""
+    assert "I don't know /frobnicate" in (await bot.send(ADA, "/frobnicate"))[0].text
+    assert "/add Acme - Senior SRE" in (await bot.send(ADA, "hello?"))[0].text
+
+
+async def test_help_lists_every_command_within_limits(bot: Harness) -> None:
+    """/help names each menu command and fits one message."""
+    replies = await bot.send(ADA, "/help")
+    assert len(replies) == 1
+    for name in ("add", "list", "move", "undo", "timezone"):
+        assert f"/{name}" in replies[0].text
+    assert any(c["command"] == "add" for c in bot.tg.commands)
+
+
+async def test_edit_fields_and_bad_values(bot: Harness) -> None:
+    """/edit changes a field; a bad value is explained and changes nothing."""
+    await bot.send(ADA, "/add Acme - SRE")
+    await bot.send(ADA, "/edit 1 closes 2026-12-24")
+    assert str(bot.repo.get_application(ADA, 1).closes_on) == "2026-12-24"  # type: ignore[union-attr]
+    replies = await bot.send(ADA, "/edit 1 camp spicy")
+    assert "safe, growth, adventurous" in replies[0].text
+    assert bot.repo.get_application(ADA, 1).camp is None  # type: ignore[union-attr]
+    await bot.send(ADA, "/edit 1 role Staff SRE")
+    assert bot.repo.get_application(ADA, 1).role == "Staff SRE"  # type: ignore[union-attr]
+
+
+async def test_allowed_users_gate_stores_nothing(settings, repo, tg: FakeTelegram, clock) -> None:  # type: ignore[no-untyped-def]
+    """With ALLOWED_USER_IDS set, a stranger is refused politely and nothing is stored."""
+    from dataclasses import replace
+
+    app = build_application(replace(settings, allowed_user_ids=frozenset({ADA})), repo, request=tg.request(), clock=clock)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        replies = await bot.send(BOB, "/add Bobco - Dev")
+        assert "private" in replies[0].text
+        assert repo.get_profile(BOB) is None and repo.list_applications(BOB) == []
+        await bot.send(ADA, "/add Acme - SRE")
+        assert repo.get_application(ADA, 1) is not None
+
+
+async def test_restart_keeps_everything(settings, tg: FakeTelegram, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A new process on the same data dir sees every application and can undo."""
+    for round_ in range(2):
+        repo = Repository.open(settings.data_dir, fsync=False)
+        app = build_application(settings, repo, request=tg.request(), clock=clock)
+        async with app:
+            bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+            if round_ == 0:
+                await bot.send(ADA, "/add Acme - SRE applied")
+                await bot.send(ADA, "/move 1 interview")
+            else:
+                replies = await bot.send(ADA, "/show 1")
+                assert "Stage: Interview" in replies[0].text
+                await bot.send(ADA, "/undo")
+                assert repo.get_application(ADA, 1).stage == Stage.APPLIED  # type: ignore[union-attr]

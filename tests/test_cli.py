@@ -1,0 +1,83 @@
+"""The ``funnelbot`` command: configuration errors are one clear line, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, normalise_base_url
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """No TELEGRAM_BOT_TOKEN: exit code 2 and a sentence saying what to do."""
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "funnelbot: TELEGRAM_BOT_TOKEN is not set. Put the token from @BotFather in the environment "
+        "or in a .env file (see .env.example)."
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_data_file_stops_start_up_naming_it(tmp_path: Path) -> None:
+    """A broken user file stops `funnelbot run` with its path; the file is untouched."""
+    users = tmp_path / "data" / "users"
+    users.mkdir(parents=True)
+    broken = users / "42.json"
+    broken.write_text("{not json")
+    result = run_cli("run", env={"TELEGRAM_BOT_TOKEN": "1:x", "FUNNELBOT_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert str(broken) in result.stderr and "has not been changed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert broken.read_text() == "{not json"
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    """Settings come from .env when the environment doesn't have them."""
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=1:x\nDEFAULT_TZ=Mars/Olympus\n")
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DEFAULT_TZ='Mars/Olympus'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "base", "files"),
+    [
+        ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
+        ("http://127.0.0.1:8081", "http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
+        ("http://host/tg/bot/", "http://host/tg/bot", "http://host/tg/file/bot"),
+    ],
+)
+def test_base_url_forms(given: str, base: str, files: str) -> None:
+    """The API base URL works with or without /bot; the file URL follows it."""
+    assert normalise_base_url(given) == (base, files)
+
+
+def test_settings_from_env() -> None:
+    """Every variable is read, with defaults; bad ones raise ConfigError."""
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "ALLOWED_USER_IDS": "1, 2", "ADMIN_CHAT_ID": "9"})
+    assert settings.allowed_user_ids == frozenset({1, 2})
+    assert settings.admin_chat_id == 9
+    assert settings.data_dir == Path("data")
+    assert settings.api_base_url is None
+    with pytest.raises(ConfigError, match="ALLOWED_USER_IDS"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "ALLOWED_USER_IDS": "ada"})
+    with pytest.raises(ConfigError, match="http"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_BASE_URL": "ftp://x"})
