@@ -15,13 +15,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="start the bot (long polling)")
     args = parser.parse_args(argv)
 
-    from dotenv import load_dotenv  # noqa: PLC0415
+    from dotenv import load_dotenv
 
     load_dotenv(".env")
     try:
         settings = Settings.from_env()
     except ConfigError as error:
-        print(f"funnelbot: {error}", file=sys.stderr)  # noqa: T201
+        print(f"funnelbot: {error}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
     if args.command == "run":
@@ -40,8 +40,8 @@ def _configure_logging(level: str) -> None:
 
 
 def _run(settings: Settings) -> int:
-    from bot.app import build_application  # noqa: PLC0415
-    from storage import CorruptDataError, Repository  # noqa: PLC0415
+    from bot.app import build_application
+    from storage import CorruptDataError, Repository
 
     try:
         repo = Repository.open(settings.data_dir)
@@ -50,10 +50,10 @@ def _run(settings: Settings) -> int:
             f"funnelbot: cannot start: the data file {error.path} {error.problem}.\n"
             "It has not been changed. Restore it from a backup or move it aside, then start again.",
             file=sys.stderr,
-        )  # noqa: T201
+        )
         return 1
     except OSError as error:
-        print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)  # noqa: T201
+        print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 1
     app = build_application(settings, repo)
     app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)

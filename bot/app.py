@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
-from telegram import Update
 
 from bot.commands import COMMANDS
 from bot.config import Settings
@@ -80,7 +79,7 @@ def register(app: BotApp) -> None:
 
 def _extensions() -> list[Any]:
     """Feature modules with ``handlers()`` (and optionally ``post_init(app)``), after the core."""
-    from bot.handlers import accountability, insights  # noqa: PLC0415
+    from bot.handlers import accountability, insights
 
     return [accountability, insights]
 

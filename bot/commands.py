@@ -34,4 +34,3 @@ COMMANDS: list[Command] = [
     Command("help", "Every command with an example", "/help"),
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]
-

@@ -30,6 +30,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def settings(self) -> Settings:
         return cast(Settings, self.bot_data["settings"])
 
+    @property
+    def scratch(self) -> dict[Any, Any]:
+        """PTB's ``user_data``: conversation scratch space only, never a second database."""
+        if self.user_data is None:
+            raise RuntimeError("no user in this update")
+        return self.user_data
+
     def now(self) -> datetime:
         return cast(Clock, self.bot_data.get("clock", system_clock))()
 

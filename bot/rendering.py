@@ -237,9 +237,7 @@ def list_page(
     return clip("\n".join(lines)), keyboard(*rows)
 
 
-def prospects_view(
-    ranked: Sequence[JobApplication], today: date
-) -> tuple[str, InlineKeyboardMarkup | None]:
+def prospects_view(ranked: Sequence[JobApplication], today: date) -> tuple[str, InlineKeyboardMarkup | None]:
     """Prospects best fit first, with buttons to re-rate the top ones or mark them applied."""
     if not ranked:
         return "No prospects saved. Add one: <code>/add Acme - Senior SRE</code>", None

@@ -27,7 +27,7 @@ class CorruptDataError(RuntimeError):
         self.problem = problem
 
 
-class AtomicJSONStorage(Storage):  # type: ignore[misc]
+class AtomicJSONStorage(Storage):
     """JSON file storage with atomic replace-on-write and a write-through memory copy."""
 
     def __init__(self, path: str | Path, fsync: bool = True) -> None:

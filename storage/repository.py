@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb import TinyDB
 from tinydb.table import Document, Table
@@ -44,7 +44,7 @@ class UserStore:
         self._check_schema()
 
     def _check_schema(self) -> None:
-        storage: AtomicJSONStorage = self.db.storage
+        storage = cast(AtomicJSONStorage, self.db.storage)
         tables = storage.read() or {}
         meta = tables.get("meta", {}).get("1", {})
         found = int(meta.get("schema", SCHEMA_VERSION)) if tables else SCHEMA_VERSION
@@ -189,9 +189,7 @@ class Repository:
         deleted: bool = False,
     ) -> UndoEntry:
         table = store.table("undo")
-        entry_id = table.insert(
-            {"label": label, "number": number, "before": before, "deleted": deleted}
-        )
+        entry_id = table.insert({"label": label, "number": number, "before": before, "deleted": deleted})
         stale = [doc.doc_id for doc in table.all() if doc.doc_id <= entry_id - UNDO_DEPTH]
         if stale:
             table.remove(doc_ids=stale)

@@ -19,9 +19,7 @@ class SchemaError(RuntimeError):
 def migrate(tables: dict[str, Any], found: int) -> dict[str, Any]:
     """Bring a file's tables from version ``found`` up to :data:`SCHEMA_VERSION`."""
     if found > SCHEMA_VERSION:
-        raise SchemaError(
-            f"written by a newer Funnelbot (schema {found}, this one knows {SCHEMA_VERSION})"
-        )
+        raise SchemaError(f"written by a newer Funnelbot (schema {found}, this one knows {SCHEMA_VERSION})")
     for version in range(found, SCHEMA_VERSION):
         tables = MIGRATIONS[version](tables)
     return tables

@@ -42,7 +42,9 @@ def test_corrupt_data_file_stops_start_up_naming_it(tmp_path: Path) -> None:
     users.mkdir(parents=True)
     broken = users / "42.json"
     broken.write_text("{not json")
-    result = run_cli("run", env={"TELEGRAM_BOT_TOKEN": "1:x", "FUNNELBOT_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path)
+    result = run_cli(
+        "run", env={"TELEGRAM_BOT_TOKEN": "1:x", "FUNNELBOT_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path
+    )
     assert result.returncode == 1
     assert str(broken) in result.stderr and "has not been changed" in result.stderr
     assert "Traceback" not in result.stderr

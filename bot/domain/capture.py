@@ -96,7 +96,7 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
             draft.closes_on = day
             return end
     raise CaptureError(
-        f"I couldn't read “{' '.join(tokens[start:start + 3])}” as a closing date. "
+        f"I couldn't read “{' '.join(tokens[start : start + 3])}” as a closing date. "
         "Try <code>closes 2026-12-05</code>, <code>closes friday</code> or "
         "<code>closes in 2 weeks</code>."
     )

@@ -19,7 +19,7 @@ _UTC_OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNO
 
 
 def _parse(text: str, now: datetime, *, prefer: str = "future") -> datetime | None:
-    import dateparser  # noqa: PLC0415  (slow import, needed only when a date is typed)
+    import dateparser
 
     text = text.strip()
     if not text or not _HAS_DATE_HINT.search(text):

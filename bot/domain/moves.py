@@ -24,8 +24,7 @@ def move(app: JobApplication, target: Stage, now: datetime) -> bool:
     """
     if app.outcome is not None:
         raise InvalidMove(
-            f"#{app.number} is closed ({app.outcome.value}). "
-            f"Use /reopen {app.number} first if it is back on."
+            f"#{app.number} is closed ({app.outcome.value}). Use /reopen {app.number} first if it is back on."
         )
     if target == app.stage:
         raise InvalidMove(f"#{app.number} is already at {target.label}.")
@@ -60,9 +59,7 @@ def close(app: JobApplication, outcome: Outcome, now: datetime, reason: str = ""
             f"{outcome.value} you. Use /withdraw {app.number} to drop it."
         )
     if outcome == Outcome.DECLINED and app.stage < Stage.OFFER:
-        raise InvalidMove(
-            f"#{app.number} has no offer to decline yet. Use /withdraw {app.number} to step out."
-        )
+        raise InvalidMove(f"#{app.number} has no offer to decline yet. Use /withdraw {app.number} to step out.")
     app.outcome = outcome
     app.reason = reason.strip()
     app.history.append(Event(at=now, kind="closed", outcome=outcome, detail=app.reason))

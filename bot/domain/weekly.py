@@ -55,9 +55,7 @@ class WeekStatus:
         return self.needed == 0
 
 
-def week_status(
-    apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime
-) -> WeekStatus:
+def week_status(apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime) -> WeekStatus:
     """Count this week, the buffer carried in, and the streak of weeks met.
 
     The buffer works like Beeminder's: each completed week adds (applied - target), never going
@@ -85,9 +83,7 @@ def week_status(
     )
 
 
-def recent_weeks(
-    apps: Iterable[JobApplication], tz: ZoneInfo, now: datetime, weeks: int
-) -> list[tuple[date, int]]:
+def recent_weeks(apps: Iterable[JobApplication], tz: ZoneInfo, now: datetime, weeks: int) -> list[tuple[date, int]]:
     """The last ``weeks`` weeks (oldest first, this week last) with applications sent in each."""
     counts = applications_per_week(apps, tz)
     this_monday = week_start(now.astimezone(tz).date())

@@ -119,7 +119,7 @@ async def add_application(update: Update, context: BotContext) -> AddState | int
     profile = profile_of(update, context)
     text = " ".join(context.args or [])
     if not text:
-        context.user_data["draft"] = Draft()
+        context.scratch["draft"] = Draft()
         await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
         return AddState.AWAIT_COMPANY
     try:
@@ -137,7 +137,7 @@ async def offer_link(update: Update, context: BotContext) -> None:
     link = find_link(update.effective_message.text or "")
     if link is None:
         return
-    context.user_data["pending_link"] = link
+    context.scratch["pending_link"] = link
     await reply(
         update,
         f"Save this job as a prospect?\n{esc(link)}",
@@ -150,11 +150,11 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
     query = update.callback_query
     assert query is not None
     await query.answer()
-    link = context.user_data.pop("pending_link", "")
+    link = context.scratch.pop("pending_link", "")
     if not link:
         await edit(update, "That link has expired; send it again, please.")
         return ConversationHandler.END
-    context.user_data["draft"] = Draft(link=link)
+    context.scratch["draft"] = Draft(link=link)
     await edit(update, f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)")
     return AddState.AWAIT_COMPANY
 
@@ -163,7 +163,7 @@ async def drop_link(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    context.user_data.pop("pending_link", None)
+    context.scratch.pop("pending_link", None)
     await edit(update, "OK, not saved.")
 
 
@@ -175,7 +175,7 @@ async def ask_role(update: Update, context: BotContext) -> AddState:
     except CaptureError as error:
         await reply(update, f"{error} Which company?")
         return AddState.AWAIT_COMPANY
-    context.user_data["draft"].company = company
+    context.scratch["draft"].company = company
     await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
     return AddState.AWAIT_ROLE
 
@@ -188,7 +188,7 @@ async def ask_track(update: Update, context: BotContext) -> AddState:
     except CaptureError as error:
         await reply(update, f"{error} Which role?")
         return AddState.AWAIT_ROLE
-    context.user_data["draft"].role = role
+    context.scratch["draft"].role = role
     profile = profile_of(update, context)
     buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
@@ -217,7 +217,7 @@ async def track_typed(update: Update, context: BotContext) -> AddState:
     except CaptureError as error:
         await reply(update, f"{error}")
         return AddState.AWAIT_TRACK
-    context.user_data["draft"].track = track
+    context.scratch["draft"].track = track
     return await _ask_stage(update)
 
 
@@ -229,8 +229,8 @@ async def track_tapped(update: Update, context: BotContext) -> AddState:
     profile = profile_of(update, context)
     index = int_args(args, 1)
     if index is not None and 0 <= index[0] < len(profile.tracks):
-        context.user_data["draft"].track = profile.tracks[index[0]]
-    await edit(update, f"Track: {esc(context.user_data['draft'].track or 'none')}")
+        context.scratch["draft"].track = profile.tracks[index[0]]
+    await edit(update, f"Track: {esc(context.scratch['draft'].track or 'none')}")
     return await _ask_stage(update)
 
 
@@ -239,7 +239,7 @@ async def stage_tapped(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    draft: Draft | None = context.user_data.pop("draft", None)
+    draft: Draft | None = context.scratch.pop("draft", None)
     if draft is None or not draft.company or not draft.role:
         await edit(update, "That question has expired. Start again with /add.")
         return ConversationHandler.END
@@ -251,8 +251,8 @@ async def stage_tapped(update: Update, context: BotContext) -> int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel ends whatever conversation is going on; nothing half-done is saved."""
-    context.user_data.pop("draft", None)
-    context.user_data.pop("note_for", None)
+    context.scratch.pop("draft", None)
+    context.scratch.pop("note_for", None)
     await reply(update, "Cancelled. Nothing was saved.")
     return ConversationHandler.END
 
@@ -350,13 +350,12 @@ async def move_application(update: Update, context: BotContext) -> None:
         await reply(update, esc(error))
         return
     verb = "Corrected" if correction else "Moved"
-    await _apply(update, context, app, f"moved #{app.number} to {stage.label}",
-                 f"{verb} #{app.number} to <b>{stage.label}</b>.")
+    await _apply(
+        update, context, app, f"moved #{app.number} to {stage.label}", f"{verb} #{app.number} to <b>{stage.label}</b>."
+    )
 
 
-async def _close_typed(
-    update: Update, context: BotContext, outcome: Outcome, usage: str, reason: str = ""
-) -> None:
+async def _close_typed(update: Update, context: BotContext, outcome: Outcome, usage: str, reason: str = "") -> None:
     args = context.args or []
     app = await find_app(update, context, args, usage)
     if app is None:
@@ -368,8 +367,7 @@ async def _close_typed(
     except InvalidMove as error:
         await reply(update, esc(error))
         return
-    await _apply(update, context, app, f"{outcome.value} #{app.number}",
-                 f"#{app.number} {outcome_phrase(outcome)}.")
+    await _apply(update, context, app, f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}.")
 
 
 def _reason_text(text: str) -> str:
@@ -432,12 +430,16 @@ async def rate_fit(update: Update, context: BotContext) -> None:
         return
     scores = int_args(args[1:], 2)
     if scores is None or not all(1 <= s <= 5 for s in scores):
-        await reply(update, "Give two scores from 1 to 5: what you'd contribute, then what you'd "
-                            f"learn. E.g. <code>/fit {app.number} 4 5</code>.")
+        await reply(
+            update,
+            "Give two scores from 1 to 5: what you'd contribute, then what you'd "
+            f"learn. E.g. <code>/fit {app.number} 4 5</code>.",
+        )
         return
     app.fit_contribute, app.fit_learn = scores
-    await _apply(update, context, app, f"rated #{app.number}",
-                 f"#{app.number} fit is now {app.fit} ({scores[0]}/{scores[1]}).")
+    await _apply(
+        update, context, app, f"rated #{app.number}", f"#{app.number} fit is now {app.fit} ({scores[0]}/{scores[1]})."
+    )
 
 
 EDITABLE = ("company", "role", "link", "track", "camp", "source", "closes")
@@ -452,8 +454,10 @@ async def edit_application(update: Update, context: BotContext) -> None:
     field = args[1].lower() if len(args) > 1 else ""
     value = " ".join(args[2:]).strip()
     if field not in EDITABLE:
-        await reply(update, f"Which field? One of: {', '.join(EDITABLE)}. "
-                            f"E.g. <code>/edit {app.number} closes 2026-12-05</code>.")
+        await reply(
+            update,
+            f"Which field? One of: {', '.join(EDITABLE)}. E.g. <code>/edit {app.number} closes 2026-12-05</code>.",
+        )
         return
     profile = profile_of(update, context)
     problem = _set_field(app, field, value, today_for(profile, context))
@@ -546,12 +550,21 @@ async def application_button(update: Update, context: BotContext) -> None:
                 return
             stage = moves.advance(app, now)
             await query.answer(f"#{app.number} → {stage.label}")
-            await _apply(update, context, app, f"moved #{app.number} to {stage.label}",
-                         f"Moved #{app.number} to <b>{stage.label}</b>.")
+            await _apply(
+                update,
+                context,
+                app,
+                f"moved #{app.number} to {stage.label}",
+                f"Moved #{app.number} to <b>{stage.label}</b>.",
+            )
         elif action == "rej":
             await query.answer()
-            await edit(update, f"{app_title(app)}\nWhy were you rejected? Pick one, or type "
-                               f"<code>/reject {app.number} your reason</code>.", reason_keyboard(app))
+            await edit(
+                update,
+                f"{app_title(app)}\nWhy were you rejected? Pick one, or type "
+                f"<code>/reject {app.number} your reason</code>.",
+                reason_keyboard(app),
+            )
         elif action == "rejr":
             reason = REJECTION_REASONS.get(args[1], "") if len(args) > 1 else ""
             moves.close(app, Outcome.REJECTED, now, reason)
@@ -561,8 +574,9 @@ async def application_button(update: Update, context: BotContext) -> None:
             outcome = {"wd": Outcome.WITHDRAWN, "gh": Outcome.GHOSTED, "dec": Outcome.DECLINED}[action]
             moves.close(app, outcome, now)
             await query.answer(f"#{app.number} {outcome.value}")
-            await _apply(update, context, app, f"{outcome.value} #{app.number}",
-                         f"#{app.number} {outcome_phrase(outcome)}.")
+            await _apply(
+                update, context, app, f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}."
+            )
         elif action == "reopen":
             moves.reopen(app, now)
             await query.answer()
@@ -598,11 +612,15 @@ async def fit_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     if action == "ask":
-        await edit(update, f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
-                   fit_keyboard(app, None))
+        await edit(
+            update,
+            f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
+            fit_keyboard(app, None),
+        )
     elif action == "c":
-        await edit(update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5",
-                   fit_keyboard(app, numbers[1]))
+        await edit(
+            update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, numbers[1])
+        )
     else:
         app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
@@ -621,8 +639,7 @@ async def undo_button(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     entry = context.repo.undo(profile.user_id, ids[0]) if ids else None
     if entry is None:
-        await query.answer("That's no longer the latest change. /undo undoes the most recent one.",
-                           show_alert=True)
+        await query.answer("That's no longer the latest change. /undo undoes the most recent one.", show_alert=True)
         return
     changed(context, profile.user_id)
     await query.answer("Undone")
@@ -648,14 +665,14 @@ async def ask_note(update: Update, context: BotContext) -> NoteState | int:
         await query.answer("That application no longer exists.", show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    context.user_data["note_for"] = app.number
+    context.scratch["note_for"] = app.number
     await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
     return NoteState.AWAIT_NOTE
 
 
 async def save_note(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    number = context.user_data.pop("note_for", None)
+    number = context.scratch.pop("note_for", None)
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, number) if number else None
     if app is None:

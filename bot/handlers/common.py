@@ -61,9 +61,7 @@ def parse_number(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-async def find_app(
-    update: Update, context: BotContext, args: list[str], usage: str
-) -> JobApplication | None:
+async def find_app(update: Update, context: BotContext, args: list[str], usage: str) -> JobApplication | None:
     """The application numbered in ``args[0]``; replies with a hint and returns None otherwise."""
     assert update.effective_user is not None
     number = parse_number(args[0]) if args else None
@@ -102,8 +100,7 @@ async def track_user(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     profile = context.repo.get_profile(user.id)
     if profile is None:
-        profile = Profile(user_id=user.id, chat_id=chat.id, created_at=context.now(),
-                          first_name=user.first_name or "")
+        profile = Profile(user_id=user.id, chat_id=chat.id, created_at=context.now(), first_name=user.first_name or "")
         context.repo.save_profile(profile)
         logger.info("user.created user=%s", user.id)
         changed(context, user.id)

@@ -6,7 +6,7 @@ import enum
 import logging
 import warnings
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -43,7 +43,7 @@ class StartState(enum.IntEnum):
     AWAIT_TIMEZONE = 1
 
 
-def _zone_keyboard():  # type: ignore[no-untyped-def]
+def _zone_keyboard() -> InlineKeyboardMarkup:
     buttons = [button(zone.split("/")[-1].replace("_", " "), "tz", "set", i) for i, zone in enumerate(COMMON_ZONES)]
     return keyboard(*(buttons[i : i + 3] for i in range(0, len(buttons), 3)))
 
@@ -111,15 +111,20 @@ async def zone_typed(update: Update, context: BotContext) -> int:
 
 def _unknown_zone(text: str, suggestions: list[str]) -> str:
     hint = f" Did you mean {', '.join(f'<code>{esc(s)}</code>' for s in suggestions)}?" if suggestions else ""
-    return (f"I don't know the timezone “{esc(text.strip()[:60])}”.{hint} "
-            "Try a big city near you, an IANA name like <code>Europe/Berlin</code>, or <code>UTC+2</code>. "
-            "Nothing was changed.")
+    return (
+        f"I don't know the timezone “{esc(text.strip()[:60])}”.{hint} "
+        "Try a big city near you, an IANA name like <code>Europe/Berlin</code>, or <code>UTC+2</code>. "
+        "Nothing was changed."
+    )
 
 
 async def skip_zone(update: Update, context: BotContext) -> int:
     profile = profile_of(update, context)
-    await reply(update, f"Keeping {esc(profile.timezone or context.settings.default_tz)}; "
-                        f"change it any time with /timezone.\n\n{FIRST_JOB}")
+    await reply(
+        update,
+        f"Keeping {esc(profile.timezone or context.settings.default_tz)}; "
+        f"change it any time with /timezone.\n\n{FIRST_JOB}",
+    )
     return ConversationHandler.END
 
 
@@ -128,9 +133,12 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     text = " ".join(context.args or [])
     profile = profile_of(update, context)
     if not text:
-        await reply(update, f"Your timezone is <b>{esc(profile.timezone or context.settings.default_tz)}</b>. "
-                            "Change it with e.g. <code>/timezone Europe/Berlin</code>, "
-                            "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>.")
+        await reply(
+            update,
+            f"Your timezone is <b>{esc(profile.timezone or context.settings.default_tz)}</b>. "
+            "Change it with e.g. <code>/timezone Europe/Berlin</code>, "
+            "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>.",
+        )
         return
     zone, suggestions = resolve_timezone(text)
     if zone is None:
@@ -144,8 +152,10 @@ def help_text() -> str:
     lines = ["<b>Funnelbot commands</b>"]
     for command in COMMANDS:
         lines.append(f"/{command.name} — {esc(command.description)}\n   <code>{esc(command.example)}</code>")
-    lines.append("\nStages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
-                 "5 second interview → 6 offer → 7 accepted. Send a job link on its own to save it.")
+    lines.append(
+        "\nStages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
+        "5 second interview → 6 offer → 7 accepted. Send a job link on its own to save it."
+    )
     return "\n".join(lines)
 
 
@@ -163,8 +173,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 async def unknown_text(update: Update, context: BotContext) -> None:
     """Free text that isn't an answer to anything."""
-    await reply(update, "I'm not sure what to do with that. To save a job: "
-                        "<code>/add Acme - Senior SRE</code>. Everything else: /help.")
+    await reply(
+        update,
+        "I'm not sure what to do with that. To save a job: "
+        "<code>/add Acme - Senior SRE</code>. Everything else: /help.",
+    )
 
 
 async def unknown_input(update: Update, context: BotContext) -> None:

@@ -48,7 +48,8 @@ async def test_quick_add_with_every_optional_part(bot: Harness) -> None:
     """One message saves a job with link, track, closing date, camp, source, fit and stage."""
     await onboard(bot)
     replies = await bot.send(
-        ADA, "/add Acme - Senior SRE https://acme.jobs/42 #SRE closes 2026-12-05 camp growth via referral fit 4/3 applied"
+        ADA,
+        "/add Acme - Senior SRE https://acme.jobs/42 #SRE closes 2026-12-05 camp growth via referral fit 4/3 applied",
     )
     assert "Saved as applied #1" in replies[0].text
     assert "Acme — Senior SRE" in replies[0].text
@@ -217,7 +218,7 @@ async def test_special_characters_display_literally(bot: Harness) -> None:
     """A company called <Ben & Jerry's_*[x]> shows exactly so (the fake rejects bad HTML)."""
     await bot.send(ADA, "/add <Ben & Jerry's_*[x]> - <b>Taster</b>")
     assert "<Ben & Jerry's_*[x]> — <b>Taster</b>" in bot.last(ADA).text
-    await bot.send(ADA, "/note 1 ask about <script> & \"quotes\"")
+    await bot.send(ADA, '/note 1 ask about <script> & "quotes"')
     await bot.send(ADA, "/list")
     assert "<Ben & Jerry's_*[x]>" in bot.last(ADA).text
     assert bot.tg.errors == []
@@ -267,7 +268,9 @@ async def test_allowed_users_gate_stores_nothing(settings, repo, tg: FakeTelegra
     """With ALLOWED_USER_IDS set, a stranger is refused politely and nothing is stored."""
     from dataclasses import replace
 
-    app = build_application(replace(settings, allowed_user_ids=frozenset({ADA})), repo, request=tg.request(), clock=clock)
+    app = build_application(
+        replace(settings, allowed_user_ids=frozenset({ADA})), repo, request=tg.request(), clock=clock
+    )
     async with app:
         bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
         replies = await bot.send(BOB, "/add Bobco - Dev")

@@ -48,8 +48,13 @@ def test_every_optional_part_in_any_order() -> None:
 
 @pytest.mark.parametrize(
     ("phrase", "day"),
-    [("2026-12-05", date(2026, 12, 5)), ("in 2 weeks", date(2026, 12, 6)), ("tomorrow", date(2026, 11, 23)),
-     ("dec 5", date(2026, 12, 5)), ("friday", date(2026, 11, 27))],
+    [
+        ("2026-12-05", date(2026, 12, 5)),
+        ("in 2 weeks", date(2026, 12, 6)),
+        ("tomorrow", date(2026, 11, 23)),
+        ("dec 5", date(2026, 12, 5)),
+        ("friday", date(2026, 11, 27)),
+    ],
 )
 def test_natural_closing_dates(phrase: str, day: date) -> None:
     """Closing dates read as people type them, relative to today."""
@@ -57,7 +62,7 @@ def test_natural_closing_dates(phrase: str, day: date) -> None:
 
 
 def test_applied_inside_a_role_is_part_of_the_role() -> None:
-    """"Applied Scientist" is a role, not the applied flag."""
+    """ "Applied Scientist" is a role, not the applied flag."""
     draft = parse_quick_add("Amazon - Applied Scientist", SUNDAY)
     assert (draft.role, draft.applied) == ("Applied Scientist", False)
 

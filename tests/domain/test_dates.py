@@ -11,8 +11,15 @@ from bot.domain.dates import parse_clock, parse_moment, parse_weekday, resolve_t
 
 @pytest.mark.parametrize(
     ("text", "zone"),
-    [("Europe/Berlin", "Europe/Berlin"), ("berlin", "Europe/Berlin"), ("New York", "America/New_York"),
-     ("new_york", "America/New_York"), ("UTC+2", "Etc/GMT-2"), ("gmt-5", "Etc/GMT+5"), ("UTC", "UTC")],
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("berlin", "Europe/Berlin"),
+        ("New York", "America/New_York"),
+        ("new_york", "America/New_York"),
+        ("UTC+2", "Etc/GMT-2"),
+        ("gmt-5", "Etc/GMT+5"),
+        ("UTC", "UTC"),
+    ],
 )
 def test_resolve_timezone_accepts_names_cities_and_offsets(text: str, zone: str) -> None:
     """IANA names, bare city names and UTC offsets all resolve."""
@@ -26,8 +33,17 @@ def test_unknown_timezone_gets_suggestions() -> None:
     assert "Europe/Berlin" in suggestions
 
 
-@pytest.mark.parametrize(("text", "expected"), [("09:00", time(9)), ("6pm", time(18)), ("18:30", time(18, 30)),
-                                                ("9", time(9)), ("25:00", None), ("noon-ish", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:00", time(9)),
+        ("6pm", time(18)),
+        ("18:30", time(18, 30)),
+        ("9", time(9)),
+        ("25:00", None),
+        ("noon-ish", None),
+    ],
+)
 def test_parse_clock(text: str, expected: time | None) -> None:
     """Times of day in 24 h or am/pm form."""
     assert parse_clock(text) == expected
@@ -40,7 +56,7 @@ def test_parse_weekday(text: str, expected: int | None) -> None:
 
 
 def test_parse_moment_is_local_wall_time() -> None:
-    """"tomorrow 14:00" means 14:00 on the user's clock, aware in their zone."""
+    """ "tomorrow 14:00" means 14:00 on the user's clock, aware in their zone."""
     from zoneinfo import ZoneInfo
 
     now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC).astimezone(ZoneInfo("America/New_York"))

@@ -97,9 +97,18 @@ def test_same_stage_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("text", "stage"),
-    [("interview", Stage.INTERVIEW), ("4", Stage.INTERVIEW), ("Phone Screen", Stage.SCREEN),
-     ("phone-screen", Stage.SCREEN), ("2nd", Stage.SECOND), ("OFFER", Stage.OFFER), ("0", Stage.PROSPECT),
-     ("8", None), ("banana", None), ("", None)],
+    [
+        ("interview", Stage.INTERVIEW),
+        ("4", Stage.INTERVIEW),
+        ("Phone Screen", Stage.SCREEN),
+        ("phone-screen", Stage.SCREEN),
+        ("2nd", Stage.SECOND),
+        ("OFFER", Stage.OFFER),
+        ("0", Stage.PROSPECT),
+        ("8", None),
+        ("banana", None),
+        ("", None),
+    ],
 )
 def test_parse_stage_accepts_names_and_numbers(text: str, stage: Stage | None) -> None:
     """Stage names, aliases and 0-7 are read case-insensitively; anything else is None."""
