@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from bot.config import ConfigError, Settings
@@ -13,7 +14,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="funnelbot", description="Keep your job search moving.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the bot (long polling)")
+    demo = sub.add_parser("demo", help="try the bot in this terminal, offline (no Telegram account)")
+    demo.add_argument("--script", metavar="FILE", help="play these lines instead of reading the keyboard")
+    demo.add_argument("--data", metavar="DIR", help="data directory (default: a fresh temporary one)")
+    demo.add_argument("--files", metavar="DIR", help="where photos and documents are saved")
     args = parser.parse_args(argv)
+    # Opt in to PTB's coming behaviour: durations such as RetryAfter.retry_after are timedeltas.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    if args.command == "demo":
+        _configure_logging("WARNING")
+        from bot.demo import main as demo_main  # noqa: PLC0415
+
+        return demo_main(args.script, args.data, args.files)
 
     from dotenv import load_dotenv
 

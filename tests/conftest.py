@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from bot.config import Settings
 from bot.faketelegram import FakeTelegram, FloodLimits
 from storage import Repository
 from tests.harness import FakeClock, Harness
+
+# PTB 22 returns RetryAfter.retry_after as a timedelta with this opt-in (as `funnelbot` sets it),
+# instead of an int plus a deprecation warning.
+os.environ["PTB_TIMEDELTA"] = "1"
 
 TOKEN = "123456:TEST-TOKEN"
 ADA = 1001
@@ -46,4 +51,5 @@ def tg() -> FakeTelegram:
 async def bot(settings: Settings, repo: Repository, tg: FakeTelegram, clock: FakeClock) -> AsyncIterator[Harness]:
     app = build_application(settings, repo, request=tg.request(), clock=clock)
     async with app:
+        await app.post_init(app)  # type: ignore[misc]  # run_polling would; tests don't poll
         yield Harness(app=app, tg=tg, repo=repo, clock=clock)

@@ -54,10 +54,11 @@ class Harness:
                 await self.app.process_update(Update.de_json(data, self.app.bot))
 
     def _mark(self, user: int) -> int:
-        return len(self.tg.messages(user))
+        """The newest message id in the chat so far (deleted messages included)."""
+        return max((m.message_id for m in self.tg.messages(user, include_deleted=True)), default=0)
 
     def _since(self, user: int, mark: int) -> list[FakeMessage]:
-        return [m for m in self.tg.messages(user)[mark:] if m.from_bot]
+        return [m for m in self.tg.messages(user) if m.from_bot and m.message_id > mark]
 
     async def send(self, user: int, text: str, **kwargs: Any) -> list[FakeMessage]:
         """The user types ``text``; returns the bot's new messages in that chat."""

@@ -7,7 +7,7 @@ import logging
 import warnings
 from datetime import date
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -102,7 +102,9 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     await reply(update, f"Saved as {where} #{app.number}.\n\n{text}", markup)
 
 
-def _card(app: JobApplication, profile: Profile, context: BotContext, undo: UndoEntry | None = None):  # type: ignore[no-untyped-def]
+def _card(
+    app: JobApplication, profile: Profile, context: BotContext, undo: UndoEntry | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
     text, markup = card(app, context.user_tz(profile.timezone), today_for(profile, context))
     if undo is not None:
         rows = [list(row) for row in markup.inline_keyboard]

@@ -1,0 +1,189 @@
+"""End to end: the real ``funnelbot run`` process, talking HTTP to the offline Telegram on 127.0.0.1.
+
+These tests start the bot exactly as a user would (console entry point, environment variables) and
+play whole conversations from two users, including a restart of the process in the middle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.faketelegram import FakeMessage, FakeTelegram, FloodLimits
+
+pytest.importorskip("aiohttp")
+
+from bot.faketelegram.server import serve  # noqa: E402
+
+TOKEN = "424242:E2E-TOKEN"
+ADA, BOB = 501, 502
+REPLY_TIMEOUT = 20.0
+
+
+@dataclass
+class LiveBot:
+    tg: FakeTelegram
+    base_url: str
+    data_dir: Path
+    process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=self.base_url,
+            FUNNELBOT_DATA_DIR=str(self.data_dir),
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        )
+        polls = self._polls()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=self.data_dir.parent,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        await self._until(lambda: self._polls() > polls, "the bot to start polling")
+
+    def errors(self) -> list[tuple[str, str]]:
+        """Telegram errors the bot caused; the long poll of a stopped process that the next
+        process supersedes gets Telegram's 409 Conflict, which nobody is left to read."""
+        return [(m, d) for m, d in self.tg.errors if not (m == "getUpdates" and d.startswith("Conflict"))]
+
+    def _polls(self) -> int:
+        return sum(1 for method, _ in self.tg.calls if method == "getUpdates")
+
+    async def stop(self) -> str:
+        """SIGTERM, as systemd would; returns what the process printed."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = await asyncio.wait_for(self.process.communicate(), timeout=30)
+        except TimeoutError:
+            self.process.kill()
+            output, _ = await self.process.communicate()
+        self.process = None
+        return output.decode(errors="replace")
+
+    async def _until(self, condition, what: str) -> None:  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_TIMEOUT
+        while not condition():
+            if self.process is not None and self.process.returncode is not None:
+                output = (await self.process.stdout.read()).decode(errors="replace")  # type: ignore[union-attr]
+                raise AssertionError(f"the bot exited while waiting for {what}:\n{output}")
+            if loop.time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.02)
+
+    def _state(self, user: int) -> tuple[int, int]:
+        messages = self.tg.bot_messages(user)
+        return len(messages), sum(m.edit_count for m in messages)
+
+    async def send(self, user: int, text: str, replies: int = 1) -> list[FakeMessage]:
+        """The user sends ``text``; wait for ``replies`` new bot messages (or an edit) and return them."""
+        count, edits = self._state(user)
+        self.tg.send_text(user, text, first_name="Ada" if user == ADA else "Bob")
+        await self._until(lambda: self._state(user)[0] >= count + replies, f"a reply to {text!r}")
+        return self.tg.bot_messages(user)[count:]
+
+    async def tap(self, user: int, label: str) -> FakeMessage:
+        """Tap a button; wait until the bot has answered the callback and edited or sent."""
+        count, edits = self._state(user)
+        answers = len(self.tg.callback_answers)
+        self.tg.press_button(user, label)
+        await self._until(
+            lambda: len(self.tg.callback_answers) > answers and self._state(user) != (count, edits),
+            f"the bot to handle {label!r}",
+        )
+        return self.tg.last_bot_message(user)  # type: ignore[return-value]
+
+    async def upload(self, user: int, name: str, content: bytes, replies: int = 1) -> list[FakeMessage]:
+        count, _ = self._state(user)
+        self.tg.send_document(user, name, content, mime_type="text/csv")
+        await self._until(lambda: self._state(user)[0] >= count + replies, f"a reply to {name}")
+        return self.tg.bot_messages(user)[count:]
+
+
+@pytest.fixture
+async def live(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[LiveBot]:
+    marker = request.node.get_closest_marker("flood")
+    flood = FloodLimits(**marker.kwargs) if marker else FloodLimits()
+    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_e2e_bot", flood=flood)
+    runner, base_url, _ = await serve(tg)
+    bot = LiveBot(tg=tg, base_url=base_url, data_dir=tmp_path / "data")
+    try:
+        await bot.start()
+        yield bot
+    finally:
+        if bot.process is not None:
+            await bot.stop()
+        await runner.cleanup()
+
+
+async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
+    """Onboarding, quick and guided add, a tap, a rejection, then a restart that loses nothing."""
+    first = await live.send(ADA, "/start")
+    assert "I'm Funnelbot" in first[0].text
+    assert {c["command"] for c in live.tg.commands} >= {"add", "list", "undo"}
+    await live.tap(ADA, "Berlin")
+    await live.send(BOB, "/start")
+    await live.send(BOB, "new york", replies=1)
+
+    saved = await live.send(ADA, "/add <Ben & Jerry's> - SRE https://bj.example/1 #SRE closes friday applied")
+    assert "Saved as applied #1" in saved[0].text
+    assert "<Ben & Jerry's> — SRE" in saved[0].text
+    card = await live.tap(ADA, "➡ Responded")
+    assert "Moved #1 to Responded" in card.text
+
+    await live.send(ADA, "/add")
+    await live.send(ADA, "Globex")
+    await live.send(ADA, "Platform Engineer")
+    await live.tap(ADA, "SRE")
+    await live.tap(ADA, "Yes, applied")
+    await live.send(ADA, "/show 2")
+    await live.tap(ADA, "Rejected")
+    rejected = await live.tap(ADA, "Skills fit")
+    assert "#2 marked as rejected" in rejected.text
+
+    await live.send(BOB, "/add Initech - Developer")
+    output = await live.stop()
+    assert "Traceback" not in output, output
+    await live.start()
+
+    shown = await live.send(ADA, "/list all")
+    assert "<Ben & Jerry's>" in shown[0].text and "Globex" in shown[0].text
+    bob_list = await live.send(BOB, "/list")
+    assert "Initech" in bob_list[0].text and "Globex" not in bob_list[0].text
+    undone = await live.send(ADA, "/undo")
+    assert "Undone: rejected #2" in undone[0].text
+    assert live.errors() == []
+
+
+# Nobody types 60 commands in three seconds; Telegram's per-chat flood limit is exercised below.
+@pytest.mark.flood(per_chat_burst=200, global_per_second=100)
+async def test_sixty_applications_list_pages_within_limits(live: LiveBot) -> None:
+    """/list over 60 applications pages under 4096 characters, paging by button."""
+    for i in range(60):
+        await live.send(ADA, f"/add Company {i} & Sons - Engineer <{i}>")
+    page = (await live.send(ADA, "/list"))[0]
+    assert "page 1/3" in page.text and len(page.text) <= 4096
+    page = await live.tap(ADA, "Next")
+    assert "page 2/3" in page.text
+    assert live.errors() == []
+
+
+async def test_a_burst_hits_flood_control_and_nothing_is_lost(live: LiveBot) -> None:
+    """Replies beyond Telegram's per-chat burst get 429; the bot waits and delivers every one."""
+    for i in range(24):
+        live.tg.send_text(ADA, f"/add Burst {i} - Role", first_name="Ada")
+    await live._until(lambda: len(live.tg.bot_messages(ADA)) >= 24, "24 confirmations")
+    texts = [m.text for m in live.tg.bot_messages(ADA)]
+    assert sorted(int(t.split("#")[1].split(".")[0]) for t in texts if t.startswith("Saved")) == list(range(1, 25))
+    assert any(d.startswith("Too Many Requests") for _, d in live.tg.errors)
