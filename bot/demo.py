@@ -43,7 +43,7 @@ class Transcript:
     answers_seen: int = 0
 
     def render(self, message: FakeMessage) -> str:
-        text = _styled(message, self.colour) if self.colour else message.text
+        text = _styled(message) if self.colour else (message.text or "")
         lines = text.splitlines() or [""]
         if message.photo is not None:
             path = self._save(f"photo-{message.message_id}.png", message.photo)
@@ -96,9 +96,9 @@ def _button_lines(message: FakeMessage) -> list[str]:
     return lines
 
 
-def _styled(message: FakeMessage, colour: bool) -> str:
+def _styled(message: FakeMessage) -> str:
     """Bold entities in ANSI bold (offsets are UTF-16 code units, as in Telegram)."""
-    encoded = message.text.encode("utf-16-le")
+    encoded = (message.text or "").encode("utf-16-le")
     marks: list[tuple[int, str]] = []
     for entity in message.entities:
         if entity.get("type") == "bold":
@@ -134,6 +134,8 @@ async def play(lines: list[str] | None, out: TextIO, data_dir: Path, files_dir: 
     app = build_application(settings, repo, request=tg.request(), rate_limiter=False)
     transcript = Transcript(out=out, files_dir=files_dir, colour=colour)
     async with app:
+        if app.job_queue is not None:
+            await app.job_queue.start()  # conversation timeouts and reminders, as in `funnelbot run`
         if app.post_init is not None:
             await app.post_init(app)
         try:
@@ -163,6 +165,8 @@ async def play(lines: list[str] | None, out: TextIO, data_dir: Path, files_dir: 
                 await _pump(app, tg)
                 messages = transcript.show_new(tg)
         finally:
+            if app.job_queue is not None:
+                await app.job_queue.stop()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
     return 0
@@ -198,8 +202,10 @@ def main(script: str | None, data_dir: str | None, files_dir: str | None) -> int
     data = Path(data_dir) if data_dir else Path(temp) / "data"
     files = Path(files_dir) if files_dir else Path(temp) / "files"
     if script is None:
-        print(f"Funnelbot demo: a private chat with your bot, offline.\n{HELP}\n"
-              f"(Data: {data}; files the bot sends go to {files})\n")
+        print(
+            f"Funnelbot demo: a private chat with your bot, offline.\n{HELP}\n"
+            f"(Data: {data}; files the bot sends go to {files})\n"
+        )
         return asyncio.run(play(None, sys.stdout, data, files, colour=sys.stdout.isatty()))
     try:
         lines = Path(script).read_text(encoding="utf-8").splitlines()

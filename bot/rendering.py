@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -42,6 +43,13 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
         return text
     cut = text.rfind("\n", 0, limit - 2)
     return text[: cut if cut > 0 else limit - 2] + "\n…"
+
+
+def days_until(day: date, today: date) -> str:
+    delta = (day - today).days
+    if delta < 0:
+        return "passed"
+    return {0: "today", 1: "tomorrow"}.get(delta, f"in {delta} days")
 
 
 def short_day(day: date) -> str:
@@ -108,9 +116,10 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
     if facts:
         lines.append(" · ".join(facts))
     if app.closes_on:
-        lines.append(f"Closes: {short_day(app.closes_on)} ({closing_phrase(app.closes_on, today)})")
+        lines.append(f"Closes: {short_day(app.closes_on)} ({days_until(app.closes_on, today)})")
     if app.link:
-        lines.append(f'<a href="{esc(app.link)}">Job link</a>')
+        host = urlsplit(app.link).netloc or "link"
+        lines.append(f'Link: <a href="{esc(app.link)}">{esc(host)}</a>')
     if app.interviews:
         lines.append("Interviews: " + ", ".join(local_moment(m, tz) for m in app.interviews))
     lines.append("")

@@ -22,7 +22,7 @@ from bot.commands import COMMANDS
 from bot.context import BotContext
 from bot.domain.dates import resolve_timezone
 from bot.handlers.common import changed, edit, profile_of, reply
-from bot.rendering import button, esc, keyboard
+from bot.rendering import button, clip, esc, keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -149,14 +149,15 @@ async def set_timezone(update: Update, context: BotContext) -> None:
 
 
 def help_text() -> str:
-    lines = ["<b>Funnelbot commands</b>"]
+    """One line per command, led by a tappable example."""
+    lines = ["<b>Funnelbot commands</b> (N is an application's number, as in #3)"]
     for command in COMMANDS:
-        lines.append(f"/{command.name} — {esc(command.description)}\n   <code>{esc(command.example)}</code>")
+        lines.append(f"<code>{esc(command.example)}</code> — {esc(command.description)}")
     lines.append(
         "\nStages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
         "5 second interview → 6 offer → 7 accepted. Send a job link on its own to save it."
     )
-    return "\n".join(lines)
+    return clip("\n".join(lines))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
