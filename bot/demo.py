@@ -116,7 +116,7 @@ def _styled(message: FakeMessage) -> str:
 def _latest_buttons(messages: list[FakeMessage]) -> tuple[FakeMessage, list[str]] | None:
     for message in reversed(messages):
         if message.from_bot and not message.deleted and message.buttons:
-            return message, [data for row in message.buttons for _text, data in row]
+            return message, [data or "" for row in message.buttons for _text, data in row]
     return None
 
 
@@ -181,6 +181,8 @@ def _act(tg: FakeTelegram, line: str, messages: list[FakeMessage]) -> str | None
         number = int(line)
         if not 1 <= number <= len(datas):
             return f"there is no button {number}; the latest message has {len(datas)}"
+        if not datas[number - 1]:
+            return "that button opens a link in Telegram; nothing to press here"
         tg.press(DEMO_USER, message.message_id, datas[number - 1])
         return None
     if line.startswith(":upload"):

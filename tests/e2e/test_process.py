@@ -20,11 +20,12 @@ from bot.faketelegram import FakeMessage, FakeTelegram, FloodLimits
 
 pytest.importorskip("aiohttp")
 
-from bot.faketelegram.server import serve  # noqa: E402
+from bot.faketelegram.server import serve
 
 TOKEN = "424242:E2E-TOKEN"
 ADA, BOB = 501, 502
 REPLY_TIMEOUT = 20.0
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -41,12 +42,18 @@ class LiveBot:
             TELEGRAM_API_BASE_URL=self.base_url,
             FUNNELBOT_DATA_DIR=str(self.data_dir),
             LOG_LEVEL="WARNING",
-            PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+            PYTHONPATH=str(REPO_ROOT),
         )
         polls = self._polls()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=self.data_dir.parent,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=str(self.data_dir.parent),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         await self._until(lambda: self._polls() > polls, "the bot to start polling")
 
@@ -88,7 +95,7 @@ class LiveBot:
 
     async def send(self, user: int, text: str, replies: int = 1) -> list[FakeMessage]:
         """The user sends ``text``; wait for ``replies`` new bot messages (or an edit) and return them."""
-        count, edits = self._state(user)
+        count, _ = self._state(user)
         self.tg.send_text(user, text, first_name="Ada" if user == ADA else "Bob")
         await self._until(lambda: self._state(user)[0] >= count + replies, f"a reply to {text!r}")
         return self.tg.bot_messages(user)[count:]
