@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     if args.command == "demo":
         _configure_logging("WARNING")
-        from bot.demo import main as demo_main  # noqa: PLC0415
+        from bot.demo import main as demo_main
 
         return demo_main(args.script, args.data, args.files)
 
@@ -68,7 +68,7 @@ def _run(settings: Settings) -> int:
         print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 1
     app = build_application(settings, repo)
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False)
     return 0
 
 

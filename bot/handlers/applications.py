@@ -326,13 +326,13 @@ async def _apply(
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
-        await reply(update, congratulations(app))
+        await reply(update, congratulations(app), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
 
 
 def congratulations(app: JobApplication) -> str:
     return (
         f"🎉 Congratulations on {esc(app.company)}! That's what all those applications were for.\n"
-        "Use /pause if you'd like a break from reminders."
+        "Want a break from reminders now?"
     )
 
 

@@ -99,6 +99,14 @@ async def track_user(update: Update, context: BotContext) -> None:
             await chat.send_message("I keep your job search private: talk to me in a direct chat.")
         raise ApplicationHandlerStop
     profile = context.repo.get_profile(user.id)
+    member = update.my_chat_member
+    if member is not None and member.new_chat_member.status == "kicked":
+        # They blocked the bot: nothing more is sent until they talk to us again.
+        if profile is not None and profile.active:
+            profile.active = False
+            context.repo.save_profile(profile)
+            changed(context, user.id)
+        raise ApplicationHandlerStop
     if profile is None:
         profile = Profile(user_id=user.id, chat_id=chat.id, created_at=context.now(), first_name=user.first_name or "")
         context.repo.save_profile(profile)

@@ -1,0 +1,346 @@
+"""What Funnelbot should push to a user, and when. Pure: every function takes ``now``.
+
+A reminder has a stable ``key`` (``plan:2026-11-23``, ``close2:#4:2026-12-05``,
+``prep-eve:#5:2026-12-01T14:00Z``...). The scheduler records a key once Telegram accepted the
+message (or once it was deliberately skipped), so a key is never sent twice, restarts included.
+
+Timing rules:
+
+* A reminder is **due** when ``at <= now < at + CATCH_UP`` (12 h) and its key is not recorded.
+  Older ones are **missed**: never sent, recorded as skipped.
+* Weekly slots and day-based reminders use the user's local wall-clock time, converted to UTC
+  for that very day, so 09:00 stays 09:00 across daylight-saving changes. A wall time that does
+  not exist (the spring-forward gap) fires as if the clock had not jumped: 02:30 becomes 03:30
+  local. A wall time that happens twice (fall-back) fires once, at its first occurrence.
+* Nothing is due before the profile existed, while the user is paused, or once they blocked the
+  bot (``active=False``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.dates import parse_clock, parse_weekday, week_start
+from bot.domain.models import JobApplication, Profile, Slot
+from bot.domain.stages import Outcome, Stage
+from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, week_status
+
+CATCH_UP = timedelta(hours=12)  # a reminder this late is still worth sending; later is skipped
+LOOKBACK = timedelta(days=8)  # missed reminders older than this are simply forgotten
+DAY_NUDGE_AT = time(10, 0)  # closing dates and silent applications: local morning
+PREP_EVENING_AT = time(19, 0)  # interview prep, the evening before
+PREP_BEFORE = timedelta(hours=2)  # interview prep, the last one
+CHECK_IN_AFTER = timedelta(hours=3)  # "How did it go?"
+TARGET_MAX = 50
+FOLLOW_UP_DEFAULT, GHOST_DEFAULT = 10, 30
+
+
+class Kind(enum.StrEnum):
+    PLAN = "plan"
+    CHECK = "check"
+    REVIEW = "review"
+    CLOSE_SOON = "close2"
+    CLOSE_TODAY = "close0"
+    FOLLOW_UP = "follow"
+    GHOST = "ghost"
+    PREP_EVENING = "prep-eve"
+    PREP_SOON = "prep-2h"
+    CHECK_IN = "checkin"
+
+
+# Several reminders due at once go out in this order.
+_ORDER = {kind: index for index, kind in enumerate(Kind)}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: Kind
+    key: str
+    at: datetime  # scheduled moment, UTC
+    number: int | None = None  # the application it is about
+    day: date | None = None  # plan/check/review: the local day; closing: the closing day
+    moment: datetime | None = None  # interviews: when it is (UTC)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A user's reminders relative to ``now``."""
+
+    due: list[Reminder] = field(default_factory=list)  # send now, in this order
+    missed: list[Reminder] = field(default_factory=list)  # too late: record as skipped
+    next_at: datetime | None = None  # the earliest later reminder; None when nothing is ahead
+
+    @property
+    def wake_at(self) -> datetime | None:
+        """When the scheduler should look at this user again."""
+        if self.due or self.missed:
+            return min(r.at for r in [*self.due, *self.missed])
+        return self.next_at
+
+
+# -- time ------------------------------------------------------------------------------------
+
+
+def wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC moment of local wall-clock ``at`` on ``day``.
+
+    ``fold=0`` (PEP 495): in a spring-forward gap the pre-transition offset applies, so the moment
+    lands just after the jump by the gap's length (02:30 -> 03:30); in a fall-back overlap the
+    first occurrence is chosen.
+    """
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def pause_end(profile: Profile, tz: ZoneInfo) -> datetime | None:
+    """When a timed pause ends (local midnight starting ``paused_until``); None otherwise."""
+    if not profile.paused or profile.paused_until is None:
+        return None
+    return wall_time(profile.paused_until, time(0, 0), tz)
+
+
+def is_paused(profile: Profile, now: datetime, tz: ZoneInfo) -> bool:
+    if not profile.paused:
+        return False
+    end = pause_end(profile, tz)
+    return end is None or now < end
+
+
+def _key_moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+# -- what is scheduled ---------------------------------------------------------------------------
+
+
+def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> Iterable[Reminder]:
+    this_monday = week_start(now.astimezone(tz).date())
+    slots = ((Kind.PLAN, profile.plan), (Kind.CHECK, profile.check), (Kind.REVIEW, profile.review))
+    for kind, slot in slots:
+        if slot is None:
+            continue
+        for weeks in (-1, 0, 1):
+            day = this_monday + timedelta(days=7 * weeks + slot.weekday)
+            at = wall_time(day, slot.at, tz)
+            if kind == Kind.CHECK and week_status(apps, tz, profile.target_per_week, at).met:
+                continue  # the mid-week check is silent when the user is on track
+            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day)
+
+
+def _closing(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
+    for app in apps:
+        if not (app.is_open and app.stage == Stage.PROSPECT and app.closes_on):
+            continue
+        for kind, before in ((Kind.CLOSE_SOON, 2), (Kind.CLOSE_TODAY, 0)):
+            day = app.closes_on - timedelta(days=before)
+            key = f"{kind}:#{app.number}:{app.closes_on.isoformat()}"
+            yield Reminder(kind, key, wall_time(day, DAY_NUDGE_AT, tz), app.number, day=app.closes_on)
+
+
+def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
+    """Applied and nothing changed since: a follow-up hint, later "still waiting or ghosted?"."""
+    for app in apps:
+        if not (app.is_open and app.stage == Stage.APPLIED):
+            continue
+        anchor = app.last_change_at().astimezone(tz).date()
+        for kind, days in ((Kind.FOLLOW_UP, profile.follow_up_days), (Kind.GHOST, profile.ghost_days)):
+            if days <= 0:
+                continue
+            key = f"{kind}{days}:#{app.number}:{anchor.isoformat()}"
+            at = wall_time(anchor + timedelta(days=days), DAY_NUDGE_AT, tz)
+            yield Reminder(kind, key, at, app.number, day=anchor)
+
+
+def _interviews(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
+    for app in apps:
+        if not app.is_open:
+            continue
+        for moment in app.interviews:
+            tag = f"#{app.number}:{_key_moment(moment)}"
+            soon = moment - PREP_BEFORE
+            evening = wall_time(moment.astimezone(tz).date() - timedelta(days=1), PREP_EVENING_AT, tz)
+            if evening < soon:
+                yield Reminder(Kind.PREP_EVENING, f"{Kind.PREP_EVENING}:{tag}", evening, app.number, moment=moment)
+            yield Reminder(Kind.PREP_SOON, f"{Kind.PREP_SOON}:{tag}", soon, app.number, moment=moment)
+            yield Reminder(Kind.CHECK_IN, f"{Kind.CHECK_IN}:{tag}", moment + CHECK_IN_AFTER,
+                           app.number, moment=moment)
+
+
+def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> list[Reminder]:
+    """Every reminder from ``LOOKBACK`` ago onwards that applies to this user's data."""
+    found = [
+        *_weekly(profile, apps, now, tz),
+        *_closing(apps, tz),
+        *_silent(profile, apps, tz),
+        *_interviews(apps, tz),
+    ]
+    return [r for r in found if r.at >= now - LOOKBACK]
+
+
+def agenda(
+    profile: Profile,
+    apps: Sequence[JobApplication],
+    sent: Collection[str],
+    now: datetime,
+    tz: ZoneInfo,
+) -> Agenda:
+    """Split the user's unsent reminders into due now, missed, and the next one ahead."""
+    if not profile.active or is_paused(profile, now, tz):
+        resume = pause_end(profile, tz) if profile.active else None
+        return Agenda(next_at=resume)
+    floor = max(profile.created_at, pause_end(profile, tz) or profile.created_at)
+    due, missed, ahead = [], [], []
+    for reminder in scheduled(profile, apps, now, tz):
+        if reminder.key in sent or reminder.at < floor:
+            continue
+        if reminder.at > now:
+            ahead.append(reminder.at)
+        elif now < reminder.at + CATCH_UP:
+            due.append(reminder)
+        else:
+            missed.append(reminder)
+    due.sort(key=lambda r: (r.at, _ORDER[r.kind], r.number or 0))
+    return Agenda(due=due, missed=missed, next_at=min(ahead, default=None))
+
+
+def next_due(
+    profile: Profile, apps: Sequence[JobApplication], sent: Collection[str], now: datetime, tz: ZoneInfo
+) -> datetime | None:
+    """When this user next needs the scheduler's attention (at or before ``now`` = right away)."""
+    return agenda(profile, apps, sent, now, tz).wake_at
+
+
+# -- what the messages say -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekMoves:
+    """What moved in one week: counts of stage changes and closings."""
+
+    applied: int = 0
+    responses: int = 0
+    interviews: int = 0
+    offers: int = 0
+    rejections: int = 0
+
+    @property
+    def anything(self) -> bool:
+        return any((self.applied, self.responses, self.interviews, self.offers, self.rejections))
+
+
+def week_moves(apps: Iterable[JobApplication], tz: ZoneInfo, monday: date) -> WeekMoves:
+    """Stage changes whose first arrival fell in the local week starting ``monday``."""
+    end = monday + timedelta(days=7)
+
+    def within(moment: datetime | None) -> bool:
+        return moment is not None and monday <= moment.astimezone(tz).date() < end
+
+    counts = {"applied": 0, "responses": 0, "interviews": 0, "offers": 0, "rejections": 0}
+    for app in apps:
+        reached = app.reached()
+        counts["applied"] += within(reached.get(Stage.APPLIED))
+        counts["responses"] += within(reached.get(Stage.RESPONDED))
+        counts["interviews"] += within(reached.get(Stage.INTERVIEW))
+        counts["offers"] += within(reached.get(Stage.OFFER))
+        counts["rejections"] += app.outcome == Outcome.REJECTED and within(app.closed_at())
+    return WeekMoves(**counts)
+
+
+def funnel_counts(apps: Iterable[JobApplication]) -> dict[str, int]:
+    """All-time: how many applications reached each milestone."""
+    counts = {"saved": 0, "applied": 0, "responded": 0, "interview": 0, "offer": 0}
+    for app in apps:
+        reached = app.reached()
+        counts["saved"] += 1
+        counts["applied"] += Stage.APPLIED in reached
+        counts["responded"] += Stage.RESPONDED in reached
+        counts["interview"] += Stage.INTERVIEW in reached
+        counts["offer"] += Stage.OFFER in reached
+    return counts
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Everything the weekly messages quote, computed for the week containing ``at``."""
+
+    week: WeekStatus
+    moves: WeekMoves
+    in_flight: int
+    in_flight_target: int
+    top: list[JobApplication]
+    funnel: dict[str, int]
+
+
+def standing(profile: Profile, apps: Sequence[JobApplication], at: datetime, tz: ZoneInfo) -> Standing:
+    status = week_status(apps, tz, profile.target_per_week, at)
+    return Standing(
+        week=status,
+        moves=week_moves(apps, tz, status.monday),
+        in_flight=len(in_flight(apps)),
+        in_flight_target=profile.target_in_flight,
+        top=rank_prospects(apps)[:3],
+        funnel=funnel_counts(apps),
+    )
+
+
+def interviews_ahead(apps: Iterable[JobApplication], now: datetime) -> list[tuple[datetime, JobApplication]]:
+    return sorted(
+        ((m, a) for a in apps if a.is_open for m in a.interviews if m >= now),
+        key=lambda pair: pair[0],
+    )
+
+
+# -- reading settings ------------------------------------------------------------------------------
+
+
+class SettingError(ValueError):
+    """A setting the user typed that we can't use; the message says what would work."""
+
+
+def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
+    """``/target 3`` or ``/target 3 2``: per week, and optionally in flight."""
+    if not 1 <= len(args) <= 2 or not all(a.isdigit() for a in args):
+        raise SettingError("Give a weekly target, optionally followed by an in-flight target, "
+                           "e.g. /target 3 or /target 3 2.")
+    per_week = int(args[0])
+    flight = int(args[1]) if len(args) == 2 else None
+    if not 1 <= per_week <= TARGET_MAX or (flight is not None and not 0 <= flight <= TARGET_MAX):
+        raise SettingError(f"Targets go from 1 to {TARGET_MAX} a week (in flight: 0 to {TARGET_MAX}).")
+    return per_week, flight
+
+
+NUDGE_NAMES = ("plan", "check", "review")
+_NUDGE_ALIASES = {"plan": "plan", "check": "check", "midweek": "check", "mid-week": "check",
+                  "review": "review"}
+
+
+def parse_nudge(args: Sequence[str]) -> tuple[str, Slot | None]:
+    """``plan mon 09:00``, ``check off``, ``review sun 18:30`` -> (name, new slot or None = off)."""
+    words = [a.strip().lower() for a in args if a.strip()]
+    name = _NUDGE_ALIASES.get(words[0]) if words else None
+    if name is None:
+        raise SettingError("Which nudge? plan, check or review, e.g. /nudges plan mon 09:00 "
+                           "or /nudges check off.")
+    rest = words[1:]
+    if rest == ["off"]:
+        return name, None
+    weekday = parse_weekday(rest[0]) if len(rest) == 2 else None
+    clock = parse_clock(rest[1]) if len(rest) == 2 else None
+    if weekday is None or clock is None:
+        raise SettingError(f"Give a day and a time for the {name}, e.g. /nudges {name} mon 09:00, "
+                           f"or /nudges {name} off.")
+    return name, Slot(weekday, clock)
+
+
+def parse_list(text: str, limit: int = 10) -> list[str]:
+    """``a; b; c`` (or one per line) -> a clean list of at most ``limit`` short items."""
+    parts = [" ".join(p.split()) for chunk in text.split("\n") for p in chunk.split(";")]
+    items = [p[:200] for p in parts if p]
+    if not items:
+        raise SettingError("Separate items with semicolons, e.g. /values remote-first; mentoring; calm on-call")
+    if len(items) > limit:
+        raise SettingError(f"That's {len(items)} items; keep it to {limit}.")
+    return items

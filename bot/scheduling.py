@@ -1,0 +1,339 @@
+"""Delivering reminders: one periodic job, an in-memory "next due" index, paced sending.
+
+Why not one APScheduler job per user: jobs vanish on restart, a run more than a second late is
+dropped, and adding 10,000 of them takes over a second. Instead TinyDB stays the only source of
+truth, and this module keeps ``user_id -> next due time`` in memory, computed by
+:mod:`bot.domain.reminders` from the stored profile, applications and recorded reminder keys.
+
+* :meth:`Scheduler.start` rebuilds the index from storage and starts one repeating job (every
+  60 s, first run at once), so reminders missed while the bot was down go out on start-up if they
+  are less than 12 hours late.
+* :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``).
+* :meth:`Scheduler.tick` takes only the users whose time has come, sends their due reminders and
+  records each key after Telegram accepted it. Missed ones (over 12 h late) are recorded as
+  ``skipped``.
+
+Delivery policy (Telegram's answer decides):
+
+* accepted -> recorded ``sent``.
+* ``Forbidden`` (the user blocked us) -> profile marked inactive; nothing more until /start.
+* ``RetryAfter`` -> Telegram refused it, so waiting ``retry_after`` and retrying cannot duplicate.
+* ``TimedOut`` -> ambiguous: Telegram may have delivered it. We prefer a rare lost reminder to a
+  duplicate, so it is recorded as ``timeout`` and not retried.
+* other ``NetworkError`` -> retried with exponential backoff; if it keeps failing the key stays
+  unrecorded and the user is looked at again in a few minutes (still inside the 12 h window).
+* ``BadRequest`` -> Telegram will refuse it again; recorded ``failed`` and logged.
+
+Pacing: a global ``aiolimiter`` budget (20/s by default) leaves headroom under Telegram's ~30/s for
+command replies, which PTB's ``AIORateLimiter`` also paces; several reminders for one chat are
+interleaved with other users' and spaced at least ``chat_gap`` seconds apart. Every send awaits,
+so command updates keep being processed while a large batch goes out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiolimiter import AsyncLimiter
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Job
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.context import BotApp, BotContext
+from bot.domain.models import JobApplication, Profile
+from bot.domain.reminders import Agenda, Reminder, agenda
+from storage import Repository
+
+logger = logging.getLogger(__name__)
+
+JOB_NAME = "reminders:tick"
+TICK_EVERY = 60.0  # seconds
+RETRY_LATER = timedelta(minutes=5)  # after giving up on a network failure
+FORGET_AFTER = timedelta(days=30)  # recorded keys older than this can never be due again
+KEEP_RECORDS = 64  # prune a user's records only once there are this many
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Render = Callable[[Reminder, Profile, Sequence[JobApplication], datetime, ZoneInfo], Rendered | None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"
+    TIMEOUT = "timeout"  # maybe delivered: recorded, never retried
+    FAILED = "failed"  # Telegram refused it for good (BadRequest)
+    BLOCKED = "blocked"  # Forbidden
+    LATER = "later"  # network trouble: not recorded, try again later
+
+
+@dataclass
+class TickReport:
+    """What one tick did (for logs, tests and the benchmark)."""
+
+    users: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    blocked: int = 0
+    keys: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    profile: Profile
+    tz: ZoneInfo
+    apps: list[JobApplication]
+    queue: deque[Reminder]
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version returns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Scheduler:
+    """Keeps every user's next due time and sends what is due; lives in ``bot_data["scheduler"]``."""
+
+    def __init__(
+        self,
+        app: BotApp,
+        render: Render,
+        *,
+        per_second: float | None = 20.0,
+        chat_gap: float = 1.0,
+        retries: int = 3,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.app = app
+        self.render = render
+        self.limiter = AsyncLimiter(per_second, 1) if per_second else None
+        self.chat_gap = chat_gap
+        self.retries = retries
+        self.sleep = sleep
+        self.job: Job[Any] | None = None
+        self._due: dict[int, datetime] = {}
+        self._last_send: dict[int, float] = {}
+        self._ticking = False
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def repo(self) -> Repository:
+        repo: Repository = self.app.bot_data["repo"]
+        return repo
+
+    def now(self) -> datetime:
+        clock = self.app.bot_data.get("clock")
+        return clock() if clock is not None else datetime.now(UTC)
+
+    def tz(self, profile: Profile) -> ZoneInfo:
+        return ZoneInfo(profile.timezone or self.app.bot_data["settings"].default_tz)
+
+    def next_due(self, user_id: int) -> datetime | None:
+        """When the user is next looked at (None: nothing ahead, or paused/inactive)."""
+        return self._due.get(user_id)
+
+    def _agenda(self, profile: Profile, apps: Sequence[JobApplication], now: datetime) -> Agenda:
+        sent = self.repo.sent_reminders(profile.user_id)
+        return agenda(profile, apps, sent, now, self.tz(profile))
+
+    # -- the index -----------------------------------------------------------------------------
+
+    def refresh(self, user_id: int) -> datetime | None:
+        """Recompute one user's next due time from storage; called after every change."""
+        profile = self.repo.get_profile(user_id)
+        wake = None
+        if profile is not None:
+            wake = self._agenda(profile, self.repo.list_applications(user_id), self.now()).wake_at
+        if wake is None:
+            self._due.pop(user_id, None)
+        else:
+            self._due[user_id] = wake
+        return wake
+
+    def skip_due(self, user_id: int) -> int:
+        """Record everything due right now as skipped (on /resume: no backlog from the pause)."""
+        profile = self.repo.get_profile(user_id)
+        if profile is None:
+            return 0
+        now = self.now()
+        plan = self._agenda(profile, self.repo.list_applications(user_id), now)
+        for reminder in [*plan.due, *plan.missed]:
+            self.repo.mark_reminder(user_id, reminder.key, now, "skipped")
+        self.refresh(user_id)
+        return len(plan.due) + len(plan.missed)
+
+    def rebuild(self) -> int:
+        """Recompute every user (start-up). Returns how many users have something ahead."""
+        self._due.clear()
+        for user_id in self.repo.user_ids():
+            self.refresh(user_id)
+        return len(self._due)
+
+    def start(self) -> Job[Any]:
+        """Rebuild the index and schedule the repeating tick (first run right away)."""
+        count = self.rebuild()
+        job_queue = self.app.job_queue
+        if job_queue is None:
+            raise RuntimeError("python-telegram-bot[job-queue] is required for reminders")
+        for old in job_queue.get_jobs_by_name(JOB_NAME):
+            old.schedule_removal()
+        # A tick may outlast the interval while a big batch is paced out; the second instance
+        # returns at once (see tick), and a late run is simply the next one.
+        self.job = job_queue.run_repeating(
+            self._tick_job, interval=TICK_EVERY, first=0, name=JOB_NAME,
+            job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
+        )
+        logger.info("reminders.started users=%s", count)
+        return self.job
+
+    async def _tick_job(self, context: BotContext) -> None:
+        await self.tick()
+
+    # -- the tick ------------------------------------------------------------------------------
+
+    async def tick(self) -> TickReport:
+        """Send everything due now to the users whose next due time has come."""
+        report = TickReport()
+        if self._ticking:
+            logger.info("reminders.tick_overlap")
+            return report
+        self._ticking = True
+        try:
+            now = self.now()
+            users = sorted((at, uid) for uid, at in self._due.items() if at <= now)
+            batches = []
+            for _, user_id in users:
+                batch = self._prepare(user_id, now, report)
+                if batch is not None:
+                    batches.append(batch)
+                await asyncio.sleep(0)  # ~1 ms of work per user: let command updates in between
+            report.users = len(batches)
+            await self._deliver_all(batches, report)
+            for batch in batches:
+                self._after(batch.profile.user_id, report)
+        finally:
+            self._ticking = False
+        if report.users:
+            logger.info("reminders.tick users=%s sent=%s skipped=%s failed=%s blocked=%s",
+                        report.users, report.sent, report.skipped, report.failed, report.blocked)
+        return report
+
+    def _prepare(self, user_id: int, now: datetime, report: TickReport) -> _Batch | None:
+        profile = self.repo.get_profile(user_id)
+        if profile is None:
+            self._due.pop(user_id, None)
+            return None
+        apps = self.repo.list_applications(user_id)
+        plan = self._agenda(profile, apps, now)
+        for reminder in plan.missed:
+            self.repo.mark_reminder(user_id, reminder.key, now, "skipped")
+            report.skipped += 1
+            logger.info("reminder.skipped user=%s kind=%s", user_id, reminder.kind)
+        if not plan.due:
+            self.refresh(user_id)
+            return None
+        return _Batch(profile, self.tz(profile), apps, deque(plan.due))
+
+    async def _deliver_all(self, batches: list[_Batch], report: TickReport) -> None:
+        """Round-robin over users, so one user's several reminders are spaced by others' sends."""
+        pending = [b for b in batches if b.queue]
+        while pending:
+            for batch in pending:
+                reminder = batch.queue.popleft()
+                await self._deliver_one(batch, reminder, report)
+            pending = [b for b in pending if b.queue]
+
+    async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
+        profile = batch.profile
+        user_id = profile.user_id
+        rendered = self.render(reminder, profile, batch.apps, self.now(), batch.tz)
+        if rendered is None:  # nothing left to say (e.g. the application is gone)
+            self.repo.mark_reminder(user_id, reminder.key, self.now(), "skipped")
+            report.skipped += 1
+            return
+        outcome = await self._send(profile.chat_id, *rendered)
+        if outcome in (Delivery.SENT, Delivery.TIMEOUT, Delivery.FAILED):
+            self.repo.mark_reminder(user_id, reminder.key, self.now(), outcome.value)
+        if outcome == Delivery.SENT:
+            report.sent += 1
+            report.keys.append((user_id, reminder.key))
+            logger.info("reminder.sent user=%s kind=%s", user_id, reminder.kind)
+        elif outcome == Delivery.FAILED:
+            report.failed += 1
+        elif outcome == Delivery.BLOCKED:
+            report.blocked += 1
+            batch.queue.clear()
+            self._deactivate(user_id)
+        elif outcome == Delivery.LATER:
+            report.failed += 1
+            batch.queue.clear()
+            self._due[user_id] = self.now() + RETRY_LATER
+
+    def _after(self, user_id: int, report: TickReport) -> None:
+        if self._due.get(user_id, datetime.max.replace(tzinfo=UTC)) > self.now():
+            return  # deactivated or postponed after a network failure
+        sent = self.repo.sent_reminders(user_id)
+        if len(sent) >= KEEP_RECORDS:
+            self.repo.forget_reminders(user_id, self.now() - FORGET_AFTER)
+        self.refresh(user_id)
+
+    def _deactivate(self, user_id: int) -> None:
+        profile = self.repo.get_profile(user_id)
+        if profile is not None and profile.active:
+            profile.active = False
+            self.repo.save_profile(profile)
+        self._due.pop(user_id, None)
+        logger.info("reminders.blocked user=%s", user_id)
+
+    # -- one message -----------------------------------------------------------------------------
+
+    async def _pace(self, chat_id: int) -> None:
+        """Wait for the global budget, and keep ``chat_gap`` between two messages to one chat."""
+        last = self._last_send.get(chat_id)
+        if last is not None and (wait := self.chat_gap - (asyncio.get_running_loop().time() - last)) > 0:
+            await self.sleep(wait)
+        if self.limiter is not None:
+            await self.limiter.acquire()
+
+    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Delivery:
+        """One message, with the retry policy described in the module docstring."""
+        backoff = 1.0
+        for attempt in range(self.retries + 1):
+            await self._pace(chat_id)
+            try:
+                await self.app.bot.send_message(chat_id, text, reply_markup=markup)
+                self._last_send[chat_id] = asyncio.get_running_loop().time()
+            except Forbidden:
+                return Delivery.BLOCKED
+            except RetryAfter as error:
+                wait = retry_seconds(error)
+                logger.warning("reminders.retry_after chat=%s wait=%s attempt=%s", chat_id, wait, attempt)
+                await self.sleep(wait)
+            except TimedOut:
+                self._last_send[chat_id] = asyncio.get_running_loop().time()
+                logger.warning("reminders.timed_out chat=%s", chat_id)
+                return Delivery.TIMEOUT
+            except BadRequest as error:
+                logger.error("reminders.bad_request chat=%s error=%s", chat_id, error.message)
+                return Delivery.FAILED
+            except NetworkError as error:
+                logger.warning("reminders.network chat=%s error=%s attempt=%s", chat_id, error.message, attempt)
+                if attempt < self.retries:
+                    await self.sleep(backoff)
+                    backoff *= 2
+            else:
+                return Delivery.SENT
+        return Delivery.LATER

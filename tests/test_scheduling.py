@@ -1,0 +1,406 @@
+"""The reminder scheduler through the real app and the offline Telegram: on time, once, and robust.
+
+Ticks are forced (``await scheduler.tick()`` or ``await job.run(app)``) after setting the clock;
+nothing sleeps: the scheduler's ``sleep`` is replaced by a recorder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from telegram.error import NetworkError, TimedOut
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import BotApp
+from bot.faketelegram import FakeTelegram, FakeTelegramRequest, FloodLimits
+from bot.handlers import accountability
+from bot.scheduling import JOB_NAME, TICK_EVERY, Scheduler
+from storage import Repository
+from tests.conftest import ADA, BOB, TOKEN
+from tests.harness import FakeClock, Harness
+
+SUNDAY = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # after Sunday's review everywhere
+PLAN_AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
+
+
+@dataclass
+class FakeSleep:
+    """Stands in for ``asyncio.sleep``: records the wait and moves an optional fake clock on."""
+
+    waits: list[float] = field(default_factory=list)
+    mono: list[float] = field(default_factory=lambda: [0.0])
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.mono[0] += seconds
+
+    def clock(self) -> float:
+        return self.mono[0]
+
+
+async def start_reminders(app: BotApp, sleep: FakeSleep | None = None) -> Scheduler:
+    """Run the module's real ``post_init``; the repeating job is paused so only forced ticks run."""
+    await accountability.post_init(app)
+    scheduler: Scheduler = app.bot_data["scheduler"]
+    assert scheduler.job is not None
+    scheduler.job.enabled = False
+    scheduler.limiter = None
+    scheduler.sleep = sleep or FakeSleep()
+    assert app.job_queue is not None
+    await app.job_queue.start()  # conversations need it for their timeouts
+    return scheduler
+
+
+async def stop_reminders(app: BotApp) -> None:
+    assert app.job_queue is not None
+    await app.job_queue.stop(wait=False)
+
+
+@pytest.fixture
+async def nudger(bot: Harness) -> AsyncIterator[Scheduler]:
+    scheduler = await start_reminders(bot.app)
+    yield scheduler
+    await stop_reminders(bot.app)
+
+
+async def join(bot: Harness, user: int = ADA, zone: str = "Europe/Berlin") -> None:
+    """The user turns up on Sunday morning and sets a timezone."""
+    bot.clock.set(SUNDAY)
+    await bot.send(user, f"/timezone {zone}")
+
+
+def bot_texts(tg: FakeTelegram, user: int) -> list[str]:
+    return [m.text or "" for m in tg.bot_messages(user)]
+
+
+# -- wiring and timing -----------------------------------------------------------------------------
+
+
+async def test_post_init_starts_one_repeating_job_that_sends_the_plan(bot: Harness) -> None:
+    """post_init puts the scheduler in bot_data and one 60 s job; running it sends the due plan."""
+    await join(bot)
+    scheduler = await start_reminders(bot.app)
+    try:
+        jobs = bot.app.job_queue.get_jobs_by_name(JOB_NAME)  # type: ignore[union-attr]
+        assert list(jobs) == [scheduler.job]
+        assert scheduler.job is not None and scheduler.job.job.trigger.interval == timedelta(seconds=TICK_EVERY)
+        bot.clock.set(PLAN_AT)
+        await scheduler.job.run(bot.app)
+        assert "Your week" in bot.last(ADA).text
+    finally:
+        await stop_reminders(bot.app)
+
+
+async def test_plan_waits_for_local_nine_and_then_comes_once(bot: Harness, nudger: Scheduler) -> None:
+    """A minute early nothing goes out; at 09:00 Berlin the plan does; later ticks don't repeat it."""
+    await join(bot)
+    before = len(bot.tg.bot_messages(ADA))
+    bot.clock.set(PLAN_AT - timedelta(minutes=1))
+    assert (await nudger.tick()).sent == 0
+    assert nudger.next_due(ADA) == PLAN_AT
+    bot.clock.set(PLAN_AT)
+    report = await nudger.tick()
+    assert report.keys == [(ADA, "plan:2026-11-23")]
+    bot.clock.advance(minutes=1)
+    assert (await nudger.tick()).sent == 0
+    assert len(bot.tg.bot_messages(ADA)) == before + 1
+    assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
+
+
+async def test_timezone_change_takes_effect_immediately(bot: Harness, nudger: Scheduler) -> None:
+    """Moving to New York moves the next plan to 09:00 New York time (14:00 UTC)."""
+    await join(bot)
+    assert nudger.next_due(ADA) == PLAN_AT
+    await bot.send(ADA, "/timezone America/New_York")
+    assert nudger.next_due(ADA) == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+async def test_only_due_users_are_touched(bot: Harness, nudger: Scheduler) -> None:
+    """Ada (Berlin) gets her plan at 08:00 UTC; Bob (New York) is not due and gets nothing yet."""
+    await join(bot, ADA)
+    await join(bot, BOB, "America/New_York")
+    bot.clock.set(PLAN_AT)
+    report = await nudger.tick()
+    assert report.users == 1 and report.keys == [(ADA, "plan:2026-11-23")]
+    bot.clock.set(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
+    assert (await nudger.tick()).keys == [(BOB, "plan:2026-11-23")]
+
+
+# -- restarts and catch-up ---------------------------------------------------------------------------
+
+
+async def restarted(settings: Settings, tg: FakeTelegram, clock: FakeClock, **kwargs: Any) -> tuple[BotApp, Repository]:
+    repo = Repository.open(settings.data_dir, fsync=False)
+    app = build_application(settings, repo, request=tg.request(), clock=clock, **kwargs)
+    return app, repo
+
+
+async def test_restart_sends_nothing_twice_and_catches_up(bot: Harness, nudger: Scheduler, settings: Settings) -> None:
+    """After a restart the plan already sent stays sent; a check missed 2 h ago goes out once."""
+    await join(bot)
+    bot.clock.set(PLAN_AT)
+    await nudger.tick()
+    plans = bot_texts(bot.tg, ADA).count(bot.last(ADA).text)
+    # The bot is down from Monday until Thursday 20:00 Berlin; the 18:00 check is 2 h late.
+    bot.clock.set(datetime(2026, 11, 26, 19, 0, tzinfo=UTC))
+    app, repo = await restarted(settings, bot.tg, bot.clock)
+    async with app:
+        scheduler = await start_reminders(app)
+        report = await scheduler.tick()
+        assert report.keys == [(ADA, "check:2026-11-26")]
+        assert "Mid-week check" in bot.last(ADA).text
+        assert (await scheduler.tick()).sent == 0
+        await stop_reminders(app)
+    repo.close()
+    assert plans == 1
+    assert sum("Your week" in t for t in bot_texts(bot.tg, ADA)) == 1
+
+
+async def test_start_up_skips_reminders_over_twelve_hours_late(bot: Harness, settings: Settings) -> None:
+    """Down from Sunday to Tuesday 10:00: Monday's plan (25 h late) is recorded skipped, not sent."""
+    await join(bot)
+    bot.clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    app, repo = await restarted(settings, bot.tg, bot.clock)
+    async with app:
+        scheduler = await start_reminders(app)
+        before = len(bot.tg.bot_messages(ADA))
+        report = await scheduler.tick()
+        await stop_reminders(app)
+    assert report.sent == 0 and report.skipped == 1
+    assert len(bot.tg.bot_messages(ADA)) == before
+    assert repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
+    repo.close()
+
+
+async def test_start_up_sends_a_reminder_eleven_hours_late(bot: Harness, settings: Settings) -> None:
+    """Down over Monday morning, back at 20:00 Berlin: the 09:00 plan still goes out, once."""
+    await join(bot)
+    bot.clock.set(PLAN_AT + timedelta(hours=11))
+    app, repo = await restarted(settings, bot.tg, bot.clock)
+    async with app:
+        scheduler = await start_reminders(app)
+        assert (await scheduler.tick()).keys == [(ADA, "plan:2026-11-23")]
+        await stop_reminders(app)
+    repo.close()
+
+
+# -- Telegram says no -----------------------------------------------------------------------------
+
+
+async def test_forbidden_marks_the_user_inactive(bot: Harness, nudger: Scheduler) -> None:
+    """Ada blocked the bot: the send fails, she is marked inactive and never tried again; Bob is fine."""
+    await join(bot, ADA)
+    await join(bot, BOB)
+    bot.tg.block(ADA)
+    bot.clock.set(PLAN_AT)
+    report = await nudger.tick()
+    assert report.blocked == 1 and report.keys == [(BOB, "plan:2026-11-23")]
+    assert bot.repo.get_profile(ADA).active is False  # type: ignore[union-attr]
+    assert "plan:2026-11-23" not in bot.repo.sent_reminders(ADA)
+    assert nudger.next_due(ADA) is None
+    attempts = len(bot.tg.calls_to("sendMessage"))
+    bot.clock.advance(days=3, hours=10)
+    assert (await nudger.tick()).blocked == 0
+    assert all(call["chat_id"] != ADA for call in bot.tg.calls_to("sendMessage")[attempts:])
+
+
+async def test_unblocking_and_writing_again_brings_reminders_back(bot: Harness, nudger: Scheduler) -> None:
+    """After /start-ing again (any message) Ada is active and the next reminder reaches her."""
+    await join(bot)
+    bot.tg.block(ADA)
+    bot.tg.pop_updates()
+    bot.clock.set(PLAN_AT)
+    await nudger.tick()
+    bot.tg.unblock(ADA)
+    bot.tg.pop_updates()
+    await bot.send(ADA, "/streak")
+    assert bot.repo.get_profile(ADA).active is True  # type: ignore[union-attr]
+    bot.clock.set(datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
+    assert (await nudger.tick()).keys == [(ADA, "check:2026-11-26")]
+
+
+async def test_retry_after_is_waited_out_and_sent_once(
+    settings: Settings, repo: Repository, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reminders at once hit the per-chat flood limit: the 429 is waited out, each arrives once."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB 22 warns on building RetryAfter otherwise
+    sleep = FakeSleep()
+    tg = FakeTelegram(token=TOKEN, flood=FloodLimits(per_chat_burst=1, per_chat_per_second=1.0), clock=sleep.clock)
+    app = build_application(settings, repo, request=tg.request(), clock=clock, rate_limiter=False)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        await join(bot)
+        sleep.mono[0] += 10
+        await bot.send(ADA, "/add Acme - SRE closes 2026-11-25")
+        sleep.mono[0] += 10
+        scheduler = await start_reminders(app, sleep)
+        scheduler.chat_gap = 0  # no pacing of our own, so Telegram's limit is hit
+        bot.clock.set(PLAN_AT + timedelta(hours=1))  # plan 09:00 and close2 (Mon 10:00) both due
+        report = await scheduler.tick()
+        await stop_reminders(app)
+    assert [key for _, key in report.keys] == ["plan:2026-11-23", "close2:#1:2026-11-25"]
+    assert sleep.waits == [1.0]
+    texts = bot_texts(tg, ADA)
+    assert sum("Your week" in t for t in texts) == 1
+    assert sum("closes" in t and "in 2 days" in t for t in texts) == 1
+    assert [e for e in tg.errors if "429" not in e[1] and "Too Many" not in e[1]] == []
+
+
+class FlakyRequest(FakeTelegramRequest):
+    """Fails chosen sendMessage calls: before delivery (NetworkError) or after it (TimedOut)."""
+
+    def __init__(self, fake: FakeTelegram, plan: list[str]) -> None:
+        super().__init__(fake)
+        self.plan = plan  # one entry per sendMessage: "ok", "net" or "timeout"
+
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        step = self.plan.pop(0) if url.endswith("/sendMessage") and self.plan else "ok"
+        if step == "net":
+            raise NetworkError("connection reset")
+        result = await super().do_request(url, method, request_data, *args, **kwargs)
+        if step == "timeout":
+            raise TimedOut("read timed out")
+        return result
+
+
+async def flaky_bot(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+) -> tuple[BotApp, FlakyRequest]:
+    request = FlakyRequest(tg, [])
+    return build_application(settings, repo, request=request, clock=clock), request
+
+
+async def test_network_errors_are_retried_with_backoff(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+) -> None:
+    """Two connection failures, then success: waits of 1 s and 2 s, one message, recorded sent."""
+    app, request = await flaky_bot(settings, repo, clock, tg)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        await join(bot)
+        sleep = FakeSleep()
+        scheduler = await start_reminders(app, sleep)
+        request.plan[:] = ["net", "net", "ok"]
+        bot.clock.set(PLAN_AT)
+        report = await scheduler.tick()
+        await stop_reminders(app)
+    assert report.keys == [(ADA, "plan:2026-11-23")]
+    assert sleep.waits == [1.0, 2.0]
+    assert sum("Your week" in t for t in bot_texts(tg, ADA)) == 1
+
+
+async def test_network_down_leaves_the_reminder_for_later(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+) -> None:
+    """Every retry fails: nothing is recorded, the user is looked at again in 5 minutes and then served."""
+    app, request = await flaky_bot(settings, repo, clock, tg)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        await join(bot)
+        scheduler = await start_reminders(app)
+        request.plan[:] = ["net"] * 4
+        bot.clock.set(PLAN_AT)
+        assert (await scheduler.tick()).sent == 0
+        assert repo.sent_reminders(ADA) == {}
+        assert scheduler.next_due(ADA) == PLAN_AT + timedelta(minutes=5)
+        bot.clock.advance(minutes=5)
+        assert (await scheduler.tick()).keys == [(ADA, "plan:2026-11-23")]
+        await stop_reminders(app)
+
+
+async def test_timed_out_send_is_not_repeated(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+) -> None:
+    """A send that timed out may have arrived: it is recorded as "timeout" and never sent again."""
+    app, request = await flaky_bot(settings, repo, clock, tg)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        await join(bot)
+        scheduler = await start_reminders(app)
+        request.plan[:] = ["timeout"]
+        bot.clock.set(PLAN_AT)
+        await scheduler.tick()
+        bot.clock.advance(minutes=1)
+        await scheduler.tick()
+        await stop_reminders(app)
+    assert sum("Your week" in t for t in bot_texts(tg, ADA)) == 1  # delivered once, despite the timeout
+    assert "plan:2026-11-23" in repo.sent_reminders(ADA)
+
+
+# -- pause ---------------------------------------------------------------------------------------
+
+
+async def test_paused_user_gets_nothing_and_resume_has_no_backlog(bot: Harness, nudger: Scheduler) -> None:
+    """Paused over Monday 09:00: no plan; /resume at 10:00 doesn't send the missed plan; Thursday's check comes."""
+    await join(bot)
+    await bot.send(ADA, "/pause")
+    bot.clock.set(PLAN_AT)
+    assert (await nudger.tick()).sent == 0
+    assert nudger.next_due(ADA) is None
+    bot.clock.set(PLAN_AT + timedelta(hours=1))
+    await bot.send(ADA, "/resume")
+    assert (await nudger.tick()).sent == 0
+    assert nudger.next_due(ADA) == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+
+
+async def test_pause_until_a_date_resumes_by_itself(bot: Harness, nudger: Scheduler) -> None:
+    """/pause until Wednesday: Monday's plan never comes, Thursday's check does."""
+    await join(bot)
+    await bot.send(ADA, "/pause until 2026-11-25")
+    assert "until Wed 25 Nov 2026" in bot.last(ADA).text
+    bot.clock.set(PLAN_AT)
+    assert (await nudger.tick()).sent == 0
+    assert nudger.next_due(ADA) == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # Wed 00:00 Berlin
+    bot.clock.set(datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
+    assert (await nudger.tick()).keys == [(ADA, "check:2026-11-26")]
+
+
+class GatedRequest(FakeTelegramRequest):
+    """Holds every sendMessage to one chat until the test opens the gate."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int) -> None:
+        super().__init__(fake)
+        self.chat_id = str(chat_id)
+        self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        to = request_data.json_parameters.get("chat_id") if request_data is not None else None
+        if url.endswith("/sendMessage") and to == self.chat_id:
+            self.waiting.set()
+            await self.gate.wait()
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+async def test_commands_are_answered_while_a_tick_is_sending(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+) -> None:
+    """A tick stuck sending to Bob does not hold up Ada's command: she gets her answer first."""
+    request = GatedRequest(tg, BOB)
+    app = build_application(settings, repo, request=request, clock=clock)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        request.gate.set()
+        await join(bot, BOB)
+        await join(bot, ADA, "America/New_York")
+        request.gate.clear()
+        scheduler = await start_reminders(app)
+        bot.clock.set(PLAN_AT)
+        tick = asyncio.create_task(scheduler.tick())
+        await request.waiting.wait()
+        replies = await bot.send(ADA, "/target 3")
+        assert "Target set" in replies[0].text and not tick.done()
+        request.gate.set()
+        report = await tick
+        await stop_reminders(app)
+    assert report.keys == [(BOB, "plan:2026-11-23")]
