@@ -314,14 +314,20 @@ async def _apply(
     app: JobApplication,
     label: str,
     headline: str,
+    toast: str | None = None,
 ) -> None:
-    """Store a change made to ``app`` and confirm it with an Undo button."""
+    """Store a change made to ``app`` and confirm it with an Undo button.
+
+    The store happens before the first ``await``, so the read-modify-write that began when the
+    handler loaded ``app`` is never interleaved with a job. A button press is answered right after.
+    """
     profile = profile_of(update, context)
     entry = context.repo.save_application(profile.user_id, app, label)
     logger.info("application.changed user=%s number=%s", profile.user_id, app.number)
     changed(context, profile.user_id)
     text, markup = _card(app, profile, context, undo=entry)
     if update.callback_query is not None:
+        await update.callback_query.answer(toast)
         await edit(update, f"{headline}\n\n{text}", markup)
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
@@ -551,13 +557,13 @@ async def application_button(update: Update, context: BotContext) -> None:
                 await edit(update, text, markup)
                 return
             stage = moves.advance(app, now)
-            await query.answer(f"#{app.number} → {stage.label}")
             await _apply(
                 update,
                 context,
                 app,
                 f"moved #{app.number} to {stage.label}",
                 f"Moved #{app.number} to <b>{stage.label}</b>.",
+                toast=f"#{app.number} → {stage.label}",
             )
         elif action == "rej":
             await query.answer()
@@ -570,18 +576,27 @@ async def application_button(update: Update, context: BotContext) -> None:
         elif action == "rejr":
             reason = REJECTION_REASONS.get(args[1], "") if len(args) > 1 else ""
             moves.close(app, Outcome.REJECTED, now, reason)
-            await query.answer(f"#{app.number} rejected")
-            await _apply(update, context, app, f"rejected #{app.number}", f"#{app.number} marked as rejected.")
+            await _apply(
+                update,
+                context,
+                app,
+                f"rejected #{app.number}",
+                f"#{app.number} marked as rejected.",
+                toast=f"#{app.number} rejected",
+            )
         elif action in ("wd", "gh", "dec"):
             outcome = {"wd": Outcome.WITHDRAWN, "gh": Outcome.GHOSTED, "dec": Outcome.DECLINED}[action]
             moves.close(app, outcome, now)
-            await query.answer(f"#{app.number} {outcome.value}")
             await _apply(
-                update, context, app, f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}."
+                update,
+                context,
+                app,
+                f"{outcome.value} #{app.number}",
+                f"#{app.number} {outcome_phrase(outcome)}.",
+                toast=f"#{app.number} {outcome.value}",
             )
         elif action == "reopen":
             moves.reopen(app, now)
-            await query.answer()
             await _apply(update, context, app, f"reopened #{app.number}", f"Reopened #{app.number}.")
         elif action == "more":
             await query.answer()
@@ -612,14 +627,15 @@ async def fit_button(update: Update, context: BotContext) -> None:
     if app is None or numbers is None or not all(1 <= v <= 5 for v in numbers[1:]):
         await query.answer("That application no longer exists.", show_alert=True)
         return
-    await query.answer()
     if action == "ask":
+        await query.answer()
         await edit(
             update,
             f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
             fit_keyboard(app, None),
         )
     elif action == "c":
+        await query.answer()
         await edit(
             update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, numbers[1])
         )
@@ -627,6 +643,7 @@ async def fit_button(update: Update, context: BotContext) -> None:
         app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
         changed(context, profile.user_id)
+        await query.answer(f"#{app.number} fit {app.fit}")
         ranked = rank_prospects(context.repo.list_applications(profile.user_id))
         text, markup = prospects_view(ranked, today_for(profile, context))
         await edit(update, f"#{app.number} fit is now {app.fit}.\n\n{text}", markup)

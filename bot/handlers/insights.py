@@ -1,9 +1,508 @@
-"""Insights handlers (being written)."""
+"""Insights: /funnel, /stats, /week, /report, /chart, /export and /import (CSV files in and out).
+
+Handlers parse, ask bot.domain.funnel / csvio for the numbers, and send; the ``_*_text`` helpers
+below turn those numbers into escaped HTML. Charts render in a worker thread (bot.charts holds
+the lock that keeps matplotlib to one render at a time).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Sequence
 from typing import Any
 
+from telegram import Document, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-def handlers() -> list[Any]:
-    return []
+from bot import charts
+from bot.callback_data import decode, int_args
+from bot.context import BotContext
+from bot.domain import csvio, funnel
+from bot.domain.models import JobApplication, Profile
+from bot.domain.stages import Stage
+from bot.domain.weekly import recent_weeks, week_status
+from bot.handlers.common import changed, edit, profile_of, reply, today_for
+from bot.rendering import button, clip, esc, keyboard, short_day
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WEEKS = 8
+MAX_WEEKS = 52
+PROGRESS_ROWS = 500  # files with more rows than this show progress by editing one message
+PROGRESS_BATCH = 1000
+SHOWN_ERRORS = 15
+_WAIT_LABELS = {
+    (Stage.PROSPECT, Stage.APPLIED): "Saved → applied",
+    (Stage.APPLIED, Stage.RESPONDED): "Applied → first response",
+    (Stage.RESPONDED, Stage.INTERVIEW): "Response → interview",
+    (Stage.INTERVIEW, Stage.OFFER): "Interview → offer",
+}
+_CSV_MIME = {"text/csv", "text/comma-separated-values", "application/csv", "text/x-csv",
+             "text/plain", "text/tab-separated-values"}
+NO_APPS = "No applications yet. Add one: <code>/add Acme - Senior SRE</code>"
+
+
+def _pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{round(rate * 100)}%"
+
+
+def _days(value: float) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _apps_and_tz(update: Update, context: BotContext) -> tuple[Profile, list[JobApplication], Any]:
+    profile = profile_of(update, context)
+    apps = context.repo.list_applications(profile.user_id)
+    return profile, apps, context.user_tz(profile.timezone)
+
+
+# -- /funnel ---------------------------------------------------------------------------------
+
+
+async def show_funnel(update: Update, context: BotContext) -> None:
+    """/funnel: the headline sentence, then counts, rates, waits, inertia and outcomes."""
+    _, apps, _ = _apps_and_tz(update, context)
+    await reply(update, _funnel_text(funnel.funnel(apps)) if apps else NO_APPS)
+
+
+def _funnel_text(f: funnel.Funnel) -> str:
+    r = f.rates
+    lines = ["<b>Your funnel</b>", esc(f.headline), ""]
+    lines.append(f"<b>Rates per application</b> ({_plural(r.applied, 'application')} sent)")
+    lines.append(f"Response {_pct(r.response_rate)} · Interview {_pct(r.interview_rate)} · "
+                 f"Offer {_pct(r.offer_rate)}")
+    lines += ["", "<b>How far they got</b> (share of the stage before)"]
+    for row in f.stages:
+        share = f" ({_pct(row.conversion)})" if row.stage > Stage.APPLIED else ""
+        lines.append(f"{esc(row.stage.label)}: {row.count}{share}")
+    lines += ["", "<b>Not applied yet</b>"]
+    applied_from = f.saved_as_prospect - f.prospects_open - f.prospects_dropped
+    lines.append(
+        f"{_plural(f.saved_as_prospect, 'job')} saved as prospects, {applied_from} applied to "
+        f"({_pct(f.stages[0].conversion)}); {f.prospects_open} waiting, {f.prospects_dropped} dropped."
+    )
+    if f.waits:
+        lines += ["", "<b>Typical wait</b> (median)"]
+        for wait in f.waits:
+            label = _WAIT_LABELS[(wait.start, wait.end)]
+            lines.append(f"{label}: {_days(wait.median_days)} (from {wait.samples})")
+    lines += ["", "<b>Outcomes</b>"]
+    lines.append(" · ".join(f"{o.state.capitalize()} {o.count}" for o in f.outcomes if o.count)
+                 or "None yet")
+    for outcome in f.outcomes:
+        if outcome.reasons:
+            shown = ", ".join(f"{esc(reason[:60])} {n}" for reason, n in outcome.reasons[:6])
+            more = f", +{len(outcome.reasons) - 6} more" if len(outcome.reasons) > 6 else ""
+            lines.append(f"{outcome.state.capitalize()}: {shown}{more}")
+    lines.append("\nBy segment: /stats track, /stats camp, /stats source. Picture: /chart")
+    return clip("\n".join(lines))
+
+
+# -- /stats ----------------------------------------------------------------------------------
+
+
+async def show_stats(update: Update, context: BotContext) -> None:
+    """/stats track|camp|source: the rates per segment, best and worst named."""
+    by = (context.args or ["track"])[0].lower()
+    if by not in funnel.SEGMENT_FIELDS:
+        await reply(update, "Split by what? <code>/stats track</code>, <code>/stats camp</code> "
+                            "or <code>/stats source</code>.")
+        return
+    _, apps, _ = _apps_and_tz(update, context)
+    await reply(update, _stats_text(funnel.segment_stats(apps, by)) if apps else NO_APPS)
+
+
+def _stats_text(result: funnel.Segments) -> str:
+    lines = [f"<b>By {result.by}</b>: applications · response · interview · offer"]
+    small = False
+    for seg in result.segments[:30]:
+        r = seg.rates
+        if r.applied == 0:
+            lines.append(f"{esc(seg.name)}: no applications yet · {_plural(seg.prospects, 'prospect')}")
+            continue
+        flag = " ⚠" if seg.small else ""
+        small = small or seg.small
+        lines.append(f"<b>{esc(seg.name)}</b>: {r.applied} · {_pct(r.response_rate)} · "
+                     f"{_pct(r.interview_rate)} · {_pct(r.offer_rate)}{flag}")
+    if len(result.segments) > 30:
+        lines.append(f"…and {len(result.segments) - 30} more.")
+    lines.append("")
+    if result.best is not None and result.worst is not None:
+        best, worst = result.best, result.worst
+        lines.append(
+            f"Best: <b>{esc(best.name)}</b> (interview {_pct(best.rates.interview_rate)}, "
+            f"response {_pct(best.rates.response_rate)}). Worst: <b>{esc(worst.name)}</b> "
+            f"(interview {_pct(worst.rates.interview_rate)}, "
+            f"response {_pct(worst.rates.response_rate)})."
+        )
+        if result.tentative:
+            lines.append("These rest on small numbers: treat them as a hint, not a verdict.")
+    else:
+        lines.append("No clear best or worst yet.")
+    if small:
+        lines.append(f"⚠ fewer than {funnel.SMALL_SAMPLE} applications: too few to be sure.")
+    other = [f"/stats {name}" for name in funnel.SEGMENT_FIELDS if name != result.by]
+    lines.append(f"Also: {', '.join(other)}")
+    return clip("\n".join(lines))
+
+
+# -- /week -----------------------------------------------------------------------------------
+
+
+def _read_weeks(args: Sequence[str], default: int) -> int | None:
+    if not args:
+        return default
+    text = args[0]
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_WEEKS else None
+
+
+async def show_week(update: Update, context: BotContext) -> None:
+    """/week [N]: applications per week against the target for the last N weeks, and the streak."""
+    weeks = _read_weeks(context.args or [], DEFAULT_WEEKS)
+    if weeks is None:
+        await reply(update, f"How many weeks? 1 to {MAX_WEEKS}, e.g. <code>/week 12</code>.")
+        return
+    profile, apps, tz = _apps_and_tz(update, context)
+    now = context.now()
+    rows = funnel.week_rows(apps, tz, profile.target_per_week, now, weeks)
+    status = week_status(apps, tz, profile.target_per_week, now)
+    await reply(update, _week_text(rows, status))
+
+
+def _week_text(rows: Sequence[funnel.WeekRow], status: Any) -> str:
+    target = status.target
+    lines = [f"<b>Applications per week</b> (target {target}; weeks start Monday)", "<pre>"]
+    for row in rows:
+        mark = "✓" if row.met else " "
+        bar = "▇" * min(row.applied, 20)
+        lines.append(f"{row.monday.day:>2} {row.monday:%b} {mark} {row.applied:>2} {bar}")
+    lines.append("</pre>")
+    if status.met and status.applied < target:
+        lines.append(f"This week: {status.applied} sent; your buffer covers the target.")
+    elif status.met:
+        lines.append(f"This week: {status.applied} sent, target met.")
+    else:
+        lines.append(f"This week: {status.applied} of {target} sent, {status.needed} to go.")
+    if status.buffer:
+        lines.append(f"Buffer: {status.buffer} ahead from earlier weeks.")
+    lines.append(f"Streak: {_plural(status.streak, 'week')} in a row on target.")
+    lines.append("✓ = target met (counting the buffer). Picture: /chart weeks")
+    return clip("\n".join(lines))
+
+
+# -- /report ---------------------------------------------------------------------------------
+
+
+async def send_report(update: Update, context: BotContext) -> None:
+    """/report <from> [<to>]: every application sent in the period, as a message and a CSV."""
+    profile, apps, tz = _apps_and_tz(update, context)
+    try:
+        start, end = funnel.parse_period(context.args or [], today_for(profile, context))
+    except funnel.PeriodError as error:
+        await reply(update, esc(error))
+        return
+    rows = funnel.report_rows(apps, tz, start, end)
+    period = f"{short_day(start)} – {short_day(end)}"
+    if not rows:
+        await reply(update, f"No applications sent between {period}.")
+        return
+    await reply(update, _report_text(rows, period))
+    assert update.effective_chat is not None
+    await update.effective_chat.send_document(
+        document=csvio.report_csv(rows),
+        filename=f"applications-{start.isoformat()}-to-{end.isoformat()}.csv",
+        caption=f"{_plural(len(rows), 'application')} sent, {period}.",
+    )
+
+
+def _report_text(rows: Sequence[funnel.ReportRow], period: str) -> str:
+    lines = [f"<b>Applications sent {period}</b> ({len(rows)})"]
+    for r in rows:
+        lines.append(f"{r.applied_on.isoformat()} · #{r.number} <b>{esc(r.company)}</b> — "
+                     f"{esc(r.role)} · {esc(r.status)}")
+    footer = "\nThe same list is in the CSV file below."
+    return clip("\n".join(lines), 4096 - len(footer)) + footer
+
+
+# -- /chart ----------------------------------------------------------------------------------
+
+
+async def send_chart(update: Update, context: BotContext) -> None:
+    """/chart: the fridge funnel as a picture; /chart weeks [N]: bars per week with the target."""
+    args = [a.lower() for a in context.args or []]
+    profile, apps, tz = _apps_and_tz(update, context)
+    assert update.effective_chat is not None
+    if args and args[0] in ("weeks", "week"):
+        weeks = _read_weeks(args[1:], 12)
+        if weeks is None:
+            await reply(update, f"How many weeks? 1 to {MAX_WEEKS}, e.g. <code>/chart weeks 16</code>.")
+            return
+        series = recent_weeks(apps, tz, context.now(), weeks)
+        png = await asyncio.to_thread(charts.render_weeks, series, profile.target_per_week)
+        caption = f"Applications per week, last {weeks} weeks (target {profile.target_per_week})."
+        await update.effective_chat.send_photo(photo=png, caption=caption)
+        return
+    if args:
+        await reply(update, "Try <code>/chart</code> for the funnel or <code>/chart weeks</code>.")
+        return
+    chart = charts.funnel_rows(apps)
+    if not chart.rows:
+        await reply(update, "Nothing to draw yet: the chart shows applications you've sent. "
+                            "Mark one applied with <code>/move 1 applied</code>.")
+        return
+    png = await asyncio.to_thread(charts.render_funnel, apps)
+    await update.effective_chat.send_photo(photo=png, caption=_chart_caption(chart, apps))
+
+
+def _chart_caption(chart: charts.FunnelChart, apps: Sequence[JobApplication]) -> str:
+    total = len(chart.rows) + chart.hidden
+    text = f"Your funnel: {_plural(total, 'application')} sent"
+    if chart.hidden:
+        text += f", showing the latest {len(chart.rows)}"
+    prospects = sum(1 for a in apps if funnel.furthest(a) == Stage.PROSPECT)
+    if prospects:
+        text += f" ({_plural(prospects, 'prospect')} not shown)"
+    return text + ". ✕ rejected · ★ accepted · ▶ still open"
+
+
+# -- /export ---------------------------------------------------------------------------------
+
+
+async def export_data(update: Update, context: BotContext) -> None:
+    """/export: every application as a CSV file; /export ics: scheduled interviews as a calendar."""
+    profile, apps, _ = _apps_and_tz(update, context)
+    kind = (context.args or ["csv"])[0].lower()
+    assert update.effective_chat is not None
+    today = today_for(profile, context)
+    if kind == "ics":
+        if not any(app.interviews for app in apps):
+            await reply(update, "No interviews scheduled, so there's no calendar to send.")
+            return
+        data = csvio.interviews_ics(apps, context.now(), profile.user_id)
+        await update.effective_chat.send_document(
+            document=data, filename=f"funnelbot-interviews-{today.isoformat()}.ics",
+            caption="Your interviews: open the file to add them to your calendar.",
+        )
+        return
+    if kind != "csv":
+        await reply(update, "Try <code>/export</code> (CSV) or <code>/export ics</code> (interviews).")
+        return
+    if not apps:
+        await reply(update, "Nothing to export yet. " + NO_APPS)
+        return
+    await update.effective_chat.send_document(
+        document=csvio.export_csv(apps), filename=f"funnelbot-{today.isoformat()}.csv",
+        caption=f"All {_plural(len(apps), 'application')}. Send this file back any time to /import it.",
+    )
+    logger.info("insights.exported user=%s rows=%s", profile.user_id, len(apps))
+
+
+# -- /import ---------------------------------------------------------------------------------
+
+IMPORT_HELP = (
+    "<b>Import applications</b>\n"
+    "Send me a CSV file (attach it as a file). It can be a Funnelbot /export, or your own "
+    "spreadsheet saved as “CSV UTF-8” with at least <b>company</b>, <b>role</b> and "
+    "<b>stage</b> columns. Stage is a name (applied, interview…) or a number 0–7.\n"
+    "Optional columns: link, track, camp, source, fit_contribute, fit_learn, closes_on, outcome, "
+    "reason, notes, and a date per stage such as <b>applied_at</b> (or “date applied”).\n"
+    f"Up to 1 MB and {csvio.MAX_ROWS:,} rows. I check every row first and save nothing until "
+    "the file is clean or you say so; rows matching a saved company and role are skipped."
+)
+
+
+async def explain_import(update: Update, context: BotContext) -> None:
+    """/import alone: what file to send."""
+    await reply(update, IMPORT_HELP)
+
+
+def _looks_like_csv(doc: Document) -> bool:
+    name = (doc.file_name or "").lower()
+    return name.endswith((".csv", ".tsv", ".txt")) or (doc.mime_type or "") in _CSV_MIME
+
+
+async def receive_import(update: Update, context: BotContext) -> None:
+    """A CSV document (with or without an /import caption): check it, then import or ask."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    doc = message.document
+    if not _looks_like_csv(doc):
+        await reply(update, "That isn't a CSV file. Save your spreadsheet as “CSV UTF-8” and send it.")
+        return
+    if doc.file_size and doc.file_size > csvio.MAX_BYTES:
+        await reply(update, f"That file is {doc.file_size / 1_000_000:.1f} MB; I import up to 1 MB "
+                            f"({csvio.MAX_ROWS:,} rows). Split it and send the parts. Nothing changed.")
+        return
+    _, apps, tz = _apps_and_tz(update, context)
+    data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+    try:
+        job = csvio.CsvImport(data, apps, tz, context.now())
+    except csvio.ImportRefused as error:
+        await reply(update, f"{esc(error)}\nNothing changed.")
+        return
+    status = await _check_with_progress(update, job)
+    await _finish_import(update, context, job.plan, doc.file_name or "your file", status)
+
+
+async def _check_with_progress(update: Update, job: csvio.CsvImport) -> Message | None:
+    """Validate every row; big files get one message that counts up."""
+    if job.total <= PROGRESS_ROWS:
+        job.result()
+        return None
+    status = await reply(update, f"Checking {job.total:,} rows…")
+    for done in job.check(PROGRESS_BATCH):
+        if status is not None and done < job.total:
+            await status.edit_text(f"Checking {job.total:,} rows… {done:,} done.")
+    return status
+
+
+async def _finish_import(
+    update: Update, context: BotContext, plan: csvio.ImportPlan, filename: str,
+    status: Message | None,
+) -> None:
+    if not plan.errors:
+        text = _import_done(_store(update, context, plan.apps), plan)
+        markup = None
+    else:
+        text, markup = _problems(plan, filename, _remember(context, plan))
+    if status is not None:
+        await status.edit_text(text, reply_markup=markup)
+    else:
+        await reply(update, text, markup)
+
+
+def _scratch(context: BotContext) -> dict[Any, Any]:
+    assert context.user_data is not None  # every update we handle has a user
+    return context.user_data
+
+
+def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
+    """Keep the valid rows until the user decides; returns the token the buttons carry."""
+    scratch = _scratch(context)
+    token = int(scratch.get("import_seq", 0)) + 1
+    scratch["import_seq"] = token
+    scratch["import"] = {
+        "token": token,
+        "apps": [app.to_dict() for app in plan.apps],
+        "duplicates": plan.duplicates,
+        "undated": plan.undated,
+        "ignored": plan.ignored_columns,
+    }
+    return token
+
+
+def _store(update: Update, context: BotContext, apps: Sequence[JobApplication]) -> list[JobApplication]:
+    """Number and save in one synchronous step (no await between reading and writing)."""
+    profile = profile_of(update, context)
+    fresh = csvio.still_new(apps, context.repo.list_applications(profile.user_id))
+    if fresh:
+        csvio.assign_numbers(profile, fresh)
+        context.repo.save_profile(profile)
+        context.repo.save_applications(profile.user_id, fresh)
+        changed(context, profile.user_id)
+    logger.info("insights.imported user=%s rows=%s", profile.user_id, len(fresh))
+    return fresh
+
+
+def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> str:
+    if saved:
+        span = f"#{saved[0].number}" if len(saved) == 1 else f"#{saved[0].number}–#{saved[-1].number}"
+        lines = [f"Imported {_plural(len(saved), 'application')} ({span})."]
+    else:
+        lines = ["Nothing new to import."]
+    lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
+    if saved:
+        lines.append("See /list, /funnel or /chart.")
+    return clip("\n".join(lines))
+
+
+def _import_notes(duplicates: Sequence[csvio.Duplicate], undated: int, ignored: Sequence[str]) -> list[str]:
+    lines = []
+    if duplicates:
+        lines.append(f"Skipped {_plural(len(duplicates), 'duplicate')} (same company and role):")
+        for dup in duplicates[:10]:
+            of = f"already {dup.of}" if dup.of.startswith("#") else f"same as {dup.of}"
+            lines.append(f"• line {dup.line}: {esc(dup.company)} — {esc(dup.role)} ({of})")
+        if len(duplicates) > 10:
+            lines.append(f"…and {len(duplicates) - 10} more.")
+    if undated:
+        lines.append(f"{_plural(undated, 'row')} had no applied date, so they stay out of "
+                     "your weekly counts.")
+    if ignored:
+        lines.append(f"Ignored columns: {esc(', '.join(ignored)[:200])}.")
+    return lines
+
+
+def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, Any]:
+    bad = len(plan.errors)
+    lines = [f"<b>{esc(filename[:60])}</b>: {plan.rows:,} rows checked, "
+             f"{_plural(bad, 'row')} with problems:"]
+    for problem in plan.errors[:SHOWN_ERRORS]:
+        lines.append(f"• line {problem.line}: {esc(problem.message[:300])}")
+    if bad > SHOWN_ERRORS:
+        lines.append(f"…and {bad - SHOWN_ERRORS} more.")
+    lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
+    if not plan.apps:
+        lines.append("\nNo row can be imported as it is. Fix the file and send it again; "
+                     "nothing changed.")
+        return clip("\n".join(lines)), None
+    lines.append(f"\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, "
+                 "or fix the file and send it again.")
+    markup = keyboard([
+        button(f"Import the {_plural(len(plan.apps), 'valid row')}", "imp", "go", token),
+        button("Cancel", "imp", "no", token),
+    ])
+    return clip("\n".join(lines)), markup
+
+
+async def import_button(update: Update, context: BotContext) -> None:
+    """``imp:go:<token>`` imports the rows kept from the checked file; ``imp:no`` drops them."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, args = decode(query.data)
+    token = int_args(args, 1)
+    pending = _scratch(context).get("import")
+    if not pending or token is None or pending["token"] != token[0]:
+        await query.answer("That import is no longer pending.")
+        await edit(update, "That import has expired. Send the file again to import it.")
+        return
+    del _scratch(context)["import"]
+    if action != "go":
+        await query.answer("Cancelled")
+        await edit(update, "Import cancelled. Nothing changed.")
+        return
+    await query.answer("Importing…")
+    apps = [JobApplication.from_dict(data) for data in pending["apps"]]
+    saved = _store(update, context, apps)
+    plan = csvio.ImportPlan(duplicates=pending["duplicates"], undated=pending["undated"],
+                            ignored_columns=pending["ignored"])
+    await edit(update, _import_done(saved, plan))
+
+
+# -- wiring ----------------------------------------------------------------------------------
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    csv_document = filters.Document.ALL & (
+        filters.Document.FileExtension("csv")
+        | filters.Document.MimeType("text/csv")
+        | filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+    )
+    return [
+        CommandHandler("funnel", show_funnel),
+        CommandHandler("stats", show_stats),
+        CommandHandler("week", show_week),
+        CommandHandler("report", send_report),
+        CommandHandler("chart", send_chart),
+        CommandHandler("export", export_data),
+        CommandHandler("import", explain_import),
+        MessageHandler(csv_document, receive_import),
+        CallbackQueryHandler(import_button, pattern=r"^imp:"),
+    ]
+

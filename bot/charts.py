@@ -1,0 +1,201 @@
+"""Pictures for a phone screen: the fridge funnel and applications per week, as PNG bytes.
+
+matplotlib is imported lazily (it is slow to import and only these two commands need it) and used
+through ``Figure`` + the Agg canvas, never pyplot, so no global figure state is involved. It is
+still not thread-safe, so every render holds ``_RENDER_LOCK``: callers may run the functions in
+worker threads (``asyncio.to_thread``) without coordinating among themselves.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.domain.funnel import end_state, entry_stage, furthest
+from bot.domain.models import JobApplication
+from bot.domain.stages import Stage
+
+MAX_LINES = 40
+WIDTH_IN, DPI = 9.0, 100
+NO_TRACK = "no track"
+_RENDER_LOCK = threading.Lock()
+_STAGE_TICKS = ["Prospect", "Applied", "Replied", "Phone\nscreen", "Interview", "Second\ninterview",
+                "Offer", "Accepted"]
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+            "#bcbd22"]
+_GREY = "#7f7f7f"
+# end state -> (matplotlib marker, size, legend label)
+_ENDS = {
+    "open": (">", 13, "open"),
+    "accepted": ("*", 24, "accepted"),
+    "rejected": ("X", 14, "rejected"),
+    "ghosted": ("o", 12, "ghosted"),
+    "withdrawn": ("s", 10, "withdrawn / declined"),
+    "declined": ("s", 10, "withdrawn / declined"),
+}
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One application's line: from where it entered to how far it got."""
+
+    label: str
+    start: Stage
+    end: Stage
+    end_state: str  # open, accepted or an outcome value
+    track: str
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    rows: tuple[ChartRow, ...]  # top to bottom: newest first
+    hidden: int  # applications left out because of the limit
+
+
+def funnel_rows(apps: Iterable[JobApplication], limit: int = MAX_LINES) -> FunnelChart:
+    """The lines /chart draws: applications that were sent, newest first, at most ``limit``."""
+    sent = [a for a in apps if furthest(a) >= Stage.APPLIED]
+    sent.sort(key=lambda a: (a.created_at, a.number), reverse=True)
+    spelling: dict[str, str] = {}  # tracks match case-insensitively; the newest spelling shows
+    for app in sent:
+        spelling.setdefault(app.track.strip().casefold(), app.track.strip() or NO_TRACK)
+    rows = tuple(
+        ChartRow(
+            label=_shorten(f"#{a.number} {a.company}", 24),
+            start=entry_stage(a),
+            end=furthest(a),
+            end_state=end_state(a),
+            track=spelling[a.track.strip().casefold()],
+        )
+        for a in sent[:limit]
+    )
+    return FunnelChart(rows, max(0, len(sent) - limit))
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def funnel_height(lines: int) -> float:
+    """Figure height in inches for ``lines`` rows (pixels = inches * DPI)."""
+    return max(4.5, 2.4 + 0.42 * lines)
+
+
+def _colours(rows: Sequence[ChartRow]) -> dict[str, str]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.track] = counts.get(row.track, 0) + 1
+    tracks = sorted((t for t in counts if t != NO_TRACK), key=lambda t: (-counts[t], t.casefold()))
+    colours = {track: _PALETTE[i % len(_PALETTE)] for i, track in enumerate(tracks)}
+    if NO_TRACK in counts:
+        colours[NO_TRACK] = _GREY
+    return colours
+
+
+def _png(fig: Any) -> bytes:
+    """Save as a palette PNG: a few dozen flat colours keep a 40-line chart well under 200 KB."""
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=DPI)
+    raw.seek(0)
+    with Image.open(raw) as image:
+        small = image.convert("RGB").quantize(colors=64)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _new_figure(height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def render_funnel(apps: Iterable[JobApplication], *, limit: int = MAX_LINES) -> bytes:
+    """The fridge funnel as a PNG: one line per application, coloured by track."""
+    chart = funnel_rows(apps, limit)
+    with _RENDER_LOCK, warnings.catch_warnings():
+        # Company names may hold emoji the bundled font lacks; a missing glyph is not an error.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
+        return _draw_funnel(chart)
+
+
+def _draw_funnel(chart: FunnelChart) -> bytes:
+    from matplotlib.lines import Line2D
+
+    rows = chart.rows
+    fig = _new_figure(funnel_height(len(rows)))
+    ax = fig.add_subplot()
+    colours = _colours(rows)
+    for y, row in enumerate(rows):
+        colour = colours[row.track]
+        ax.plot([row.start, row.end], [y, y], color=colour, linewidth=6, solid_capstyle="round")
+        marker, size, _ = _ENDS[row.end_state]
+        ax.plot([row.end], [y], marker=marker, markersize=size, color=colour,
+                markeredgecolor="black", markeredgewidth=1.2, linestyle="none")
+    ax.set_xlim(-0.4, 7.6)
+    ax.set_ylim(max(len(rows), 1) - 0.4, -0.6)  # newest (row 0) on top
+    ax.set_xticks(range(len(Stage)), _STAGE_TICKS, fontsize=13)
+    ax.set_yticks(range(len(rows)), [row.label for row in rows], fontsize=13)
+    ax.grid(axis="x", color="#dddddd", linewidth=1)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    title = "Your funnel"
+    if chart.hidden:
+        title += f": latest {len(rows)} of {len(rows) + chart.hidden}"
+    ax.set_title(title, fontsize=18, loc="left", pad=12)
+    handles = [Line2D([], [], color=colour, linewidth=6, label=_shorten(track, 18))
+               for track, colour in colours.items()]
+    seen = []
+    for state in ("open", "accepted", "rejected", "ghosted", "withdrawn", "declined"):
+        marker, size, label = _ENDS[state]
+        if any(row.end_state == state for row in rows) and label not in seen:
+            seen.append(label)
+            handles.append(Line2D([], [], marker=marker, markersize=min(size, 16), color="white",
+                                  markeredgecolor="black", linestyle="none", label=label))
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=12,
+                   frameon=False)
+    return _png(fig)
+
+
+def render_weeks(series: Sequence[tuple[date, int]], target: int) -> bytes:
+    """Applications per week as bars, with the weekly target as a dashed line."""
+    with _RENDER_LOCK:
+        return _draw_weeks(series, target)
+
+
+def _draw_weeks(series: Sequence[tuple[date, int]], target: int) -> bytes:
+    fig = _new_figure(5.5)
+    ax = fig.add_subplot()
+    xs = list(range(len(series)))
+    counts = [count for _, count in series]
+    colours = ["#2ca02c" if count >= target else "#ff7f0e" for count in counts]
+    ax.bar(xs, counts, color=colours, width=0.7)
+    for x, count in zip(xs, counts, strict=True):
+        ax.text(x, count + 0.05, str(count), ha="center", va="bottom", fontsize=14)
+    ax.axhline(target, color="black", linestyle="--", linewidth=2, label=f"target {target}")
+    step = max(1, -(-len(series) // 12))
+    ax.set_xticks(xs[::step], [f"{monday.day} {monday:%b}" for monday, _ in series][::step],
+                  fontsize=13, rotation=0 if len(series) <= 8 else 45)
+    ax.set_ylim(0, max([target, *counts]) + 1)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(axis="y", labelsize=13)
+    ax.set_ylabel("applications", fontsize=14)
+    ax.set_title("Applications per week", fontsize=18, loc="left", pad=12)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=13, frameon=False, loc="upper left")
+    return _png(fig)

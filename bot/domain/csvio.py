@@ -1,0 +1,634 @@
+"""Applications in and out as CSV (and scheduled interviews out as iCalendar).
+
+Export header (stable; new columns are only ever appended)::
+
+    id, company, role, link, track, camp, source, fit_contribute, fit_learn, closes_on,
+    stage, outcome, reason,
+    prospect_at, applied_at, responded_at, screen_at, interview_at, second_at, offer_at,
+    accepted_at,
+    notes, created_at, closed_at, interviews
+
+* ``stage`` is the stage's name ("Phone screen"); ``outcome`` is empty while open or accepted.
+* ``<stage>_at`` is when the application first reached that stage (ISO-8601 UTC); empty when it
+  never did (or when an imported row gave no date).
+* ``notes``: one note per line as ``<ISO-8601 UTC> note: text`` (or ``lesson:``); a note's own
+  extra lines follow, each indented by two spaces.
+* ``interviews``: one ISO-8601 UTC moment per line.
+* Any cell starting with ``= + - @ '``, a tab or a carriage return gets a leading ``'`` so a
+  spreadsheet shows it as text instead of running it as a formula; import removes that quote.
+
+Import reads our export or a user's own spreadsheet with at least company, role and stage columns
+(header spellings in ``HEADER_ALIASES``, case-insensitive; stage as a name or 0-7). Every row is
+validated before anything is stored; the caller decides what to keep. All messages are plain
+text written for the user (escape them before sending as HTML).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from itertools import pairwise
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.domain.capture import CaptureError, validate_name
+from bot.domain.funnel import ReportRow
+from bot.domain.models import (
+    Camp,
+    Event,
+    JobApplication,
+    Note,
+    Profile,
+    Source,
+    parse_camp,
+    parse_source,
+    utc_iso,
+)
+from bot.domain.stages import Outcome, Stage, parse_stage, stage_choices
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 5_000
+STAGE_COLUMNS = {stage: f"{stage.name.lower()}_at" for stage in Stage}
+HEADER: tuple[str, ...] = (
+    "id",
+    "company",
+    "role",
+    "link",
+    "track",
+    "camp",
+    "source",
+    "fit_contribute",
+    "fit_learn",
+    "closes_on",
+    "stage",
+    "outcome",
+    "reason",
+    *STAGE_COLUMNS.values(),
+    "notes",
+    "created_at",
+    "closed_at",
+    "interviews",
+)
+T = TypeVar("T")
+REQUIRED = ("company", "role", "stage")
+REPORT_HEADER = ("applied_on", "id", "company", "role", "status", "link")
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
+_NOTE_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) (note|lesson): (.*)$", re.S)
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a quote to a cell a spreadsheet would read as a formula."""
+    return "'" + cell if cell.startswith(_DANGEROUS) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo :func:`neutralise` (a lone leading quote before ordinary text is kept)."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(_DANGEROUS):
+        return cell[1:]
+    return cell
+
+
+def _write(rows: Iterable[Sequence[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)  # QUOTE_MINIMAL: commas, quotes and newlines get quoted
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    # utf-8-sig: the byte order mark makes Excel read emoji and RTL text correctly.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _notes_cell(notes: Sequence[Note]) -> str:
+    lines = []
+    for note in notes:
+        first, *rest = note.text.split("\n")
+        lines.append(f"{utc_iso(note.at)} {note.kind}: {first}")
+        lines.extend(f"  {line}" for line in rest)
+    return "\n".join(lines)
+
+
+def _row(app: JobApplication) -> list[str]:
+    reached = app.reached()
+    closed = app.closed_at() if app.outcome is not None else None
+    return [
+        str(app.number),
+        app.company,
+        app.role,
+        app.link,
+        app.track,
+        app.camp.value if app.camp else "",
+        app.source.value if app.source else "",
+        "" if app.fit_contribute is None else str(app.fit_contribute),
+        "" if app.fit_learn is None else str(app.fit_learn),
+        app.closes_on.isoformat() if app.closes_on else "",
+        app.stage.label,
+        app.outcome.value if app.outcome else "",
+        app.reason,
+        *(utc_iso(reached[stage]) if stage in reached else "" for stage in Stage),
+        _notes_cell(app.notes),
+        utc_iso(app.created_at),
+        utc_iso(closed) if closed else "",
+        "\n".join(utc_iso(moment) for moment in app.interviews),
+    ]
+
+
+def export_csv(apps: Iterable[JobApplication]) -> bytes:
+    """Every application, one row each, under :data:`HEADER`."""
+    return _write([HEADER, *(_row(app) for app in sorted(apps, key=lambda a: a.number))])
+
+
+def report_csv(rows: Iterable[ReportRow]) -> bytes:
+    """The /report list as a CSV file."""
+    body = (
+        (r.applied_on.isoformat(), str(r.number), r.company, r.role, r.status, r.link)
+        for r in rows
+    )
+    return _write([REPORT_HEADER, *body])
+
+
+# -- import: header --------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    text = text.replace("\ufeff", "").strip().lower().rstrip(":?")
+    return " ".join(re.sub(r"[_\-./]", " ", text).split())
+
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "#", "no", "number", "nr"),
+    "company": ("company", "company name", "employer", "organisation", "organization", "org"),
+    "role": ("role", "position", "job title", "title", "job", "job role", "role title"),
+    "link": ("link", "url", "job link", "job url", "posting", "job posting", "ad"),
+    "track": ("track", "role track", "tag", "category"),
+    "camp": ("camp",),
+    "source": ("source", "via", "channel", "found via", "lead source"),
+    "fit_contribute": ("fit contribute", "contribute", "contribution"),
+    "fit_learn": ("fit learn", "learn", "learning"),
+    "closes_on": ("closes on", "closes", "closing date", "deadline", "closing"),
+    "stage": ("stage", "status", "state"),
+    "outcome": ("outcome", "result"),
+    "reason": ("reason", "rejection reason", "why"),
+    "notes": ("notes", "note", "comments", "comment"),
+    "created_at": ("created at", "created", "added", "date added", "saved"),
+    "closed_at": ("closed at", "closed on", "closed", "date closed"),
+    "interviews": ("interviews", "interview dates"),
+}
+for _stage, _column in STAGE_COLUMNS.items():
+    _word = _norm(_stage.name)
+    HEADER_ALIASES[_column] = (_norm(_column), f"{_word} on", f"{_word} date", f"date {_word}")
+HEADER_ALIASES["applied_at"] += ("date applied", "application date", "applied", "date")
+HEADER_ALIASES["screen_at"] += ("phone screen at", "phone screen date")
+_ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+class ImportRefused(ValueError):
+    """The file as a whole can't be imported; nothing was read into the data."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    line: int
+    company: str
+    role: str
+    of: str  # "#3" (already saved) or "line 4" (earlier in the file)
+
+
+@dataclass
+class ImportPlan:
+    """What a file would add: valid applications (unnumbered), problems and skipped duplicates."""
+
+    apps: list[JobApplication] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # file line of each app
+    errors: list[RowProblem] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    undated: int = 0  # rows past Applied with no dates: they stay out of weekly counts
+    ignored_columns: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(
+            f"That file is {len(data) / 1_000_000:.1f} MB; I import up to 1 MB "
+            f"({MAX_ROWS:,} rows). Split it and send the parts."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            "That file isn't UTF-8 text. In your spreadsheet choose "
+            "“CSV UTF-8” when saving, and send it again."
+        ) from None
+    if "\x00" in text:
+        raise ImportRefused("That doesn't look like a CSV text file.")
+    if not text.strip():
+        raise ImportRefused("That file is empty.")
+    return text
+
+
+def _delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+# -- import: values --------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d.%m.%Y")
+
+
+def _read_date(text: str) -> date:
+    cleaned = text.strip().replace(",", " ")
+    try:
+        return date.fromisoformat(cleaned.replace("/", "-"))
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(" ".join(cleaned.split()), fmt).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise ValueError(f"can't read date {text[:30]!r} (use YYYY-MM-DD)")
+
+
+def _read_moment(text: str, tz: ZoneInfo) -> datetime:
+    """ISO-8601 with offset as given; without one, in the user's zone; a bare day is local noon."""
+    cleaned = text.strip()
+    if "T" in cleaned or ":" in cleaned:
+        try:
+            moment = datetime.fromisoformat(cleaned.replace(" ", "T", 1).replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"can't read date {text[:30]!r} (use YYYY-MM-DD)") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.astimezone(UTC)
+    return datetime.combine(_read_date(cleaned), time(12), tzinfo=tz).astimezone(UTC)
+
+
+def _read_notes(text: str, fallback: datetime) -> list[Note]:
+    """Our folded format back into notes; anything else is one note."""
+    if not text:
+        return []
+    notes: list[Note] = []
+    for line in text.split("\n"):
+        head = _NOTE_HEAD.match(line)
+        if head and not line.startswith("  "):
+            notes.append(Note(datetime.fromisoformat(head[1]).astimezone(UTC), head[3], head[2]))
+        elif line.startswith("  ") and notes:
+            last = notes[-1]
+            notes[-1] = Note(last.at, f"{last.text}\n{line[2:]}", last.kind)
+        else:
+            return [Note(fallback, text)]
+    return notes
+
+
+def _read_fit(text: str, label: str) -> int | None:
+    if not text:
+        return None
+    if text.isdigit() and 1 <= int(text) <= 5:
+        return int(text)
+    raise ValueError(f"{label} must be 1-5, not {text[:10]!r}")
+
+
+_OUTCOME_WORDS = {o.value: o for o in Outcome} | {"withdrew": Outcome.WITHDRAWN, "ghost": Outcome.GHOSTED}
+_NO_OUTCOME = {"", "open", "none", "-", "accepted"}
+
+
+def _read_outcome(text: str) -> Outcome | None:
+    key = text.strip().lower()
+    if key in _NO_OUTCOME:
+        return None
+    if key in _OUTCOME_WORDS:
+        return _OUTCOME_WORDS[key]
+    raise ValueError(f"unknown outcome {text[:20]!r} (use rejected, withdrawn, declined or ghosted)")
+
+
+def build_history(
+    created_at: datetime,
+    dated: dict[Stage, datetime],
+    outcome: Outcome | None,
+    reason: str,
+    closed_at: datetime | None,
+) -> list[Event]:
+    """The history an imported application starts with: its stage dates, then its closing."""
+    events = []
+    for index, (stage, moment) in enumerate(sorted(dated.items(), key=lambda kv: (kv[1], kv[0]))):
+        events.append(Event(at=moment, kind="created" if index == 0 else "stage", stage=stage))
+    if not events:
+        events.append(Event(at=created_at, kind="created"))
+    if outcome is not None and closed_at is not None:
+        events.append(Event(at=closed_at, kind="closed", outcome=outcome, detail=reason))
+    return events
+
+
+class _Row:
+    """One data row, read cell by cell into an application (or a list of problems)."""
+
+    def __init__(self, cells: dict[str, str], tz: ZoneInfo, now: datetime) -> None:
+        self.cells, self.tz, self.now = cells, tz, now
+        self.problems: list[str] = []
+
+    def get(self, name: str) -> str:
+        return self.cells.get(name, "")
+
+    def attempt(self, read: Callable[..., T], *args: object) -> T | None:
+        """``read(*args)``, or None with the problem noted."""
+        try:
+            return read(*args)
+        except (ValueError, CaptureError) as error:
+            self.problems.append(str(error))
+            return None
+
+    def moment(self, name: str, label: str) -> datetime | None:
+        text = self.get(name)
+        if not text:
+            return None
+        moment = self.attempt(_read_moment, text, self.tz)
+        if moment is None:
+            self.problems[-1] = f"{label}: {self.problems[-1]}"
+        return moment
+
+    def build(self) -> JobApplication | None:
+        company = self.attempt(validate_name, self.get("company"), "company")
+        role = self.attempt(validate_name, self.get("role"), "role")
+        stage, outcome = self._stage_and_outcome()
+        camp = source = None
+        if self.get("camp"):
+            camp = parse_camp(self.get("camp"))
+            if camp is None:
+                self.problems.append(
+                    f"unknown camp {self.get('camp')[:20]!r} (use {', '.join(c.value for c in Camp)})"
+                )
+        if self.get("source"):
+            source = parse_source(self.get("source"))
+            if source is None:
+                choices = ", ".join(s.value for s in Source)
+                self.problems.append(f"unknown source {self.get('source')[:20]!r} (use {choices})")
+        fit_contribute = self.attempt(_read_fit, self.get("fit_contribute"), "fit_contribute")
+        fit_learn = self.attempt(_read_fit, self.get("fit_learn"), "fit_learn")
+        closes_on = self.attempt(_read_date, self.get("closes_on")) if self.get("closes_on") else None
+        dated = {}
+        for s, column in STAGE_COLUMNS.items():
+            moment = self.moment(column, f"{s.label.lower()} date")
+            if moment is not None:
+                dated[s] = moment
+        created_at = self.moment("created_at", "created")
+        closed_at = self.moment("closed_at", "closed")
+        interviews = []
+        for part in re.split(r"[\n;]", self.get("interviews")):
+            if part.strip():
+                moment = self.attempt(_read_moment, part, self.tz)
+                if moment is not None:
+                    interviews.append(moment)
+        if stage is not None:
+            self._check_consistency(stage, outcome, dated)
+        if self.problems or company is None or role is None or stage is None:
+            return None
+        if created_at is None:
+            created_at = min(dated.values(), default=self.now)
+        if outcome is not None and closed_at is None:
+            closed_at = max([created_at, *dated.values()])
+        if outcome is None:
+            closed_at = None
+        reason = self.get("reason")
+        return JobApplication(
+            number=0,
+            company=company,
+            role=role,
+            created_at=created_at,
+            link=self.get("link"),
+            track=self.get("track").lstrip("#").strip(),
+            camp=camp,
+            source=source,
+            fit_contribute=fit_contribute,
+            fit_learn=fit_learn,
+            closes_on=closes_on,
+            stage=stage,
+            outcome=outcome,
+            reason=reason,
+            history=build_history(created_at, dated, outcome, reason, closed_at),
+            notes=_read_notes(self.get("notes"), created_at),
+            interviews=interviews,
+        )
+
+    def _stage_and_outcome(self) -> tuple[Stage | None, Outcome | None]:
+        raw = self.get("stage")
+        outcome = self.attempt(_read_outcome, self.get("outcome"))
+        if not raw:
+            self.problems.append("stage is empty")
+            return None, outcome
+        stage = parse_stage(raw)
+        if stage is None and raw.strip().lower() in _OUTCOME_WORDS and outcome is None:
+            # A spreadsheet "status" that says how it ended, not how far it got.
+            outcome = _OUTCOME_WORDS[raw.strip().lower()]
+            stage = Stage.OFFER if outcome == Outcome.DECLINED else Stage.APPLIED
+        if stage is None:
+            self.problems.append(f"unknown stage {raw[:20]!r} (use a name or number: {stage_choices()})")
+        return stage, outcome
+
+    def _check_consistency(
+        self, stage: Stage, outcome: Outcome | None, dated: dict[Stage, datetime]
+    ) -> None:
+        if outcome is not None and stage == Stage.ACCEPTED:
+            self.problems.append(f"an accepted application can't also be {outcome.value}")
+        if outcome in (Outcome.REJECTED, Outcome.GHOSTED) and stage == Stage.PROSPECT:
+            self.problems.append(f"a prospect (never applied) can't be {outcome.value}")
+        if outcome == Outcome.DECLINED and stage < Stage.OFFER:
+            self.problems.append("declined needs stage offer (you decline an offer)")
+        beyond = [s for s in dated if s > stage]
+        if beyond:
+            self.problems.append(
+                f"has a {max(beyond).label.lower()} date but stage is {stage.label.lower()}"
+            )
+        ordered = sorted(dated)
+        for lower, higher in pairwise(ordered):
+            if dated[higher] < dated[lower]:
+                self.problems.append(
+                    f"{higher.label.lower()} date is before {lower.label.lower()} date"
+                )
+                break
+
+
+class CsvImport:
+    """Reads a file's header and rows up front; :meth:`check` validates them in batches."""
+
+    def __init__(
+        self, data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime
+    ) -> None:
+        text = _decode(data)
+        self.tz, self.now = tz, now
+        try:
+            records = self._records(text)
+        except csv.Error as error:
+            raise ImportRefused(f"I can't read that as CSV ({error}).") from None
+        header = records.pop(0)[1] if records else []
+        self.columns: dict[int, str] = {}
+        ignored = []
+        for index, title in enumerate(header):
+            name = _ALIAS_TO_FIELD.get(_norm(title))
+            if name is not None and name not in self.columns.values():
+                self.columns[index] = name
+            elif title.strip():
+                ignored.append(title.strip())
+        missing = [name for name in REQUIRED if name not in self.columns.values()]
+        if missing:
+            found = ", ".join(t.strip() for t in header if t.strip())[:300] or "nothing"
+            raise ImportRefused(
+                f"The file needs columns company, role and stage; missing: {', '.join(missing)}. "
+                f"The first line has: {found}."
+            )
+        self.records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+        if len(self.records) > MAX_ROWS:
+            raise ImportRefused(
+                f"That file has {len(self.records):,} rows; I import up to {MAX_ROWS:,} at a time. "
+                "Split it and send the parts."
+            )
+        if not self.records:
+            raise ImportRefused("That file has a header but no rows.")
+        self.plan = ImportPlan(ignored_columns=ignored, rows=len(self.records))
+        self._seen: dict[tuple[str, str], str] = {
+            _key(app.company, app.role): f"#{app.number}" for app in existing
+        }
+        self._done = 0
+
+    @staticmethod
+    def _records(text: str) -> list[tuple[int, list[str]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        records = []
+        start = 1
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+        return records
+
+    @property
+    def total(self) -> int:
+        return len(self.records)
+
+    def check(self, batch: int = 500) -> Iterator[int]:
+        """Validate the rows, yielding how many are done after each batch."""
+        while self._done < self.total:
+            for line, cells in self.records[self._done : self._done + batch]:
+                self._check_row(line, cells)
+            self._done = min(self.total, self._done + batch)
+            yield self._done
+
+    def result(self) -> ImportPlan:
+        for _ in self.check(self.total or 1):
+            pass
+        return self.plan
+
+    def _check_row(self, line: int, cells: list[str]) -> None:
+        values = {}
+        for index, cell in enumerate(cells):
+            name = self.columns.get(index)
+            if name is not None:
+                values[name] = unneutralise(cell.strip())
+        row = _Row(values, self.tz, self.now)
+        app = row.build()
+        if app is None:
+            self.plan.errors.append(RowProblem(line, "; ".join(row.problems)))
+            return
+        key = _key(app.company, app.role)
+        if key in self._seen:
+            self.plan.duplicates.append(Duplicate(line, app.company, app.role, self._seen[key]))
+            return
+        self._seen[key] = f"line {line}"
+        if app.stage >= Stage.APPLIED and Stage.APPLIED not in app.reached():
+            self.plan.undated += 1
+        self.plan.apps.append(app)
+        self.plan.lines.append(line)
+
+
+def _key(company: str, role: str) -> tuple[str, str]:
+    return company.casefold(), role.casefold()
+
+
+def read_import(
+    data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime
+) -> ImportPlan:
+    """Validate a whole file at once (raises :class:`ImportRefused`)."""
+    return CsvImport(data, existing, tz, now).result()
+
+
+def still_new(apps: Iterable[JobApplication], existing: Iterable[JobApplication]) -> list[JobApplication]:
+    """Drop applications that match an existing company+role (saved since the file was checked)."""
+    seen = {_key(a.company, a.role) for a in existing}
+    return [a for a in apps if _key(a.company, a.role) not in seen]
+
+
+# -- calendar --------------------------------------------------------------------------------
+
+
+def _ics_text(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")
+        .replace("\n", "\\n").replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> list[str]:
+    """RFC 5545 folding: lines of at most 75 octets, continuations start with a space."""
+    parts: list[str] = []
+    current = ""
+    for char in line:
+        limit = 75 if not parts else 74
+        if len((current + char).encode("utf-8")) > limit:
+            parts.append(current)
+            current = char
+        else:
+            current += char
+    parts.append(current)
+    return [parts[0], *(" " + part for part in parts[1:])]
+
+
+def _ics_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def interviews_ics(apps: Iterable[JobApplication], now: datetime, user_id: int) -> bytes:
+    """An iCalendar file with one hour-long event per scheduled interview."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Funnelbot//Interviews//EN",
+        "CALSCALE:GREGORIAN",
+    ]
+    for app in sorted(apps, key=lambda a: a.number):
+        for moment in sorted(app.interviews):
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:{user_id}-{app.number}-{_ics_stamp(moment)}@funnelbot",
+                f"DTSTAMP:{_ics_stamp(now)}",
+                f"DTSTART:{_ics_stamp(moment)}",
+                "DURATION:PT1H",
+                f"SUMMARY:{_ics_text(f'Interview: {app.company} — {app.role}')}",
+            ]
+            if app.link:
+                lines.append(f"DESCRIPTION:{_ics_text(app.link)}")
+            lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    folded = [part for line in lines for part in _fold(line)]
+    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
+
+
+def assign_numbers(profile: Profile, apps: Sequence[JobApplication]) -> None:
+    """Number imported applications from the user's counter, advancing it (caller saves both)."""
+    for app in apps:
+        app.number = profile.next_number
+        profile.next_number += 1
+        profile.remember_track(app.track)

@@ -1,0 +1,420 @@
+"""Funnel numbers from the stage history: counts, conversions, rates, waits, segments, reports.
+
+Definitions (all per *application*; README "Insights" repeats them for users):
+
+* An application's **furthest stage** is the highest stage it ever reached (``reached()``), or its
+  current stage if that is higher (imported rows may carry a stage without dates). Closing an
+  application never lowers it, so one rejected after an interview still counts as interviewed.
+* **Applied** = furthest stage is Applied or beyond. This is the denominator of every rate, and it
+  includes open applications that are still waiting.
+* **Response** = furthest stage is Responded or beyond (a reply, a phone screen, an interview...).
+  A rejection that arrives while the application sits at Applied closes it without a response:
+  it shows under outcomes, not in the response rate.
+* **Interview** = furthest stage is Interview (4) or beyond. A phone screen (3) is a response, not
+  an interview.
+* **Offer** = furthest stage is Offer or beyond (an accepted offer was an offer first).
+* **Entry stage** = where the application came in: the furthest stage recorded at its first
+  recorded moment (saved as a prospect, or added as already applied).
+* **Stage-to-stage conversion** = reached stage s / reached stage s-1, both counted as "furthest
+  stage is s or beyond". For Applied the base is only applications that entered as prospects
+  (the others never had to be turned from a prospect into an application).
+* **Inertia** = prospects never applied to: still open, or dropped.
+* **Waits** are medians of the elapsed days between two milestones, over applications that have
+  dates for both and entered at or before the first one (so "added as applied" does not count as
+  a zero-day prospect).
+
+Nothing here reads the clock or imports telegram; callers pass ``now``, ``tz`` and the data.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from bot.domain.dates import parse_day
+from bot.domain.models import JobApplication
+from bot.domain.stages import Outcome, Stage
+from bot.domain.weekly import applied_on, recent_weeks, week_status
+
+SMALL_SAMPLE = 5  # segments with fewer applications get a caution
+WAIT_PAIRS: tuple[tuple[Stage, Stage], ...] = (
+    (Stage.PROSPECT, Stage.APPLIED),
+    (Stage.APPLIED, Stage.RESPONDED),
+    (Stage.RESPONDED, Stage.INTERVIEW),
+    (Stage.INTERVIEW, Stage.OFFER),
+)
+NO_REASON = "no reason given"
+
+
+# -- one application -------------------------------------------------------------------------
+
+
+def furthest(app: JobApplication) -> Stage:
+    """The highest stage the application ever reached (its current stage if that is higher)."""
+    return max([app.stage, *app.reached()])
+
+
+def entry_stage(app: JobApplication) -> Stage:
+    """Where the application came into the funnel: the furthest stage at its first moment."""
+    reached = app.reached()
+    if not reached:
+        return Stage.APPLIED if app.stage >= Stage.APPLIED else Stage.PROSPECT
+    first = min(reached.values())
+    return max(stage for stage, moment in reached.items() if moment == first)
+
+
+def end_state(app: JobApplication) -> str:
+    """How the application's line ends: open, accepted, or the outcome's value."""
+    if app.outcome is not None:
+        return app.outcome.value
+    return "accepted" if app.stage == Stage.ACCEPTED else "open"
+
+
+# -- rates -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rates:
+    """How many applications got how far, and the rates per application sent."""
+
+    applied: int = 0
+    responded: int = 0
+    interviewed: int = 0
+    offered: int = 0
+    accepted: int = 0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self._rate(self.responded, self.applied)
+
+    @property
+    def interview_rate(self) -> float | None:
+        return self._rate(self.interviewed, self.applied)
+
+    @property
+    def offer_rate(self) -> float | None:
+        return self._rate(self.offered, self.applied)
+
+
+def rates(apps: Iterable[JobApplication]) -> Rates:
+    counts = Counter(furthest(app) for app in apps)
+
+    def at_least(stage: Stage) -> int:
+        return sum(n for s, n in counts.items() if s >= stage)
+
+    return Rates(
+        applied=at_least(Stage.APPLIED),
+        responded=at_least(Stage.RESPONDED),
+        interviewed=at_least(Stage.INTERVIEW),
+        offered=at_least(Stage.OFFER),
+        accepted=at_least(Stage.ACCEPTED),
+    )
+
+
+# -- the whole funnel ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: Stage
+    count: int  # applications whose furthest stage is this one or beyond
+    conversion: float | None  # from the stage before; None when there is no base
+
+
+@dataclass(frozen=True)
+class Wait:
+    start: Stage
+    end: Stage
+    median_days: float
+    samples: int
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    state: str  # "open", "accepted" or an Outcome value
+    count: int
+    reasons: tuple[tuple[str, int], ...] = ()  # most common first
+
+
+@dataclass(frozen=True)
+class Funnel:
+    total: int
+    stages: tuple[StageCount, ...]  # Applied .. Accepted
+    saved_as_prospect: int  # applications that entered as prospects
+    rates: Rates
+    waits: tuple[Wait, ...]
+    prospects_open: int  # inertia: saved, never applied, still open
+    prospects_dropped: int  # inertia: saved, never applied, closed
+    outcomes: tuple[OutcomeCount, ...]
+    headline: str
+
+
+def funnel(apps: Iterable[JobApplication]) -> Funnel:
+    """Every number /funnel shows."""
+    apps = list(apps)
+    furthest_of = {id(app): furthest(app) for app in apps}
+    entered_as_prospect = [a for a in apps if entry_stage(a) == Stage.PROSPECT]
+
+    def at_least(stage: Stage) -> int:
+        return sum(1 for a in apps if furthest_of[id(a)] >= stage)
+
+    stages = []
+    for stage in Stage:
+        if stage == Stage.PROSPECT:
+            continue
+        if stage == Stage.APPLIED:
+            base = len(entered_as_prospect)
+            converted = sum(1 for a in entered_as_prospect if furthest_of[id(a)] >= Stage.APPLIED)
+            conversion = converted / base if base else None
+        else:
+            before = at_least(Stage(stage - 1))
+            conversion = at_least(stage) / before if before else None
+        stages.append(StageCount(stage, at_least(stage), conversion))
+
+    never_applied = [a for a in apps if furthest_of[id(a)] == Stage.PROSPECT]
+    overall = rates(apps)
+    return Funnel(
+        total=len(apps),
+        stages=tuple(stages),
+        saved_as_prospect=len(entered_as_prospect),
+        rates=overall,
+        waits=tuple(waits(apps)),
+        prospects_open=sum(1 for a in never_applied if a.is_open),
+        prospects_dropped=sum(1 for a in never_applied if a.is_closed),
+        outcomes=tuple(outcomes(apps)),
+        headline=headline(overall),
+    )
+
+
+def waits(apps: Sequence[JobApplication]) -> list[Wait]:
+    """Median elapsed days between milestones, for pairs with at least one sample."""
+    found = []
+    for start, end in WAIT_PAIRS:
+        days = []
+        for app in apps:
+            reached = app.reached()
+            if start in reached and end in reached and start >= entry_stage(app):
+                delta = reached[end] - reached[start]
+                if delta >= timedelta(0):
+                    days.append(delta.total_seconds() / 86400)
+        if days:
+            found.append(Wait(start, end, statistics.median(days), len(days)))
+    return found
+
+
+def outcomes(apps: Sequence[JobApplication]) -> list[OutcomeCount]:
+    """Open, accepted and each way of closing, with the reasons given (most common first)."""
+    result = []
+    for state in ("open", "accepted", *(o.value for o in Outcome)):
+        matching = [a for a in apps if end_state(a) == state]
+        reasons: tuple[tuple[str, int], ...] = ()
+        if state in {o.value for o in Outcome}:
+            counter = Counter(a.reason.strip() or NO_REASON for a in matching)
+            reasons = tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0].lower())))
+        result.append(OutcomeCount(state, len(matching), reasons))
+    return result
+
+
+def ratio_phrase(part: int, whole: int) -> str:
+    """"1 in 3", "2 in 5", "every": a rate people can picture."""
+    if part >= whole:
+        return "every"
+    exact = Fraction(part, whole)
+    if exact.denominator <= 10:
+        return f"{exact.numerator} in {exact.denominator}"
+    if exact < Fraction(1, 5):
+        return f"1 in {round(whole / part)}"
+    near = exact.limit_denominator(5)  # 7 of 16 reads as "2 in 5", not "1 in 2"
+    return f"{near.numerator} in {near.denominator}"
+
+
+def headline(overall: Rates) -> str:
+    """One sentence on top of /funnel."""
+    n = overall.applied
+    if n == 0:
+        return "You haven't applied anywhere yet: your funnel starts with the first application."
+    if overall.responded == 0:
+        plural = "application" if n == 1 else "applications"
+        return f"No responses yet from your {n} {plural}: early days, keep sending."
+    response = ratio_phrase(overall.responded, n)
+    response_text = "every application" if response == "every" else f"{response} applications"
+    if overall.interviewed == 0:
+        return f"You get a response to {response_text}; no interviews yet."
+    interview = ratio_phrase(overall.interviewed, n)
+    interview_text = "every one" if interview == "every" else interview
+    return f"You get a response to {response_text} and an interview to {interview_text}."
+
+
+# -- segments --------------------------------------------------------------------------------
+
+SEGMENT_FIELDS = ("track", "camp", "source")
+_UNSET = {"track": "(no track)", "camp": "(no camp)", "source": "(no source)"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    rates: Rates
+    prospects: int  # never applied
+
+    @property
+    def small(self) -> bool:
+        return self.rates.applied < SMALL_SAMPLE
+
+    @property
+    def score(self) -> tuple[float, float, int]:
+        """Ranking: interview rate, then response rate, then volume."""
+        r = self.rates
+        return (r.interview_rate or 0.0, r.response_rate or 0.0, r.applied)
+
+
+@dataclass(frozen=True)
+class Segments:
+    by: str
+    segments: tuple[Segment, ...]  # most applications first
+    best: Segment | None
+    worst: Segment | None
+    tentative: bool  # best/worst rest on segments with fewer than SMALL_SAMPLE applications
+
+
+def _segment_key(app: JobApplication, by: str) -> str:
+    if by == "track":
+        return app.track.strip()
+    value = app.camp if by == "camp" else app.source
+    return value.value if value is not None else ""
+
+
+def segment_stats(apps: Iterable[JobApplication], by: str) -> Segments:
+    """Rates split by track, camp or source, with the best and worst segment.
+
+    Best and worst compare interview rate, then response rate. Only segments with at least
+    SMALL_SAMPLE applications compete when two or more have that many; otherwise every segment
+    with an application competes and the result is marked tentative. When the best and worst
+    score the same, neither is named.
+    """
+    if by not in SEGMENT_FIELDS:
+        raise ValueError(f"unknown segment field {by!r}")
+    groups: dict[str, list[JobApplication]] = {}
+    names: dict[str, str] = {}
+    for app in apps:
+        raw = _segment_key(app, by)
+        key = raw.casefold()
+        names.setdefault(key, raw or _UNSET[by])
+        groups.setdefault(key, []).append(app)
+    segments = [
+        Segment(
+            name=names[key],
+            rates=rates(members),
+            prospects=sum(1 for a in members if furthest(a) == Stage.PROSPECT),
+        )
+        for key, members in groups.items()
+    ]
+    segments.sort(key=lambda s: (-s.rates.applied, s.name.casefold()))
+    sized = [s for s in segments if not s.small]
+    tentative = len(sized) < 2
+    contenders = [s for s in segments if s.rates.applied > 0] if tentative else sized
+    best = worst = None
+    if len(contenders) >= 2:
+        top = max(contenders, key=lambda s: s.score)
+        bottom = min(contenders, key=lambda s: s.score)
+        if top.score[:2] != bottom.score[:2]:
+            best, worst = top, bottom
+    return Segments(by, tuple(segments), best, worst, tentative and best is not None)
+
+
+# -- weeks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    monday: date
+    applied: int
+    buffer_in: int  # applications ahead of target carried into this week
+    target: int
+
+    @property
+    def met(self) -> bool:
+        return self.applied + self.buffer_in >= self.target
+
+
+def week_rows(
+    apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime, weeks: int
+) -> list[WeekRow]:
+    """The last ``weeks`` weeks, oldest first, with the buffer each started with (weekly.py rules)."""
+    apps = list(apps)
+    rows = []
+    for monday, count in recent_weeks(apps, tz, now, weeks):
+        status = week_status(apps, tz, target, datetime.combine(monday, time(12), tzinfo=tz))
+        rows.append(WeekRow(monday, count, status.buffer, target))
+    return rows
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    applied_on: date
+    number: int
+    company: str
+    role: str
+    status: str  # current stage, or outcome at stage
+    link: str
+
+
+def report_rows(
+    apps: Iterable[JobApplication], tz: ZoneInfo, start: date, end: date
+) -> list[ReportRow]:
+    """Every application sent between ``start`` and ``end`` (inclusive, local days), by date."""
+    rows = []
+    for app in apps:
+        day = applied_on(app, tz)
+        if day is not None and start <= day <= end:
+            rows.append(ReportRow(day, app.number, app.company, app.role, app.status_label(), app.link))
+    return sorted(rows, key=lambda r: (r.applied_on, r.number))
+
+
+class PeriodError(ValueError):
+    """The period could not be read; the message is plain text written for the user."""
+
+
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def _read_day(text: str, today: date) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    day = parse_day(text, today)
+    if day is not None and day > today and not _YEAR.search(text):
+        # A report looks back: "nov 1" typed in late November means this year's, not next.
+        try:
+            day = day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            day = day - timedelta(days=365)
+    return day
+
+
+def parse_period(args: Sequence[str], today: date) -> tuple[date, date]:
+    """``<from> [<to>]`` as ISO dates (or simple phrases); ``to`` defaults to today."""
+    if not args or len(args) > 2:
+        raise PeriodError("Give a period, e.g. /report 2026-11-01 2026-11-30.")
+    start = _read_day(args[0], today)
+    end = _read_day(args[1], today) if len(args) == 2 else today
+    if start is None or end is None:
+        bad = args[0] if start is None else args[1]
+        raise PeriodError(f"I can't read {bad[:40]!r} as a date. Use YYYY-MM-DD, e.g. 2026-11-01.")
+    if start > end:
+        raise PeriodError("The period starts after it ends: give the earlier date first.")
+    return start, end

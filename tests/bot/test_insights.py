@@ -1,0 +1,227 @@
+"""Insights commands through the real Application and the strict offline Telegram."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from bot.domain.csvio import HEADER, MAX_ROWS
+from bot.domain.models import JobApplication
+from bot.domain.stages import Stage
+from tests.conftest import ADA, BOB
+from tests.domain.test_funnel import five
+from tests.harness import Harness
+from tests.test_charts import png_size
+
+
+async def onboard(bot: Harness, user: int = ADA) -> None:
+    await bot.send(user, "/start")
+    await bot.tap(user, "Berlin")
+
+
+async def seed(bot: Harness, apps: list[JobApplication], user: int = ADA) -> None:
+    """Onboard ``user`` and store ``apps`` as theirs, numbered as given."""
+    await onboard(bot, user)
+    profile = bot.repo.get_profile(user)
+    assert profile is not None
+    profile.next_number = max(a.number for a in apps) + 1
+    bot.repo.save_profile(profile)
+    bot.repo.save_applications(user, apps)
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def state(bot: Harness, user: int) -> tuple[int, list[dict[str, object]]]:
+    """What an import could change: the number counter and every stored application."""
+    profile = bot.repo.get_profile(user)
+    assert profile is not None
+    return profile.next_number, [a.to_dict() for a in bot.repo.list_applications(user)]
+
+
+async def test_funnel_command_shows_headline_and_numbers(bot: Harness) -> None:
+    """/funnel leads with the sentence, then rates, stages, waits, inertia and reasons."""
+    await seed(bot, five())
+    text = (await bot.send(ADA, "/funnel"))[0].text
+    assert text.startswith("Your funnel\nYou get a response to 3 in 5 applications and an interview to 2 in 5.")
+    assert "Response 60% · Interview 40% · Offer 20%" in text
+    assert "Interview: 2 (67%)" in text
+    assert "Applied → first response: 3 days (from 3)" in text
+    assert "Rejected: Experience level 1, Skills fit 1, Timezone / location 1" in text
+    assert "Withdrawn: accepted elsewhere 1" in text
+
+
+async def test_funnel_without_applications(bot: Harness) -> None:
+    """No data: a hint to add the first job."""
+    await onboard(bot)
+    assert "No applications yet" in (await bot.send(ADA, "/funnel"))[0].text
+
+
+async def test_stats_names_best_and_worst_with_caution(bot: Harness) -> None:
+    """/stats camp splits the rates; small segments carry a caution."""
+    await seed(bot, five())
+    text = (await bot.send(ADA, "/stats camp"))[0].text
+    assert "growth: 2 · 100% · 50% · 0% ⚠" in text
+    assert "Best: adventurous" in text and "Worst: safe" in text
+    assert "treat them as a hint" in text
+    assert "Split by what?" in (await bot.send(ADA, "/stats salary"))[0].text
+
+
+async def test_week_lists_weeks_against_target(bot: Harness) -> None:
+    """/week 4 shows four weeks with counts, this week's progress and the streak."""
+    await seed(bot, five())
+    text = (await bot.send(ADA, "/week 4"))[0].text
+    assert " 2 Nov ✓  5 ▇▇▇▇▇" in text
+    assert "23 Nov" in text and "26 Oct" not in text
+    assert "This week: 0 of 2 sent" in text and "Streak:" in text
+    assert "How many weeks?" in (await bot.send(ADA, "/week 99"))[0].text
+
+
+async def test_report_sends_message_and_csv(bot: Harness) -> None:
+    """/report lists applications sent in the period and attaches the same rows as CSV."""
+    await seed(bot, five())
+    replies = await bot.send(ADA, "/report 2026-11-02 2026-11-02")
+    assert "2026-11-02 · #1 Tzco — Engineer · Rejected at applied" in replies[0].text
+    assert "#4" not in replies[0].text  # applied on 3 Nov
+    name, data = replies[1].document  # type: ignore[misc]
+    assert name == "applications-2026-11-02-to-2026-11-02.csv"
+    assert csv_rows(data)[1][:3] == ["2026-11-02", "1", "Tzco"]
+    assert "give the earlier date first" in (await bot.send(ADA, "/report 2026-12-01 2026-11-01"))[0].text
+    assert "No applications sent" in (await bot.send(ADA, "/report 2025-01-01 2025-01-31"))[0].text
+
+
+async def test_chart_sends_funnel_and_weeks_pictures(bot: Harness) -> None:
+    """/chart and /chart weeks send PNG photos with captions."""
+    await seed(bot, five())
+    photo = (await bot.send(ADA, "/chart"))[0]
+    assert photo.photo is not None and png_size(photo.photo)[0] == 900
+    assert photo.caption is not None and photo.caption.startswith("Your funnel: 5 applications sent")
+    weeks = (await bot.send(ADA, "/chart weeks 6"))[0]
+    assert weeks.photo is not None and png_size(weeks.photo) == (900, 550)
+
+
+async def test_chart_over_forty_says_latest_forty(bot: Harness) -> None:
+    """More than 40 applications: the caption says which ones are drawn."""
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    apps = [
+        JobApplication(n, f"Co {n}", "Dev", at, stage=Stage.APPLIED,
+                       history=[]) for n in range(1, 46)
+    ]
+    await seed(bot, apps)
+    caption = (await bot.send(ADA, "/chart"))[0].caption
+    assert caption is not None and "45 applications sent, showing the latest 40" in caption
+
+
+async def test_chart_with_nothing_sent(bot: Harness) -> None:
+    """Only prospects: nothing to draw, and a hint instead of an empty picture."""
+    await onboard(bot)
+    await bot.send(ADA, "/add Acme - SRE")
+    assert "Nothing to draw yet" in (await bot.send(ADA, "/chart"))[0].text
+
+
+async def test_export_then_import_into_another_account(bot: Harness) -> None:
+    """Ada's export imports into Bob's account exactly, numbered from his counter."""
+    await seed(bot, five())
+    name, data = (await bot.send(ADA, "/export"))[0].document  # type: ignore[misc]
+    assert name == "funnelbot-2026-11-23.csv"
+    assert tuple(csv_rows(data)[0]) == HEADER
+    await onboard(bot, BOB)
+    await bot.send(BOB, "/add Zeta - Ops")
+    replies = await bot.upload(BOB, name, data)
+    assert replies[0].text.startswith("Imported 5 applications (#2–#6).")
+    imported = bot.repo.list_applications(BOB)[1:]
+    assert [a.reached() for a in imported] == [a.reached() for a in five()]
+    assert bot.repo.get_profile(BOB).next_number == 7  # type: ignore[union-attr]
+    again = await bot.upload(BOB, name, data)
+    assert again[0].text.startswith("Nothing new to import.\nSkipped 5 duplicates")
+
+
+async def test_export_ics_of_interviews(bot: Harness) -> None:
+    """/export ics sends a calendar when interviews are scheduled, and explains otherwise."""
+    apps = five()
+    await seed(bot, apps)
+    assert "No interviews scheduled" in (await bot.send(ADA, "/export ics"))[0].text
+    app = bot.repo.get_application(ADA, 4)
+    assert app is not None
+    app.interviews.append(datetime(2026, 11, 25, 13, 0, tzinfo=UTC))
+    bot.repo.save_application(ADA, app, "interview")
+    name, data = (await bot.send(ADA, "/export ics"))[0].document  # type: ignore[misc]
+    assert name.endswith(".ics")
+    assert b"DTSTART:20261125T130000Z" in data
+
+
+async def test_import_alone_explains(bot: Harness) -> None:
+    """/import without a file says what to send."""
+    await onboard(bot)
+    assert "company" in (await bot.send(ADA, "/import"))[0].text
+
+
+async def test_import_with_errors_offers_the_valid_rows(bot: Harness) -> None:
+    """Bad rows are listed by line; nothing is saved until the button is tapped."""
+    await onboard(bot)
+    data = b"company,role,stage\nAcme,SRE,interview\nGlobex,Dev,intervew\nInitech,<b>QA</b>,2\n"
+    before = state(bot, ADA)
+    reply = (await bot.upload(ADA, "jobs.csv", data))[0]
+    assert "jobs.csv: 3 rows checked, 1 row with problems:" in reply.text
+    assert "line 3: unknown stage 'intervew'" in reply.text
+    assert state(bot, ADA) == before
+    assert [b[1] for row in reply.buttons for b in row] == ["imp:go:1", "imp:no:1"]
+    await bot.tap(ADA, "Import the 2 valid rows")
+    done = bot.last(ADA)
+    assert done.message_id == reply.message_id and not done.buttons
+    assert done.text.startswith("Imported 2 applications (#1–#2).")
+    assert [a.role for a in bot.repo.list_applications(ADA)] == ["SRE", "<b>QA</b>"]
+    await bot.press(ADA, reply.message_id, "imp:go:1", force=True)
+    assert "expired" in bot.last(ADA).text
+    assert len(bot.repo.list_applications(ADA)) == 2
+
+
+async def test_import_cancel_changes_nothing(bot: Harness) -> None:
+    """Cancel drops the checked rows."""
+    await onboard(bot)
+    before = state(bot, ADA)
+    await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nB,C,nope\n")
+    await bot.tap(ADA, "Cancel")
+    assert "Import cancelled" in bot.last(ADA).text
+    assert state(bot, ADA) == before
+
+
+async def test_import_refuses_malformed_files_without_changes(bot: Harness) -> None:
+    """Wrong encoding, missing columns, only bad stages, 10 MB: refused, nothing stored."""
+    await seed(bot, five())
+    before = state(bot, ADA)
+    cases = [
+        ("company,role,stage\nSociété,Dev,1\n".encode("cp1252"), "isn't UTF-8"),
+        (b"company,title\nAcme,SRE\n", "missing: stage"),
+        (b"company,role,stage\nAcme,SRE,soon\n", "No row can be imported"),
+        (b"company,role,stage\n" + b"x" * 10_000_000, "10.0 MB"),
+    ]
+    for data, message in cases:
+        reply = (await bot.upload(ADA, "jobs.csv", data))[0]
+        assert message in reply.text
+        assert reply.buttons == []
+    assert state(bot, ADA) == before
+    assert len(bot.tg.calls_to("getFile")) == 3  # the 10 MB file was never downloaded
+
+
+async def test_import_caption_with_a_non_csv_file(bot: Harness) -> None:
+    """An /import caption on a PDF gets a clear answer."""
+    await onboard(bot)
+    reply = (await bot.upload(ADA, "cv.pdf", b"%PDF-1.4", mime_type="application/pdf",
+                              caption="/import"))[0]
+    assert "isn't a CSV file" in reply.text
+
+
+async def test_import_large_file_shows_progress_in_one_message(bot: Harness) -> None:
+    """A big file is checked with one message that counts up, then reports the result."""
+    await onboard(bot)
+    rows = "".join(f"Company {i},Role,applied,2026-11-{1 + i % 20:02d}\n" for i in range(2500))
+    replies = await bot.upload(ADA, "big.csv", f"company,role,stage,applied_at\n{rows}".encode())
+    assert len(replies) == 1
+    status = replies[0]
+    assert status.edit_count >= 2
+    assert status.text.startswith("Imported 2500 applications (#1–#2500).")
+    assert len(bot.repo.list_applications(ADA)) == 2500
+    assert MAX_ROWS == 5000

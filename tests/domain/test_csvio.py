@@ -1,0 +1,324 @@
+"""CSV export and import: exact round trips, user spreadsheets, and clean refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain import moves
+from bot.domain.csvio import (
+    HEADER,
+    MAX_ROWS,
+    CsvImport,
+    ImportRefused,
+    export_csv,
+    interviews_ics,
+    neutralise,
+    read_import,
+    report_csv,
+    still_new,
+    unneutralise,
+)
+from bot.domain.funnel import ReportRow
+from bot.domain.models import Camp, Event, JobApplication, Note, Source
+from bot.domain.stages import Outcome, Stage
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+# -- strategies ------------------------------------------------------------------------------
+
+AWKWARD = [",", '"', "\n", "\r\n", "''", "😀", "👩‍💻", "שלום", "مرحبا", "=SUM(A1)", "-", "+", "@",
+           "'", "\t", ";", "  ", "\\", "#", "é"]
+_chunk = st.one_of(
+    st.sampled_from(AWKWARD),
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6),
+)
+_raw = st.lists(_chunk, max_size=6).map("".join)
+free_text = _raw.map(str.strip)  # stored fields are stripped by the bot
+name = _raw.map(lambda s: " ".join(s.split())[:120]).filter(bool)  # as validate_name leaves it
+note_text = free_text.filter(bool)
+moment = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+).map(lambda d: d.replace(microsecond=0))
+
+
+@st.composite
+def applications(draw: st.DrawFn) -> JobApplication:
+    """An application with the history shape an import rebuilds: dated stages, then a closing."""
+    stage = draw(st.sampled_from(list(Stage)))
+    entry = draw(st.sampled_from([s for s in Stage if s <= stage]))
+    start = draw(moment)
+    gaps = draw(st.lists(st.integers(0, 40 * 86400), min_size=stage - entry, max_size=stage - entry))
+    times = [start]
+    for gap in gaps:
+        times.append(times[-1] + timedelta(seconds=gap))
+    history = [Event(at=times[0], kind="created", stage=entry)]
+    history += [Event(at=t, kind="stage", stage=Stage(entry + 1 + i)) for i, t in enumerate(times[1:])]
+    allowed: list[Outcome | None] = [None]
+    if stage != Stage.ACCEPTED:
+        allowed.append(Outcome.WITHDRAWN)
+        if stage >= Stage.APPLIED:
+            allowed += [Outcome.REJECTED, Outcome.GHOSTED]
+        if stage >= Stage.OFFER:
+            allowed.append(Outcome.DECLINED)
+    outcome = draw(st.sampled_from(allowed))
+    reason = draw(free_text) if outcome else ""
+    if outcome is not None:
+        history.append(Event(at=draw(moment), kind="closed", outcome=outcome, detail=reason))
+    return JobApplication(
+        number=draw(st.integers(1, 9999)),
+        company=draw(name),
+        role=draw(name),
+        created_at=draw(moment),
+        link=draw(free_text),
+        track=draw(free_text.filter(lambda t: not t.startswith("#"))),
+        camp=draw(st.none() | st.sampled_from(list(Camp))),
+        source=draw(st.none() | st.sampled_from(list(Source))),
+        fit_contribute=draw(st.none() | st.integers(1, 5)),
+        fit_learn=draw(st.none() | st.integers(1, 5)),
+        closes_on=draw(st.none() | st.dates(date(2000, 1, 1), date(2090, 1, 1))),
+        stage=stage,
+        outcome=outcome,
+        reason=reason,
+        history=history,
+        notes=draw(st.lists(st.builds(Note, at=moment, text=note_text,
+                                      kind=st.sampled_from(["note", "lesson"])), max_size=3)),
+        interviews=draw(st.lists(moment, max_size=3)),
+    )
+
+
+def _comparable(app: JobApplication) -> dict[str, object]:
+    data = app.to_dict()
+    del data["number"]  # imports are numbered from the user's counter
+    return data
+
+
+# -- round trip ------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(applications(), max_size=5, unique_by=lambda a: (a.company.casefold(), a.role.casefold())))
+def test_csv_round_trip_is_exact(apps: list[JobApplication]) -> None:
+    """Export then import gives back every field, stage date, note and closing, in order."""
+    if not apps:
+        with pytest.raises(ImportRefused, match="no rows"):
+            read_import(export_csv(apps), [], LONDON, NOW)
+        return
+    plan = read_import(export_csv(apps), [], LONDON, NOW)
+    assert plan.errors == []
+    assert plan.duplicates == []
+    ordered = sorted(apps, key=lambda a: a.number)
+    assert [_comparable(a) for a in plan.apps] == [_comparable(a) for a in ordered]
+
+
+def test_csv_round_trip_keeps_a_real_history() -> None:
+    """An application moved, corrected and closed through the bot keeps its reached stages."""
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    app = JobApplication(7, "Acme, Inc.", 'The "Best" Role', t0,
+                         history=[Event(at=t0, kind="created", stage=Stage.PROSPECT)])
+    moves.move(app, Stage.INTERVIEW, t0 + timedelta(days=3))
+    moves.move(app, Stage.RESPONDED, t0 + timedelta(days=4))  # correction
+    moves.move(app, Stage.SCREEN, t0 + timedelta(days=6))
+    moves.add_note(app, "line one\n  indented\n\nlast", t0 + timedelta(days=6))
+    moves.close(app, Outcome.REJECTED, t0 + timedelta(days=9), "Skills fit")
+    [back] = read_import(export_csv([app]), [], LONDON, NOW).apps
+    assert back.reached() == app.reached()
+    assert back.closed_at() == app.closed_at()
+    assert (back.stage, back.outcome, back.reason) == (Stage.SCREEN, Outcome.REJECTED, "Skills fit")
+    assert back.notes == app.notes
+
+
+def test_csv_export_header_is_stable() -> None:
+    """The documented header, in order."""
+    rows = list(csv.reader(io.StringIO(export_csv([]).decode("utf-8-sig"))))
+    assert rows == [list(HEADER)]
+    assert HEADER[:13] == ("id", "company", "role", "link", "track", "camp", "source",
+                           "fit_contribute", "fit_learn", "closes_on", "stage", "outcome", "reason")
+    assert HEADER[13:21] == ("prospect_at", "applied_at", "responded_at", "screen_at",
+                             "interview_at", "second_at", "offer_at", "accepted_at")
+    assert HEADER[21:] == ("notes", "created_at", "closed_at", "interviews")
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [("=1+2", "'=1+2"), ("+44 20", "'+44 20"), ("-5", "'-5"), ("@SUM", "'@SUM"), ("\tx", "'\tx"),
+     ("\rx", "'\rx"), ("'quoted", "''quoted"), ("plain", "plain"), ("a=b", "a=b"), ("", "")],
+)
+def test_csv_formula_cells_are_neutralised(cell: str, safe: str) -> None:
+    """Dangerous first characters get a quote, which import takes off again."""
+    assert neutralise(cell) == safe
+    assert unneutralise(safe) == cell
+
+
+def test_csv_export_neutralises_company_cell() -> None:
+    """A company named like a formula is exported as text."""
+    app = JobApplication(1, '=HYPERLINK("http://x")', "Role", NOW)
+    rows = list(csv.reader(io.StringIO(export_csv([app]).decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'
+
+
+def test_csv_user_lone_quote_is_kept() -> None:
+    """A user's cell that merely starts with a quote keeps it."""
+    plan = read_import(b"company,role,stage\n'Tis Co,Dev,applied\n", [], LONDON, NOW)
+    assert plan.apps[0].company == "'Tis Co"
+
+
+# -- user spreadsheets -----------------------------------------------------------------------
+
+
+def test_csv_import_user_spreadsheet() -> None:
+    """Other header spellings, semicolons, stage numbers and names, plain dates as local noon."""
+    data = (
+        "\ufeffCompany Name;Job Title;Status;Date Applied;Notes;Via\n"
+        "Acme;SRE;3;2026-11-02;Ask about on-call;referral\n"
+        "Globex;Data Engineer;Phone Screen;;;\n"
+        "Initech;Dev;rejected;02.11.2026;;job board\n"
+    ).encode()
+    plan = read_import(data, [], LONDON, NOW)
+    assert plan.errors == []
+    acme, globex, initech = plan.apps
+    assert (acme.stage, acme.source) == (Stage.SCREEN, Source.REFERRAL)
+    assert acme.reached() == {Stage.APPLIED: datetime(2026, 11, 2, 12, 0, tzinfo=UTC)}
+    assert acme.notes == [Note(acme.created_at, "Ask about on-call")]
+    assert globex.stage == Stage.SCREEN and globex.reached() == {}
+    assert (initech.stage, initech.outcome) == (Stage.APPLIED, Outcome.REJECTED)
+    assert plan.undated == 1
+    assert plan.lines == [2, 3, 4]
+
+
+def test_csv_import_reports_errors_by_line() -> None:
+    """Each bad row is named by the line it starts on, with every reason."""
+    data = (
+        b"company,role,stage,notes,fit_learn\n"
+        b'Acme,SRE,intervew,"two\nlines",\n'  # lines 2-3
+        b",Dev,applied,,9\n"  # line 4
+        b"Globex,Dev,prospect,,\n"  # line 5: fine
+        b"Initech,Dev,0,,\n"  # line 6: fine
+    )
+    plan = read_import(data, [], LONDON, NOW)
+    assert [(e.line, e.message) for e in plan.errors] == [
+        (2, "unknown stage 'intervew' (use a name or number: 0 prospect, 1 applied, 2 responded, "
+            "3 phone screen, 4 interview, 5 second interview, 6 offer, 7 accepted)"),
+        (4, "The company can't be empty.; fit_learn must be 1-5, not '9'"),
+    ]
+    assert [a.company for a in plan.apps] == ["Globex", "Initech"]
+
+
+def test_csv_import_checks_outcome_and_dates() -> None:
+    """Outcomes must fit the stage; stage dates can't pass the stage or go backwards."""
+    data = (
+        b"company,role,stage,outcome,applied_at,interview_at\n"
+        b"A,R,prospect,rejected,,\n"
+        b"B,R,applied,,2026-11-02,2026-11-05\n"
+        b"C,R,interview,,2026-11-05,2026-11-02\n"
+        b"D,R,applied,declined,,\n"
+        b"E,R,applied,maybe,,\n"
+    )
+    messages = [e.message for e in read_import(data, [], LONDON, NOW).errors]
+    assert messages == [
+        "a prospect (never applied) can't be rejected",
+        "has a interview date but stage is applied",
+        "interview date is before applied date",
+        "declined needs stage offer (you decline an offer)",
+        "unknown outcome 'maybe' (use rejected, withdrawn, declined or ghosted)",
+    ]
+
+
+def test_csv_import_skips_duplicates() -> None:
+    """Company+role already saved, or earlier in the file, is skipped and reported."""
+    existing = [JobApplication(3, "ACME", "sre", NOW)]
+    data = b"company,role,stage\nAcme,SRE,applied\nGlobex,Dev,applied\nglobex,dev,1\n"
+    plan = read_import(data, existing, LONDON, NOW)
+    assert [(d.line, d.of) for d in plan.duplicates] == [(2, "#3"), (4, "line 3")]
+    assert [a.company for a in plan.apps] == ["Globex"]
+
+
+def test_csv_still_new_drops_rows_saved_meanwhile() -> None:
+    """Between checking and confirming, a matching application may have been added."""
+    apps = [JobApplication(0, "Acme", "SRE", NOW), JobApplication(0, "Globex", "Dev", NOW)]
+    assert [a.company for a in still_new(apps, [JobApplication(1, "acme", "sre", NOW)])] == ["Globex"]
+
+
+def test_csv_import_progress_in_batches() -> None:
+    """check() yields progress after each batch and ends with every row checked."""
+    rows = "".join(f"C{i},R,applied\n" for i in range(1200))
+    job = CsvImport(f"company,role,stage\n{rows}".encode(), [], LONDON, NOW)
+    assert list(job.check(500)) == [500, 1000, 1200]
+    assert len(job.result().apps) == 1200
+
+
+# -- refusals --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("company,role,stage\nSociété,Dev,applied\n".encode("cp1252"), "isn't UTF-8"),
+        (b"company,title\nAcme,SRE\n", "missing: stage"),
+        (b"name,when\nAcme,today\n", "missing: company, role, stage"),
+        (b"company,role,stage\n", "no rows"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "isn't UTF-8|CSV text"),
+        (b"x" * 10_000_000, "10.0 MB"),
+        (("company,role,stage\n" + "A{},R,1\n" * (MAX_ROWS + 1)).encode(), "5,001 rows"),
+    ],
+)
+def test_csv_import_refuses_bad_files(data: bytes, message: str) -> None:
+    """Wrong encoding, missing columns, empty, binary, 10 MB, too many rows: refused whole."""
+    with pytest.raises(ImportRefused, match=message):
+        read_import(data, [], LONDON, NOW)
+
+
+# -- report and calendar ---------------------------------------------------------------------
+
+
+def test_report_csv() -> None:
+    """The /report file has a header and one row per application."""
+    row = ReportRow(date(2026, 11, 2), 4, "=Acme", "SRE, Platform", "Interview", "")
+    rows = list(csv.reader(io.StringIO(report_csv([row]).decode("utf-8-sig"))))
+    assert rows == [["applied_on", "id", "company", "role", "status", "link"],
+                    ["2026-11-02", "4", "'=Acme", "SRE, Platform", "Interview", ""]]
+
+
+def test_interviews_ics() -> None:
+    """One VEVENT per interview, escaped text, CRLF lines folded at 75 octets."""
+    when = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+    app = JobApplication(4, "Acme; Inc, Ltd", "Site Reliability Engineer 👩‍💻 " * 3, NOW,
+                         interviews=[when, when + timedelta(days=7)])
+    text = interviews_ics([app, JobApplication(5, "None", "X", NOW)], NOW, 1001).decode()
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert text.count("BEGIN:VEVENT") == 2
+    assert "DTSTART:20261124T140000Z" in text
+    assert "UID:1001-4-20261124T140000Z@funnelbot" in text
+    assert "Acme\\; Inc\\, Ltd" in text.replace("\r\n ", "")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2026-11-02", datetime(2026, 11, 2, 12, 0, tzinfo=UTC)),  # local noon, London is UTC here
+        ("2026-11-02 14:30", datetime(2026, 11, 2, 14, 30, tzinfo=UTC)),
+        ("2026-11-02T14:30:00Z", datetime(2026, 11, 2, 14, 30, tzinfo=UTC)),
+        ("2 Nov 2026", datetime(2026, 11, 2, 12, 0, tzinfo=UTC)),
+        ("02.11.2026", datetime(2026, 11, 2, 12, 0, tzinfo=UTC)),
+        ("2026/11/02", datetime(2026, 11, 2, 12, 0, tzinfo=UTC)),
+    ],
+)
+def test_csv_import_date_spellings(cell: str, expected: datetime) -> None:
+    """Applied dates in the documented spellings; a bare day is noon in the user's zone."""
+    plan = read_import(f"company,role,stage,date applied\nA,B,applied,{cell}\n".encode(), [], LONDON, NOW)
+    assert plan.apps[0].entered_at(Stage.APPLIED) == expected
+
+
+def test_csv_import_refuses_ambiguous_slashed_dates() -> None:
+    """11/02/2026 could be November or February: the row is refused with a hint."""
+    plan = read_import(b"company,role,stage,date applied\nA,B,applied,11/02/2026\n", [], LONDON, NOW)
+    assert plan.errors[0].message == "applied date: can't read date '11/02/2026' (use YYYY-MM-DD)"
