@@ -160,6 +160,13 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     assert "#2 marked as rejected" in rejected.text
 
     await live.send(BOB, "/add Initech - Developer")
+    exported = await live.send(BOB, "/export")
+    assert exported[0].document is not None
+    name, csv_bytes = exported[0].document
+    assert name.endswith(".csv") and "Initech" in csv_bytes.decode("utf-8-sig")
+    sheet = "Company;Position;Status\nUmbrella & Co;Data <Engineer>;interview\nHooli;SRE;2\n".encode()
+    imported = await live.upload(BOB, "my-sheet.csv", sheet)
+    assert imported[0].text.startswith("Imported 2 applications (#2–#3).")
     output = await live.stop()
     assert "Traceback" not in output, output
     await live.start()
@@ -167,7 +174,8 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     shown = await live.send(ADA, "/list all")
     assert "<Ben & Jerry's>" in shown[0].text and "Globex" in shown[0].text
     bob_list = await live.send(BOB, "/list")
-    assert "Initech" in bob_list[0].text and "Globex" not in bob_list[0].text
+    assert "Initech" in bob_list[0].text and "Umbrella & Co" in bob_list[0].text
+    assert "Globex" not in bob_list[0].text
     undone = await live.send(ADA, "/undo")
     assert "Undone: rejected #2" in undone[0].text
     assert live.errors() == []
