@@ -55,18 +55,23 @@ class WeekStatus:
         return self.needed == 0
 
 
-def week_status(apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime) -> WeekStatus:
+def week_status(
+    apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime, *, since: date | None = None
+) -> WeekStatus:
     """Count this week, the buffer carried in, and the streak of weeks met.
 
     The buffer works like Beeminder's: each completed week adds (applied - target), never going
     below zero, so a strong week covers a later slow one. A week counts as met when its
     applications plus the buffer it started with reach the target.
+
+    Weeks before ``since`` (the day the user started with Funnelbot) don't count: an imported
+    history of old applications must not buy years of silence.
     """
     counts = applications_per_week(apps, tz)
     this_monday = week_start(now.astimezone(tz).date())
     buffer, streak = 0, 0
     if counts:
-        monday = min(counts)
+        monday = min(counts) if since is None else max(min(counts), week_start(since))
         while monday < this_monday:
             sent = counts.get(monday, 0)
             met = sent + buffer >= target
