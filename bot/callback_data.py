@@ -24,7 +24,6 @@ def int_args(args: list[str], count: int) -> list[int] | None:
     """The first ``count`` args as ints, or None if they are missing or not numbers."""
     if len(args) < count:
         return None
-    try:
-        return [int(arg) for arg in args[:count]]
-    except ValueError:
+    if not all(arg.isascii() and arg.lstrip("-").isdigit() for arg in args[:count]):
         return None
+    return [int(arg) for arg in args[:count]]

@@ -89,14 +89,15 @@ def closing_phrase(day: date, today: date | None) -> str:
         return f"{day.day} {day:%b}"
     delta = (day - today).days
     if delta < 0:
-        return f"{day.day} {day:%b} (passed)"
+        year = f" {day.year}" if day.year != today.year else ""
+        return f"{day.day} {day:%b}{year} (passed)"
     if delta == 0:
         return "today"
     if delta == 1:
         return "tomorrow"
     if delta < 7:
         return f"{day:%a} {day.day} {day:%b}"
-    return f"{day.day} {day:%b}"
+    return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
 def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKeyboardMarkup]:
@@ -115,7 +116,7 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         facts.append(f"fit {app.fit_contribute or '–'}/{app.fit_learn or '–'}")
     if facts:
         lines.append(" · ".join(facts))
-    if app.closes_on:
+    if app.closes_on and app.is_open and app.stage == Stage.PROSPECT:
         lines.append(f"Closes: {short_day(app.closes_on)} ({days_until(app.closes_on, today)})")
     if app.link:
         host = urlsplit(app.link).netloc or "link"
@@ -124,6 +125,8 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         lines.append("Interviews: " + ", ".join(local_moment(m, tz) for m in app.interviews))
     lines.append("")
     lines.append("<b>History</b>")
+    if len(app.history) > 12:
+        lines.append(f"• … {len(app.history) - 12} earlier")
     for event in app.history[-12:]:
         lines.append(f"• {local_moment(event.at, tz)}: {esc(describe_event(event))}")
     if app.notes:
@@ -218,8 +221,9 @@ def list_page(
     """Applications grouped by stage, furthest first, one page of PAGE_SIZE at a time."""
     shown = [a for a in apps if closed or a.is_open]
     if not shown:
-        text = "No open applications yet. Add one: <code>/add Acme - Senior SRE</code>"
-        return text, None
+        if apps:
+            return f"No open applications. /list all shows your {len(apps)} closed ones.", None
+        return "No applications yet. Add one: <code>/add Acme - Senior SRE</code>", None
     ordered = sorted(shown, key=lambda a: (a.is_closed, -int(a.stage), a.number))
     pages = max(1, -(-len(ordered) // PAGE_SIZE))
     page = min(max(page, 1), pages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +48,7 @@ HOW_TO_ADD = (
 
 
 def _is_option(token: str) -> bool:
-    return token.lower() in _OPTION_WORDS or token.startswith("#") or bool(URL.fullmatch(token))
+    return token in _OPTION_WORDS or token.startswith("#") or bool(URL.fullmatch(token))
 
 
 def parse_quick_add(text: str, today: date) -> Draft:
@@ -59,24 +60,38 @@ def parse_quick_add(text: str, today: date) -> Draft:
     while i < len(tokens):
         token, lower = tokens[i], tokens[i].lower()
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        # Option words count only in lower case, so "Closes Inc" or "Via Rail" stay names.
         if URL.fullmatch(token):
+            if draft.link:
+                raise CaptureError("One link per job, please. " + HOW_TO_ADD)
             draft.link = token
         elif token.startswith("#") and len(token) > 1:
+            if draft.track:
+                raise CaptureError("One #track per job, please (use _ for spaces: <code>#platform_engineering</code>).")
             draft.track = token[1:].replace("_", " ")
-        elif lower in ("closes", "closing", "deadline") and following:
+        elif token in ("closes", "closing", "deadline") and following:
             i = _read_closing(tokens, i + 1, today, draft) - 1
-        elif lower == "applied" and token == "applied" and (not following or _is_option(following)):
+        elif token == "applied" and (not following or _is_option(following)):
             draft.applied = True
-        elif lower in ("camp", "camp:") and parse_camp(following):
+        elif token in ("camp", "camp:") and following:
             draft.camp = parse_camp(following)
+            if draft.camp is None:
+                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
             i += 1
-        elif lower.startswith("camp:") and parse_camp(lower[5:]):
+        elif token.startswith("camp:") and len(token) > 5:
             draft.camp = parse_camp(lower[5:])
-        elif lower in ("via", "source") and (used := _read_source(tokens, i + 1, draft)):
+            if draft.camp is None:
+                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
+        elif token in ("via", "source") and following:
+            used = _read_source(tokens, i + 1, draft)
+            if not used:
+                raise CaptureError(
+                    "Source is one of: job board, referral, network, recruiter, other, e.g. <code>via referral</code>."
+                )
             i += used
-        elif lower.startswith("source:") and parse_source(lower[7:]):
+        elif token.startswith("source:") and parse_source(lower[7:]):
             draft.source = parse_source(lower[7:])
-        elif lower == "fit" and _FIT.match(following):
+        elif token == "fit" and _FIT.match(following):
             _read_fit(following, draft)
             i += 1
         else:
@@ -96,7 +111,7 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
             draft.closes_on = day
             return end
     raise CaptureError(
-        f"I couldn't read “{' '.join(tokens[start : start + 3])}” as a closing date. "
+        f"I couldn't read “{html.escape(' '.join(tokens[start : start + 3]))}” as a closing date. "
         "Try <code>closes 2026-12-05</code>, <code>closes friday</code> or "
         "<code>closes in 2 weeks</code>."
     )
@@ -145,6 +160,8 @@ def validate_name(text: str, label: str) -> str:
     value = " ".join(text.split())
     if not value:
         raise CaptureError(f"The {label} can't be empty.")
+    if URL.fullmatch(value):
+        raise CaptureError(f"That looks like a link, not a {label} name.")
     if len(value) > MAX_NAME:
         raise CaptureError(f"That {label} is over {MAX_NAME} characters; please shorten it.")
     return value

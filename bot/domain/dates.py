@@ -6,16 +6,12 @@ Natural phrases ("friday", "in 2 weeks", "tomorrow 14:00") go through ``datepars
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 import warnings
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 _HAS_DATE_HINT = re.compile(r"[a-z]|\d[-/.]\d", re.IGNORECASE)
-_UTC_OFFSET = re.compile(r"^(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
 
 
 def _parse(text: str, now: datetime, *, prefer: str = "future") -> datetime | None:
@@ -46,19 +42,83 @@ def parse_day(text: str, today: date) -> date | None:
 
 
 def parse_moment(text: str, now: datetime) -> datetime | None:
-    """A local wall-clock moment ("tomorrow 14:00", "fri 10am") in ``now``'s timezone.
+    """A local wall-clock moment ("tomorrow 14:00", "fri 10am", "in 2 hours") in ``now``'s timezone.
 
-    Without a time of day the moment is 09:00. A time alone means its next occurrence.
+    Strict: a clock time that can't be right (25:00, 13pm, 10:75), a number that is neither part of
+    a date nor a time ("tomorrow 9"), or a vague part of the day ("tonight") gives None rather than
+    a guess. "in N hours/minutes" counts from ``now``. A date with no time at all is at 09:00; a
+    time alone means its next occurrence.
     """
     tz = now.tzinfo
     if tz is None:
         raise ValueError("now must be aware")
-    parsed = _parse(text, now.astimezone(tz))
+    cleaned = re.sub(r"(\d)t(\d)", r"\1 \2", " ".join(text.lower().replace(",", " ").split()))
+    amount = r"(\d{1,5}|an?|one)"
+    relative = re.fullmatch(
+        rf"in {amount} ?(?:h|hrs?|hours?)(?: (?:and )?(\d{{1,5}}) ?(?:m|mins?|minutes?))?"
+        rf"|in {amount} ?(?:m|mins?|minutes?)",
+        cleaned,
+    )
+    if relative:
+        hours, minutes, only_minutes = relative.groups()
+        count = {"a": 1, "an": 1, "one": 1}
+        delta = (
+            timedelta(hours=int(count.get(hours, hours)), minutes=int(minutes or 0))
+            if hours
+            else timedelta(minutes=int(count.get(only_minutes, only_minutes)))
+        )
+        moment = datetime.fromtimestamp(now.timestamp() + delta.total_seconds(), tz)
+        return moment.replace(second=0, microsecond=0)
+    if re.search(r"\b(?:morning|afternoon|evening|tonight|night|eod)\b", cleaned):
+        return None  # a part of the day is not a time
+    clocks = list(
+        re.finditer(
+            r"(?<![\w:/.-])(?:(?P<h12>\d{1,2})(?:[:.](?P<m12>\d{2}))? ?(?P<ap>[ap])\.?m\b\.?"
+            r"|(?P<h24>\d{1,3})[:.h](?P<m24>\d{1,3})|(?P<hh>\d{1,2})h|(?P<word>noon|midday|midnight))"
+            r"(?![\w:]|\.\d)",
+            cleaned,
+        )
+    )
+    if len(clocks) > 1:
+        return None
+    clock: time | None = None
+    date_part = cleaned
+    if clocks:
+        found = clocks[0]
+        word, ap = found.group("word"), found.group("ap")
+        if word:
+            hour, minute = (0, 0) if word == "midnight" else (12, 0)
+        elif ap:
+            hour, minute = int(found.group("h12")), int(found.group("m12") or 0)
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ap == "p" else 0)
+        else:
+            hour, minute = int(found.group("h24") or found.group("hh")), int(found.group("m24") or 0)
+        if hour > 23 or minute > 59:
+            return None
+        clock = time(hour, minute)
+        date_part = cleaned[: found.start()] + " " + cleaned[found.end() :]
+    date_part = " ".join(w for w in date_part.split() if w not in ("at", "@", "on"))
+    months = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    explained = re.sub(
+        rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\bin \d{{1,3}} (?:days?|weeks?|months?)\b"
+        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {months}(?: \d{{4}}\b)?|{months} \d{{1,2}}(?:st|nd|rd|th)?\b(?: \d{{4}}\b)?",
+        " ",
+        date_part,
+    )
+    if re.search(r"\d", explained):
+        return None  # a number we can't place: not a date, not a time we can read
+    if not date_part:
+        if clock is None:
+            return None
+        local = now.astimezone(tz)
+        moment = datetime.combine(local.date(), clock, tzinfo=tz)
+        return moment if moment > local else datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=tz)
+    parsed = _parse(date_part, now.astimezone(tz))
     if parsed is None:
         return None
-    if not re.search(r"\d{1,2}(:\d{2}|\s*[ap]m)|noon|midnight", text, re.IGNORECASE):
-        parsed = parsed.replace(hour=9, minute=0)
-    return parsed.replace(second=0, microsecond=0, tzinfo=tz)
+    return datetime.combine(parsed.date(), clock or time(9, 0), tzinfo=tz)
 
 
 def parse_clock(text: str) -> time | None:
@@ -94,44 +154,3 @@ def parse_weekday(text: str) -> int | None:
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week (weeks start on Monday)."""
     return day - timedelta(days=day.weekday())
-
-
-@functools.cache
-def _zones() -> dict[str, str]:
-    """Lower-cased lookup keys -> IANA names: full names and bare city names."""
-    table: dict[str, str] = {}
-    for name in sorted(zoneinfo.available_timezones()):
-        if name.startswith(("Etc/", "SystemV/", "posix/", "right/")) or "/" not in name:
-            if name in ("UTC",):
-                table["utc"] = name
-            continue
-        table[name.lower()] = name
-        city = name.rsplit("/", 1)[1].replace("_", " ").lower()
-        table.setdefault(city, name)
-    return table
-
-
-def resolve_timezone(text: str) -> tuple[str | None, list[str]]:
-    """Return (IANA name, []) for a known zone, city or UTC offset, else (None, suggestions)."""
-    cleaned = " ".join(text.strip().split())
-    if not cleaned:
-        return None, []
-    if cleaned.upper() in ("UTC", "GMT", "Z"):
-        return "UTC", []
-    offset = _UTC_OFFSET.match(cleaned)
-    if offset:
-        hours = int(offset.group(2))
-        if hours == 0:
-            return "UTC", []
-        if hours <= 14:
-            # POSIX-style names invert the sign: UTC+2 is Etc/GMT-2.
-            sign = "-" if offset.group(1) == "+" else "+"
-            return f"Etc/GMT{sign}{hours}", []
-        return None, []
-    zones = _zones()
-    key = cleaned.lower().replace("_", " ")
-    for candidate in (cleaned.lower(), key, key.replace(" ", "_")):
-        if candidate in zones:
-            return zones[candidate], []
-    close = difflib.get_close_matches(key, list(zones), n=3, cutoff=0.6)
-    return None, list(dict.fromkeys(zones[c] for c in close))

@@ -104,8 +104,11 @@ REJECTION_REASONS: dict[str, str] = {
 
 def parse_stage(text: str) -> Stage | None:
     """Read a stage from a name, an alias or a number 0-7, case-insensitively."""
-    cleaned = " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
-    if cleaned.isdigit():
+    raw = text.strip()
+    if raw.startswith(("-", "+")):
+        return None
+    cleaned = " ".join(raw.lower().replace("_", " ").replace("-", " ").split())
+    if cleaned.isascii() and cleaned.isdigit():
         value = int(cleaned)
         return Stage(value) if 0 <= value <= Stage.ACCEPTED else None
     return _STAGE_ALIASES.get(cleaned)

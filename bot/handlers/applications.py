@@ -93,13 +93,27 @@ def _new_application(draft: Draft, context: BotContext) -> JobApplication:
 
 
 async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> None:
+    same = [
+        a
+        for a in context.repo.list_applications(profile.user_id)
+        if (a.company.casefold(), a.role.casefold()) == (draft.company.casefold(), draft.role.casefold())
+    ]
     app = context.repo.add_application(profile, _new_application(draft, context), "added #{n}")
     logger.info("application.added user=%s number=%s", profile.user_id, app.number)
     changed(context, profile.user_id)
     entry = context.repo.last_undo(profile.user_id)
     text, markup = _card(app, profile, context, undo=entry)
     where = "applied" if app.stage == Stage.APPLIED else "prospect"
-    await reply(update, f"Saved as {where} #{app.number}.\n\n{text}", markup)
+    notes = []
+    if same:
+        notes.append(
+            f"Heads-up: you already have #{same[0].number} for the same company and role. "
+            "Tap Undo if this one is a duplicate."
+        )
+    if app.closes_on is not None and app.closes_on < today_for(profile, context):
+        notes.append("Heads-up: that closing date has already passed.")
+    extra = "".join(f"\n{note}" for note in notes)
+    await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
 
 
 def _card(
@@ -124,6 +138,10 @@ async def add_application(update: Update, context: BotContext) -> AddState | int
         context.scratch["draft"] = Draft()
         await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
         return AddState.AWAIT_COMPANY
+    link = find_link(text)
+    if link is not None and text.strip() == link:
+        await _offer_to_save(update, context, link)  # `/add <link>` alone: same as sending the link
+        return ConversationHandler.END
     try:
         draft = parse_quick_add(text, today_for(profile, context))
     except CaptureError as error:
@@ -137,8 +155,11 @@ async def offer_link(update: Update, context: BotContext) -> None:
     """A bare job link: offer to save it as a prospect."""
     assert update.effective_message is not None
     link = find_link(update.effective_message.text or "")
-    if link is None:
-        return
+    if link is not None:
+        await _offer_to_save(update, context, link)
+
+
+async def _offer_to_save(update: Update, context: BotContext, link: str) -> None:
     context.scratch["pending_link"] = link
     await reply(
         update,
@@ -214,13 +235,22 @@ async def _ask_stage(update: Update) -> AddState:
 
 async def track_typed(update: Update, context: BotContext) -> AddState:
     assert update.effective_message is not None
+    typed = (update.effective_message.text or "").strip().lstrip("#")
+    if typed.lower() in ("skip", "none", "no", "-"):
+        typed = ""
     try:
-        track = validate_name((update.effective_message.text or "").lstrip("#"), "track")
+        track = validate_name(typed, "track") if typed else ""
     except CaptureError as error:
         await reply(update, f"{error}")
         return AddState.AWAIT_TRACK
     context.scratch["draft"].track = track
     return await _ask_stage(update)
+
+
+async def stage_needs_tap(update: Update, context: BotContext) -> AddState:
+    """Text while we wait for the prospect/applied buttons."""
+    await reply(update, "Tap one of the buttons above (not yet / applied), or /cancel.")
+    return AddState.AWAIT_STAGE
 
 
 async def track_tapped(update: Update, context: BotContext) -> AddState:
@@ -257,6 +287,14 @@ async def cancel(update: Update, context: BotContext) -> int:
     context.scratch.pop("note_for", None)
     await reply(update, "Cancelled. Nothing was saved.")
     return ConversationHandler.END
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel outside the add and note questions (the lesson question is dropped in group 1)."""
+    if "lesson_for" in context.scratch:
+        await reply(update, "OK, no lesson this time.")
+        return
+    await reply(update, "Nothing to cancel: I wasn't waiting for an answer.")
 
 
 async def step_needs_text(update: Update, context: BotContext) -> None:
@@ -467,6 +505,10 @@ async def edit_application(update: Update, context: BotContext) -> None:
             f"Which field? One of: {', '.join(EDITABLE)}. E.g. <code>/edit {app.number} closes 2026-12-05</code>.",
         )
         return
+    if not value:
+        clear = "" if field in ("company", "role") else " (or <code>none</code> to clear it)"
+        await reply(update, f"What should the {field} be? E.g. <code>/edit {app.number} {field} …</code>{clear}.")
+        return
     profile = profile_of(update, context)
     problem = _set_field(app, field, value, today_for(profile, context))
     if problem:
@@ -480,7 +522,12 @@ async def edit_application(update: Update, context: BotContext) -> None:
 
 
 def _set_field(app: JobApplication, field: str, value: str, today: date) -> str | None:
-    """Change one field; return a friendly problem description instead when the value is bad."""
+    """Change one field; return a friendly problem description instead when the value is bad.
+
+    ``none`` clears an optional field.
+    """
+    if value.lower() in ("none", "-") and field not in ("company", "role"):
+        value = ""
     if field in ("company", "role"):
         try:
             setattr(app, field, validate_name(value, field))
@@ -503,8 +550,8 @@ def _set_field(app: JobApplication, field: str, value: str, today: date) -> str 
             return "Source is one of: job board, referral, network, recruiter, other."
         app.source = source
     elif field == "closes":
-        day = parse_day(value, today) if value and value.lower() not in ("none", "-") else None
-        if value and value.lower() not in ("none", "-") and day is None:
+        day = parse_day(value, today) if value else None
+        if value and day is None:
             return "I couldn't read that date. Try 2026-12-05, friday or in 2 weeks (or none)."
         app.closes_on = day
     return None
@@ -724,10 +771,14 @@ def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]
                     MessageHandler(TEXT, track_typed),
                     CallbackQueryHandler(track_tapped, pattern=r"^add:track:"),
                 ],
-                AddState.AWAIT_STAGE: [CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:")],
+                AddState.AWAIT_STAGE: [
+                    CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"),
+                    MessageHandler(TEXT, stage_needs_tap),
+                ],
             },
             fallbacks=[CommandHandler("cancel", cancel), MessageHandler(NOT_TEXT, step_needs_text)],
             name="add",
+            allow_reentry=True,  # /add in the middle starts over
             conversation_timeout=30 * 60,
         )
         note = ConversationHandler(
@@ -759,7 +810,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("edit", edit_application),
         CommandHandler("delete", delete_application),
         CommandHandler("undo", undo_last),
-        CommandHandler("cancel", cancel),
+        CommandHandler("cancel", nothing_to_cancel),
         CallbackQueryHandler(application_button, pattern=r"^app:"),
         CallbackQueryHandler(fit_button, pattern=r"^fit:"),
         CallbackQueryHandler(undo_button, pattern=r"^undo:"),

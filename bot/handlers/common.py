@@ -57,8 +57,9 @@ def changed(context: BotContext, user_id: int) -> None:
 
 
 def parse_number(text: str) -> int | None:
+    """An application number as typed ("3" or "#3"); plain ASCII digits only."""
     text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 async def find_app(update: Update, context: BotContext, args: list[str], usage: str) -> JobApplication | None:

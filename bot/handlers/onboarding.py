@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import warnings
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -20,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 from bot.callback_data import decode
 from bot.commands import COMMANDS
 from bot.context import BotContext
-from bot.domain.dates import resolve_timezone
+from bot.domain.zones import describe_zone, resolve_timezone
 from bot.handlers.common import changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
 
@@ -67,6 +68,7 @@ async def start(update: Update, context: BotContext) -> StartState:
 
 
 async def _set_zone(update: Update, context: BotContext, zone: str) -> None:
+    ZoneInfo(zone)  # resolve_timezone only returns loadable zones; never store one that isn't
     profile = profile_of(update, context)
     profile.timezone = zone
     context.repo.save_profile(profile)
@@ -92,7 +94,7 @@ async def zone_tapped(update: Update, context: BotContext) -> int:
         return StartState.AWAIT_TIMEZONE
     await query.answer()
     await _set_zone(update, context, zone)
-    await edit(update, f"Timezone set to <b>{esc(zone)}</b>.")
+    await edit(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.")
     await reply(update, FIRST_JOB)
     return ConversationHandler.END
 
@@ -105,7 +107,7 @@ async def zone_typed(update: Update, context: BotContext) -> int:
         await reply(update, _unknown_zone(text, suggestions))
         return StartState.AWAIT_TIMEZONE
     await _set_zone(update, context, zone)
-    await reply(update, f"Timezone set to <b>{esc(zone)}</b>.\n\n{FIRST_JOB}")
+    await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.\n\n{FIRST_JOB}")
     return ConversationHandler.END
 
 
@@ -145,7 +147,7 @@ async def set_timezone(update: Update, context: BotContext) -> None:
         await reply(update, _unknown_zone(text, suggestions))
         return
     await _set_zone(update, context, zone)
-    await reply(update, f"Timezone set to <b>{esc(zone)}</b>. Reminders follow your local time.")
+    await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>. Reminders follow your local time.")
 
 
 def help_text() -> str:
@@ -168,8 +170,10 @@ async def show_help(update: Update, context: BotContext) -> None:
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Any command we don't have."""
     assert update.effective_message is not None
-    word = (update.effective_message.text or "").split()[0].split("@")[0]
-    await reply(update, f"I don't know {esc(word[:40])}. /help lists what I can do.")
+    command, _, addressee = (update.effective_message.text or "").split()[0].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # meant for another bot
+    await reply(update, f"I don't know {esc(command[:40])}. /help lists what I can do.")
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:

@@ -295,3 +295,97 @@ async def test_restart_keeps_everything(settings, tg: FakeTelegram, clock, tmp_p
                 assert "Stage: Interview" in replies[0].text
                 await bot.send(ADA, "/undo")
                 assert repo.get_application(ADA, 1).stage == Stage.APPLIED  # type: ignore[union-attr]
+
+
+async def test_impossible_offset_changes_nothing_and_user_keeps_working(bot: Harness) -> None:
+    """/timezone UTC-13 is refused politely; the profile keeps its zone and commands still work."""
+    await onboard(bot)
+    replies = await bot.send(ADA, "/timezone UTC-13")
+    assert "Nothing was changed" in replies[0].text
+    assert bot.repo.get_profile(ADA).timezone == "Europe/Berlin"  # type: ignore[union-attr]
+    replies = await bot.send(ADA, "/timezone UTC+2")
+    assert "Timezone set to UTC+2" in replies[0].text
+    assert (await bot.send(ADA, "/add Acme - SRE"))[0].text.startswith("Saved as prospect #1")
+
+
+async def test_odd_numbers_and_stages_change_nothing(bot: Harness) -> None:
+    """Negative stages, superscript digits and huge numbers get a hint, not an error or a move."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    assert "which stage" in (await bot.send(ADA, "/move 1 -1"))[0].text
+    assert "Which application?" in (await bot.send(ADA, "/show ²"))[0].text
+    assert "which stage" in (await bot.send(ADA, "/move 1 ³"))[0].text
+    assert "Which application?" in (await bot.send(ADA, "/show 99999999999999999999"))[0].text
+    assert bot.repo.get_application(ADA, 1).stage == Stage.APPLIED  # type: ignore[union-attr]
+    assert not any("went wrong" in t for t in bot.texts(ADA))
+
+
+async def test_guided_add_restarts_hints_and_skips(bot: Harness) -> None:
+    """/add mid-way starts over; text at the buttons step is hinted; typing skip means no track."""
+    await bot.send(ADA, "/add")
+    await bot.send(ADA, "Globex")
+    restarted = await bot.send(ADA, "/add")
+    assert "Which <b>company</b>" not in restarted[0].text and "Which company?" in restarted[0].text
+    await bot.send(ADA, "Initech")
+    await bot.send(ADA, "Developer")
+    await bot.send(ADA, "skip")
+    hint = await bot.send(ADA, "yes")
+    assert "Tap one of the buttons above" in hint[0].text
+    await bot.tap(ADA, "Not yet")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and (app.company, app.track) == ("Initech", "")
+    assert bot.repo.get_profile(ADA).tracks == []  # type: ignore[union-attr]
+    assert "Nothing to cancel" in (await bot.send(ADA, "/cancel"))[0].text
+
+
+async def test_guided_add_refuses_a_link_as_company(bot: Harness) -> None:
+    """A URL is not a company name."""
+    await bot.send(ADA, "/add")
+    replies = await bot.send(ADA, "https://jobs.example.com/9")
+    assert "looks like a link" in replies[0].text
+
+
+async def test_add_with_only_a_link_offers_to_save_it(bot: Harness) -> None:
+    """`/add <link>` behaves like sending the link."""
+    replies = await bot.send(ADA, "/add https://jobs.example.com/77")
+    assert "Save this job as a prospect?" in replies[0].text
+
+
+async def test_duplicate_and_past_closing_date_get_a_heads_up(bot: Harness) -> None:
+    """Saving the same company and role again, or a passed closing date, is flagged (and undoable)."""
+    await bot.send(ADA, "/add Acme - SRE")
+    replies = await bot.send(ADA, "/add acme - sre closes 2020-01-01")
+    assert "already have #1" in replies[0].text
+    assert "closing date has already passed" in replies[0].text
+    assert len(bot.repo.list_applications(ADA)) == 2
+
+
+async def test_edit_without_a_value_asks_and_none_clears(bot: Harness) -> None:
+    """/edit N track alone changes nothing; /edit N track none clears it."""
+    await bot.send(ADA, "/add Acme - SRE #ops")
+    assert "What should the track be?" in (await bot.send(ADA, "/edit 1 track"))[0].text
+    assert bot.repo.get_application(ADA, 1).track == "ops"  # type: ignore[union-attr]
+    await bot.send(ADA, "/edit 1 track none")
+    assert bot.repo.get_application(ADA, 1).track == ""  # type: ignore[union-attr]
+
+
+async def test_list_when_everything_is_closed_points_to_list_all(bot: Harness) -> None:
+    """An empty open list says where the closed ones are."""
+    await bot.send(ADA, "/add Acme - SRE")
+    await bot.send(ADA, "/withdraw 1")
+    assert "/list all shows your 1 closed" in (await bot.send(ADA, "/list"))[0].text
+
+
+async def test_long_history_says_how_much_is_hidden(bot: Harness) -> None:
+    """A card with more than 12 events says how many earlier ones are not shown."""
+    await bot.send(ADA, "/add Acme - SRE")
+    for _ in range(4):
+        await bot.send(ADA, "/move 1 offer")
+        await bot.send(ADA, "/move 1 prospect")
+    text = (await bot.send(ADA, "/show 1"))[0].text
+    assert "earlier" in text
+
+
+async def test_commands_for_other_bots_are_ignored(bot: Harness) -> None:
+    """/add@otherbot in our chat is not ours to answer."""
+    assert await bot.send(ADA, "/add@some_other_bot Acme - SRE") == []
+    assert (await bot.send(ADA, "/add@funnelbot_test Acme - SRE"))[0].text.startswith("Saved")

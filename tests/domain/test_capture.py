@@ -79,3 +79,34 @@ def test_special_characters_are_kept_verbatim() -> None:
     draft = parse_quick_add("<Ben & Jerry's_*[x]> - Ice <b>cream</b> taster", SUNDAY)
     assert draft.company == "<Ben & Jerry's_*[x]>"
     assert draft.role == "Ice <b>cream</b> taster"
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [("Closes Inc - Dev", "Closes Inc"), ("Via Rail - Engineer", "Via Rail"), ("Camp Kitchen - Chef", "Camp Kitchen")],
+)
+def test_capitalised_option_words_are_names(text: str, company: str) -> None:
+    """Option words only count in lower case, so companies named after them still work."""
+    assert parse_quick_add(text, SUNDAY).company == company
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Foo - Bar https://a.example https://b.example", "One link per job"),
+        ("Foo - Bar #a #b", "One #track per job"),
+        ("Foo - Bar camp weird", "Camp is one of"),
+        ("Foo - Bar via carrier pigeon", "Source is one of"),
+        ("Foo - Bar fit 9/1", "Fit scores go from 1 to 5"),
+    ],
+)
+def test_ambiguous_options_are_refused_not_absorbed(text: str, message: str) -> None:
+    """Nothing typed is silently dropped or swallowed into the role."""
+    with pytest.raises(CaptureError, match=message):
+        parse_quick_add(text, SUNDAY)
+
+
+def test_unreadable_date_is_quoted_escaped() -> None:
+    """The error quotes what was typed, HTML-escaped (the bot sends it with parse mode HTML)."""
+    with pytest.raises(CaptureError, match="&lt;soon&gt;"):
+        parse_quick_add("Acme - SRE closes <soon>", SUNDAY)

@@ -1,4 +1,4 @@
-"""Reading timezones, times and weekdays as people type them."""
+"""Reading times and weekdays as people type them (timezones: test_zones.py)."""
 
 from __future__ import annotations
 
@@ -6,31 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.domain.dates import parse_clock, parse_moment, parse_weekday, resolve_timezone
-
-
-@pytest.mark.parametrize(
-    ("text", "zone"),
-    [
-        ("Europe/Berlin", "Europe/Berlin"),
-        ("berlin", "Europe/Berlin"),
-        ("New York", "America/New_York"),
-        ("new_york", "America/New_York"),
-        ("UTC+2", "Etc/GMT-2"),
-        ("gmt-5", "Etc/GMT+5"),
-        ("UTC", "UTC"),
-    ],
-)
-def test_resolve_timezone_accepts_names_cities_and_offsets(text: str, zone: str) -> None:
-    """IANA names, bare city names and UTC offsets all resolve."""
-    assert resolve_timezone(text) == (zone, [])
-
-
-def test_unknown_timezone_gets_suggestions() -> None:
-    """A typo is not guessed silently; close matches are offered."""
-    zone, suggestions = resolve_timezone("Berln")
-    assert zone is None
-    assert "Europe/Berlin" in suggestions
+from bot.domain.dates import parse_clock, parse_moment, parse_weekday
 
 
 @pytest.mark.parametrize(
