@@ -67,8 +67,24 @@ def _run(settings: Settings) -> int:
     except OSError as error:
         print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 1
+    from telegram.error import InvalidToken, NetworkError
+
     app = build_application(settings, repo)
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False)
+    where = settings.api_base_url or "https://api.telegram.org/bot"
+    try:
+        app.run_polling(
+            allowed_updates=["message", "callback_query", "my_chat_member"],
+            drop_pending_updates=False,
+            bootstrap_retries=-1,  # wait for the Bot API server (network, restarts) instead of exiting
+        )
+    except InvalidToken:
+        print(f"funnelbot: the Bot API at {where} rejected TELEGRAM_BOT_TOKEN. Check the token.", file=sys.stderr)
+        return 2
+    except NetworkError as error:
+        print(f"funnelbot: cannot reach the Bot API at {where} ({error}).", file=sys.stderr)
+        return 1
+    finally:
+        repo.close()
     return 0
 
 

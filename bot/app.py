@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
@@ -85,7 +86,11 @@ def _extensions() -> list[Any]:
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    try:
+        await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+    except TelegramError as error:
+        # A Bot API server without the command menu still serves every command we have.
+        logger.warning("bot.commands_not_set error=%s", error)
     for extension in _extensions():
         if hasattr(extension, "post_init"):
             await extension.post_init(app)

@@ -202,3 +202,34 @@ async def test_a_burst_hits_flood_control_and_nothing_is_lost(live: LiveBot) -> 
     texts = [m.text for m in live.tg.bot_messages(ADA)]
     assert sorted(int(t.split("#")[1].split(".")[0]) for t in texts if t.startswith("Saved")) == list(range(1, 25))
     assert any(d.startswith("Too Many Requests") for _, d in live.tg.errors)
+
+
+async def test_rejected_token_is_one_clear_line(tmp_path: Path) -> None:
+    """A token the Bot API refuses ends `funnelbot run` with exit code 2 and a sentence."""
+    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_e2e_bot")
+    runner, base_url, _ = await serve(tg)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN="1:not-the-token",
+            TELEGRAM_API_BASE_URL=base_url,
+            FUNNELBOT_DATA_DIR=str(tmp_path / "data"),
+            PYTHONPATH=str(REPO_ROOT),
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=str(tmp_path),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await runner.cleanup()
+    assert process.returncode == 2
+    assert err.decode().strip().splitlines()[-1] == (
+        f"funnelbot: the Bot API at {base_url} rejected TELEGRAM_BOT_TOKEN. Check the token."
+    )
