@@ -164,7 +164,7 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     assert exported[0].document is not None
     name, csv_bytes = exported[0].document
     assert name.endswith(".csv") and "Initech" in csv_bytes.decode("utf-8-sig")
-    sheet = "Company;Position;Status\nUmbrella & Co;Data <Engineer>;interview\nHooli;SRE;2\n".encode()
+    sheet = b"Company;Position;Status\nUmbrella & Co;Data <Engineer>;interview\nHooli;SRE;2\n"
     imported = await live.upload(BOB, "my-sheet.csv", sheet)
     assert imported[0].text.startswith("Imported 2 applications (#2–#3).")
     output = await live.stop()
