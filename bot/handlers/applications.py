@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import warnings
+from collections.abc import Callable
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -401,19 +402,36 @@ async def move_application(update: Update, context: BotContext) -> None:
     )
 
 
-async def _close_typed(update: Update, context: BotContext, outcome: Outcome, usage: str, reason: str = "") -> None:
+async def _typed_change(
+    update: Update,
+    context: BotContext,
+    usage: str,
+    change: Callable[[JobApplication, list[str]], tuple[str, str]],
+) -> None:
+    """Shared shape of /reject, /withdraw, /reopen, /note...: find #N, change it, store, confirm.
+
+    ``change`` gets the application and the words after N, applies a domain move and returns
+    (undo label, headline); an InvalidMove becomes a friendly reply and nothing is stored.
+    """
     args = context.args or []
     app = await find_app(update, context, args, usage)
     if app is None:
         return
-    if outcome == Outcome.REJECTED:
-        reason = _reason_text(" ".join(args[1:]))
     try:
-        moves.close(app, outcome, context.now(), reason)
+        label, headline = change(app, args[1:])
     except InvalidMove as error:
         await reply(update, esc(error))
         return
-    await _apply(update, context, app, f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}.")
+    await _apply(update, context, app, label, headline)
+
+
+async def _close_typed(update: Update, context: BotContext, outcome: Outcome, usage: str) -> None:
+    def close(app: JobApplication, words: list[str]) -> tuple[str, str]:
+        reason = _reason_text(" ".join(words)) if outcome == Outcome.REJECTED else ""
+        moves.close(app, outcome, context.now(), reason)
+        return f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}."
+
+    await _typed_change(update, context, usage, close)
 
 
 def _reason_text(text: str) -> str:
@@ -443,29 +461,22 @@ async def decline_application(update: Update, context: BotContext) -> None:
 
 async def reopen_application(update: Update, context: BotContext) -> None:
     """/reopen N"""
-    app = await find_app(update, context, context.args or [], "/reopen 3")
-    if app is None:
-        return
-    try:
+
+    def reopen(app: JobApplication, _words: list[str]) -> tuple[str, str]:
         moves.reopen(app, context.now())
-    except InvalidMove as error:
-        await reply(update, esc(error))
-        return
-    await _apply(update, context, app, f"reopened #{app.number}", f"Reopened #{app.number}.")
+        return f"reopened #{app.number}", f"Reopened #{app.number}."
+
+    await _typed_change(update, context, "/reopen 3", reopen)
 
 
 async def note_application(update: Update, context: BotContext) -> None:
     """/note N <text>"""
-    args = context.args or []
-    app = await find_app(update, context, args, "/note 3 Ask about on-call")
-    if app is None:
-        return
-    try:
-        moves.add_note(app, " ".join(args[1:])[:2000], context.now())
-    except InvalidMove as error:
-        await reply(update, esc(error))
-        return
-    await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
+
+    def note(app: JobApplication, words: list[str]) -> tuple[str, str]:
+        moves.add_note(app, " ".join(words)[:2000], context.now())
+        return f"note on #{app.number}", f"Note added to #{app.number}."
+
+    await _typed_change(update, context, "/note 3 Ask about on-call", note)
 
 
 async def rate_fit(update: Update, context: BotContext) -> None:
