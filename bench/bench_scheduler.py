@@ -55,8 +55,16 @@ class _App:
 def _apps(user: int) -> list[JobApplication]:
     apps = []
     for number in range(1, 6):
-        app = JobApplication(number, f"Co{number}", "SRE", CREATED, history=[Event(CREATED, "created", Stage.PROSPECT)],
-                             fit_contribute=number % 5 + 1, fit_learn=3, closes_on=date(2026, 12, 1 + number))
+        app = JobApplication(
+            number,
+            f"Co{number}",
+            "SRE",
+            CREATED,
+            history=[Event(CREATED, "created", Stage.PROSPECT)],
+            fit_contribute=number % 5 + 1,
+            fit_learn=3,
+            closes_on=date(2026, 12, 1 + number),
+        )
         if number <= 2:
             moves.move(app, Stage.APPLIED, CREATED)
         apps.append(app)
@@ -68,8 +76,9 @@ def populate(repo: Repository, users: int) -> None:
         zone = ZONES[user % len(ZONES)]
         due = user % 100 == 0  # about 1% have their plan at exactly NOW (local noon in UTC only)
         plan = Slot(0, clock_time(12, 0)) if due else Slot(1, clock_time(9, 0))
-        profile = Profile(user_id=user, chat_id=user, created_at=CREATED, timezone="UTC" if due else zone,
-                          plan=plan, next_number=6)
+        profile = Profile(
+            user_id=user, chat_id=user, created_at=CREATED, timezone="UTC" if due else zone, plan=plan, next_number=6
+        )
         repo.save_profile(profile)
         repo.save_applications(user, _apps(user))
 
@@ -92,14 +101,18 @@ def main() -> None:
         scheduler = Scheduler(_App(repo), render_reminder, per_second=None, chat_gap=0)  # type: ignore[arg-type]
         started = time.perf_counter()
         indexed = scheduler.rebuild()
-        print(f"rebuild at start-up (storage reads included): {time.perf_counter() - started:.2f} s, "
-              f"{indexed} users indexed")
+        print(
+            f"rebuild at start-up (storage reads included): {time.perf_counter() - started:.2f} s, "
+            f"{indexed} users indexed"
+        )
 
         started = time.perf_counter()
         report = asyncio.run(scheduler.tick())
         took = time.perf_counter() - started
-        print(f"tick: {report.users} users due of {users}, {report.sent} sent, {report.skipped} skipped, "
-              f"{took * 1000:.0f} ms without pacing; paced at 20/s the sends take ~{report.sent / 20:.0f} s")
+        print(
+            f"tick: {report.users} users due of {users}, {report.sent} sent, {report.skipped} skipped, "
+            f"{took * 1000:.0f} ms without pacing; paced at 20/s the sends take ~{report.sent / 20:.0f} s"
+        )
         started = time.perf_counter()
         idle = asyncio.run(scheduler.tick())
         print(f"idle tick (nobody due): {(time.perf_counter() - started) * 1000:.1f} ms, {idle.users} users")

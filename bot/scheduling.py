@@ -9,6 +9,9 @@ truth, and this module keeps ``user_id -> next due time`` in memory, computed by
   60 s, first run at once), so reminders missed while the bot was down go out on start-up if they
   are less than 12 hours late.
 * :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``).
+* One user's bad data (say an unknown timezone name in their profile) is logged with their id and
+  that user is left out of the index; start-up and everyone else's reminders carry on. A later
+  change to that user (``refresh``) brings them back once the data can be read.
 * :meth:`Scheduler.tick` takes only the users whose time has come, sends their due reminders and
   records each key after Telegram accepted it. Missed ones (over 12 h late) are recorded as
   ``skipped``.
@@ -152,16 +155,26 @@ class Scheduler:
     # -- the index -----------------------------------------------------------------------------
 
     def refresh(self, user_id: int) -> datetime | None:
-        """Recompute one user's next due time from storage; called after every change."""
-        profile = self.repo.get_profile(user_id)
-        wake = None
-        if profile is not None:
-            wake = self._agenda(profile, self.repo.list_applications(user_id), self.now()).wake_at
+        """Recompute one user's next due time from storage; called after every change.
+
+        A user whose data can't be scheduled is logged and left out of the index (None).
+        """
+        try:
+            wake = self._wake(user_id)
+        except Exception:
+            logger.exception("reminders.user_failed user=%s step=refresh", user_id)
+            wake = None
         if wake is None:
             self._due.pop(user_id, None)
         else:
             self._due[user_id] = wake
         return wake
+
+    def _wake(self, user_id: int) -> datetime | None:
+        profile = self.repo.get_profile(user_id)
+        if profile is None:
+            return None
+        return self._agenda(profile, self.repo.list_applications(user_id), self.now()).wake_at
 
     def skip_due(self, user_id: int) -> int:
         """Record everything due right now as skipped (on /resume: no backlog from the pause)."""
@@ -193,7 +206,10 @@ class Scheduler:
         # A tick may outlast the interval while a big batch is paced out; the second instance
         # returns at once (see tick), and a late run is simply the next one.
         self.job = job_queue.run_repeating(
-            self._tick_job, interval=TICK_EVERY, first=0, name=JOB_NAME,
+            self._tick_job,
+            interval=TICK_EVERY,
+            first=0,
+            name=JOB_NAME,
             job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
         )
         logger.info("reminders.started users=%s", count)
@@ -216,7 +232,12 @@ class Scheduler:
             users = sorted((at, uid) for uid, at in self._due.items() if at <= now)
             batches = []
             for _, user_id in users:
-                batch = self._prepare(user_id, now, report)
+                try:
+                    batch = self._prepare(user_id, now, report)
+                except Exception:
+                    logger.exception("reminders.user_failed user=%s step=prepare", user_id)
+                    self._due.pop(user_id, None)  # back in the index after their next change
+                    batch = None
                 if batch is not None:
                     batches.append(batch)
                 await asyncio.sleep(0)  # ~1 ms of work per user: let command updates in between
@@ -227,8 +248,14 @@ class Scheduler:
         finally:
             self._ticking = False
         if report.users:
-            logger.info("reminders.tick users=%s sent=%s skipped=%s failed=%s blocked=%s",
-                        report.users, report.sent, report.skipped, report.failed, report.blocked)
+            logger.info(
+                "reminders.tick users=%s sent=%s skipped=%s failed=%s blocked=%s",
+                report.users,
+                report.sent,
+                report.skipped,
+                report.failed,
+                report.blocked,
+            )
         return report
 
     def _prepare(self, user_id: int, now: datetime, report: TickReport) -> _Batch | None:
@@ -253,13 +280,27 @@ class Scheduler:
         while pending:
             for batch in pending:
                 reminder = batch.queue.popleft()
-                await self._deliver_one(batch, reminder, report)
+                try:
+                    await self._deliver_one(batch, reminder, report)
+                except Exception:  # an unexpected failure: this user waits, the others go on
+                    user_id = batch.profile.user_id
+                    logger.exception("reminders.user_failed user=%s step=deliver kind=%s", user_id, reminder.kind)
+                    report.failed += 1
+                    batch.queue.clear()
+                    self._due[user_id] = self.now() + RETRY_LATER
             pending = [b for b in pending if b.queue]
 
     async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
         profile = batch.profile
         user_id = profile.user_id
-        rendered = self.render(reminder, profile, batch.apps, self.now(), batch.tz)
+        try:
+            rendered = self.render(reminder, profile, batch.apps, self.now(), batch.tz)
+        except Exception:
+            # Rendering is pure, so it would fail again: record it, and move on to the others.
+            logger.exception("reminders.render_failed user=%s kind=%s", user_id, reminder.kind)
+            self.repo.mark_reminder(user_id, reminder.key, self.now(), Delivery.FAILED.value)
+            report.failed += 1
+            return
         if rendered is None:  # nothing left to say (e.g. the application is gone)
             self.repo.mark_reminder(user_id, reminder.key, self.now(), "skipped")
             report.skipped += 1

@@ -7,6 +7,7 @@ nothing sleeps: the scheduler's ``sleep`` is replaced by a recorder.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -404,3 +405,78 @@ async def test_commands_are_answered_while_a_tick_is_sending(
         report = await tick
         await stop_reminders(app)
     assert report.keys == [(BOB, "plan:2026-11-23")]
+
+
+# -- one user's bad data ---------------------------------------------------------------------------
+
+
+def spoil_timezone(bot: Harness, user: int, zone: str = "Mars/Olympus") -> None:
+    """Store an unknown zone name straight into the profile, as old or hand-edited data might have."""
+    profile = bot.repo.get_profile(user)
+    assert profile is not None
+    profile.timezone = zone
+    bot.repo.save_profile(profile)
+
+
+async def test_start_up_skips_a_user_with_an_unknown_timezone(
+    bot: Harness, nudger: Scheduler, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bob's stored zone "Mars/Olympus": rebuild logs him by id and skips him; Ada's plan still comes."""
+    await join(bot, ADA)
+    await join(bot, BOB)
+    spoil_timezone(bot, BOB)
+    bob_before = len(bot.tg.bot_messages(BOB))
+    with caplog.at_level(logging.ERROR, logger="bot.scheduling"):
+        assert nudger.rebuild() == 1
+    assert nudger.next_due(ADA) == PLAN_AT and nudger.next_due(BOB) is None
+    failures = [r for r in caplog.records if r.exc_info]
+    assert [r.getMessage() for r in failures] == [f"reminders.user_failed user={BOB} step=refresh"]
+    bot.clock.set(PLAN_AT)
+    report = await nudger.tick()
+    assert report.keys == [(ADA, "plan:2026-11-23")]
+    assert "Your week" in bot.last(ADA).text
+    assert len(bot.tg.bot_messages(BOB)) == bob_before
+    assert bot.repo.sent_reminders(BOB) == {}
+
+
+async def test_tick_isolates_a_user_whose_data_went_bad(
+    bot: Harness, nudger: Scheduler, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bob's zone goes bad after start-up: the tick serves Ada, logs Bob's id only; fixing the zone brings him back."""
+    await join(bot, ADA)
+    await join(bot, BOB)
+    spoil_timezone(bot, BOB, "Etc/GMT+13")
+    bot.clock.set(PLAN_AT)
+    with caplog.at_level(logging.ERROR, logger="bot.scheduling"):
+        report = await nudger.tick()
+    assert report.keys == [(ADA, "plan:2026-11-23")]
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == [f"reminders.user_failed user={BOB} step=prepare"]
+    assert "Your week" not in caplog.text  # ids in the log, never message bodies
+    assert nudger.next_due(BOB) is None
+    await bot.send(BOB, "/timezone Europe/Berlin")
+    assert nudger.next_due(BOB) == PLAN_AT
+    assert (await nudger.tick()).keys == [(BOB, "plan:2026-11-23")]
+
+
+async def test_a_reminder_that_fails_to_render_is_recorded_and_the_rest_go_out(
+    bot: Harness, nudger: Scheduler, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A render bug for Bob's plan: it is logged and recorded "failed" (not retried); Ada's plan is sent."""
+    await join(bot, ADA)
+    await join(bot, BOB)
+    render = nudger.render
+
+    def broken_for_bob(reminder: Any, profile: Any, *args: Any) -> Any:
+        if profile.user_id == BOB:
+            raise KeyError("boom")
+        return render(reminder, profile, *args)
+
+    nudger.render = broken_for_bob
+    bot.clock.set(PLAN_AT)
+    with caplog.at_level(logging.ERROR, logger="bot.scheduling"):
+        report = await nudger.tick()
+    assert report.keys == [(ADA, "plan:2026-11-23")] and report.failed == 1
+    assert "plan:2026-11-23" in bot.repo.sent_reminders(BOB)
+    assert "reminders.render_failed user=2002 kind=plan" in caplog.text
+    bot.clock.advance(minutes=1)
+    assert (await nudger.tick()).failed == 0

@@ -103,7 +103,8 @@ def parse_moment(text: str, now: datetime) -> datetime | None:
     months = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
     explained = re.sub(
         rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\bin \d{{1,3}} (?:days?|weeks?|months?)\b"
-        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {months}(?: \d{{4}}\b)?|{months} \d{{1,2}}(?:st|nd|rd|th)?\b(?: \d{{4}}\b)?",
+        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {months}(?: \d{{4}}\b)?"
+        rf"|{months} \d{{1,2}}(?:st|nd|rd|th)?\b(?: \d{{4}}\b)?",
         " ",
         date_part,
     )

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import parse_clock, parse_weekday, week_start
-from bot.domain.models import JobApplication, Profile, Slot
+from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, week_status
 
@@ -109,6 +109,11 @@ def is_paused(profile: Profile, now: datetime, tz: ZoneInfo) -> bool:
     return end is None or now < end
 
 
+def started_on(profile: Profile, tz: ZoneInfo) -> date:
+    """The local day the user started with Funnelbot: weeks before it don't count toward buffer or streak."""
+    return profile.created_at.astimezone(tz).date()
+
+
 def _key_moment(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
@@ -125,7 +130,10 @@ def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz:
         for weeks in (-1, 0, 1):
             day = this_monday + timedelta(days=7 * weeks + slot.weekday)
             at = wall_time(day, slot.at, tz)
-            if kind == Kind.CHECK and week_status(apps, tz, profile.target_per_week, at).met:
+            if (
+                kind == Kind.CHECK
+                and week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
+            ):
                 continue  # the mid-week check is silent when the user is on track
             yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day)
 
@@ -165,8 +173,7 @@ def _interviews(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Remind
             if evening < soon:
                 yield Reminder(Kind.PREP_EVENING, f"{Kind.PREP_EVENING}:{tag}", evening, app.number, moment=moment)
             yield Reminder(Kind.PREP_SOON, f"{Kind.PREP_SOON}:{tag}", soon, app.number, moment=moment)
-            yield Reminder(Kind.CHECK_IN, f"{Kind.CHECK_IN}:{tag}", moment + CHECK_IN_AFTER,
-                           app.number, moment=moment)
+            yield Reminder(Kind.CHECK_IN, f"{Kind.CHECK_IN}:{tag}", moment + CHECK_IN_AFTER, app.number, moment=moment)
 
 
 def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> list[Reminder]:
@@ -275,7 +282,7 @@ class Standing:
 
 
 def standing(profile: Profile, apps: Sequence[JobApplication], at: datetime, tz: ZoneInfo) -> Standing:
-    status = week_status(apps, tz, profile.target_per_week, at)
+    status = week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz))
     return Standing(
         week=status,
         moves=week_moves(apps, tz, status.monday),
@@ -303,8 +310,9 @@ class SettingError(ValueError):
 def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
     """``/target 3`` or ``/target 3 2``: per week, and optionally in flight."""
     if not 1 <= len(args) <= 2 or not all(a.isdigit() for a in args):
-        raise SettingError("Give a weekly target, optionally followed by an in-flight target, "
-                           "e.g. /target 3 or /target 3 2.")
+        raise SettingError(
+            "Give a weekly target, optionally followed by an in-flight target, e.g. /target 3 or /target 3 2."
+        )
     per_week = int(args[0])
     flight = int(args[1]) if len(args) == 2 else None
     if not 1 <= per_week <= TARGET_MAX or (flight is not None and not 0 <= flight <= TARGET_MAX):
@@ -313,25 +321,31 @@ def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
 
 
 NUDGE_NAMES = ("plan", "check", "review")
-_NUDGE_ALIASES = {"plan": "plan", "check": "check", "midweek": "check", "mid-week": "check",
-                  "review": "review"}
+NUDGE_DEFAULTS = {"plan": DEFAULT_PLAN, "check": DEFAULT_CHECK, "review": DEFAULT_REVIEW}
+_NUDGE_ALIASES = {"plan": "plan", "check": "check", "midweek": "check", "mid-week": "check", "review": "review"}
 
 
 def parse_nudge(args: Sequence[str]) -> tuple[str, Slot | None]:
-    """``plan mon 09:00``, ``check off``, ``review sun 18:30`` -> (name, new slot or None = off)."""
+    """``plan mon 09:00``, ``check off``, ``check on``, ``review sun 18:30`` -> (name, new slot or None = off).
+
+    ``on`` restores that nudge's default time.
+    """
     words = [a.strip().lower() for a in args if a.strip()]
     name = _NUDGE_ALIASES.get(words[0]) if words else None
     if name is None:
-        raise SettingError("Which nudge? plan, check or review, e.g. /nudges plan mon 09:00 "
-                           "or /nudges check off.")
+        raise SettingError("Which nudge? plan, check or review, e.g. /nudges plan mon 09:00 or /nudges check off.")
     rest = words[1:]
     if rest == ["off"]:
         return name, None
+    if rest == ["on"]:
+        return name, NUDGE_DEFAULTS[name]
     weekday = parse_weekday(rest[0]) if len(rest) == 2 else None
     clock = parse_clock(rest[1]) if len(rest) == 2 else None
     if weekday is None or clock is None:
-        raise SettingError(f"Give a day and a time for the {name}, e.g. /nudges {name} mon 09:00, "
-                           f"or /nudges {name} off.")
+        raise SettingError(
+            f"Give a day and a time for the {name}, e.g. /nudges {name} mon 09:00, "
+            f"/nudges {name} on (the usual time) or /nudges {name} off."
+        )
     return name, Slot(weekday, clock)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,11 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
 from bot.domain.dates import WEEKDAYS, parse_day, parse_moment
-from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, Event, JobApplication, Profile, Slot
+from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
     CATCH_UP,
+    NUDGE_DEFAULTS,
     NUDGE_NAMES,
     TARGET_MAX,
     Kind,
@@ -46,7 +47,8 @@ from bot.scheduling import Rendered, Scheduler
 logger = logging.getLogger(__name__)
 
 LESSON_TTL = timedelta(hours=12)  # an unanswered "one lesson learned?" question expires
-SLOT_DEFAULTS = {"plan": DEFAULT_PLAN, "check": DEFAULT_CHECK, "review": DEFAULT_REVIEW}
+PAST_GRACE = timedelta(minutes=5)  # an interview moment this recent still counts as "now"
+PAUSE_MAX = timedelta(days=366)  # the longest pause with an end date; /pause alone has none
 SLOT_TITLES = {"plan": "Weekly plan", "check": "Mid-week check", "review": "Weekly review"}
 Keyboard = InlineKeyboardMarkup | None
 
@@ -65,17 +67,24 @@ def _prospect_line(app: JobApplication, today: date) -> str:
     return f"#{app.number} <b>{esc(app.company)}</b> — {esc(app.role)} · {fit}{closes}"
 
 
+def plural(count: int, noun: str, nouns: str | None = None, *, bold: bool = False) -> str:
+    """``1 application``, ``2 applications`` (``bold`` wraps the number in <b>)."""
+    shown = f"<b>{count}</b>" if bold else str(count)
+    return f"{shown} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def _weeks(count: int) -> str:
-    return f"{count} week{'s' if count != 1 else ''}"
+    return plural(count, "week")
 
 
 def render_plan(seen: Standing, today: date) -> Rendered:
     week = seen.week
-    lines = [f"🗓 <b>Your week</b> (from {short_day(week.monday)})",
-             f"Target: <b>{week.target}</b> applications."]
+    lines = [
+        f"🗓 <b>Your week</b> (from {short_day(week.monday)})",
+        f"Target: {plural(week.target, 'application', bold=True)}.",
+    ]
     if week.buffer:
-        lines.append(f"Buffer: {week.buffer} carried over from strong weeks, so "
-                     f"<b>{week.needed}</b> to go.")
+        lines.append(f"Buffer: {week.buffer} carried over from strong weeks, so <b>{week.needed}</b> to go.")
     met = "✅ met" if week.last_week >= week.target else "not met"
     lines.append(f"Last week: {week.last_week} sent (target {met}). Streak: {_weeks(week.streak)}.")
     flight = "on target" if seen.in_flight >= seen.in_flight_target else "below target"
@@ -91,8 +100,9 @@ def render_plan(seen: Standing, today: date) -> Rendered:
 
 def render_check(seen: Standing, today: date) -> Rendered:
     week = seen.week
-    lines = [f"⏰ <b>Mid-week check</b>: {week.applied} sent, <b>{week.needed} to go</b> "
-             f"to reach {week.target} this week."]
+    lines = [
+        f"⏰ <b>Mid-week check</b>: {week.applied} sent, <b>{week.needed} to go</b> to reach {week.target} this week."
+    ]
     best = seen.top[:1]
     if best:
         lines.append(f"Best prospect: {_prospect_line(best[0], today)}")
@@ -106,8 +116,10 @@ def render_review(seen: Standing) -> Rendered:
     end = week.monday + timedelta(days=6)
     lines = [f"📊 <b>Week in review</b> ({week.monday.day} {week.monday:%b} – {end.day} {end:%b})"]
     if moved.anything:
-        lines.append(f"Applied {moved.applied} · responses {moved.responses} · interviews "
-                     f"{moved.interviews} · offers {moved.offers} · rejections {moved.rejections}")
+        lines.append(
+            f"Applied {moved.applied} · responses {moved.responses} · interviews "
+            f"{moved.interviews} · offers {moved.offers} · rejections {moved.rejections}"
+        )
     else:
         lines.append("Nothing moved this week.")
     if week.met:
@@ -116,8 +128,10 @@ def render_review(seen: Standing) -> Rendered:
     else:
         lines.append(f"Target of {week.target}: missed by {week.needed}. New week, fresh start.")
     f = seen.funnel
-    lines.append(f"Funnel so far: {f['saved']} saved → {f['applied']} applied → {f['responded']} replied "
-                 f"→ {f['interview']} interviewed → {f['offer']} offers")
+    lines.append(
+        f"Funnel so far: {f['saved']} saved → {f['applied']} applied → {f['responded']} replied "
+        f"→ {f['interview']} interviewed → {plural(f['offer'], 'offer')}"
+    )
     return clip("\n".join(lines)), None
 
 
@@ -126,20 +140,28 @@ def render_closing(app: JobApplication, reminder: Reminder, today: date) -> Rend
     if reminder.kind == Kind.CLOSE_SOON:
         when = f"<b>in 2 days</b> ({short_day(app.closes_on or today)})"
     text = f"⏳ {app_title(app)} closes {when}. Apply, or let it go?"
-    return text, keyboard([button("✅ Applied", "app", "adv", app.number, 0),
-                           button("✖ Not interested", "app", "wd", app.number)])
+    return text, keyboard(
+        [button("✅ Applied", "app", "adv", app.number, 0), button("✖ Not interested", "app", "wd", app.number)]
+    )
 
 
 def render_silent(app: JobApplication, reminder: Reminder, today: date) -> Rendered:
     days = (today - reminder.day).days if reminder.day else 0
     if reminder.kind == Kind.FOLLOW_UP:
-        text = (f"📮 {app_title(app)}: no news for {days} days. A short, friendly follow-up often "
-                "helps: ask about their timeline and restate one thing you'd bring.")
-        return text, keyboard([button("📬 They replied", "app", "adv", app.number, int(app.stage)),
-                               button("👻 Ghosted", "app", "gh", app.number)])
-    text = f"👻 {app_title(app)}: {days} days without news. Still waiting, or ghosted?"
-    return text, keyboard([button("⏳ Still waiting", "acc", "wait", app.number),
-                           button("👻 Ghosted", "app", "gh", app.number)])
+        text = (
+            f"📮 {app_title(app)}: no news for {plural(days, 'day')}. A short, friendly follow-up often "
+            "helps: ask about their timeline and restate one thing you'd bring."
+        )
+        return text, keyboard(
+            [
+                button("📬 They replied", "app", "adv", app.number, int(app.stage)),
+                button("👻 Ghosted", "app", "gh", app.number),
+            ]
+        )
+    text = f"👻 {app_title(app)}: {plural(days, 'day')} without news. Still waiting, or ghosted?"
+    return text, keyboard(
+        [button("⏳ Still waiting", "acc", "wait", app.number), button("👻 Ghosted", "app", "gh", app.number)]
+    )
 
 
 def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo) -> Rendered:
@@ -155,8 +177,10 @@ def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: Z
         lines.extend(f"• {esc(n.text)}" for n in notes)
     lines.append("\n<b>Your pitch</b>")
     lines.append(esc(profile.pitch) if profile.pitch else "(none yet: set it with /pitch)")
-    for title, items, command in (("Values to probe", profile.values, "/values"),
-                                  ("Questions to ask", profile.questions, "/questions")):
+    for title, items, command in (
+        ("Values to probe", profile.values, "/values"),
+        ("Questions to ask", profile.questions, "/questions"),
+    ):
         lines.append(f"\n<b>{title}</b>")
         lines.extend([f"• {esc(item)}" for item in items] or [f"(none yet: add them with {command})"])
     lessons = [n for n in app.notes if n.kind == "lesson"][-2:]
@@ -225,11 +249,18 @@ def nudges_view(profile: Profile) -> Rendered:
             rows.append([button(f"{SLOT_TITLES[name]}: turn on", "nud", "on", name)])
         else:
             label = name.capitalize()
-            rows.append([button(f"{label}: next day", "nud", "day", name),
-                         button(f"{label} −1h", "nud", "hr", name, -1), button(f"{label} +1h", "nud", "hr", name, 1),
-                         button(f"{label} off", "nud", "off", name)])
-    lines.append("\nExact times: <code>/nudges plan mon 09:00</code>, <code>/nudges check off</code>, "
-                 "<code>/nudges review sun 18:30</code>.")
+            rows.append(
+                [
+                    button(f"{label}: next day", "nud", "day", name),
+                    button(f"{label} −1h", "nud", "hr", name, -1),
+                    button(f"{label} +1h", "nud", "hr", name, 1),
+                    button(f"{label} off", "nud", "off", name),
+                ]
+            )
+    lines.append(
+        "\nExact times: <code>/nudges plan mon 09:00</code>, <code>/nudges check off</code>, "
+        "<code>/nudges review sun 18:30</code>."
+    )
     return "\n".join(lines), keyboard(*rows)
 
 
@@ -237,17 +268,20 @@ def settings_view(profile: Profile, zone: str, now: datetime, tz: ZoneInfo) -> R
     lines = [
         "⚙️ <b>Your settings</b>",
         f"Timezone: <b>{esc(zone)}</b> (/timezone)",
-        f"Weekly target: <b>{profile.target_per_week}</b> applications; in flight: "
+        f"Weekly target: {plural(profile.target_per_week, 'application', bold=True)}; in flight: "
         f"<b>{profile.target_in_flight}</b> (/target)",
         f"Nudges: {pause_text(profile, now, tz)} · plan {slot_text(profile.plan)} · check "
         f"{slot_text(profile.check)} · review {slot_text(profile.review)} (/nudges)",
-        f"Silent applications: follow-up after <b>{profile.follow_up_days}</b> days, "
+        f"Silent applications: follow-up after {plural(profile.follow_up_days, 'day', bold=True)}, "
         f"“ghosted?” after <b>{profile.ghost_days}</b> (/followup)",
         f"Pitch: {'set' if profile.pitch else 'not set'} (/pitch) · values: {len(profile.values)} "
         f"(/values) · questions: {len(profile.questions)} (/questions)",
     ]
-    pause = (button("▶ Resume nudges", "cfg", "resume") if is_paused(profile, now, tz)
-             else button("⏸ Pause 1 week", "cfg", "pause", 7))
+    pause = (
+        button("▶ Resume nudges", "cfg", "resume")
+        if is_paused(profile, now, tz)
+        else button("⏸ Pause 1 week", "cfg", "pause", 7)
+    )
     rows = [
         [button("Target −1", "cfg", "tgt", -1), button("Target +1", "cfg", "tgt", 1)],
         [button("In flight −1", "cfg", "fly", -1), button("In flight +1", "cfg", "fly", 1)],
@@ -294,9 +328,12 @@ async def set_target(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     args = context.args or []
     if not args:
-        await reply(update, f"Your target: <b>{profile.target_per_week}</b> applications a week, "
-                            f"<b>{profile.target_in_flight}</b> in flight. Change it: "
-                            "<code>/target 3</code> or <code>/target 3 2</code>.")
+        await reply(
+            update,
+            f"Your target: {plural(profile.target_per_week, 'application', bold=True)} a week, "
+            f"<b>{profile.target_in_flight}</b> in flight. Change it: "
+            "<code>/target 3</code> or <code>/target 3 2</code>.",
+        )
         return
     try:
         per_week, flight = parse_target(args)
@@ -316,9 +353,12 @@ async def show_streak(update: Update, context: BotContext) -> None:
     apps = context.repo.list_applications(profile.user_id)
     week = standing(profile, apps, context.now(), _tz(profile, context)).week
     fire = "🔥 " if week.streak else ""
-    await reply(update, f"{fire}Streak: <b>{_weeks(week.streak)}</b> in a row on target "
-                        f"({week.target} a week).\nThis week: {week.applied} sent, {week.needed} to go. "
-                        f"Buffer: {week.buffer}.")
+    await reply(
+        update,
+        f"{fire}Streak: <b>{_weeks(week.streak)}</b> in a row on target "
+        f"({week.target} a week).\nThis week: {week.applied} sent, {week.needed} to go. "
+        f"Buffer: {week.buffer}.",
+    )
 
 
 # -- nudges, pause, settings -----------------------------------------------------------------------
@@ -328,29 +368,41 @@ async def set_nudges(update: Update, context: BotContext) -> None:
     """/nudges shows the schedule with buttons; /nudges plan mon 09:00 or /nudges check off changes it."""
     profile = profile_of(update, context)
     args = context.args or []
-    if args:
-        try:
-            name, slot = parse_nudge(args)
-        except SettingError as error:
-            await reply(update, f"{esc(error)} Nothing was changed.")
-            return
-        setattr(profile, name, slot)
-        _save(context, profile)
-    await reply(update, *nudges_view(profile))
+    if not args:
+        await reply(update, *nudges_view(profile))
+        return
+    try:
+        name, slot = parse_nudge(args)
+    except SettingError as error:
+        await reply(update, f"{esc(error)} Nothing was changed.")
+        return
+    setattr(profile, name, slot)
+    _save(context, profile)
+    text, markup = nudges_view(profile)
+    await reply(update, f"Set: {SLOT_TITLES[name].lower()} {slot_text(slot)}.\n\n{text}", markup)
+
+
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def shift_slot(slot: Slot, minutes: int) -> Slot:
+    """Move a weekly slot by ``minutes``, across midnight into the next or previous day (Sun -> Mon)."""
+    total = (slot.weekday * 24 * 60 + slot.at.hour * 60 + slot.at.minute + minutes) % WEEK_MINUTES
+    day, rest = divmod(total, 24 * 60)
+    return Slot(day, time(rest // 60, rest % 60))
 
 
 def _nudge_change(profile: Profile, action: str, name: str, args: list[str]) -> None:
     slot: Slot | None = getattr(profile, name)
     if action == "on":
-        slot = SLOT_DEFAULTS[name]
+        slot = slot or NUDGE_DEFAULTS[name]
     elif action == "off":
         slot = None
     elif slot is not None and action == "day":
-        slot = Slot((slot.weekday + 1) % 7, slot.at)
+        slot = shift_slot(slot, 24 * 60)
     elif slot is not None and action == "hr":
         step = int_args(args, 1) or [0]
-        hour = (slot.at.hour + max(-1, min(1, step[0]))) % 24
-        slot = Slot(slot.weekday, time(hour, slot.at.minute))
+        slot = shift_slot(slot, 60 * max(-1, min(1, step[0])))
     setattr(profile, name, slot)
 
 
@@ -363,9 +415,14 @@ async def nudge_button(update: Update, context: BotContext) -> None:
         await query.answer("That button is out of date; send /nudges.", show_alert=True)
         return
     profile = profile_of(update, context)
+    before = getattr(profile, args[0])
     _nudge_change(profile, action, args[0], args[1:])
+    after = getattr(profile, args[0])
+    if after == before:  # a stale button: nothing to change, and the message must stay as it is
+        await query.answer(f"{SLOT_TITLES[args[0]]} is already {slot_text(after)}.")
+        return
     _save(context, profile)
-    await query.answer(f"{SLOT_TITLES[args[0]]}: {slot_text(getattr(profile, args[0]))}")
+    await query.answer(f"{SLOT_TITLES[args[0]]}: {slot_text(after)}")
     await edit(update, *nudges_view(profile))
 
 
@@ -388,10 +445,22 @@ async def pause_nudges(update: Update, context: BotContext) -> None:
     if text:
         today = today_for(profile, context)
         until = _pause_day(text, today)
-        if until is None or until <= today:
-            await reply(update, "I couldn't read a future date there. Try <code>/pause</code>, "
-                                "<code>/pause until monday</code> or <code>/pause for 2 weeks</code>. "
-                                "Nothing was changed.")
+        problem = None
+        if until is None:
+            problem = "I couldn't read a date there."
+        elif until <= today:
+            problem = "That date isn't in the future: a pause needs an end after today."
+        elif until > today + PAUSE_MAX:
+            problem = (
+                "That's more than a year away. Pause for up to a year, or use <code>/pause</code> "
+                "alone to pause until you /resume."
+            )
+        if problem:
+            await reply(
+                update,
+                f"{problem} Try <code>/pause</code>, <code>/pause until monday</code> or "
+                "<code>/pause for 2 weeks</code>. Nothing was changed.",
+            )
             return
     profile.paused, profile.paused_until = True, until
     _save(context, profile)
@@ -433,6 +502,19 @@ def _bounded(value: int, step: int, low: int, high: int) -> int:
     return max(low, min(high, value + max(-1, min(1, step))))
 
 
+def _at_bound(title: str, value: int, low: int, high: int, step: int, days: bool) -> str:
+    """The toast for a -1/+1 settings button that can't move any further."""
+    shown = plural(value, "day") if days else str(value)
+    if step < 0 or value <= low:
+        return f"{title}: already at the minimum ({shown})."
+    if days:
+        return (
+            f"Follow-up: already at {shown}, one day before the “ghosted?” question ({high + 1}). "
+            "Move both with /followup, e.g. /followup 14 45."
+        )
+    return f"{title}: already at the maximum ({shown})."
+
+
 async def settings_button(update: Update, context: BotContext) -> None:
     """``cfg:<action>[:arg]``: the buttons under /settings."""
     query = update.callback_query
@@ -447,12 +529,19 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit(update, *nudges_view(profile))
         return
-    if action == "tgt":
-        profile.target_per_week = _bounded(profile.target_per_week, step, 1, TARGET_MAX)
-    elif action == "fly":
-        profile.target_in_flight = _bounded(profile.target_in_flight, step, 0, TARGET_MAX)
-    elif action == "fu":
-        profile.follow_up_days = _bounded(profile.follow_up_days, step, 1, profile.ghost_days - 1)
+    bounds = {
+        "tgt": ("target_per_week", 1, TARGET_MAX, "Target"),
+        "fly": ("target_in_flight", 0, TARGET_MAX, "In flight"),
+        "fu": ("follow_up_days", 1, profile.ghost_days - 1, "Follow-up"),
+    }
+    if action in bounds:
+        field, low, high, title = bounds[action]
+        old = getattr(profile, field)
+        new = _bounded(old, step, low, high)
+        if new == old:  # answer, but leave the message as it is: an identical edit is an error
+            await query.answer(_at_bound(title, old, low, high, step, action == "fu"), show_alert=action == "fu")
+            return
+        setattr(profile, field, new)
     elif action == "pause":
         profile.paused, profile.paused_until = True, today_for(profile, context) + timedelta(days=max(1, step))
     elif action == "resume":
@@ -473,14 +562,17 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
     follow = numbers[0] if numbers else 0
     ghost = numbers[1] if numbers and len(numbers) == 2 else profile.ghost_days
     if numbers is None or not 1 <= follow < ghost <= 180:
-        await reply(update, f"Now: follow-up after <b>{profile.follow_up_days}</b> days of silence, "
-                            f"“ghosted?” after <b>{profile.ghost_days}</b>. Change with e.g. "
-                            "<code>/followup 7 21</code> (the second number bigger, at most 180)."
-                            + (" Nothing was changed." if args else ""))
+        await reply(
+            update,
+            f"Now: follow-up after {plural(profile.follow_up_days, 'day', bold=True)} of silence, "
+            f"“ghosted?” after <b>{profile.ghost_days}</b>. Change with e.g. "
+            "<code>/followup 7 21</code> (the second number bigger, at most 180)."
+            + (" Nothing was changed." if args else ""),
+        )
         return
     profile.follow_up_days, profile.ghost_days = follow, ghost
     _save(context, profile)
-    await reply(update, f"Follow-up hint after <b>{follow}</b> days, “ghosted?” after <b>{ghost}</b>.")
+    await reply(update, f"Follow-up hint after {plural(follow, 'day', bold=True)}, “ghosted?” after <b>{ghost}</b>.")
 
 
 # -- pitch, values, questions ------------------------------------------------------------------
@@ -493,23 +585,30 @@ async def set_pitch(update: Update, context: BotContext) -> None:
     text = (update.effective_message.text or "").partition(" ")[2].strip()
     if not text:
         shown = esc(profile.pitch) if profile.pitch else "none yet"
-        await reply(update, f"<b>Your pitch</b>: {shown}\nSet it: <code>/pitch I help teams ship "
-                            "reliable systems…</code> (<code>/pitch clear</code> removes it).")
+        await reply(
+            update,
+            f"<b>Your pitch</b>: {shown}\nSet it: <code>/pitch I help teams ship "
+            "reliable systems…</code> (<code>/pitch clear</code> removes it).",
+        )
         return
     profile.pitch = "" if text.lower() == "clear" else text[:1000]
     _save(context, profile)
-    await reply(update, "Pitch saved. It comes with every interview prep." if profile.pitch else "Pitch removed.")
+    await reply(update, "Pitch saved. It comes with every interview prep." if profile.pitch else "Pitch cleared.")
 
 
 async def _set_items(update: Update, context: BotContext, field: str, title: str, example: str) -> None:
+    """Store, show or clear one of the lists that come with interview prep (values, questions)."""
     profile = profile_of(update, context)
     assert update.effective_message is not None
     text = (update.effective_message.text or "").partition(" ")[2].strip()
     items: list[str] = getattr(profile, field)
     if not text:
         shown = "\n".join(f"• {esc(i)}" for i in items) or "none yet"
-        await reply(update, f"<b>{title}</b>\n{shown}\nSet them: <code>/{field} {esc(example)}</code> "
-                            f"(<code>/{field} clear</code> removes them).")
+        await reply(
+            update,
+            f"<b>{title}</b>\n{shown}\nSet them: <code>/{field} {esc(example)}</code> "
+            f"(<code>/{field} clear</code> removes them).",
+        )
         return
     try:
         new = [] if text.lower() == "clear" else parse_list(text)
@@ -518,7 +617,11 @@ async def _set_items(update: Update, context: BotContext, field: str, title: str
         return
     setattr(profile, field, new)
     _save(context, profile)
-    await reply(update, f"{title}: {len(new)} saved. They come with every interview prep.")
+    if not new:
+        await reply(update, f"{field.capitalize()} cleared.")
+        return
+    they = "It comes" if len(new) == 1 else "They come"
+    await reply(update, f"{title}: {len(new)} saved. {they} with every interview prep.")
 
 
 async def set_values(update: Update, context: BotContext) -> None:
@@ -528,8 +631,13 @@ async def set_values(update: Update, context: BotContext) -> None:
 
 async def set_questions(update: Update, context: BotContext) -> None:
     """/questions a; b: what to ask in interviews; /questions alone shows them."""
-    await _set_items(update, context, "questions", "Questions to ask",
-                     "How is on-call shared?; What does success look like in 6 months?")
+    await _set_items(
+        update,
+        context,
+        "questions",
+        "Questions to ask",
+        "How is on-call shared?; What does success look like in 6 months?",
+    )
 
 
 # -- interviews ------------------------------------------------------------------------------------
@@ -538,15 +646,16 @@ async def set_questions(update: Update, context: BotContext) -> None:
 def _interview_list(apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> str:
     ahead = interviews_ahead(apps, now - CATCH_UP)
     if not ahead:
-        return ("No interviews coming up. Record one: <code>/interview 3 tomorrow 14:00</code> "
-                "and I'll help you prepare.")
+        return (
+            "No interviews coming up. Record one: <code>/interview 3 tomorrow 14:00</code> and I'll help you prepare."
+        )
     lines = ["<b>Interviews coming up</b>"]
     lines.extend(f"• {local_moment(m, tz)}: {app_title(a)}" for m, a in ahead[:20])
     return "\n".join(lines)
 
 
 async def record_interview(update: Update, context: BotContext) -> None:
-    """/interview N <when>: record an interview (stage advanced if needed); prep and check-in follow."""
+    """/interview N <when>: record (or move) an interview; prep and check-in follow. /interview N cancel."""
     args = context.args or []
     profile = profile_of(update, context)
     tz, now = _tz(profile, context), context.now()
@@ -561,63 +670,103 @@ async def record_interview(update: Update, context: BotContext) -> None:
         await _cancel_interviews(update, context, app, now)
         return
     moment = parse_moment(text, now.astimezone(tz)) if text else None
-    problem = _interview_problem(app, moment, now)
+    problem = _interview_problem(app, text, moment, now)
     if problem:
         await reply(update, problem)
         return
     assert moment is not None
-    await _save_interview(update, context, profile, app, moment, now)
+    await _save_interview(update, context, profile, app, moment.astimezone(UTC), now)
 
 
-def _interview_problem(app: JobApplication, moment: datetime | None, now: datetime) -> str | None:
+def _interview_problem(app: JobApplication, text: str, moment: datetime | None, now: datetime) -> str | None:
     if moment is None:
-        return (f"When is it? E.g. <code>/interview {app.number} tomorrow 14:00</code> or "
-                f"<code>/interview {app.number} fri 10am</code> (your local time). Nothing was changed.")
+        unread = f"I couldn't read “{esc(text)}” as a day and time. " if text else ""
+        return (
+            f"{unread}When is it? E.g. <code>/interview {app.number} tomorrow 14:00</code>, "
+            f"<code>/interview {app.number} fri 10am</code>, <code>/interview {app.number} 2026-12-01 "
+            f"09:30</code> or <code>/interview {app.number} in 2 hours</code> (your local time). "
+            "Nothing was changed."
+        )
     if app.is_closed:
         return f"#{app.number} is closed ({esc(app.status_label().lower())}). /reopen {app.number} first."
-    if moment < now - CATCH_UP:
-        return ("That's in the past. I record interviews ahead so I can help you prepare; for one "
-                f"that happened, use <code>/move {app.number} interview</code> and /note.")
+    if moment < now - PAST_GRACE:
+        return (
+            "That's in the past. I record interviews ahead so I can help you prepare; for one "
+            f"that happened, use <code>/move {app.number} interview</code> and /note. Nothing was changed."
+        )
     if any(abs((m - moment).total_seconds()) < 60 for m in app.interviews):
-        return f"That interview is already recorded for #{app.number}."
+        return f"That interview is already recorded for #{app.number}. Nothing was changed."
     return None
 
 
-async def _save_interview(update: Update, context: BotContext, profile: Profile, app: JobApplication,
-                          moment: datetime, now: datetime) -> None:
+def _upcoming(app: JobApplication, now: datetime) -> list[datetime]:
+    return sorted(m for m in app.interviews if m >= now)
+
+
+async def _save_interview(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, moment: datetime, now: datetime
+) -> None:
+    """Record a new interview, or move the next upcoming one (its prep and check-in follow the new time)."""
     tz = _tz(profile, context)
+    when = local_moment(moment, tz)
+    upcoming = _upcoming(app, now)
     if app.stage < Stage.INTERVIEW:
         moves.move(app, Stage.INTERVIEW, now)
+    if upcoming:
+        # Reminder keys carry the moment: the old time's prep and check-in simply stop existing.
+        old = upcoming[0]
+        app.interviews.remove(old)
+        was = local_moment(old, tz)
+        detail = f"{when} (moved from {was})"
+        headline = f"📅 Moved the interview for #{app.number} from {was} to <b>{when}</b>: {app_title(app)}"
+    else:
+        detail = when
+        headline = f"📅 Interview recorded: {app_title(app)} on <b>{when}</b>"
     app.interviews.append(moment)
     app.interviews.sort()
-    when = local_moment(moment, tz)
-    app.history.append(Event(at=now, kind="interview", detail=when))
+    app.history.append(Event(at=now, kind="interview", detail=detail))
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
-    tip = "" if profile.pitch and profile.values and profile.questions else (
-        "\nTip: set your /pitch, /values and /questions so the prep notes have them.")
-    await reply(update, f"📅 Interview recorded: {app_title(app)} on <b>{when}</b> ({esc(_zone(profile, context))}).\n"
-                        "I'll send prep notes the evening before and two hours before, and ask how it "
-                        f"went afterwards.{tip}")
+    tip = (
+        ""
+        if profile.pitch and profile.values and profile.questions
+        else ("\nTip: set your /pitch, /values and /questions so the prep notes have them.")
+    )
+    await reply(
+        update,
+        f"{headline} ({esc(_zone(profile, context))}).\n"
+        "I'll send prep notes the evening before and two hours before, and ask how it "
+        f"went afterwards.{tip}",
+    )
 
 
 async def _cancel_interviews(update: Update, context: BotContext, app: JobApplication, now: datetime) -> None:
+    """``/interview N cancel``: drop every upcoming interview of N, with its prep and check-in."""
     profile = profile_of(update, context)
-    if not any(m >= now for m in app.interviews):
-        await reply(update, f"#{app.number} has no upcoming interview.")
+    upcoming = _upcoming(app, now)
+    if not upcoming:
+        await reply(update, f"#{app.number} has no upcoming interview. Nothing was changed.")
         return
+    tz = _tz(profile, context)
     app.interviews = [m for m in app.interviews if m < now]
-    app.history.append(Event(at=now, kind="edited", detail="interview cancelled"))
+    for moment in upcoming:
+        # describe_event renders kind "interview" as "interview scheduled <detail>".
+        app.history.append(Event(at=now, kind="interview", detail=f"{local_moment(moment, tz)} — cancelled"))
     context.repo.save_application(profile.user_id, app, f"cancelled interview for #{app.number}")
     changed(context, profile.user_id)
-    await reply(update, f"Cancelled the upcoming interview for {app_title(app)}; no prep reminders.")
+    times = ", ".join(local_moment(m, tz) for m in upcoming)
+    await reply(
+        update,
+        f"Cancelled {plural(len(upcoming), 'upcoming interview')} for {app_title(app)} "
+        f"({times}); no prep reminders for {'it' if len(upcoming) == 1 else 'them'}.",
+    )
 
 
 # -- buttons on reminders ------------------------------------------------------------------------
 
 
 class LessonFlow:
-    """"How did it go?" -> a button -> "one lesson learned?" -> the next text is stored as a note.
+    """ "How did it go?" -> a button -> "one lesson learned?" -> the next text is stored as a note.
 
     The core's /cancel handler answers in group 0; ``forget`` (group 1) drops our question too.
     Which users we are waiting for is a ``filters.User`` so other text keeps its usual handlers.
@@ -662,8 +811,11 @@ class LessonFlow:
         await query.answer()
         self.ask(context, profile.user_id, app.number)
         await edit(update, f"{app_title(app)}\n{headline}")
-        await reply(update, "What's <b>one lesson</b> you take from this interview? Reply with a "
-                            "sentence and I'll keep it with the application (/cancel to skip).")
+        await reply(
+            update,
+            "What's <b>one lesson</b> you take from this interview? Reply with a "
+            "sentence and I'll keep it with the application (/cancel to skip).",
+        )
 
     async def save(self, update: Update, context: BotContext) -> None:
         """The text after the lesson question becomes a "lesson" note."""
@@ -713,8 +865,10 @@ async def still_waiting(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer("OK, still waiting")
-    await edit(update, "⏳ Still waiting: fingers crossed. I won't ask about this one again; "
-                       "/ghosted N when you give up on it.")
+    await edit(
+        update,
+        "⏳ Still waiting: fingers crossed. I won't ask about this one again; /ghosted N when you give up on it.",
+    )
 
 
 async def pause_button(update: Update, context: BotContext) -> None:

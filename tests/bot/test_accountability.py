@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.domain.models import Slot
+from bot.domain import moves
+from bot.domain.models import Event, JobApplication, Slot
 from bot.domain.stages import Outcome, Stage
 from bot.scheduling import Scheduler
 from tests.conftest import ADA
@@ -258,8 +259,13 @@ async def test_interview_prep_check_in_and_lesson(bot: Harness, nudger: Schedule
     report = await nudger.tick()
     assert [k for _, k in report.keys] == ["prep-eve:#1:2026-12-01T13:00Z"]
     prep = bot.last(ADA).text
-    for part in ("Interview tomorrow at 14:00", "Ask about <on-call> rota", "I make systems boring",
-                 "• calm on-call", "• Team size?"):
+    for part in (
+        "Interview tomorrow at 14:00",
+        "Ask about <on-call> rota",
+        "I make systems boring",
+        "• calm on-call",
+        "• Team size?",
+    ):
         assert part in prep
     bot.clock.set(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))
     assert [k for _, k in (await nudger.tick()).keys] == ["prep-2h:#1:2026-12-01T13:00Z"]
@@ -279,7 +285,7 @@ async def test_interview_prep_check_in_and_lesson(bot: Harness, nudger: Schedule
 
 
 async def test_check_in_lesson_can_be_cancelled(bot: Harness, nudger: Scheduler) -> None:
-    """"No news yet" asks for a lesson; /cancel drops the question, so later text isn't a lesson."""
+    """ "No news yet" asks for a lesson; /cancel drops the question, so later text isn't a lesson."""
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 2026-11-24 10:00")
@@ -293,7 +299,7 @@ async def test_check_in_lesson_can_be_cancelled(bot: Harness, nudger: Scheduler)
 
 
 async def test_check_in_offer_and_rejected(bot: Harness, nudger: Scheduler) -> None:
-    """"Offer" moves to Offer; "Rejected" closes the application as rejected."""
+    """ "Offer" moves to Offer; "Rejected" closes the application as rejected."""
     await join(bot)
     for company in ("Acme", "Globex"):
         await bot.send(ADA, f"/add {company} - SRE applied")
@@ -343,3 +349,220 @@ async def test_accepted_offer_can_pause_everything(bot: Harness, nudger: Schedul
     await bot.press(ADA, bot.last(ADA).message_id, "acc:pause", force=True)
     assert profile(bot).paused and profile(bot).paused_until is None
     assert nudger.next_due(ADA) is None
+
+
+# -- regressions ---------------------------------------------------------------------------------
+
+
+def interviews(bot: Harness, number: int = 1) -> list[datetime]:
+    app = bot.repo.get_application(ADA, number)
+    assert app is not None
+    return app.interviews
+
+
+@pytest.mark.parametrize("when", ["tomorrow 25:00", "tomorrow 13pm", "tomorrow 10:75", "tomorrow 9", "sometime"])
+async def test_interview_time_it_cannot_read_is_refused(bot: Harness, nudger: Scheduler, when: str) -> None:
+    """/interview 1 tomorrow 25:00 is refused with formats that work; nothing is stored."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    history = len(bot.repo.get_application(ADA, 1).history)  # type: ignore[union-attr]
+    await bot.send(ADA, f"/interview 1 {when}")
+    text = bot.last(ADA).text
+    assert f"I couldn't read “{when}”" in text and "Nothing was changed" in text
+    assert "/interview 1 tomorrow 14:00" in text and "/interview 1 in 2 hours" in text
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.interviews == [] and app.stage == Stage.APPLIED
+    assert len(app.history) == history
+
+
+async def test_interview_in_two_hours_is_two_hours_from_now(bot: Harness, nudger: Scheduler) -> None:
+    """ "in 2 hours" at Mon 00:30 Berlin records 02:30 the same night, not 09:00."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 in 2 hours")
+    assert interviews(bot) == [datetime(2026, 11, 23, 1, 30, tzinfo=UTC)]
+    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in bot.last(ADA).text
+
+
+async def test_interview_more_than_a_few_minutes_ago_is_refused(bot: Harness, nudger: Scheduler) -> None:
+    """At 10:00 an interview at 09:00 today is "in the past"; one at 09:58 still counts as now."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    bot.clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # Monday 10:00 Berlin
+    await bot.send(ADA, "/interview 1 today 9:00")
+    assert "That's in the past" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    assert interviews(bot) == []
+    await bot.send(ADA, "/interview 1 today 9:58")
+    assert interviews(bot) == [datetime(2026, 11, 23, 8, 58, tzinfo=UTC)]
+
+
+async def test_interview_again_moves_it_and_its_reminders(bot: Harness, nudger: Scheduler) -> None:
+    """A second /interview for #1 replaces the upcoming one; prep comes for the new time only."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-01 14:00")
+    await bot.send(ADA, "/interview 1 2026-12-02 10:00")
+    assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Wed 2 Dec 2026, 10:00" in bot.last(ADA).text
+    assert interviews(bot) == [datetime(2026, 12, 2, 9, 0, tzinfo=UTC)]
+    await bot.send(ADA, "/show 1")
+    assert "interview scheduled Wed 2 Dec 2026, 10:00 (moved from Tue 1 Dec 2026, 14:00)" in bot.last(ADA).text
+    bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # the old time's evening prep
+    assert not [k for _, k in (await nudger.tick()).keys if k.startswith("prep")]
+    bot.clock.set(datetime(2026, 12, 1, 18, 0, tzinfo=UTC))  # the new time's evening prep
+    assert [k for _, k in (await nudger.tick()).keys if k.startswith("prep")] == ["prep-eve:#1:2026-12-02T09:00Z"]
+    assert "Interview tomorrow at 10:00" in bot.last(ADA).text
+
+
+async def test_interview_cancel_counts_and_reads_well_in_history(bot: Harness, nudger: Scheduler) -> None:
+    """/interview 1 cancel says how many went; the card says "… cancelled", not "edited …"."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-01 14:00")
+    await bot.send(ADA, "/interview 1 cancel")
+    assert (
+        "Cancelled 1 upcoming interview for #1 Acme — SRE (Tue 1 Dec 2026, 14:00); no prep reminders for it."
+        in bot.last(ADA).text
+    )
+    assert interviews(bot) == []
+    await bot.send(ADA, "/show 1")
+    card = bot.last(ADA).text
+    assert "interview scheduled Tue 1 Dec 2026, 14:00 — cancelled" in card and "edited interview" not in card
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None
+    app.interviews = [datetime(2026, 12, 3, 9, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC)]
+    bot.repo.save_application(ADA, app, "two interviews")
+    await bot.send(ADA, "/interview 1 cancel")
+    assert "Cancelled 2 upcoming interviews for #1" in bot.last(ADA).text and "for them." in bot.last(ADA).text
+    assert interviews(bot) == []
+    await bot.send(ADA, "/interview 1 cancel")
+    assert "no upcoming interview" in bot.last(ADA).text
+
+
+@pytest.mark.parametrize(
+    ("setup", "button", "toast"),
+    [
+        ("/target 1", "Target −1", "Target: already at the minimum (1)."),
+        ("/target 50 50", "Target +1", "Target: already at the maximum (50)."),
+        ("/target 2 0", "In flight −1", "In flight: already at the minimum (0)."),
+        ("/followup 1 30", "Follow-up −1d", "Follow-up: already at the minimum (1 day)."),
+        ("/followup 29 30", "Follow-up +1d", "Follow-up: already at 29 days, one day before the “ghosted?” question"),
+    ],
+)
+async def test_settings_button_at_its_limit_says_so_and_leaves_the_message(
+    bot: Harness, nudger: Scheduler, setup: str, button: str, toast: str
+) -> None:
+    """A -1/+1 button that can't move answers with a toast, doesn't say "Saved" and doesn't edit."""
+    await join(bot)
+    await bot.send(ADA, setup)
+    before = profile(bot)
+    await bot.send(ADA, "/settings")
+    shown = bot.last(ADA)
+    await bot.tap(ADA, button)
+    assert bot.tg.callback_answers[-1]["text"].startswith(toast)
+    after = bot.last(ADA)
+    assert (after.message_id, after.text, after.edit_count) == (shown.message_id, shown.text, shown.edit_count)
+    assert profile(bot) == before
+    assert bot.tg.errors == []
+
+
+async def test_settings_button_that_moves_says_saved(bot: Harness, nudger: Scheduler) -> None:
+    """Follow-up +1d at 10 days moves to 11, answers "Saved" and redraws ("1 day" stays singular)."""
+    await join(bot)
+    await bot.send(ADA, "/followup 1 30")
+    await bot.send(ADA, "/settings")
+    assert "follow-up after 1 day," in bot.last(ADA).text
+    await bot.tap(ADA, "Follow-up +1d")
+    assert bot.tg.callback_answers[-1]["text"] == "Saved"
+    assert profile(bot).follow_up_days == 2 and "follow-up after 2 days," in bot.last(ADA).text
+    assert bot.tg.errors == []
+
+
+async def test_nudge_hour_buttons_cross_midnight_into_the_next_or_previous_day(bot: Harness, nudger: Scheduler) -> None:
+    """Sun 00:30 -1h is Sat 23:30; +1h brings it back to Sun 00:30; Sun "next day" is Mon."""
+    await join(bot)
+    await bot.send(ADA, "/nudges plan sun 00:30")
+    await bot.tap(ADA, "Plan −1h")
+    assert profile(bot).plan == Slot(5, time(23, 30)) and "Weekly plan: Sat 23:30" in bot.last(ADA).text
+    await bot.tap(ADA, "Plan +1h")
+    assert profile(bot).plan == Slot(6, time(0, 30)) and "Weekly plan: Sun 00:30" in bot.last(ADA).text
+    await bot.tap(ADA, "Plan: next day")
+    assert profile(bot).plan == Slot(0, time(0, 30))
+    assert bot.tg.errors == []
+
+
+async def test_nudges_on_restores_the_default_and_changes_are_confirmed(bot: Harness, nudger: Scheduler) -> None:
+    """/nudges check on brings back Thu 18:00; every typed change starts with a "Set: …" line."""
+    await join(bot)
+    await bot.send(ADA, "/nudges check off")
+    assert bot.last(ADA).text.startswith("Set: mid-week check off.\n\n⏰ Your nudges")
+    await bot.send(ADA, "/nudges check on")
+    assert profile(bot).check == Slot(3, time(18, 0))
+    assert bot.last(ADA).text.startswith("Set: mid-week check Thu 18:00.")
+    await bot.send(ADA, "/nudges plan mon 09:00")
+    assert bot.last(ADA).text.startswith("Set: weekly plan Mon 09:00.\n\n⏰ Your nudges")
+    assert nudger.next_due(ADA) == PLAN_AT
+
+
+async def test_pause_is_capped_at_a_year(bot: Harness, nudger: Scheduler) -> None:
+    """/pause for 1000 years is refused kindly; a past date is refused; fifty weeks is fine."""
+    await join(bot)
+    await bot.send(ADA, "/pause for 1000 years")
+    assert "more than a year away" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    assert not profile(bot).paused and profile(bot).paused_until is None
+    await bot.send(ADA, "/pause until 2026-11-01")
+    assert "isn't in the future" in bot.last(ADA).text and not profile(bot).paused
+    await bot.send(ADA, "/pause for 50 weeks")
+    assert profile(bot).paused and str(profile(bot).paused_until) == "2027-11-08"
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "cleared"),
+    [
+        ("/values remote-first; mentoring", "values", "Values cleared."),
+        ("/questions Team size?", "questions", "Questions cleared."),
+        ("/pitch I make systems boring", "pitch", "Pitch cleared."),
+    ],
+)
+async def test_clearing_prep_material_says_cleared(
+    bot: Harness, nudger: Scheduler, command: str, field: str, cleared: str
+) -> None:
+    """/values clear (and /questions, /pitch) answers "… cleared." and empties the field."""
+    await join(bot)
+    await bot.send(ADA, command)
+    assert getattr(profile(bot), field)
+    await bot.send(ADA, f"/{field} clear")
+    assert bot.last(ADA).text == cleared
+    assert not getattr(profile(bot), field)
+
+
+async def test_imported_history_before_joining_gives_no_buffer(bot: Harness, nudger: Scheduler) -> None:
+    """Thirty applications sent weeks before Ada joined: /streak and the plan show no buffer or streak."""
+    await join(bot)
+    sent_at = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    apps = []
+    for number in range(1, 31):
+        app = JobApplication(number, f"Co{number}", "SRE", sent_at, history=[Event(sent_at, "created", Stage.PROSPECT)])
+        moves.move(app, Stage.APPLIED, sent_at)
+        apps.append(app)
+    bot.repo.save_applications(ADA, apps)
+    await bot.send(ADA, "/streak")
+    assert "Streak: 0 weeks in a row" in bot.last(ADA).text and "Buffer: 0." in bot.last(ADA).text
+    bot.clock.set(PLAN_AT)
+    await nudger.tick()
+    plan = bot.last(ADA).text
+    assert "Your week" in plan and "Buffer" not in plan and "Streak: 0 weeks." in plan
+
+
+async def test_counts_of_one_are_singular(bot: Harness, nudger: Scheduler) -> None:
+    """Target 1: "1 application", follow-up after "1 day", a plan with "Target: 1 application."."""
+    await join(bot)
+    await bot.send(ADA, "/target 1")
+    await bot.send(ADA, "/target")
+    assert "Your target: 1 application a week" in bot.last(ADA).text
+    await bot.send(ADA, "/followup 1 30")
+    assert "Follow-up hint after 1 day," in bot.last(ADA).text
+    await bot.send(ADA, "/settings")
+    assert "Weekly target: 1 application;" in bot.last(ADA).text
+    bot.clock.set(PLAN_AT)
+    await nudger.tick()
+    assert "Target: 1 application." in bot.last(ADA).text

@@ -174,6 +174,28 @@ def test_streak_counts_weeks_met_and_resets_on_a_miss() -> None:
     assert seen.week.buffer == 1
 
 
+def test_history_from_before_the_user_started_buys_no_buffer() -> None:
+    """Thirty applications imported from ten weeks ago: no buffer, no streak, the check still comes."""
+    p = profile(created_at=local(MONDAY - timedelta(days=1), 20))  # joined last Sunday evening
+    earlier = MONDAY - timedelta(days=70)
+    apps = [job(n, Stage.APPLIED, local(earlier, 9) + timedelta(minutes=n)) for n in range(1, 31)]
+    thursday = local(MONDAY + timedelta(days=3), 18)
+    seen = standing(p, apps, thursday, BERLIN)
+    assert (seen.week.buffer, seen.week.streak, seen.week.needed) == (0, 0, 2)
+    assert "check:2026-11-26" in due_keys(p, apps, thursday)
+    old_profile = profile()  # created long before the history: it all counts
+    assert standing(old_profile, apps, thursday, BERLIN).week.buffer > 0
+
+
+def test_weeks_after_the_start_still_build_buffer_and_streak() -> None:
+    """Only weeks before the start are ignored: the user's first full week met counts."""
+    p = profile(created_at=local(MONDAY - timedelta(days=7), 8))
+    apps = [job(n, Stage.APPLIED, local(MONDAY - timedelta(days=7), 10 + n)) for n in range(1, 5)]
+    apps += [job(9, Stage.APPLIED, local(MONDAY - timedelta(days=30), 10))]
+    seen = standing(p, apps, local(MONDAY, 9), BERLIN)
+    assert (seen.week.buffer, seen.week.streak) == (2, 1)
+
+
 # -- closing dates -------------------------------------------------------------------------------
 
 
@@ -368,6 +390,8 @@ def test_parse_nudge_reads_day_time_and_off() -> None:
     """/nudges plan mon 09:00, check off and review sun 6:30pm; junk is refused."""
     assert parse_nudge(["plan", "mon", "09:00"]) == ("plan", Slot(0, time(9, 0)))
     assert parse_nudge(["check", "off"]) == ("check", None)
+    assert parse_nudge(["check", "on"]) == ("check", Slot(3, time(18, 0)))
+    assert parse_nudge(["plan", "ON"]) == ("plan", Slot(0, time(9, 0)))
     assert parse_nudge(["review", "Sunday", "6:30pm"]) == ("review", Slot(6, time(18, 30)))
     for bad in ([], ["lunch", "mon", "12:00"], ["plan", "funday", "09:00"], ["plan", "mon", "25:00"], ["plan"]):
         with pytest.raises(SettingError):
