@@ -24,7 +24,8 @@ def _parse(text: str, now: datetime, *, prefer: str = "future") -> datetime | No
         "RELATIVE_BASE": now.replace(tzinfo=None),
         "PREFER_DATES_FROM": prefer,
         "RETURN_AS_TIMEZONE_AWARE": False,
-        "PREFER_DAY_OF_MONTH": "first",
+        # "december" means its 1st; "in 11 months" keeps today's day of the month.
+        "PREFER_DAY_OF_MONTH": "current" if re.search(r"\bmonths?\b", text, re.IGNORECASE) else "first",
     }
     with warnings.catch_warnings():
         # dateparser trips over its own deprecations on some Python versions; none affect us.

@@ -41,3 +41,13 @@ def test_parse_moment_is_local_wall_time() -> None:
     assert (moment.year, moment.month, moment.day, moment.hour, moment.minute) == (2026, 11, 23, 14, 0)
     assert moment.utcoffset() is not None
     assert moment.astimezone(UTC).hour == 19
+
+
+def test_months_ahead_keep_the_day_and_a_bare_month_means_its_first() -> None:
+    """"in 11 months" lands on the same day of the month; "december" on the 1st."""
+    from datetime import date
+
+    from bot.domain.dates import parse_day
+
+    assert parse_day("in 11 months", date(2026, 11, 22)) == date(2027, 10, 22)
+    assert parse_day("december", date(2026, 11, 22)) == date(2026, 12, 1)
