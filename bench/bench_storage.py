@@ -27,9 +27,15 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def application(i: int) -> JobApplication:
-    app = JobApplication(0, f"Company {i}", "Site Reliability Engineer", NOW,
-                         link=f"https://jobs.example.com/{i}", track="SRE",
-                         history=[Event(NOW, "created", Stage.PROSPECT)])
+    app = JobApplication(
+        0,
+        f"Company {i}",
+        "Site Reliability Engineer",
+        NOW,
+        link=f"https://jobs.example.com/{i}",
+        track="SRE",
+        history=[Event(NOW, "created", Stage.PROSPECT)],
+    )
     moves.move(app, Stage.INTERVIEW, NOW)
     moves.add_note(app, "Recruiter was friendly; ask about on-call rotation and team size.", NOW)
     return app

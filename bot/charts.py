@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from bot.domain.funnel import end_state, entry_stage, furthest
@@ -24,10 +25,41 @@ MAX_LINES = 40
 WIDTH_IN, DPI = 9.0, 100
 NO_TRACK = "no track"
 _RENDER_LOCK = threading.Lock()
-_STAGE_TICKS = ["Prospect", "Applied", "Replied", "Phone\nscreen", "Interview", "Second\ninterview",
-                "Offer", "Accepted"]
-_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-            "#bcbd22"]
+# Short, and two lines where long, so neighbours never touch at 900 px (tests measure the boxes).
+_STAGE_TICKS = [
+    "Prospect",
+    "Applied",
+    "Replied",
+    "Phone\nscreen",
+    "Inter-\nview",
+    "2nd\ninterview",
+    "Offer",
+    "Accepted",
+]
+TICK_GAP_PX = 6  # the least space between two stage names; closer than this, they are slanted
+# tab10 without its grey (grey means "no track"), then tab20's light shades: 18 distinct colours.
+# Past 18 tracks the colours repeat with another line style, so no two tracks look alike.
+_PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#ff9896",
+    "#c5b0d5",
+    "#c49c94",
+    "#f7b6d2",
+    "#dbdb8d",
+    "#9edae5",
+]
+_DASHES: list[Any] = ["solid", (0, (2, 1)), (0, (0.5, 1)), (0, (3, 1, 0.5, 1))]
 _GREY = "#7f7f7f"
 # end state -> (matplotlib marker, size, legend label)
 _ENDS = {
@@ -87,15 +119,23 @@ def funnel_height(lines: int) -> float:
     return max(4.5, 2.4 + 0.42 * lines)
 
 
-def _colours(rows: Sequence[ChartRow]) -> dict[str, str]:
+@dataclass(frozen=True)
+class TrackStyle:
+    colour: str
+    dashes: Any  # a matplotlib line style: "solid" or an on/off dash tuple
+
+
+def track_styles(rows: Sequence[ChartRow]) -> dict[str, TrackStyle]:
+    """A distinct look per track, busiest track first; "no track" is grey."""
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.track] = counts.get(row.track, 0) + 1
     tracks = sorted((t for t in counts if t != NO_TRACK), key=lambda t: (-counts[t], t.casefold()))
-    colours = {track: _PALETTE[i % len(_PALETTE)] for i, track in enumerate(tracks)}
+    n = len(_PALETTE)
+    styles = {track: TrackStyle(_PALETTE[i % n], _DASHES[(i // n) % len(_DASHES)]) for i, track in enumerate(tracks)}
     if NO_TRACK in counts:
-        colours[NO_TRACK] = _GREY
-    return colours
+        styles[NO_TRACK] = TrackStyle(_GREY, "solid")
+    return styles
 
 
 def _png(fig: Any) -> bytes:
@@ -132,21 +172,42 @@ def render_funnel(apps: Iterable[JobApplication], *, limit: int = MAX_LINES) -> 
 
 
 def _draw_funnel(chart: FunnelChart) -> bytes:
+    return _png(funnel_figure(chart))
+
+
+def funnel_figure(chart: FunnelChart) -> Any:
+    """The matplotlib Figure behind :func:`render_funnel` (callers hold ``_RENDER_LOCK``)."""
     from matplotlib.lines import Line2D
 
     rows = chart.rows
     fig = _new_figure(funnel_height(len(rows)))
     ax = fig.add_subplot()
-    colours = _colours(rows)
+    styles = track_styles(rows)
     for y, row in enumerate(rows):
-        colour = colours[row.track]
-        ax.plot([row.start, row.end], [y, y], color=colour, linewidth=6, solid_capstyle="round")
+        style = styles[row.track]
+        ax.plot(
+            [row.start, row.end],
+            [y, y],
+            color=style.colour,
+            linewidth=6,
+            linestyle=style.dashes,
+            solid_capstyle="round",
+            dash_capstyle="round",
+        )
         marker, size, _ = _ENDS[row.end_state]
-        ax.plot([row.end], [y], marker=marker, markersize=size, color=colour,
-                markeredgecolor="black", markeredgewidth=1.2, linestyle="none")
+        ax.plot(
+            [row.end],
+            [y],
+            marker=marker,
+            markersize=size,
+            color=style.colour,
+            markeredgecolor="black",
+            markeredgewidth=1.2,
+            linestyle="none",
+        )
     ax.set_xlim(-0.4, 7.6)
     ax.set_ylim(max(len(rows), 1) - 0.4, -0.6)  # newest (row 0) on top
-    ax.set_xticks(range(len(Stage)), _STAGE_TICKS, fontsize=13)
+    ax.set_xticks(range(len(Stage)), _STAGE_TICKS, fontsize=12)
     ax.set_yticks(range(len(rows)), [row.label for row in rows], fontsize=13)
     ax.grid(axis="x", color="#dddddd", linewidth=1)
     ax.set_axisbelow(True)
@@ -156,19 +217,51 @@ def _draw_funnel(chart: FunnelChart) -> bytes:
     if chart.hidden:
         title += f": latest {len(rows)} of {len(rows) + chart.hidden}"
     ax.set_title(title, fontsize=18, loc="left", pad=12)
-    handles = [Line2D([], [], color=colour, linewidth=6, label=_shorten(track, 18))
-               for track, colour in colours.items()]
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=style.colour,
+            linestyle=style.dashes,
+            linewidth=6,
+            dash_capstyle="round",
+            label=_shorten(track, 18),
+        )
+        for track, style in styles.items()
+    ]
     seen = []
     for state in ("open", "accepted", "rejected", "ghosted", "withdrawn", "declined"):
         marker, size, label = _ENDS[state]
         if any(row.end_state == state for row in rows) and label not in seen:
             seen.append(label)
-            handles.append(Line2D([], [], marker=marker, markersize=min(size, 16), color="white",
-                                  markeredgecolor="black", linestyle="none", label=label))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=marker,
+                    markersize=min(size, 16),
+                    color="white",
+                    markeredgecolor="black",
+                    linestyle="none",
+                    label=label,
+                )
+            )
     if handles:
-        fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=12,
-                   frameon=False)
-    return _png(fig)
+        fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=12, frameon=False)
+    if min(tick_gaps(fig), default=TICK_GAP_PX) < TICK_GAP_PX:  # long company names squeeze the axis
+        ax.tick_params(axis="x", labelrotation=40)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
+    return fig
+
+
+def tick_gaps(fig: Any) -> list[float]:
+    """Pixels between neighbouring stage names on the x axis (negative: they overlap)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in fig.axes[0].get_xticklabels()]
+    return [right.x0 - left.x1 for left, right in pairwise(boxes)]
 
 
 def render_weeks(series: Sequence[tuple[date, int]], target: int) -> bytes:
@@ -188,8 +281,12 @@ def _draw_weeks(series: Sequence[tuple[date, int]], target: int) -> bytes:
         ax.text(x, count + 0.05, str(count), ha="center", va="bottom", fontsize=14)
     ax.axhline(target, color="black", linestyle="--", linewidth=2, label=f"target {target}")
     step = max(1, -(-len(series) // 12))
-    ax.set_xticks(xs[::step], [f"{monday.day} {monday:%b}" for monday, _ in series][::step],
-                  fontsize=13, rotation=0 if len(series) <= 8 else 45)
+    ax.set_xticks(
+        xs[::step],
+        [f"{monday.day} {monday:%b}" for monday, _ in series][::step],
+        fontsize=13,
+        rotation=0 if len(series) <= 8 else 45,
+    )
     ax.set_ylim(0, max([target, *counts]) + 1)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(axis="y", labelsize=13)

@@ -151,6 +151,9 @@ def describe_event(event: Event) -> str:
         return "reopened"
     if event.kind == "edited":
         return f"edited {event.detail}"
+    if event.kind == "imported":
+        at = f" at {event.stage.label.lower()}" if event.stage is not None else ""
+        return f"imported{at} (no dates)"
     if event.kind == "interview":
         return f"interview scheduled {event.detail}".strip()
     return event.kind

@@ -57,8 +57,13 @@ def test_chart_funnel_forty_lines_stays_small() -> None:
     """Forty lines with awkward names render under 200 KB."""
     ends = [(3, Stage.INTERVIEW), (6, (Outcome.REJECTED, "")), (9, Stage.ACCEPTED)]
     apps = [
-        job(n, f"Ünïcode 😀 שלום Company {n}", [(1, Stage.APPLIED), ends[n % 3]],
-            track=["sre", "data", "", "platform"][n % 4], added=n / 10)
+        job(
+            n,
+            f"Ünïcode 😀 שלום Company {n}",
+            [(1, Stage.APPLIED), ends[n % 3]],
+            track=["sre", "data", "", "platform"][n % 4],
+            added=n / 10,
+        )
         for n in range(1, 61)
     ]
     data = charts.render_funnel(apps)
@@ -82,3 +87,39 @@ async def test_chart_renders_serialise_across_threads() -> None:
         *(asyncio.to_thread(charts.render_weeks, series, 2) for _ in range(3)),
     )
     assert [png_size(data)[0] for data in results] == [900] * 6
+
+
+def _eight_tracks_forty_rows() -> list:  # type: ignore[type-arg]
+    ends = [(3, Stage.INTERVIEW), (6, (Outcome.REJECTED, "")), (9, Stage.ACCEPTED), (4, Stage.SECOND)]
+    return [
+        job(n, f"Company number {n}", [(1, Stage.APPLIED), ends[n % 4]], track=f"track{n % 8 + 1}", added=n / 10)
+        for n in range(1, 41)
+    ]
+
+
+def test_chart_stage_names_never_touch() -> None:
+    """At the rendered size, neighbouring stage names keep a gap; squeezed by long names, they slant."""
+    with charts._RENDER_LOCK:
+        fig = charts.funnel_figure(charts.funnel_rows(_eight_tracks_forty_rows()))
+        assert min(charts.tick_gaps(fig)) >= charts.TICK_GAP_PX
+        assert {label.get_rotation() for label in fig.axes[0].get_xticklabels()} == {0}
+        wide = [job(n, "W" * 30, [(1, Stage.APPLIED)]) for n in range(1, 5)]
+        squeezed = charts.funnel_figure(charts.funnel_rows(wide))
+        assert {label.get_rotation() for label in squeezed.axes[0].get_xticklabels()} == {40}
+
+
+def test_chart_tracks_never_share_a_look() -> None:
+    """Eight tracks get eight colours (none twice); past 18 colours the line style changes too."""
+    eight = charts.track_styles(charts.funnel_rows(_eight_tracks_forty_rows()).rows)
+    assert len({style.colour for style in eight.values()}) == 8
+    many = [job(n, f"C{n}", [(1, Stage.APPLIED)], track=f"t{n}") for n in range(1, 41)]
+    styles = charts.track_styles(charts.funnel_rows(many).rows)
+    assert len(styles) == 40
+    assert len({(style.colour, str(style.dashes)) for style in styles.values()}) == 40
+    assert len({style.colour for style in styles.values()}) == 18
+
+
+def test_chart_eight_tracks_forty_rows_under_200_kb() -> None:
+    """The QA case renders as a phone-sized PNG under 200 KB."""
+    data = charts.render_funnel(_eight_tracks_forty_rows())
+    assert png_size(data)[0] == 900 and len(data) < 200_000

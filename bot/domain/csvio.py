@@ -6,7 +6,7 @@ Export header (stable; new columns are only ever appended)::
     stage, outcome, reason,
     prospect_at, applied_at, responded_at, screen_at, interview_at, second_at, offer_at,
     accepted_at,
-    notes, created_at, closed_at, interviews
+    notes, created_at, closed_at, interviews, history
 
 * ``stage`` is the stage's name ("Phone screen"); ``outcome`` is empty while open or accepted.
 * ``<stage>_at`` is when the application first reached that stage (ISO-8601 UTC); empty when it
@@ -14,6 +14,11 @@ Export header (stable; new columns are only ever appended)::
 * ``notes``: one note per line as ``<ISO-8601 UTC> note: text`` (or ``lesson:``); a note's own
   extra lines follow, each indented by two spaces.
 * ``interviews``: one ISO-8601 UTC moment per line.
+* ``history``: the application's whole history, one event per line as
+  ``<ISO-8601 UTC> <kind>[ stage=<0-7>][ outcome=<outcome>][ correction][: detail]`` (a detail's
+  extra lines indented by two spaces). Import keeps it when it agrees with the stage dates and
+  the closing; otherwise (say the dates were edited in a spreadsheet) it rebuilds the history
+  from the columns, and events such as "interview scheduled" are lost.
 * Any cell starting with ``= + - @ '``, a tab or a carriage return gets a leading ``'`` so a
   spreadsheet shows it as text instead of running it as a formula; import removes that quote.
 
@@ -72,6 +77,7 @@ HEADER: tuple[str, ...] = (
     "created_at",
     "closed_at",
     "interviews",
+    "history",
 )
 T = TypeVar("T")
 REQUIRED = ("company", "role", "stage")
@@ -79,6 +85,11 @@ REPORT_HEADER = ("applied_on", "id", "company", "role", "status", "link")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
 _NOTE_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) (note|lesson): (.*)$", re.S)
+_EVENT_HEAD = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) ([a-z_]+)"
+    r"(?: stage=(\d))?(?: outcome=([a-z]+))?( correction)?(?:: (.*))?$",
+    re.S,
+)
 
 
 # -- cells -----------------------------------------------------------------------------------
@@ -114,6 +125,25 @@ def _notes_cell(notes: Sequence[Note]) -> str:
     return "\n".join(lines)
 
 
+def _history_cell(history: Sequence[Event]) -> str:
+    lines = []
+    for event in history:
+        head = f"{utc_iso(event.at)} {event.kind}"
+        if event.stage is not None:
+            head += f" stage={int(event.stage)}"
+        if event.outcome is not None:
+            head += f" outcome={event.outcome.value}"
+        if event.correction:
+            head += " correction"
+        if event.detail:
+            first, *rest = event.detail.split("\n")
+            lines.append(f"{head}: {first}")
+            lines.extend(f"  {line}" for line in rest)
+        else:
+            lines.append(head)
+    return "\n".join(lines)
+
+
 def _row(app: JobApplication) -> list[str]:
     reached = app.reached()
     closed = app.closed_at() if app.outcome is not None else None
@@ -136,6 +166,7 @@ def _row(app: JobApplication) -> list[str]:
         utc_iso(app.created_at),
         utc_iso(closed) if closed else "",
         "\n".join(utc_iso(moment) for moment in app.interviews),
+        _history_cell(app.history),
     ]
 
 
@@ -146,10 +177,7 @@ def export_csv(apps: Iterable[JobApplication]) -> bytes:
 
 def report_csv(rows: Iterable[ReportRow]) -> bytes:
     """The /report list as a CSV file."""
-    body = (
-        (r.applied_on.isoformat(), str(r.number), r.company, r.role, r.status, r.link)
-        for r in rows
-    )
+    body = ((r.applied_on.isoformat(), str(r.number), r.company, r.role, r.status, r.link) for r in rows)
     return _write([REPORT_HEADER, *body])
 
 
@@ -179,6 +207,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "created_at": ("created at", "created", "added", "date added", "saved"),
     "closed_at": ("closed at", "closed on", "closed", "date closed"),
     "interviews": ("interviews", "interview dates"),
+    "history": ("history",),
 }
 for _stage, _column in STAGE_COLUMNS.items():
     _word = _norm(_stage.name)
@@ -229,8 +258,7 @@ def _decode(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(
-            "That file isn't UTF-8 text. In your spreadsheet choose "
-            "“CSV UTF-8” when saving, and send it again."
+            "That file isn't UTF-8 text. In your spreadsheet choose “CSV UTF-8” when saving, and send it again."
         ) from None
     if "\x00" in text:
         raise ImportRefused("That doesn't look like a CSV text file.")
@@ -317,19 +345,77 @@ def _read_outcome(text: str) -> Outcome | None:
     raise ValueError(f"unknown outcome {text[:20]!r} (use rejected, withdrawn, declined or ghosted)")
 
 
+def _read_history(text: str) -> list[Event] | None:
+    """Our ``history`` cell back into events; None when it isn't in that format."""
+    events: list[Event] = []
+    for line in text.split("\n"):
+        if line.startswith("  ") and events:
+            last = events[-1]
+            events[-1] = Event(
+                last.at, last.kind, last.stage, last.outcome, f"{last.detail}\n{line[2:]}", last.correction
+            )
+            continue
+        head = _EVENT_HEAD.match(line)
+        if head is None:
+            return None
+        at, kind, stage, outcome, correction, detail = head.groups()
+        try:
+            events.append(
+                Event(
+                    at=datetime.fromisoformat(at).astimezone(UTC),
+                    kind=kind,
+                    stage=Stage(int(stage)) if stage is not None else None,
+                    outcome=Outcome(outcome) if outcome is not None else None,
+                    detail=detail or "",
+                    correction=correction is not None,
+                )
+            )
+        except ValueError:
+            return None
+    return events
+
+
+def _history_fits(
+    history: list[Event],
+    stage: Stage,
+    dated: dict[Stage, datetime],
+    outcome: Outcome | None,
+    closed_at: datetime | None,
+) -> bool:
+    """Does a history read back from the file agree with the row's stage, dates and closing?"""
+    if not history:
+        return False
+    probe = JobApplication(number=0, company="", role="", created_at=history[0].at, history=history)
+    if probe.reached() != dated:
+        return False
+    if any(e.kind == "imported" and e.stage != stage for e in history):
+        return False
+    endings = [e for e in history if e.kind in ("closed", "reopened")]
+    if outcome is None:
+        return not endings or endings[-1].kind == "reopened"
+    last = endings[-1] if endings else None
+    return last is not None and last.kind == "closed" and (last.outcome, last.at) == (outcome, closed_at)
+
+
 def build_history(
     created_at: datetime,
     dated: dict[Stage, datetime],
     outcome: Outcome | None,
     reason: str,
     closed_at: datetime | None,
+    stage: Stage = Stage.PROSPECT,
 ) -> list[Event]:
-    """The history an imported application starts with: its stage dates, then its closing."""
+    """The history an imported application starts with: its stage dates, then its closing.
+
+    A row without any date starts with one "imported" event carrying its stage: it says when
+    and at which stage the application arrived without pretending it reached that stage then
+    (an "imported" event is not a stage arrival, so weekly counts and waits leave it out).
+    """
     events = []
-    for index, (stage, moment) in enumerate(sorted(dated.items(), key=lambda kv: (kv[1], kv[0]))):
-        events.append(Event(at=moment, kind="created" if index == 0 else "stage", stage=stage))
+    for index, (reached, moment) in enumerate(sorted(dated.items(), key=lambda kv: (kv[1], kv[0]))):
+        events.append(Event(at=moment, kind="created" if index == 0 else "stage", stage=reached))
     if not events:
-        events.append(Event(at=created_at, kind="created"))
+        events.append(Event(at=created_at, kind="imported", stage=stage))
     if outcome is not None and closed_at is not None:
         events.append(Event(at=closed_at, kind="closed", outcome=outcome, detail=reason))
     return events
@@ -370,9 +456,7 @@ class _Row:
         if self.get("camp"):
             camp = parse_camp(self.get("camp"))
             if camp is None:
-                self.problems.append(
-                    f"unknown camp {self.get('camp')[:20]!r} (use {', '.join(c.value for c in Camp)})"
-                )
+                self.problems.append(f"unknown camp {self.get('camp')[:20]!r} (use {', '.join(c.value for c in Camp)})")
         if self.get("source"):
             source = parse_source(self.get("source"))
             if source is None:
@@ -405,6 +489,9 @@ class _Row:
         if outcome is None:
             closed_at = None
         reason = self.get("reason")
+        history = _read_history(self.get("history")) if self.get("history") else None
+        if history is None or not _history_fits(history, stage, dated, outcome, closed_at):
+            history = build_history(created_at, dated, outcome, reason, closed_at, stage)
         return JobApplication(
             number=0,
             company=company,
@@ -420,7 +507,7 @@ class _Row:
             stage=stage,
             outcome=outcome,
             reason=reason,
-            history=build_history(created_at, dated, outcome, reason, closed_at),
+            history=history,
             notes=_read_notes(self.get("notes"), created_at),
             interviews=interviews,
         )
@@ -440,9 +527,7 @@ class _Row:
             self.problems.append(f"unknown stage {raw[:20]!r} (use a name or number: {stage_choices()})")
         return stage, outcome
 
-    def _check_consistency(
-        self, stage: Stage, outcome: Outcome | None, dated: dict[Stage, datetime]
-    ) -> None:
+    def _check_consistency(self, stage: Stage, outcome: Outcome | None, dated: dict[Stage, datetime]) -> None:
         if outcome is not None and stage == Stage.ACCEPTED:
             self.problems.append(f"an accepted application can't also be {outcome.value}")
         if outcome in (Outcome.REJECTED, Outcome.GHOSTED) and stage == Stage.PROSPECT:
@@ -451,24 +536,20 @@ class _Row:
             self.problems.append("declined needs stage offer (you decline an offer)")
         beyond = [s for s in dated if s > stage]
         if beyond:
-            self.problems.append(
-                f"has a {max(beyond).label.lower()} date but stage is {stage.label.lower()}"
-            )
+            label = max(beyond).label.lower()
+            article = "an" if label[0] in "aeiou" else "a"
+            self.problems.append(f"has {article} {label} date but stage is {stage.label.lower()}")
         ordered = sorted(dated)
         for lower, higher in pairwise(ordered):
             if dated[higher] < dated[lower]:
-                self.problems.append(
-                    f"{higher.label.lower()} date is before {lower.label.lower()} date"
-                )
+                self.problems.append(f"{higher.label.lower()} date is before {lower.label.lower()} date")
                 break
 
 
 class CsvImport:
     """Reads a file's header and rows up front; :meth:`check` validates them in batches."""
 
-    def __init__(
-        self, data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime
-    ) -> None:
+    def __init__(self, data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime) -> None:
         text = _decode(data)
         self.tz, self.now = tz, now
         try:
@@ -500,9 +581,7 @@ class CsvImport:
         if not self.records:
             raise ImportRefused("That file has a header but no rows.")
         self.plan = ImportPlan(ignored_columns=ignored, rows=len(self.records))
-        self._seen: dict[tuple[str, str], str] = {
-            _key(app.company, app.role): f"#{app.number}" for app in existing
-        }
+        self._seen: dict[tuple[str, str], str] = {_key(app.company, app.role): f"#{app.number}" for app in existing}
         self._done = 0
 
     @staticmethod
@@ -558,9 +637,7 @@ def _key(company: str, role: str) -> tuple[str, str]:
     return company.casefold(), role.casefold()
 
 
-def read_import(
-    data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime
-) -> ImportPlan:
+def read_import(data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime) -> ImportPlan:
     """Validate a whole file at once (raises :class:`ImportRefused`)."""
     return CsvImport(data, existing, tz, now).result()
 
@@ -576,8 +653,12 @@ def still_new(apps: Iterable[JobApplication], existing: Iterable[JobApplication]
 
 def _ics_text(text: str) -> str:
     return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n")
-        .replace("\n", "\\n").replace("\r", "\\n")
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
     )
 
 

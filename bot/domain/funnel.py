@@ -37,7 +37,7 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import parse_day
+from bot.domain.dates import parse_day, week_start
 from bot.domain.models import JobApplication
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import applied_on, recent_weeks, week_status
@@ -50,6 +50,11 @@ WAIT_PAIRS: tuple[tuple[Stage, Stage], ...] = (
     (Stage.INTERVIEW, Stage.OFFER),
 )
 NO_REASON = "no reason given"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 application", "2 applications" (``many`` for irregular plurals)."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 # -- one application -------------------------------------------------------------------------
@@ -226,7 +231,7 @@ def outcomes(apps: Sequence[JobApplication]) -> list[OutcomeCount]:
 
 
 def ratio_phrase(part: int, whole: int) -> str:
-    """"1 in 3", "2 in 5", "every": a rate people can picture."""
+    """ "1 in 3", "2 in 5", "every": a rate people can picture."""
     if part >= whole:
         return "every"
     exact = Fraction(part, whole)
@@ -244,8 +249,7 @@ def headline(overall: Rates) -> str:
     if n == 0:
         return "You haven't applied anywhere yet: your funnel starts with the first application."
     if overall.responded == 0:
-        plural = "application" if n == 1 else "applications"
-        return f"No responses yet from your {n} {plural}: early days, keep sending."
+        return f"No responses yet from your {plural(n, 'application')}: early days, keep sending."
     response = ratio_phrase(overall.responded, n)
     response_text = "every application" if response == "every" else f"{response} applications"
     if overall.interviewed == 0:
@@ -266,6 +270,7 @@ class Segment:
     name: str
     rates: Rates
     prospects: int  # never applied
+    labelled: bool = True  # False for "(no track)" and the like: listed, never ranked
 
     @property
     def small(self) -> bool:
@@ -299,8 +304,9 @@ def segment_stats(apps: Iterable[JobApplication], by: str) -> Segments:
 
     Best and worst compare interview rate, then response rate. Only segments with at least
     SMALL_SAMPLE applications compete when two or more have that many; otherwise every segment
-    with an application competes and the result is marked tentative. When the best and worst
-    score the same, neither is named.
+    with an application competes and the result is marked tentative. The unlabelled segment
+    ("(no camp)") is listed but never competes: "tag your jobs" is not a finding. When the best
+    and worst score the same, neither is named.
     """
     if by not in SEGMENT_FIELDS:
         raise ValueError(f"unknown segment field {by!r}")
@@ -316,13 +322,15 @@ def segment_stats(apps: Iterable[JobApplication], by: str) -> Segments:
             name=names[key],
             rates=rates(members),
             prospects=sum(1 for a in members if furthest(a) == Stage.PROSPECT),
+            labelled=key != "",
         )
         for key, members in groups.items()
     ]
     segments.sort(key=lambda s: (-s.rates.applied, s.name.casefold()))
-    sized = [s for s in segments if not s.small]
+    ranked = [s for s in segments if s.labelled]
+    sized = [s for s in ranked if not s.small]
     tentative = len(sized) < 2
-    contenders = [s for s in segments if s.rates.applied > 0] if tentative else sized
+    contenders = [s for s in ranked if s.rates.applied > 0] if tentative else sized
     best = worst = None
     if len(contenders) >= 2:
         top = max(contenders, key=lambda s: s.score)
@@ -341,6 +349,7 @@ class WeekRow:
     applied: int
     buffer_in: int  # applications ahead of target carried into this week
     target: int
+    counted: bool = True  # False before the user's first week: no buffer, no streak, no verdict
 
     @property
     def met(self) -> bool:
@@ -348,14 +357,25 @@ class WeekRow:
 
 
 def week_rows(
-    apps: Iterable[JobApplication], tz: ZoneInfo, target: int, now: datetime, weeks: int
+    apps: Iterable[JobApplication],
+    tz: ZoneInfo,
+    target: int,
+    now: datetime,
+    weeks: int,
+    *,
+    since: date | None = None,
 ) -> list[WeekRow]:
-    """The last ``weeks`` weeks, oldest first, with the buffer each started with (weekly.py rules)."""
+    """The last ``weeks`` weeks, oldest first, with the buffer each started with (weekly.py rules).
+
+    ``since`` is the user's first day (weekly.week_status): earlier weeks are not counted.
+    """
     apps = list(apps)
+    first = week_start(since) if since is not None else date.min
     rows = []
     for monday, count in recent_weeks(apps, tz, now, weeks):
-        status = week_status(apps, tz, target, datetime.combine(monday, time(12), tzinfo=tz))
-        rows.append(WeekRow(monday, count, status.buffer, target))
+        moment = datetime.combine(monday, time(12), tzinfo=tz)
+        status = week_status(apps, tz, target, moment, since=since)
+        rows.append(WeekRow(monday, count, status.buffer, target, counted=monday >= first))
     return rows
 
 
@@ -372,9 +392,7 @@ class ReportRow:
     link: str
 
 
-def report_rows(
-    apps: Iterable[JobApplication], tz: ZoneInfo, start: date, end: date
-) -> list[ReportRow]:
+def report_rows(apps: Iterable[JobApplication], tz: ZoneInfo, start: date, end: date) -> list[ReportRow]:
     """Every application sent between ``start`` and ``end`` (inclusive, local days), by date."""
     rows = []
     for app in apps:

@@ -79,7 +79,7 @@ class Event:
     """One change in an application's life, kept forever."""
 
     at: datetime
-    kind: str  # created | stage | closed | reopened | edited | interview
+    kind: str  # created | stage | closed | reopened | edited | interview | imported
     stage: Stage | None = None
     outcome: Outcome | None = None
     detail: str = ""  # rejection reason, edited field, ...

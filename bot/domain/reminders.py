@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.dates import parse_clock, parse_weekday, week_start
 from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
 from bot.domain.stages import Outcome, Stage
-from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, week_status
+from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, started_on, week_status
 
 CATCH_UP = timedelta(hours=12)  # a reminder this late is still worth sending; later is skipped
 LOOKBACK = timedelta(days=8)  # missed reminders older than this are simply forgotten
@@ -107,11 +107,6 @@ def is_paused(profile: Profile, now: datetime, tz: ZoneInfo) -> bool:
         return False
     end = pause_end(profile, tz)
     return end is None or now < end
-
-
-def started_on(profile: Profile, tz: ZoneInfo) -> date:
-    """The local day the user started with Funnelbot: weeks before it don't count toward buffer or streak."""
-    return profile.created_at.astimezone(tz).date()
 
 
 def _key_moment(moment: datetime) -> str:

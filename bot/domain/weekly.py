@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import week_start
-from bot.domain.models import JobApplication
+from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Stage
 
 
@@ -27,6 +27,11 @@ def applications_per_week(apps: Iterable[JobApplication], tz: ZoneInfo) -> dict[
             monday = week_start(day)
             counts[monday] = counts.get(monday, 0) + 1
     return counts
+
+
+def started_on(profile: Profile, tz: ZoneInfo) -> date:
+    """The local day the user started with Funnelbot: weeks before it don't count toward buffer or streak."""
+    return profile.created_at.astimezone(tz).date()
 
 
 def in_flight(apps: Iterable[JobApplication]) -> list[JobApplication]:

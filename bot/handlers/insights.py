@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from telegram import Document, Message, Update
@@ -21,7 +22,7 @@ from bot.context import BotContext
 from bot.domain import csvio, funnel
 from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Stage
-from bot.domain.weekly import recent_weeks, week_status
+from bot.domain.weekly import WeekStatus, recent_weeks, started_on, week_status
 from bot.handlers.common import changed, edit, profile_of, reply, today_for
 from bot.rendering import button, clip, esc, keyboard, short_day
 
@@ -38,9 +39,16 @@ _WAIT_LABELS = {
     (Stage.RESPONDED, Stage.INTERVIEW): "Response → interview",
     (Stage.INTERVIEW, Stage.OFFER): "Interview → offer",
 }
-_CSV_MIME = {"text/csv", "text/comma-separated-values", "application/csv", "text/x-csv",
-             "text/plain", "text/tab-separated-values"}
+_CSV_MIME = {
+    "text/csv",
+    "text/comma-separated-values",
+    "application/csv",
+    "text/x-csv",
+    "text/plain",
+    "text/tab-separated-values",
+}
 NO_APPS = "No applications yet. Add one: <code>/add Acme - Senior SRE</code>"
+_SETTLED = {"go": "Already imported.", "no": "Already cancelled: send the file again to import it."}
 
 
 def _pct(rate: float | None) -> str:
@@ -48,12 +56,11 @@ def _pct(rate: float | None) -> str:
 
 
 def _days(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{value:.1f}".removesuffix(".0")
     return f"{text} day" if text == "1" else f"{text} days"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+_plural = funnel.plural
 
 
 def _apps_and_tz(update: Update, context: BotContext) -> tuple[Profile, list[JobApplication], Any]:
@@ -75,26 +82,27 @@ def _funnel_text(f: funnel.Funnel) -> str:
     r = f.rates
     lines = ["<b>Your funnel</b>", esc(f.headline), ""]
     lines.append(f"<b>Rates per application</b> ({_plural(r.applied, 'application')} sent)")
-    lines.append(f"Response {_pct(r.response_rate)} · Interview {_pct(r.interview_rate)} · "
-                 f"Offer {_pct(r.offer_rate)}")
+    lines.append(f"Response {_pct(r.response_rate)} · Interview {_pct(r.interview_rate)} · Offer {_pct(r.offer_rate)}")
     lines += ["", "<b>How far they got</b> (share of the stage before)"]
     for row in f.stages:
         share = f" ({_pct(row.conversion)})" if row.stage > Stage.APPLIED else ""
         lines.append(f"{esc(row.stage.label)}: {row.count}{share}")
     lines += ["", "<b>Not applied yet</b>"]
     applied_from = f.saved_as_prospect - f.prospects_open - f.prospects_dropped
+    saved = (
+        "1 job saved as a prospect" if f.saved_as_prospect == 1 else (f"{f.saved_as_prospect} jobs saved as prospects")
+    )
     lines.append(
-        f"{_plural(f.saved_as_prospect, 'job')} saved as prospects, {applied_from} applied to "
-        f"({_pct(f.stages[0].conversion)}); {f.prospects_open} waiting, {f.prospects_dropped} dropped."
+        f"{saved}, {applied_from} applied to ({_pct(f.stages[0].conversion)}); "
+        f"{f.prospects_open} waiting, {f.prospects_dropped} dropped."
     )
     if f.waits:
         lines += ["", "<b>Typical wait</b> (median)"]
         for wait in f.waits:
             label = _WAIT_LABELS[(wait.start, wait.end)]
-            lines.append(f"{label}: {_days(wait.median_days)} (from {wait.samples})")
+            lines.append(f"{label}: {_days(wait.median_days)} (from {_plural(wait.samples, 'application')})")
     lines += ["", "<b>Outcomes</b>"]
-    lines.append(" · ".join(f"{o.state.capitalize()} {o.count}" for o in f.outcomes if o.count)
-                 or "None yet")
+    lines.append(" · ".join(f"{o.state.capitalize()} {o.count}" for o in f.outcomes if o.count) or "None yet")
     for outcome in f.outcomes:
         if outcome.reasons:
             shown = ", ".join(f"{esc(reason[:60])} {n}" for reason, n in outcome.reasons[:6])
@@ -111,8 +119,9 @@ async def show_stats(update: Update, context: BotContext) -> None:
     """/stats track|camp|source: the rates per segment, best and worst named."""
     by = (context.args or ["track"])[0].lower()
     if by not in funnel.SEGMENT_FIELDS:
-        await reply(update, "Split by what? <code>/stats track</code>, <code>/stats camp</code> "
-                            "or <code>/stats source</code>.")
+        await reply(
+            update, "Split by what? <code>/stats track</code>, <code>/stats camp</code> or <code>/stats source</code>."
+        )
         return
     _, apps, _ = _apps_and_tz(update, context)
     await reply(update, _stats_text(funnel.segment_stats(apps, by)) if apps else NO_APPS)
@@ -128,8 +137,10 @@ def _stats_text(result: funnel.Segments) -> str:
             continue
         flag = " ⚠" if seg.small else ""
         small = small or seg.small
-        lines.append(f"<b>{esc(seg.name)}</b>: {r.applied} · {_pct(r.response_rate)} · "
-                     f"{_pct(r.interview_rate)} · {_pct(r.offer_rate)}{flag}")
+        lines.append(
+            f"<b>{esc(seg.name)}</b>: {r.applied} · {_pct(r.response_rate)} · "
+            f"{_pct(r.interview_rate)} · {_pct(r.offer_rate)}{flag}"
+        )
     if len(result.segments) > 30:
         lines.append(f"…and {len(result.segments) - 30} more.")
     lines.append("")
@@ -170,16 +181,17 @@ async def show_week(update: Update, context: BotContext) -> None:
         return
     profile, apps, tz = _apps_and_tz(update, context)
     now = context.now()
-    rows = funnel.week_rows(apps, tz, profile.target_per_week, now, weeks)
-    status = week_status(apps, tz, profile.target_per_week, now)
+    since = started_on(profile, tz)
+    rows = funnel.week_rows(apps, tz, profile.target_per_week, now, weeks, since=since)
+    status = week_status(apps, tz, profile.target_per_week, now, since=since)
     await reply(update, _week_text(rows, status))
 
 
-def _week_text(rows: Sequence[funnel.WeekRow], status: Any) -> str:
+def _week_text(rows: Sequence[funnel.WeekRow], status: WeekStatus) -> str:
     target = status.target
     lines = [f"<b>Applications per week</b> (target {target}; weeks start Monday)", "<pre>"]
     for row in rows:
-        mark = "✓" if row.met else " "
+        mark = ("✓" if row.met else " ") if row.counted else "·"
         bar = "▇" * min(row.applied, 20)
         lines.append(f"{row.monday.day:>2} {row.monday:%b} {mark} {row.applied:>2} {bar}")
     lines.append("</pre>")
@@ -190,10 +202,21 @@ def _week_text(rows: Sequence[funnel.WeekRow], status: Any) -> str:
     else:
         lines.append(f"This week: {status.applied} of {target} sent, {status.needed} to go.")
     if status.buffer:
-        lines.append(f"Buffer: {status.buffer} ahead from earlier weeks.")
-    lines.append(f"Streak: {_plural(status.streak, 'week')} in a row on target.")
+        lines.append(f"Buffer: {_plural(status.buffer, 'application')} ahead from earlier weeks.")
+    lines.append(_streak_line(status))
     lines.append("✓ = target met (counting the buffer). Picture: /chart weeks")
+    if not all(row.counted for row in rows):
+        lines.append("· = before you started with Funnelbot: not counted for buffer or streak.")
     return clip("\n".join(lines))
+
+
+def _streak_line(status: WeekStatus) -> str:
+    """The streak as the ✓ marks show it: this week counts once it is met."""
+    if status.met:
+        return f"Streak: {_plural(status.streak + 1, 'week')} in a row on target, this week included."
+    if status.streak:
+        return f"Streak: {_plural(status.streak, 'week')} in a row on target; meet this week's target to extend it."
+    return "Streak: none yet; meet this week's target to start one."
 
 
 # -- /report ---------------------------------------------------------------------------------
@@ -208,24 +231,32 @@ async def send_report(update: Update, context: BotContext) -> None:
         await reply(update, esc(error))
         return
     rows = funnel.report_rows(apps, tz, start, end)
-    period = f"{short_day(start)} – {short_day(end)}"
+    period = _period(start, end)
     if not rows:
-        await reply(update, f"No applications sent between {period}.")
+        await reply(update, f"No applications sent {period}.")
         return
     await reply(update, _report_text(rows, period))
     assert update.effective_chat is not None
     await update.effective_chat.send_document(
         document=csvio.report_csv(rows),
         filename=f"applications-{start.isoformat()}-to-{end.isoformat()}.csv",
-        caption=f"{_plural(len(rows), 'application')} sent, {period}.",
+        caption=f"{_plural(len(rows), 'application')} sent {period}.",
     )
+
+
+def _period(start: date, end: date) -> str:
+    """ "on Mon 2 Nov 2026", or "from Sun 1 Nov 2026 to Mon 30 Nov 2026"."""
+    if start == end:
+        return f"on {short_day(start)}"
+    return f"from {short_day(start)} to {short_day(end)}"
 
 
 def _report_text(rows: Sequence[funnel.ReportRow], period: str) -> str:
     lines = [f"<b>Applications sent {period}</b> ({len(rows)})"]
     for r in rows:
-        lines.append(f"{r.applied_on.isoformat()} · #{r.number} <b>{esc(r.company)}</b> — "
-                     f"{esc(r.role)} · {esc(r.status)}")
+        lines.append(
+            f"{r.applied_on.isoformat()} · #{r.number} <b>{esc(r.company)}</b> — {esc(r.role)} · {esc(r.status)}"
+        )
     footer = "\nThe same list is in the CSV file below."
     return clip("\n".join(lines), 4096 - len(footer)) + footer
 
@@ -253,8 +284,11 @@ async def send_chart(update: Update, context: BotContext) -> None:
         return
     chart = charts.funnel_rows(apps)
     if not chart.rows:
-        await reply(update, "Nothing to draw yet: the chart shows applications you've sent. "
-                            "Mark one applied with <code>/move 1 applied</code>.")
+        await reply(
+            update,
+            "Nothing to draw yet: the chart shows applications you've sent. "
+            "Mark one applied with <code>/move 1 applied</code>.",
+        )
         return
     png = await asyncio.to_thread(charts.render_funnel, apps)
     await update.effective_chat.send_photo(photo=png, caption=_chart_caption(chart, apps))
@@ -286,7 +320,8 @@ async def export_data(update: Update, context: BotContext) -> None:
             return
         data = csvio.interviews_ics(apps, context.now(), profile.user_id)
         await update.effective_chat.send_document(
-            document=data, filename=f"funnelbot-interviews-{today.isoformat()}.ics",
+            document=data,
+            filename=f"funnelbot-interviews-{today.isoformat()}.ics",
             caption="Your interviews: open the file to add them to your calendar.",
         )
         return
@@ -297,8 +332,10 @@ async def export_data(update: Update, context: BotContext) -> None:
         await reply(update, "Nothing to export yet. " + NO_APPS)
         return
     await update.effective_chat.send_document(
-        document=csvio.export_csv(apps), filename=f"funnelbot-{today.isoformat()}.csv",
-        caption=f"All {_plural(len(apps), 'application')}. Send this file back any time to /import it.",
+        document=csvio.export_csv(apps),
+        filename=f"funnelbot-{today.isoformat()}.csv",
+        caption=("Your application" if len(apps) == 1 else f"All {len(apps)} applications")
+        + ". Send this file back any time to /import it.",
     )
     logger.info("insights.exported user=%s rows=%s", profile.user_id, len(apps))
 
@@ -336,8 +373,11 @@ async def receive_import(update: Update, context: BotContext) -> None:
         await reply(update, "That isn't a CSV file. Save your spreadsheet as “CSV UTF-8” and send it.")
         return
     if doc.file_size and doc.file_size > csvio.MAX_BYTES:
-        await reply(update, f"That file is {doc.file_size / 1_000_000:.1f} MB; I import up to 1 MB "
-                            f"({csvio.MAX_ROWS:,} rows). Split it and send the parts. Nothing changed.")
+        await reply(
+            update,
+            f"That file is {doc.file_size / 1_000_000:.1f} MB; I import up to 1 MB "
+            f"({csvio.MAX_ROWS:,} rows). Split it and send the parts. Nothing changed.",
+        )
         return
     _, apps, tz = _apps_and_tz(update, context)
     data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
@@ -363,7 +403,10 @@ async def _check_with_progress(update: Update, job: csvio.CsvImport) -> Message 
 
 
 async def _finish_import(
-    update: Update, context: BotContext, plan: csvio.ImportPlan, filename: str,
+    update: Update,
+    context: BotContext,
+    plan: csvio.ImportPlan,
+    filename: str,
     status: Message | None,
 ) -> None:
     if not plan.errors:
@@ -432,8 +475,8 @@ def _import_notes(duplicates: Sequence[csvio.Duplicate], undated: int, ignored: 
         if len(duplicates) > 10:
             lines.append(f"…and {len(duplicates) - 10} more.")
     if undated:
-        lines.append(f"{_plural(undated, 'row')} had no applied date, so they stay out of "
-                     "your weekly counts.")
+        they = "it stays" if undated == 1 else "they stay"
+        lines.append(f"{_plural(undated, 'row')} had no applied date, so {they} out of your weekly counts.")
     if ignored:
         lines.append(f"Ignored columns: {esc(', '.join(ignored)[:200])}.")
     return lines
@@ -441,23 +484,25 @@ def _import_notes(duplicates: Sequence[csvio.Duplicate], undated: int, ignored: 
 
 def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, Any]:
     bad = len(plan.errors)
-    lines = [f"<b>{esc(filename[:60])}</b>: {plan.rows:,} rows checked, "
-             f"{_plural(bad, 'row')} with problems:"]
+    checked = "1 row" if plan.rows == 1 else f"{plan.rows:,} rows"
+    lines = [f"<b>{esc(filename[:60])}</b>: {checked} checked, {_plural(bad, 'row')} with problems:"]
     for problem in plan.errors[:SHOWN_ERRORS]:
         lines.append(f"• line {problem.line}: {esc(problem.message[:300])}")
     if bad > SHOWN_ERRORS:
         lines.append(f"…and {bad - SHOWN_ERRORS} more.")
     lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
     if not plan.apps:
-        lines.append("\nNo row can be imported as it is. Fix the file and send it again; "
-                     "nothing changed.")
+        lines.append("\nNo row can be imported as it is. Fix the file and send it again; nothing changed.")
         return clip("\n".join(lines)), None
-    lines.append(f"\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, "
-                 "or fix the file and send it again.")
-    markup = keyboard([
-        button(f"Import the {_plural(len(plan.apps), 'valid row')}", "imp", "go", token),
-        button("Cancel", "imp", "no", token),
-    ])
+    lines.append(
+        f"\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, or fix the file and send it again."
+    )
+    markup = keyboard(
+        [
+            button(f"Import the {_plural(len(plan.apps), 'valid row')}", "imp", "go", token),
+            button("Cancel", "imp", "no", token),
+        ]
+    )
     return clip("\n".join(lines)), markup
 
 
@@ -467,12 +512,23 @@ async def import_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     _, action, args = decode(query.data)
     token = int_args(args, 1)
-    pending = _scratch(context).get("import")
+    scratch = _scratch(context)
+    pending = scratch.get("import")
     if not pending or token is None or pending["token"] != token[0]:
+        settled = scratch.get("import_settled", {}).get(token[0] if token else None)
+        if settled is not None:
+            # A second tap on a decided file (double tap, or Cancel after Import): the message
+            # already says what happened, so only a toast.
+            await query.answer(_SETTLED[settled])
+            return
         await query.answer("That import is no longer pending.")
         await edit(update, "That import has expired. Send the file again to import it.")
         return
-    del _scratch(context)["import"]
+    del scratch["import"]
+    settled_tokens = scratch.setdefault("import_settled", {})
+    settled_tokens[pending["token"]] = action
+    for old in sorted(settled_tokens)[:-10]:  # the last ten decisions are plenty
+        del settled_tokens[old]
     if action != "go":
         await query.answer("Cancelled")
         await edit(update, "Import cancelled. Nothing changed.")
@@ -480,8 +536,9 @@ async def import_button(update: Update, context: BotContext) -> None:
     await query.answer("Importing…")
     apps = [JobApplication.from_dict(data) for data in pending["apps"]]
     saved = _store(update, context, apps)
-    plan = csvio.ImportPlan(duplicates=pending["duplicates"], undated=pending["undated"],
-                            ignored_columns=pending["ignored"])
+    plan = csvio.ImportPlan(
+        duplicates=pending["duplicates"], undated=pending["undated"], ignored_columns=pending["ignored"]
+    )
     await edit(update, _import_done(saved, plan))
 
 
@@ -505,4 +562,3 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(csv_document, receive_import),
         CallbackQueryHandler(import_button, pattern=r"^imp:"),
     ]
-

@@ -7,12 +7,14 @@ import io
 from datetime import UTC, datetime
 
 from bot.domain.csvio import HEADER, MAX_ROWS
-from bot.domain.models import JobApplication
-from bot.domain.stages import Stage
+from bot.domain.models import Event, JobApplication
+from bot.domain.stages import Outcome, Stage
 from tests.conftest import ADA, BOB
-from tests.domain.test_funnel import five
+from tests.domain.test_funnel import five, job
 from tests.harness import Harness
 from tests.test_charts import png_size
+
+STARTED = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # Ada's first day with Funnelbot in seed()
 
 
 async def onboard(bot: Harness, user: int = ADA) -> None:
@@ -21,10 +23,11 @@ async def onboard(bot: Harness, user: int = ADA) -> None:
 
 
 async def seed(bot: Harness, apps: list[JobApplication], user: int = ADA) -> None:
-    """Onboard ``user`` and store ``apps`` as theirs, numbered as given."""
+    """Onboard ``user`` and store ``apps`` as theirs, numbered as given, tracked since 1 Nov."""
     await onboard(bot, user)
     profile = bot.repo.get_profile(user)
     assert profile is not None
+    profile.created_at = STARTED
     profile.next_number = max(a.number for a in apps) + 1
     bot.repo.save_profile(profile)
     bot.repo.save_applications(user, apps)
@@ -48,7 +51,7 @@ async def test_funnel_command_shows_headline_and_numbers(bot: Harness) -> None:
     assert text.startswith("Your funnel\nYou get a response to 3 in 5 applications and an interview to 2 in 5.")
     assert "Response 60% · Interview 40% · Offer 20%" in text
     assert "Interview: 2 (67%)" in text
-    assert "Applied → first response: 3 days (from 3)" in text
+    assert "Applied → first response: 3 days (from 3 applications)" in text
     assert "Rejected: Experience level 1, Skills fit 1, Timezone / location 1" in text
     assert "Withdrawn: accepted elsewhere 1" in text
 
@@ -105,10 +108,7 @@ async def test_chart_sends_funnel_and_weeks_pictures(bot: Harness) -> None:
 async def test_chart_over_forty_says_latest_forty(bot: Harness) -> None:
     """More than 40 applications: the caption says which ones are drawn."""
     at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    apps = [
-        JobApplication(n, f"Co {n}", "Dev", at, stage=Stage.APPLIED,
-                       history=[]) for n in range(1, 46)
-    ]
+    apps = [JobApplication(n, f"Co {n}", "Dev", at, stage=Stage.APPLIED, history=[]) for n in range(1, 46)]
     await seed(bot, apps)
     caption = (await bot.send(ADA, "/chart"))[0].caption
     assert caption is not None and "45 applications sent, showing the latest 40" in caption
@@ -174,8 +174,161 @@ async def test_import_with_errors_offers_the_valid_rows(bot: Harness) -> None:
     assert done.text.startswith("Imported 2 applications (#1–#2).")
     assert [a.role for a in bot.repo.list_applications(ADA)] == ["SRE", "<b>QA</b>"]
     await bot.press(ADA, reply.message_id, "imp:go:1", force=True)
-    assert "expired" in bot.last(ADA).text
+    assert bot.last(ADA).text.startswith("Imported 2 applications")
     assert len(bot.repo.list_applications(ADA)) == 2
+
+
+async def test_import_double_tap_keeps_the_confirmation(bot: Harness) -> None:
+    """A second tap on Import, or Cancel after it, only toasts; "Imported" stays and nothing doubles."""
+    await onboard(bot)
+    reply = (await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nB,C,nope\n"))[0]
+    await bot.tap(ADA, "Import the 1 valid row")
+    stored = state(bot, ADA)
+    done = bot.last(ADA)
+    for data in ("imp:go:1", "imp:no:1"):
+        assert await bot.press(ADA, reply.message_id, data, force=True) == []
+        assert bot.tg.callback_answers[-1]["text"] == "Already imported."
+        assert bot.last(ADA).text == done.text and bot.last(ADA).edit_count == done.edit_count
+    assert done.text.startswith("Imported 1 application (#1).")
+    assert state(bot, ADA) == stored and len(stored[1]) == 1
+
+
+async def test_import_cancel_twice_or_import_after_cancel_only_toasts(bot: Harness) -> None:
+    """After Cancel, further taps say so in a toast; the message keeps "Import cancelled"."""
+    await onboard(bot)
+    before = state(bot, ADA)
+    reply = (await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nB,C,nope\n"))[0]
+    await bot.tap(ADA, "Cancel")
+    for data in ("imp:no:1", "imp:go:1"):
+        await bot.press(ADA, reply.message_id, data, force=True)
+        assert bot.tg.callback_answers[-1]["text"].startswith("Already cancelled")
+        assert bot.last(ADA).text == "Import cancelled. Nothing changed."
+    assert state(bot, ADA) == before
+
+
+async def test_import_unknown_token_still_expires(bot: Harness) -> None:
+    """A button from a file the bot never settled (say, before a restart) says it expired."""
+    await onboard(bot)
+    reply = (await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nB,C,nope\n"))[0]
+    await bot.press(ADA, reply.message_id, "imp:go:7", force=True)
+    assert "expired" in bot.last(ADA).text
+    assert bot.repo.list_applications(ADA) == []
+
+
+async def test_import_negative_stage_is_unknown(bot: Harness) -> None:
+    """Stage "-1" is refused by line, not imported as Applied."""
+    await onboard(bot)
+    before = state(bot, ADA)
+    reply = (await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nGlobex,Dev,-1\n"))[0]
+    assert "line 3: unknown stage '-1'" in reply.text
+    assert state(bot, ADA) == before
+
+
+async def test_wording_for_one_and_for_periods(bot: Harness) -> None:
+    """Singulars read as singulars, articles fit, and an empty report names its period "from … to"."""
+    await seed(bot, [job(1, "Solo", [(1, Stage.APPLIED), (2, Stage.RESPONDED)], added=1)])
+    text = (await bot.send(ADA, "/funnel"))[0].text
+    assert "(1 application sent)" in text
+    assert "Applied → first response: 1 day (from 1 application)" in text
+    empty = (await bot.send(ADA, "/report 2026-10-01 2026-10-31"))[0].text
+    assert empty == "No applications sent from Thu 1 Oct 2026 to Sat 31 Oct 2026."
+    one_day = await bot.send(ADA, "/report 2026-11-03 2026-11-03")
+    assert one_day[0].text.startswith("Applications sent on Tue 3 Nov 2026 (1)")
+    assert one_day[1].caption == "1 application sent on Tue 3 Nov 2026."
+    assert (await bot.send(ADA, "/export"))[0].caption.startswith("Your application.")
+    reply = (await bot.upload(ADA, "one.csv", b"company,role,stage,applied_at\nNew,Dev,prospect,2026-11-02\n"))[0]
+    assert "one.csv: 1 row checked, 1 row with problems:" in reply.text
+    assert "has an applied date but stage is prospect" in reply.text
+    reply = (await bot.upload(ADA, "two.csv", b"company,role,stage\nNew,Dev,applied\nB,C,nope\n"))[0]
+    assert "1 row had no applied date, so it stays out of your weekly counts." in reply.text
+    assert len(bot.repo.list_applications(ADA)) == 1
+
+
+async def test_week_streak_counts_a_met_current_week(bot: Harness) -> None:
+    """This week's ✓ is in the streak: met now after nothing before reads "1 week … this week included"."""
+    monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # this week, before the harness clock
+    apps = [
+        JobApplication(
+            n,
+            f"C{n}",
+            "Dev",
+            monday,
+            stage=Stage.APPLIED,
+            history=[Event(at=monday, kind="created", stage=Stage.APPLIED)],
+        )
+        for n in (1, 2)
+    ]
+    await seed(bot, apps)
+    text = (await bot.send(ADA, "/week 2"))[0].text
+    assert "23 Nov ✓  2 ▇▇" in text
+    assert "Streak: 1 week in a row on target, this week included." in text
+    assert "Streak: 0" not in text
+
+
+async def test_week_streak_when_this_week_is_still_open(bot: Harness) -> None:
+    """Nothing met yet: no "0 weeks", but how to start one."""
+    await seed(bot, five())
+    text = (await bot.send(ADA, "/week 4"))[0].text
+    assert "23 Nov    0" in text
+    assert "Streak: none yet; meet this week's target to start one." in text
+
+
+async def test_week_imported_history_buys_no_buffer(bot: Harness) -> None:
+    """300 imported applications from 2025 don't show as buffer or streak for a new user."""
+    await onboard(bot)  # Ada starts today, 23 Nov 2026
+    rows = "".join(f"Co {i},Dev,applied,2025-{1 + i % 12:02d}-{1 + i % 28:02d}\n" for i in range(300))
+    reply = (await bot.upload(ADA, "old.csv", f"company,role,stage,applied_at\n{rows}".encode()))[0]
+    assert reply.text.startswith("Imported 300 applications")
+    assert len(bot.repo.list_applications(ADA)) == 300
+    text = (await bot.send(ADA, "/week 2"))[0].text
+    assert "Buffer" not in text
+    assert "This week: 0 of 2 sent, 2 to go." in text
+    assert "Streak: none yet" in text
+
+
+async def test_stats_never_names_the_unlabelled_segment(bot: Harness) -> None:
+    """ "(no camp)" is listed with its numbers but is neither best nor worst."""
+    apps = [*five(), *(job(n, f"N{n}", [(1, Stage.APPLIED), (3, (Outcome.REJECTED, ""))]) for n in range(6, 9))]
+    await seed(bot, apps)
+    text = (await bot.send(ADA, "/stats camp"))[0].text
+    assert "(no camp): 3 · 0% · 0% · 0% ⚠" in text
+    assert "Best: adventurous" in text and "Worst: safe" in text
+    assert "(no camp) (interview" not in text
+
+
+async def test_imported_row_without_dates_has_an_honest_history(bot: Harness) -> None:
+    """An undated Applied row says "imported" on its card, and counts in no week."""
+    await onboard(bot)
+    await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,applied\n")
+    [app] = bot.repo.list_applications(ADA)
+    assert app.history == [Event(at=bot.clock.now, kind="imported", stage=Stage.APPLIED)]
+    assert app.reached() == {}
+    card = (await bot.send(ADA, "/show 1"))[0].text
+    assert "Stage: Applied" in card and ": imported" in card
+    assert "saved as prospect" not in card
+    assert "This week: 0 of 2 sent" in (await bot.send(ADA, "/week 1"))[0].text
+
+
+async def test_export_import_keeps_interview_and_edit_events(bot: Harness) -> None:
+    """Scheduled interviews, edits and reopenings survive /export → /import, exactly."""
+    await seed(bot, five())
+    app = bot.repo.get_application(ADA, 4)
+    assert app is not None
+    when = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+    app.interviews.append(when)
+    app.history.insert(
+        -1, Event(at=datetime(2026, 11, 10, 8, 0, tzinfo=UTC), kind="interview", detail="Wed 25 Nov 14:00")
+    )
+    app.history.insert(-1, Event(at=datetime(2026, 11, 10, 9, 0, tzinfo=UTC), kind="edited", detail="role"))
+    bot.repo.save_application(ADA, app, "interview")
+    name, data = (await bot.send(ADA, "/export"))[0].document  # type: ignore[misc]
+    await onboard(bot, BOB)
+    await bot.upload(BOB, name, data)
+    back = bot.repo.get_application(BOB, 4)
+    assert back is not None
+    assert back.history == app.history and back.interviews == [when]
+    card = (await bot.send(BOB, "/show 4"))[0].text
+    assert "interview scheduled Wed 25 Nov 14:00" in card
 
 
 async def test_import_cancel_changes_nothing(bot: Harness) -> None:
@@ -209,8 +362,7 @@ async def test_import_refuses_malformed_files_without_changes(bot: Harness) -> N
 async def test_import_caption_with_a_non_csv_file(bot: Harness) -> None:
     """An /import caption on a PDF gets a clear answer."""
     await onboard(bot)
-    reply = (await bot.upload(ADA, "cv.pdf", b"%PDF-1.4", mime_type="application/pdf",
-                              caption="/import"))[0]
+    reply = (await bot.upload(ADA, "cv.pdf", b"%PDF-1.4", mime_type="application/pdf", caption="/import"))[0]
     assert "isn't a CSV file" in reply.text
 
 

@@ -34,8 +34,28 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 # -- strategies ------------------------------------------------------------------------------
 
-AWKWARD = [",", '"', "\n", "\r\n", "''", "😀", "👩‍💻", "שלום", "مرحبا", "=SUM(A1)", "-", "+", "@",
-           "'", "\t", ";", "  ", "\\", "#", "é"]
+AWKWARD = [
+    ",",
+    '"',
+    "\n",
+    "\r\n",
+    "''",
+    "😀",
+    "👩‍💻",
+    "שלום",
+    "مرحبا",
+    "=SUM(A1)",
+    "-",
+    "+",
+    "@",
+    "'",
+    "\t",
+    ";",
+    "  ",
+    "\\",
+    "#",
+    "é",
+]
 _chunk = st.one_of(
     st.sampled_from(AWKWARD),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6),
@@ -44,9 +64,9 @@ _raw = st.lists(_chunk, max_size=6).map("".join)
 free_text = _raw.map(str.strip)  # stored fields are stripped by the bot
 name = _raw.map(lambda s: " ".join(s.split())[:120]).filter(bool)  # as validate_name leaves it
 note_text = free_text.filter(bool)
-moment = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
-).map(lambda d: d.replace(microsecond=0))
+moment = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)).map(
+    lambda d: d.replace(microsecond=0)
+)
 
 
 @st.composite
@@ -61,6 +81,13 @@ def applications(draw: st.DrawFn) -> JobApplication:
         times.append(times[-1] + timedelta(seconds=gap))
     history = [Event(at=times[0], kind="created", stage=entry)]
     history += [Event(at=t, kind="stage", stage=Stage(entry + 1 + i)) for i, t in enumerate(times[1:])]
+    extras = draw(
+        st.lists(
+            st.builds(Event, at=moment, kind=st.sampled_from(["interview", "edited"]), detail=free_text), max_size=2
+        )
+    )
+    for extra in extras:  # kinds the columns can't rebuild ride in the history column
+        history.insert(draw(st.integers(0, len(history))), extra)
     allowed: list[Outcome | None] = [None]
     if stage != Stage.ACCEPTED:
         allowed.append(Outcome.WITHDRAWN)
@@ -88,8 +115,9 @@ def applications(draw: st.DrawFn) -> JobApplication:
         outcome=outcome,
         reason=reason,
         history=history,
-        notes=draw(st.lists(st.builds(Note, at=moment, text=note_text,
-                                      kind=st.sampled_from(["note", "lesson"])), max_size=3)),
+        notes=draw(
+            st.lists(st.builds(Note, at=moment, text=note_text, kind=st.sampled_from(["note", "lesson"])), max_size=3)
+        ),
         interviews=draw(st.lists(moment, max_size=3)),
     )
 
@@ -121,8 +149,9 @@ def test_csv_round_trip_is_exact(apps: list[JobApplication]) -> None:
 def test_csv_round_trip_keeps_a_real_history() -> None:
     """An application moved, corrected and closed through the bot keeps its reached stages."""
     t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    app = JobApplication(7, "Acme, Inc.", 'The "Best" Role', t0,
-                         history=[Event(at=t0, kind="created", stage=Stage.PROSPECT)])
+    app = JobApplication(
+        7, "Acme, Inc.", 'The "Best" Role', t0, history=[Event(at=t0, kind="created", stage=Stage.PROSPECT)]
+    )
     moves.move(app, Stage.INTERVIEW, t0 + timedelta(days=3))
     moves.move(app, Stage.RESPONDED, t0 + timedelta(days=4))  # correction
     moves.move(app, Stage.SCREEN, t0 + timedelta(days=6))
@@ -139,17 +168,48 @@ def test_csv_export_header_is_stable() -> None:
     """The documented header, in order."""
     rows = list(csv.reader(io.StringIO(export_csv([]).decode("utf-8-sig"))))
     assert rows == [list(HEADER)]
-    assert HEADER[:13] == ("id", "company", "role", "link", "track", "camp", "source",
-                           "fit_contribute", "fit_learn", "closes_on", "stage", "outcome", "reason")
-    assert HEADER[13:21] == ("prospect_at", "applied_at", "responded_at", "screen_at",
-                             "interview_at", "second_at", "offer_at", "accepted_at")
-    assert HEADER[21:] == ("notes", "created_at", "closed_at", "interviews")
+    assert HEADER[:13] == (
+        "id",
+        "company",
+        "role",
+        "link",
+        "track",
+        "camp",
+        "source",
+        "fit_contribute",
+        "fit_learn",
+        "closes_on",
+        "stage",
+        "outcome",
+        "reason",
+    )
+    assert HEADER[13:21] == (
+        "prospect_at",
+        "applied_at",
+        "responded_at",
+        "screen_at",
+        "interview_at",
+        "second_at",
+        "offer_at",
+        "accepted_at",
+    )
+    assert HEADER[21:] == ("notes", "created_at", "closed_at", "interviews", "history")
 
 
 @pytest.mark.parametrize(
     ("cell", "safe"),
-    [("=1+2", "'=1+2"), ("+44 20", "'+44 20"), ("-5", "'-5"), ("@SUM", "'@SUM"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("'quoted", "''quoted"), ("plain", "plain"), ("a=b", "a=b"), ("", "")],
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 20", "'+44 20"),
+        ("-5", "'-5"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'quoted", "''quoted"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
 )
 def test_csv_formula_cells_are_neutralised(cell: str, safe: str) -> None:
     """Dangerous first characters get a quote, which import takes off again."""
@@ -204,8 +264,11 @@ def test_csv_import_reports_errors_by_line() -> None:
     )
     plan = read_import(data, [], LONDON, NOW)
     assert [(e.line, e.message) for e in plan.errors] == [
-        (2, "unknown stage 'intervew' (use a name or number: 0 prospect, 1 applied, 2 responded, "
-            "3 phone screen, 4 interview, 5 second interview, 6 offer, 7 accepted)"),
+        (
+            2,
+            "unknown stage 'intervew' (use a name or number: 0 prospect, 1 applied, 2 responded, "
+            "3 phone screen, 4 interview, 5 second interview, 6 offer, 7 accepted)",
+        ),
         (4, "The company can't be empty.; fit_learn must be 1-5, not '9'"),
     ]
     assert [a.company for a in plan.apps] == ["Globex", "Initech"]
@@ -224,7 +287,7 @@ def test_csv_import_checks_outcome_and_dates() -> None:
     messages = [e.message for e in read_import(data, [], LONDON, NOW).errors]
     assert messages == [
         "a prospect (never applied) can't be rejected",
-        "has a interview date but stage is applied",
+        "has an interview date but stage is applied",
         "interview date is before applied date",
         "declined needs stage offer (you decline an offer)",
         "unknown outcome 'maybe' (use rejected, withdrawn, declined or ghosted)",
@@ -283,15 +346,18 @@ def test_report_csv() -> None:
     """The /report file has a header and one row per application."""
     row = ReportRow(date(2026, 11, 2), 4, "=Acme", "SRE, Platform", "Interview", "")
     rows = list(csv.reader(io.StringIO(report_csv([row]).decode("utf-8-sig"))))
-    assert rows == [["applied_on", "id", "company", "role", "status", "link"],
-                    ["2026-11-02", "4", "'=Acme", "SRE, Platform", "Interview", ""]]
+    assert rows == [
+        ["applied_on", "id", "company", "role", "status", "link"],
+        ["2026-11-02", "4", "'=Acme", "SRE, Platform", "Interview", ""],
+    ]
 
 
 def test_interviews_ics() -> None:
     """One VEVENT per interview, escaped text, CRLF lines folded at 75 octets."""
     when = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
-    app = JobApplication(4, "Acme; Inc, Ltd", "Site Reliability Engineer 👩‍💻 " * 3, NOW,
-                         interviews=[when, when + timedelta(days=7)])
+    app = JobApplication(
+        4, "Acme; Inc, Ltd", "Site Reliability Engineer 👩‍💻 " * 3, NOW, interviews=[when, when + timedelta(days=7)]
+    )
     text = interviews_ics([app, JobApplication(5, "None", "X", NOW)], NOW, 1001).decode()
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     assert text.count("BEGIN:VEVENT") == 2
@@ -322,3 +388,44 @@ def test_csv_import_refuses_ambiguous_slashed_dates() -> None:
     """11/02/2026 could be November or February: the row is refused with a hint."""
     plan = read_import(b"company,role,stage,date applied\nA,B,applied,11/02/2026\n", [], LONDON, NOW)
     assert plan.errors[0].message == "applied date: can't read date '11/02/2026' (use YYYY-MM-DD)"
+
+
+def test_csv_import_negative_stage_is_unknown() -> None:
+    """ "-1" is not a stage (it used to read as 1, Applied)."""
+    plan = read_import(b"company,role,stage\nAcme,SRE,-1\n", [], LONDON, NOW)
+    assert plan.apps == []
+    assert plan.errors[0].message.startswith("unknown stage '-1' (use a name or number")
+
+
+def test_csv_undated_row_history_is_an_imported_event() -> None:
+    """No dates: one "imported" event at the stage, which reaches no stage (no weekly count)."""
+    [app] = read_import(b"company,role,stage\nAcme,SRE,interview\n", [], LONDON, NOW).apps
+    assert app.history == [Event(at=NOW, kind="imported", stage=Stage.INTERVIEW)]
+    assert app.reached() == {}
+
+
+def test_csv_round_trip_keeps_interview_edit_and_reopen_events() -> None:
+    """Events the stage columns can't rebuild come back from the history column, in order."""
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    app = JobApplication(7, "Acme", "SRE", t0, history=[Event(at=t0, kind="created", stage=Stage.PROSPECT)])
+    moves.move(app, Stage.INTERVIEW, t0 + timedelta(days=3))
+    app.history.append(Event(at=t0 + timedelta(days=3), kind="interview", detail="Fri 6 Nov 14:00"))
+    moves.close(app, Outcome.REJECTED, t0 + timedelta(days=5), "Skills fit\nsecond line")
+    moves.reopen(app, t0 + timedelta(days=6))
+    app.history.append(Event(at=t0 + timedelta(days=6), kind="edited", detail="role"))
+    [back] = read_import(export_csv([app]), [], LONDON, NOW).apps
+    assert back.history == app.history
+    assert back.outcome is None
+
+
+def test_csv_edited_dates_rebuild_the_history() -> None:
+    """When a spreadsheet edit makes the history column disagree with the dates, the dates win."""
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    app = JobApplication(1, "Acme", "SRE", t0, history=[Event(at=t0, kind="created", stage=Stage.PROSPECT)])
+    moves.move(app, Stage.APPLIED, t0 + timedelta(days=1))
+    rows = list(csv.reader(io.StringIO(export_csv([app]).decode("utf-8-sig"))))
+    rows[1][HEADER.index("applied_at")] = "2026-11-05"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    [back] = read_import(buffer.getvalue().encode(), [], LONDON, NOW).apps
+    assert back.reached() == {Stage.PROSPECT: t0, Stage.APPLIED: datetime(2026, 11, 5, 12, 0, tzinfo=UTC)}

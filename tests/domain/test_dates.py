@@ -44,7 +44,7 @@ def test_parse_moment_is_local_wall_time() -> None:
 
 
 def test_months_ahead_keep_the_day_and_a_bare_month_means_its_first() -> None:
-    """"in 11 months" lands on the same day of the month; "december" on the 1st."""
+    """ "in 11 months" lands on the same day of the month; "december" on the 1st."""
     from datetime import date
 
     from bot.domain.dates import parse_day

@@ -16,6 +16,7 @@ from bot.domain.funnel import (
     furthest,
     headline,
     parse_period,
+    plural,
     ratio_phrase,
     report_rows,
     segment_stats,
@@ -69,24 +70,66 @@ def five() -> list[JobApplication]:
     """The issue's fixture: three closed without an interview, two interviewed, one accepted."""
     return [
         # Added as applied, rejected for the timezone without ever hearing more.
-        job(1, "Tzco", [(0, Stage.APPLIED), (3, (Outcome.REJECTED, "Timezone / location"))],
-            track="sre", camp=Camp.SAFE, source=Source.JOB_BOARD),
+        job(
+            1,
+            "Tzco",
+            [(0, Stage.APPLIED), (3, (Outcome.REJECTED, "Timezone / location"))],
+            track="sre",
+            camp=Camp.SAFE,
+            source=Source.JOB_BOARD,
+        ),
         # Saved, applied on day 2, answered day 6, phone screen day 8, rejected for skills fit.
-        job(2, "Skillz", [(2, Stage.APPLIED), (6, Stage.RESPONDED), (8, Stage.SCREEN),
-                          (10, (Outcome.REJECTED, "Skills fit"))],
-            track="sre", camp=Camp.GROWTH, source=Source.REFERRAL),
+        job(
+            2,
+            "Skillz",
+            [(2, Stage.APPLIED), (6, Stage.RESPONDED), (8, Stage.SCREEN), (10, (Outcome.REJECTED, "Skills fit"))],
+            track="sre",
+            camp=Camp.GROWTH,
+            source=Source.REFERRAL,
+        ),
         # Added as applied on day 1; withdrawn on day 20 after accepting #5.
-        job(3, "Elsewhere", [(1, Stage.APPLIED), (20, (Outcome.WITHDRAWN, "accepted elsewhere"))],
-            track="data", camp=Camp.SAFE, source=Source.JOB_BOARD, added=1),
+        job(
+            3,
+            "Elsewhere",
+            [(1, Stage.APPLIED), (20, (Outcome.WITHDRAWN, "accepted elsewhere"))],
+            track="data",
+            camp=Camp.SAFE,
+            source=Source.JOB_BOARD,
+            added=1,
+        ),
         # Added as applied day 1: answered day 4, screen 5, interview 9, rejected day 14.
-        job(4, "Interviewco", [(1, Stage.APPLIED), (4, Stage.RESPONDED), (5, Stage.SCREEN),
-                               (9, Stage.INTERVIEW), (14, (Outcome.REJECTED, "Experience level"))],
-            track="SRE", camp=Camp.GROWTH, source=Source.REFERRAL, added=1),
+        job(
+            4,
+            "Interviewco",
+            [
+                (1, Stage.APPLIED),
+                (4, Stage.RESPONDED),
+                (5, Stage.SCREEN),
+                (9, Stage.INTERVIEW),
+                (14, (Outcome.REJECTED, "Experience level")),
+            ],
+            track="SRE",
+            camp=Camp.GROWTH,
+            source=Source.REFERRAL,
+            added=1,
+        ),
         # Saved day 0, applied day 3, answered 5, straight to interview 8, second 12, offer 17,
         # accepted 19.
-        job(5, "Dream", [(3, Stage.APPLIED), (5, Stage.RESPONDED), (8, Stage.INTERVIEW),
-                         (12, Stage.SECOND), (17, Stage.OFFER), (19, Stage.ACCEPTED)],
-            track="data", camp=Camp.ADVENTUROUS, source=Source.NETWORK),
+        job(
+            5,
+            "Dream",
+            [
+                (3, Stage.APPLIED),
+                (5, Stage.RESPONDED),
+                (8, Stage.INTERVIEW),
+                (12, Stage.SECOND),
+                (17, Stage.OFFER),
+                (19, Stage.ACCEPTED),
+            ],
+            track="data",
+            camp=Camp.ADVENTUROUS,
+            source=Source.NETWORK,
+        ),
     ]
 
 
@@ -102,9 +145,7 @@ def test_funnel_rates_on_the_issue_fixture() -> None:
 
 def test_funnel_headline_on_the_issue_fixture() -> None:
     """The sentence on top uses the exact ratios."""
-    assert funnel(five()).headline == (
-        "You get a response to 3 in 5 applications and an interview to 2 in 5."
-    )
+    assert funnel(five()).headline == ("You get a response to 3 in 5 applications and an interview to 2 in 5.")
 
 
 def test_funnel_stage_counts_and_conversions() -> None:
@@ -175,8 +216,7 @@ def test_funnel_entry_stage() -> None:
 
 def test_funnel_uses_current_stage_when_history_has_no_dates() -> None:
     """An imported row with a stage but no dates still counts as far as its stage."""
-    app = JobApplication(1, "A", "B", T0, stage=Stage.INTERVIEW,
-                         history=[Event(at=T0, kind="created")])
+    app = JobApplication(1, "A", "B", T0, stage=Stage.INTERVIEW, history=[Event(at=T0, kind="created")])
     assert furthest(app) == Stage.INTERVIEW
     assert entry_stage(app) == Stage.APPLIED
     assert funnel([app]).rates.interviewed == 1
@@ -194,8 +234,17 @@ def test_funnel_empty() -> None:
 
 @pytest.mark.parametrize(
     ("part", "whole", "phrase"),
-    [(1, 3, "1 in 3"), (2, 4, "1 in 2"), (3, 5, "3 in 5"), (7, 20, "1 in 3"), (1, 30, "1 in 30"),
-     (13, 20, "2 in 3"), (7, 16, "2 in 5"), (3, 25, "1 in 8"), (4, 4, "every")],
+    [
+        (1, 3, "1 in 3"),
+        (2, 4, "1 in 2"),
+        (3, 5, "3 in 5"),
+        (7, 20, "1 in 3"),
+        (1, 30, "1 in 30"),
+        (13, 20, "2 in 3"),
+        (7, 16, "2 in 5"),
+        (3, 25, "1 in 8"),
+        (4, 4, "every"),
+    ],
 )
 def test_funnel_ratio_phrase(part: int, whole: int, phrase: str) -> None:
     """Rates read as small whole-number ratios."""
@@ -205,9 +254,7 @@ def test_funnel_ratio_phrase(part: int, whole: int, phrase: str) -> None:
 def test_funnel_headline_variants() -> None:
     """No responses, responses without interviews, and everything."""
     assert headline(Rates(applied=4)) == "No responses yet from your 4 applications: early days, keep sending."
-    assert headline(Rates(applied=6, responded=2)) == (
-        "You get a response to 1 in 3 applications; no interviews yet."
-    )
+    assert headline(Rates(applied=6, responded=2)) == ("You get a response to 1 in 3 applications; no interviews yet.")
     assert headline(Rates(applied=2, responded=2, interviewed=2)) == (
         "You get a response to every application and an interview to every one."
     )
@@ -323,3 +370,34 @@ def test_parse_period_errors(args: list[str], message: str) -> None:
     """Bad periods raise a message for the user."""
     with pytest.raises(PeriodError, match=message):
         parse_period(args, date(2026, 11, 23))
+
+
+def test_plural() -> None:
+    """One is singular; zero and many are plural; irregular plurals can be given."""
+    assert [plural(0, "day"), plural(1, "day"), plural(2, "day")] == ["0 days", "1 day", "2 days"]
+    assert plural(3, "entry", "entries") == "3 entries"
+    assert headline(Rates(applied=1)) == "No responses yet from your 1 application: early days, keep sending."
+
+
+def test_segment_unlabelled_is_listed_but_never_ranked() -> None:
+    """ "(no camp)" with the worst (or best) rates is neither worst nor best."""
+    rejected = [(1, Stage.APPLIED), (3, (Outcome.REJECTED, ""))]
+    worst_unset = segment_stats([*five(), *(job(n, f"N{n}", rejected) for n in (6, 7, 8))], "camp")
+    unset = next(s for s in worst_unset.segments if s.name == "(no camp)")
+    assert not unset.labelled and unset.rates.applied == 3
+    assert worst_unset.worst is not None and worst_unset.worst.name == "safe"
+    interview = [(1, Stage.APPLIED), (2, Stage.INTERVIEW)]
+    best_unset = segment_stats([*five(), *(job(n, f"N{n}", interview) for n in range(6, 12))], "camp")
+    assert best_unset.best is not None and best_unset.best.name == "adventurous"
+
+
+def test_week_rows_since_leaves_earlier_weeks_uncounted() -> None:
+    """Weeks before the user's first day carry no buffer and are marked not counted."""
+    apps = [job(n, f"C{n}", [(0, Stage.APPLIED)]) for n in range(1, 9)]  # 8 in the week of 2 Nov
+    rows = week_rows(apps, LONDON, 2, at(16), 3, since=date(2026, 11, 10))
+    assert [(r.monday, r.applied, r.buffer_in, r.counted) for r in rows] == [
+        (date(2026, 11, 2), 8, 0, False),
+        (date(2026, 11, 9), 0, 0, True),
+        (date(2026, 11, 16), 0, 0, True),
+    ]
+    assert week_rows(apps, LONDON, 2, at(16), 3)[2].buffer_in == 4  # without since: 6 ahead, minus 2
