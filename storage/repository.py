@@ -33,6 +33,7 @@ class UndoEntry:
     label: str
     number: int
     before: dict[str, Any] | None  # the application as it was; None when the change added it
+    added: tuple[int, ...] = ()  # numbers a bulk change (an import) added; undo removes them all
 
 
 class UserStore:
@@ -161,11 +162,15 @@ class Repository:
         table.upsert(Document(app.to_dict(), doc_id=app.number))
         return self._push_undo(store, label, app.number, dict(before) if before else None)
 
-    def save_applications(self, user_id: int, apps: list[JobApplication]) -> None:
-        """Store many applications in one write, without undo (imports)."""
+    def save_applications(
+        self, user_id: int, apps: list[JobApplication], label: str = "imported applications"
+    ) -> UndoEntry:
+        """Store many new applications in one write (an import); one undo removes them all."""
         store = self._must(user_id)
         table = store.table("applications")
         table.insert_multiple(Document(app.to_dict(), doc_id=app.number) for app in apps)
+        numbers = tuple(app.number for app in apps)
+        return self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
 
     def delete_application(self, user_id: int, number: int, label: str) -> UndoEntry | None:
         store = self._must(user_id)
@@ -187,13 +192,16 @@ class Repository:
         before: dict[str, Any] | None,
         *,
         deleted: bool = False,
+        added: tuple[int, ...] = (),
     ) -> UndoEntry:
         table = store.table("undo")
-        entry_id = table.insert({"label": label, "number": number, "before": before, "deleted": deleted})
+        entry_id = table.insert(
+            {"label": label, "number": number, "before": before, "deleted": deleted, "added": list(added)}
+        )
         stale = [doc.doc_id for doc in table.all() if doc.doc_id <= entry_id - UNDO_DEPTH]
         if stale:
             table.remove(doc_ids=stale)
-        return UndoEntry(entry_id, label, number, before)
+        return UndoEntry(entry_id, label, number, before, added)
 
     def last_undo(self, user_id: int) -> UndoEntry | None:
         store = self._store(user_id)
@@ -203,7 +211,7 @@ class Repository:
         if not docs:
             return None
         doc = max(docs, key=lambda d: d.doc_id)
-        return UndoEntry(doc.doc_id, doc["label"], doc["number"], doc["before"])
+        return UndoEntry(doc.doc_id, doc["label"], doc["number"], doc["before"], tuple(doc.get("added", ())))
 
     def undo(self, user_id: int, entry_id: int | None = None) -> UndoEntry | None:
         """Revert the latest change (only if it is ``entry_id``, when given)."""
@@ -212,7 +220,9 @@ class Repository:
             return None
         store = self._must(user_id)
         apps = store.table("applications")
-        if entry.before is None:
+        if entry.added:
+            apps.remove(doc_ids=[n for n in entry.added if apps.contains(doc_id=n)])
+        elif entry.before is None:
             apps.remove(doc_ids=[entry.number])
         else:
             apps.upsert(Document(entry.before, doc_id=entry.number))

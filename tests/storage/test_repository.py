@@ -165,3 +165,19 @@ def test_reads_do_not_reparse_the_file(tmp_path: Path) -> None:
     storage.write({"t": {}})
     path.write_text("garbage")  # nobody else writes our files; this proves no re-read happens
     assert storage.read() == {"t": {}}
+
+
+def test_undo_of_a_bulk_import_removes_exactly_what_it_added(tmp_path: Path) -> None:
+    """One undo takes back a whole import and nothing older."""
+    repo = Repository.open(tmp_path)
+    ada = new_profile(repo, 1)
+    repo.add_application(ada, new_app("Older"), "added #{n}")
+    batch = [new_app("Imp A"), new_app("Imp B")]
+    for app in batch:
+        app.number = ada.next_number
+        ada.next_number += 1
+    repo.save_profile(ada)
+    repo.save_applications(1, batch, "imported 2 applications")
+    entry = repo.undo(1)
+    assert entry is not None and entry.label == "imported 2 applications" and entry.added == (2, 3)
+    assert [a.company for a in repo.list_applications(1)] == ["Older"]
