@@ -74,6 +74,7 @@ def register(app: BotApp) -> None:
     app.add_handlers(applications.handlers())
     for extension in _extensions():
         app.add_handlers(extension.handlers())
+    app.add_handlers(applications.late_handlers())  # a bare link, unless a question wants the text
     app.add_handlers(onboarding.fallback_handlers())
     app.add_error_handler(errors.on_error)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -33,16 +34,41 @@ def keyboard(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([list(row) for row in rows if row])
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """Keep a message under Telegram's limit, cutting at a line break where possible.
+    """Keep a message under Telegram's limit (in UTF-16 units), cutting between lines.
 
     Callers pass already-escaped HTML built line by line, so cutting between lines keeps the
-    markup balanced.
+    markup balanced. The HTML is at least as long as the text Telegram shows, so measuring it is
+    safe. A single line longer than the limit is cut with its tags removed.
     """
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
-    cut = text.rfind("\n", 0, limit - 2)
-    return text[: cut if cut > 0 else limit - 2] + "\n…"
+    kept: list[str] = []
+    used = 2  # the closing "\n…"
+    for line in text.split("\n"):
+        size = utf16_len(line) + 1
+        if used + size > limit:
+            break
+        kept.append(line)
+        used += size
+    if not kept:  # one enormous first line: show its plain text, cut to fit
+        plain = html.unescape(re.sub(r"<[^>]*>", "", text.split("\n", 1)[0]))
+        shown = html.escape(plain, quote=False)
+        while utf16_len(shown) > limit - 2:
+            plain = plain[: len(plain) * 9 // 10]
+            shown = html.escape(plain, quote=False)
+        kept = [shown]
+    return "\n".join(kept) + "\n…"
+
+
+def preview(text: str, limit: int = 400) -> str:
+    """A long user text shortened for a list or a card (before escaping)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def days_until(day: date, today: date) -> str:
@@ -134,7 +160,7 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         lines.append("<b>Notes</b>")
         for note in app.notes[-6:]:
             prefix = "Lesson: " if note.kind == "lesson" else ""
-            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(note.text)}")
+            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(preview(note.text))}")
     return clip("\n".join(lines)), card_keyboard(app)
 
 

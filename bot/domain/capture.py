@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain.dates import parse_day
 from bot.domain.models import Camp, Source, parse_camp, parse_source
@@ -108,6 +108,9 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
             continue
         day = parse_day(" ".join(tokens[start:end]), today)
         if day is not None:
+            problem = closing_problem(day, today)
+            if problem:
+                raise CaptureError(problem)
             draft.closes_on = day
             return end
     raise CaptureError(
@@ -115,6 +118,16 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
         "Try <code>closes 2026-12-05</code>, <code>closes friday</code> or "
         "<code>closes in 2 weeks</code>."
     )
+
+
+def closing_problem(day: date, today: date) -> str | None:
+    """A closing date more than a year back or two years ahead is almost surely a typo."""
+    if not today - timedelta(days=366) <= day <= today + timedelta(days=2 * 366):
+        return (
+            f"A closing date of {day.isoformat()}? That looks like a typo: "
+            "give one between a year ago and two years ahead."
+        )
+    return None
 
 
 def _read_source(tokens: list[str], start: int, draft: Draft) -> int:

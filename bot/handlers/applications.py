@@ -22,7 +22,7 @@ from telegram.warnings import PTBUserWarning
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
-from bot.domain.capture import CaptureError, Draft, find_link, parse_quick_add, validate_name
+from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
 from bot.domain.dates import parse_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
@@ -214,6 +214,8 @@ async def ask_track(update: Update, context: BotContext) -> AddState:
         return AddState.AWAIT_ROLE
     context.scratch["draft"].role = role
     profile = profile_of(update, context)
+    # The buttons carry an index into this exact list (callback data never holds user text).
+    context.scratch["track_choices"] = list(profile.tracks)
     buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([button("Skip", "add", "track", "-")])
@@ -259,10 +261,10 @@ async def track_tapped(update: Update, context: BotContext) -> AddState:
     assert query is not None and query.data is not None
     await query.answer()
     _, _, args = decode(query.data)
-    profile = profile_of(update, context)
     index = int_args(args, 1)
-    if index is not None and 0 <= index[0] < len(profile.tracks):
-        context.scratch["draft"].track = profile.tracks[index[0]]
+    choices: list[str] = context.scratch.pop("track_choices", [])
+    if index is not None and 0 <= index[0] < len(choices):
+        context.scratch["draft"].track = choices[index[0]]
     await edit(update, f"Track: {esc(context.scratch['draft'].track or 'none')}")
     return await _ask_stage(update)
 
@@ -564,6 +566,8 @@ def _set_field(app: JobApplication, field: str, value: str, today: date) -> str 
         day = parse_day(value, today) if value else None
         if value and day is None:
             return "I couldn't read that date. Try 2026-12-05, friday or in 2 weeks (or none)."
+        if day is not None and (problem := closing_problem(day, today)):
+            return problem
         app.closes_on = day
     return None
 
@@ -827,8 +831,12 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(undo_button, pattern=r"^undo:"),
         CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
-        MessageHandler(TEXT & filters.Regex(r"https?://"), offer_link),
     ]
+
+
+def late_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Catch-alls for plain text, registered after the feature modules' own questions."""
+    return [MessageHandler(TEXT & filters.Regex(r"https?://"), offer_link)]
 
 
 async def _show_shortcut(update: Update, context: BotContext) -> None:

@@ -22,8 +22,8 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(
-                "⚠️ Sorry, something went wrong on my side and I couldn't finish that. "
-                "If I didn't confirm it, nothing was changed. Please try again."
+                "⚠️ Sorry, something went wrong on my side and I couldn't finish answering. "
+                "Check /list (or /show with the number) to see what was saved before you try again."
             )
         except Forbidden:
             pass

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import enum
 import logging
-import warnings
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
@@ -12,13 +10,11 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
-from bot.callback_data import decode
+from bot.callback_data import decode, int_args
 from bot.commands import COMMANDS
 from bot.context import BotContext
 from bot.domain.zones import describe_zone, resolve_timezone
@@ -40,17 +36,17 @@ COMMON_ZONES = (
 )
 
 
-class StartState(enum.IntEnum):
-    AWAIT_TIMEZONE = 1
-
-
 def _zone_keyboard() -> InlineKeyboardMarkup:
     buttons = [button(zone.split("/")[-1].replace("_", " "), "tz", "set", i) for i, zone in enumerate(COMMON_ZONES)]
     return keyboard(*(buttons[i : i + 3] for i in range(0, len(buttons), 3)))
 
 
-async def start(update: Update, context: BotContext) -> StartState:
-    """/start: who we are, then the timezone question."""
+async def start(update: Update, context: BotContext) -> None:
+    """/start: who we are, then the timezone question.
+
+    The question is not a conversation state: until a timezone is chosen, a tap on a city or any
+    text that names a timezone answers it, and every other command keeps working meanwhile.
+    """
     profile = profile_of(update, context)
     name = f", {esc(profile.first_name)}" if profile.first_name else ""
     await reply(
@@ -64,7 +60,6 @@ async def start(update: Update, context: BotContext) -> StartState:
         "<code>Europe/Lisbon</code>. /skip keeps " + esc(profile.timezone or context.settings.default_tz) + ".",
         _zone_keyboard(),
     )
-    return StartState.AWAIT_TIMEZONE
 
 
 async def _set_zone(update: Update, context: BotContext, zone: str) -> None:
@@ -83,32 +78,20 @@ FIRST_JOB = (
 )
 
 
-async def zone_tapped(update: Update, context: BotContext) -> int:
+async def zone_tapped(update: Update, context: BotContext) -> None:
+    """A city button under /start."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, _, args = decode(query.data)
-    try:
-        zone = COMMON_ZONES[int(args[0])]
-    except (ValueError, IndexError):
+    index = int_args(args, 1)
+    if index is None or not 0 <= index[0] < len(COMMON_ZONES):
         await query.answer("Please type your city instead.")
-        return StartState.AWAIT_TIMEZONE
-    await query.answer()
+        return
+    zone = COMMON_ZONES[index[0]]
     await _set_zone(update, context, zone)
+    await query.answer()
     await edit(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.")
     await reply(update, FIRST_JOB)
-    return ConversationHandler.END
-
-
-async def zone_typed(update: Update, context: BotContext) -> int:
-    assert update.effective_message is not None
-    text = update.effective_message.text or ""
-    zone, suggestions = resolve_timezone(text)
-    if zone is None:
-        await reply(update, _unknown_zone(text, suggestions))
-        return StartState.AWAIT_TIMEZONE
-    await _set_zone(update, context, zone)
-    await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.\n\n{FIRST_JOB}")
-    return ConversationHandler.END
 
 
 def _unknown_zone(text: str, suggestions: list[str]) -> str:
@@ -120,14 +103,16 @@ def _unknown_zone(text: str, suggestions: list[str]) -> str:
     )
 
 
-async def skip_zone(update: Update, context: BotContext) -> int:
+async def skip_zone(update: Update, context: BotContext) -> None:
+    """/skip: keep the default timezone (and stop reading free text as a timezone)."""
     profile = profile_of(update, context)
+    if not profile.timezone:
+        await _set_zone(update, context, context.settings.default_tz)
     await reply(
         update,
-        f"Keeping {esc(profile.timezone or context.settings.default_tz)}; "
+        f"Keeping {esc(describe_zone(profile.timezone or context.settings.default_tz))}; "
         f"change it any time with /timezone.\n\n{FIRST_JOB}",
     )
-    return ConversationHandler.END
 
 
 async def set_timezone(update: Update, context: BotContext) -> None:
@@ -177,7 +162,18 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
-    """Free text that isn't an answer to anything."""
+    """Free text that isn't an answer to anything (or names a timezone, before one is chosen)."""
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    if not profile_of(update, context).timezone:
+        zone, suggestions = resolve_timezone(text)
+        if zone is not None:
+            await _set_zone(update, context, zone)
+            await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.\n\n{FIRST_JOB}")
+            return
+        if suggestions:
+            await reply(update, _unknown_zone(text, suggestions))
+            return
     await reply(
         update,
         "I'm not sure what to do with that. To save a job: "
@@ -191,22 +187,10 @@ async def unknown_input(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        onboarding = ConversationHandler(
-            entry_points=[CommandHandler("start", start)],
-            states={
-                StartState.AWAIT_TIMEZONE: [
-                    CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, zone_typed),
-                ],
-            },
-            fallbacks=[CommandHandler(["skip", "cancel"], skip_zone)],
-            name="start",
-            conversation_timeout=30 * 60,
-        )
     return [
-        onboarding,
+        CommandHandler("start", start),
+        CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
+        CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
         CommandHandler("help", show_help),
     ]

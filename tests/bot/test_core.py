@@ -353,7 +353,7 @@ async def test_add_with_only_a_link_offers_to_save_it(bot: Harness) -> None:
 async def test_duplicate_and_past_closing_date_get_a_heads_up(bot: Harness) -> None:
     """Saving the same company and role again, or a passed closing date, is flagged (and undoable)."""
     await bot.send(ADA, "/add Acme - SRE")
-    replies = await bot.send(ADA, "/add acme - sre closes 2020-01-01")
+    replies = await bot.send(ADA, "/add acme - sre closes 2026-11-01")
     assert "already have #1" in replies[0].text
     assert "closing date has already passed" in replies[0].text
     assert len(bot.repo.list_applications(ADA)) == 2
@@ -389,3 +389,37 @@ async def test_commands_for_other_bots_are_ignored(bot: Harness) -> None:
     """/add@otherbot in our chat is not ours to answer."""
     assert await bot.send(ADA, "/add@some_other_bot Acme - SRE") == []
     assert (await bot.send(ADA, "/add@funnelbot_test Acme - SRE"))[0].text.startswith("Saved")
+
+
+async def test_emoji_heavy_notes_stay_within_telegram_limits(bot: Harness) -> None:
+    """Long emoji notes (two UTF-16 units each) are saved, confirmed and shown without errors."""
+    await bot.send(ADA, "/add Acme - SRE")
+    for _ in range(2):
+        replies = await bot.send(ADA, "/note 1 " + "😀" * 1500)
+        assert replies[0].text.startswith("Note added to #1.")
+    replies = await bot.send(ADA, "/show 1")
+    assert "Stage: Prospect" in replies[0].text
+    assert len(bot.repo.get_application(ADA, 1).notes) == 2  # type: ignore[union-attr]
+    assert bot.tg.errors == []
+
+
+async def test_timezone_question_does_not_swallow_other_answers(bot: Harness) -> None:
+    """/start, then a guided /add: "Globex" is the company, not a timezone; /cancel cancels the add."""
+    await bot.send(ADA, "/start")
+    await bot.send(ADA, "/add")
+    replies = await bot.send(ADA, "Globex")
+    assert "Which <b>role</b>" not in replies[0].text and "Which role?" in replies[0].text
+    assert "Nothing was saved" in (await bot.send(ADA, "/cancel"))[0].text
+    replies = await bot.send(ADA, "Lisbon")
+    assert "Timezone set to Europe/Lisbon" in replies[0].text
+    replies = await bot.send(ADA, "Berlin")
+    assert "not sure what to do" in replies[0].text  # once chosen, free text is not a timezone
+    assert bot.repo.get_profile(ADA).timezone == "Europe/Lisbon"  # type: ignore[union-attr]
+
+
+async def test_skip_keeps_the_default_timezone(bot: Harness) -> None:
+    """/skip after /start stores the default zone, so later text is not read as a timezone."""
+    await bot.send(ADA, "/start")
+    replies = await bot.send(ADA, "/skip")
+    assert "Keeping Europe/London" in replies[0].text
+    assert bot.repo.get_profile(ADA).timezone == "Europe/London"  # type: ignore[union-attr]

@@ -110,3 +110,10 @@ def test_unreadable_date_is_quoted_escaped() -> None:
     """The error quotes what was typed, HTML-escaped (the bot sends it with parse mode HTML)."""
     with pytest.raises(CaptureError, match="&lt;soon&gt;"):
         parse_quick_add("Acme - SRE closes <soon>", SUNDAY)
+
+
+@pytest.mark.parametrize("phrase", ["9999-12-31", "1999-01-01", "in 30 years"])
+def test_closing_dates_far_away_are_refused(phrase: str) -> None:
+    """Dates years off are typos, not deadlines: refused with a sentence."""
+    with pytest.raises(CaptureError, match="looks like a typo"):
+        parse_quick_add(f"Acme - SRE closes {phrase}", SUNDAY)
