@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -594,100 +594,158 @@ async def undo_last(update: Update, context: BotContext) -> None:
 # -- buttons ----------------------------------------------------------------------------------
 
 
-async def application_button(update: Update, context: BotContext) -> None:
-    """Every ``app:<action>:<n>`` button; the number is looked up in the presser's own data."""
+async def _app_from_query(
+    update: Update, context: BotContext, count: int = 1
+) -> tuple[Profile, JobApplication, str, list[int], list[str]] | None:
+    """Decode ``<area>:<action>:<n>[:…]`` and find #n in the presser's own data.
+
+    Returns (profile, application, action, the first ``count`` args as ints, all args), or None
+    after telling the presser that the application is gone (or the data was not ours).
+    """
     query = update.callback_query
     assert query is not None and query.data is not None
     _, action, args = decode(query.data)
-    numbers = int_args(args, 1)
+    numbers = int_args(args, count)
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
-    if app is None:
+    if app is None or numbers is None:
         await query.answer("That application no longer exists.", show_alert=True)
+        return None
+    return profile, app, action, numbers, args
+
+
+ButtonAction = Callable[[Update, BotContext, Profile, JobApplication, list[str]], Awaitable[None]]
+
+
+async def _show_card(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    text, markup = _card(app, profile, context)
+    await edit(update, text, markup)
+
+
+async def _advance_card(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, args: list[str]
+) -> None:
+    expected = int_args(args[1:], 1)
+    if expected is not None and expected[0] != app.stage:
+        assert update.callback_query is not None
+        await update.callback_query.answer("That was out of date; here it is now.")
+        text, markup = _card(app, profile, context)
+        await edit(update, text, markup)
         return
-    now = context.now()
+    stage = moves.advance(app, context.now())
+    await _apply(
+        update,
+        context,
+        app,
+        f"moved #{app.number} to {stage.label}",
+        f"Moved #{app.number} to <b>{stage.label}</b>.",
+        toast=f"#{app.number} → {stage.label}",
+    )
+
+
+async def _ask_reason(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await edit(
+        update,
+        f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
+        reason_keyboard(app),
+    )
+
+
+def _closer(outcome: Outcome) -> ButtonAction:
+    async def close(
+        update: Update, context: BotContext, profile: Profile, app: JobApplication, args: list[str]
+    ) -> None:
+        reason = REJECTION_REASONS.get(args[1], "") if outcome == Outcome.REJECTED and len(args) > 1 else ""
+        moves.close(app, outcome, context.now(), reason)
+        await _apply(
+            update,
+            context,
+            app,
+            f"{outcome.value} #{app.number}",
+            f"#{app.number} {outcome_phrase(outcome)}.",
+            toast=f"#{app.number} {outcome.value}",
+        )
+
+    return close
+
+
+async def _reopen_card(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]
+) -> None:
+    moves.reopen(app, context.now())
+    await _apply(update, context, app, f"reopened #{app.number}", f"Reopened #{app.number}.")
+
+
+async def _show_more(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    text, _markup = _card(app, profile, context)
+    await edit(update, text, more_keyboard(app))
+
+
+async def _ask_delete(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+
+
+async def _delete_card(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]
+) -> None:
+    entry = context.repo.delete_application(profile.user_id, app.number, f"deleted #{app.number}")
+    changed(context, profile.user_id)
+    assert update.callback_query is not None
+    await update.callback_query.answer("Deleted")
+    await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
+
+
+BUTTON_ACTIONS: dict[str, ButtonAction] = {
+    "show": _show_card,
+    "adv": _advance_card,
+    "rej": _ask_reason,
+    "rejr": _closer(Outcome.REJECTED),
+    "wd": _closer(Outcome.WITHDRAWN),
+    "gh": _closer(Outcome.GHOSTED),
+    "dec": _closer(Outcome.DECLINED),
+    "reopen": _reopen_card,
+    "more": _show_more,
+    "del": _ask_delete,
+    "delok": _delete_card,
+}
+
+
+async def application_button(update: Update, context: BotContext) -> None:
+    """Every ``app:<action>:<n>`` button; the number is looked up in the presser's own data."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return
+    profile, app, action, _, args = found
+    assert update.callback_query is not None
+    handler = BUTTON_ACTIONS.get(action)
+    if handler is None:
+        await update.callback_query.answer("That button is from an older version; try /list.")
+        return
     try:
-        if action == "show":
-            await query.answer()
-            text, markup = _card(app, profile, context)
-            await edit(update, text, markup)
-        elif action == "adv":
-            expected = int_args(args[1:], 1)
-            if expected is not None and expected[0] != app.stage:
-                await query.answer("That was out of date; here it is now.")
-                text, markup = _card(app, profile, context)
-                await edit(update, text, markup)
-                return
-            stage = moves.advance(app, now)
-            await _apply(
-                update,
-                context,
-                app,
-                f"moved #{app.number} to {stage.label}",
-                f"Moved #{app.number} to <b>{stage.label}</b>.",
-                toast=f"#{app.number} → {stage.label}",
-            )
-        elif action == "rej":
-            await query.answer()
-            await edit(
-                update,
-                f"{app_title(app)}\nWhy were you rejected? Pick one, or type "
-                f"<code>/reject {app.number} your reason</code>.",
-                reason_keyboard(app),
-            )
-        elif action == "rejr":
-            reason = REJECTION_REASONS.get(args[1], "") if len(args) > 1 else ""
-            moves.close(app, Outcome.REJECTED, now, reason)
-            await _apply(
-                update,
-                context,
-                app,
-                f"rejected #{app.number}",
-                f"#{app.number} marked as rejected.",
-                toast=f"#{app.number} rejected",
-            )
-        elif action in ("wd", "gh", "dec"):
-            outcome = {"wd": Outcome.WITHDRAWN, "gh": Outcome.GHOSTED, "dec": Outcome.DECLINED}[action]
-            moves.close(app, outcome, now)
-            await _apply(
-                update,
-                context,
-                app,
-                f"{outcome.value} #{app.number}",
-                f"#{app.number} {outcome_phrase(outcome)}.",
-                toast=f"#{app.number} {outcome.value}",
-            )
-        elif action == "reopen":
-            moves.reopen(app, now)
-            await _apply(update, context, app, f"reopened #{app.number}", f"Reopened #{app.number}.")
-        elif action == "more":
-            await query.answer()
-            text, _ = _card(app, profile, context)
-            await edit(update, text, more_keyboard(app))
-        elif action == "del":
-            await query.answer()
-            await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
-        elif action == "delok":
-            entry = context.repo.delete_application(profile.user_id, app.number, f"deleted #{app.number}")
-            changed(context, profile.user_id)
-            await query.answer("Deleted")
-            await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
-        else:
-            await query.answer("That button is from an older version; try /list.")
+        await handler(update, context, profile, app, args)
     except InvalidMove as error:
-        await query.answer(str(error)[:200], show_alert=True)
+        await update.callback_query.answer(str(error)[:200], show_alert=True)
 
 
 async def fit_button(update: Update, context: BotContext) -> None:
     """``fit:ask:<n>`` -> contribute 1-5 -> learn 1-5 -> saved, prospects re-ranked."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, action, args = decode(query.data)
-    numbers = int_args(args, {"ask": 1, "c": 2, "l": 3}.get(action, 9))
-    profile = profile_of(update, context)
-    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
-    if app is None or numbers is None or not all(1 <= v <= 5 for v in numbers[1:]):
-        await query.answer("That application no longer exists.", show_alert=True)
+    _, action, _ = decode(query.data)
+    found = await _app_from_query(update, context, {"ask": 1, "c": 2, "l": 3}.get(action, 9))
+    if found is None:
+        return
+    profile, app, _, numbers, _ = found
+    if not all(1 <= v <= 5 for v in numbers[1:]):
+        await query.answer("Scores go from 1 to 5.", show_alert=True)
         return
     if action == "ask":
         await query.answer()
@@ -736,16 +794,12 @@ async def undo_button(update: Update, context: BotContext) -> None:
 
 
 async def ask_note(update: Update, context: BotContext) -> NoteState | int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, _, args = decode(query.data)
-    numbers = int_args(args, 1)
-    profile = profile_of(update, context)
-    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
-    if app is None:
-        await query.answer("That application no longer exists.", show_alert=True)
+    found = await _app_from_query(update, context)
+    if found is None:
         return ConversationHandler.END
-    await query.answer()
+    _, app, _, _, _ = found
+    assert update.callback_query is not None
+    await update.callback_query.answer()
     context.scratch["note_for"] = app.number
     await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
     return NoteState.AWAIT_NOTE
