@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.callback_data import encode
+from bot.domain.capture import URL
 from bot.domain.models import Event, JobApplication
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
 
@@ -144,7 +145,7 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         lines.append(" · ".join(facts))
     if app.closes_on and app.is_open and app.stage == Stage.PROSPECT:
         lines.append(f"Closes: {short_day(app.closes_on)} ({days_until(app.closes_on, today)})")
-    if app.link:
+    if app.link and URL.fullmatch(app.link):  # data from before import checks may hold anything
         host = urlsplit(app.link).netloc or "link"
         lines.append(f'Link: <a href="{esc(app.link)}">{esc(host)}</a>')
     if app.interviews:

@@ -24,8 +24,11 @@ Export header (stable; new columns are only ever appended)::
 
 Import reads our export or a user's own spreadsheet with at least company, role and stage columns
 (header spellings in ``HEADER_ALIASES``, case-insensitive; stage as a name or 0-7). Every row is
-validated before anything is stored; the caller decides what to keep. All messages are plain
-text written for the user (escape them before sending as HTML).
+validated before anything is stored; the caller decides what to keep. Rows get the checks /add
+and /edit apply (an http(s) link, names up to ``MAX_NAME``, a track up to ``MAX_TRACK`` and a
+reason up to ``MAX_REASON`` characters), and every date must fall in a sane window: from
+``EARLIEST`` to ``YEARS_AHEAD`` years after now (interviews: ``INTERVIEW_YEARS_AHEAD``). All
+messages are plain text written for the user (escape them before sending as HTML).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from itertools import pairwise
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.domain.capture import CaptureError, validate_name
+from bot.domain.capture import URL, CaptureError, validate_name
 from bot.domain.funnel import ReportRow
 from bot.domain.models import (
     Camp,
@@ -57,6 +60,11 @@ from bot.domain.stages import Outcome, Stage, parse_stage, stage_choices
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
+MAX_TRACK = 60  # as /edit track
+MAX_REASON = 200  # as /reject N <reason>
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+YEARS_AHEAD = 5  # stage dates, created, closed, notes, history and closes_on
+INTERVIEW_YEARS_AHEAD = 2
 STAGE_COLUMNS = {stage: f"{stage.name.lower()}_at" for stage in Stage}
 HEADER: tuple[str, ...] = (
     "id",
@@ -296,18 +304,62 @@ def _read_date(text: str) -> date:
 def _read_moment(text: str, tz: ZoneInfo) -> datetime:
     """ISO-8601 with offset as given; without one, in the user's zone; a bare day is local noon."""
     cleaned = text.strip()
-    if "T" in cleaned or ":" in cleaned:
-        try:
-            moment = datetime.fromisoformat(cleaned.replace(" ", "T", 1).replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"can't read date {text[:30]!r} (use YYYY-MM-DD)") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=tz)
-        return moment.astimezone(UTC)
-    return datetime.combine(_read_date(cleaned), time(12), tzinfo=tz).astimezone(UTC)
+    try:
+        if "T" in cleaned or ":" in cleaned:
+            try:
+                moment = datetime.fromisoformat(cleaned.replace(" ", "T", 1).replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"can't read date {text[:30]!r} (use YYYY-MM-DD)") from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=tz)
+            return moment.astimezone(UTC)
+        return datetime.combine(_read_date(cleaned), time(12), tzinfo=tz).astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise DateOutOfRange(f"date out of range: {text[:30]!r}") from None
 
 
-def _read_notes(text: str, fallback: datetime) -> list[Note]:
+class DateOutOfRange(ValueError):
+    """A date that reads fine but lies outside the window an import accepts."""
+
+
+def _years_after(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The dates an import accepts: from EARLIEST to a few years after now."""
+
+    latest: datetime
+    latest_interview: datetime
+
+    @classmethod
+    def around(cls, now: datetime) -> _Window:
+        return cls(_years_after(now, YEARS_AHEAD), _years_after(now, INTERVIEW_YEARS_AHEAD))
+
+    def check(self, moment: datetime, label: str, text: str, *, interview: bool = False) -> datetime:
+        latest = self.latest_interview if interview else self.latest
+        if not EARLIEST <= moment <= latest:
+            raise self.refusal(label, text, interview=interview)
+        return moment
+
+    def refusal(self, label: str, text: str, *, interview: bool = False) -> DateOutOfRange:
+        latest = self.latest_interview if interview else self.latest
+        ahead = f"interviews up to {INTERVIEW_YEARS_AHEAD} years ahead, " if interview else ""
+        return DateOutOfRange(
+            f"date out of range: {label} {text[:30]!r} ({ahead}use {EARLIEST:%Y-%m-%d} to {latest:%Y-%m-%d})"
+        )
+
+    def check_day(self, day: date, label: str, text: str) -> date:
+        if not EARLIEST.date() <= day <= self.latest.date():
+            raise self.refusal(label, text)
+        return day
+
+
+def _read_notes(text: str, fallback: datetime, window: _Window) -> list[Note]:
     """Our folded format back into notes; anything else is one note."""
     if not text:
         return []
@@ -315,7 +367,8 @@ def _read_notes(text: str, fallback: datetime) -> list[Note]:
     for line in text.split("\n"):
         head = _NOTE_HEAD.match(line)
         if head and not line.startswith("  "):
-            notes.append(Note(datetime.fromisoformat(head[1]).astimezone(UTC), head[3], head[2]))
+            at = window.check(datetime.fromisoformat(head[1]).astimezone(UTC), f"{head[2]} dated", head[1])
+            notes.append(Note(at, head[3], head[2]))
         elif line.startswith("  ") and notes:
             last = notes[-1]
             notes[-1] = Note(last.at, f"{last.text}\n{line[2:]}", last.kind)
@@ -426,6 +479,7 @@ class _Row:
 
     def __init__(self, cells: dict[str, str], tz: ZoneInfo, now: datetime) -> None:
         self.cells, self.tz, self.now = cells, tz, now
+        self.window = _Window.around(now)
         self.problems: list[str] = []
 
     def get(self, name: str) -> str:
@@ -438,15 +492,31 @@ class _Row:
         except (ValueError, CaptureError) as error:
             self.problems.append(str(error))
             return None
+        except OverflowError:  # a date arithmetic could not represent: too far out either way
+            self.problems.append("date out of range")
+            return None
 
     def moment(self, name: str, label: str) -> datetime | None:
         text = self.get(name)
-        if not text:
-            return None
-        moment = self.attempt(_read_moment, text, self.tz)
-        if moment is None:
-            self.problems[-1] = f"{label}: {self.problems[-1]}"
-        return moment
+        return self.attempt(self._moment, text, label) if text else None
+
+    def _moment(self, text: str, label: str, *, interview: bool = False) -> datetime:
+        try:
+            moment = _read_moment(text, self.tz)
+        except DateOutOfRange:
+            raise self.window.refusal(label, text, interview=interview) from None
+        except ValueError as error:
+            raise ValueError(f"{label}: {error}") from None
+        return self.window.check(moment, label, text, interview=interview)
+
+    def _day(self, text: str, label: str) -> date:
+        return self.window.check_day(_read_date(text), label, text)
+
+    def _checked_text(self, name: str, limit: int, strip: str = "") -> str:
+        text = self.get(name).lstrip(strip).strip()
+        if len(text) > limit:
+            self.problems.append(f"{name} is over {limit} characters")
+        return text
 
     def build(self) -> JobApplication | None:
         company = self.attempt(validate_name, self.get("company"), "company")
@@ -464,7 +534,7 @@ class _Row:
                 self.problems.append(f"unknown source {self.get('source')[:20]!r} (use {choices})")
         fit_contribute = self.attempt(_read_fit, self.get("fit_contribute"), "fit_contribute")
         fit_learn = self.attempt(_read_fit, self.get("fit_learn"), "fit_learn")
-        closes_on = self.attempt(_read_date, self.get("closes_on")) if self.get("closes_on") else None
+        closes_on = self.attempt(self._day, self.get("closes_on"), "closing date") if self.get("closes_on") else None
         dated = {}
         for s, column in STAGE_COLUMNS.items():
             moment = self.moment(column, f"{s.label.lower()} date")
@@ -475,9 +545,18 @@ class _Row:
         interviews = []
         for part in re.split(r"[\n;]", self.get("interviews")):
             if part.strip():
-                moment = self.attempt(_read_moment, part, self.tz)
+                moment = self.attempt(lambda text: self._moment(text, "interview", interview=True), part.strip())
                 if moment is not None:
                     interviews.append(moment)
+        link = self.get("link")
+        if link and not URL.fullmatch(link):
+            self.problems.append(f"link {link[:40]!r} isn't a web address (use one starting with https://)")
+        track = self._checked_text("track", MAX_TRACK, strip="#")
+        reason = self._checked_text("reason", MAX_REASON)
+        history = _read_history(self.get("history")) if self.get("history") else None
+        for event in history or ():
+            if self.attempt(self.window.check, event.at, f"history event {event.kind}", utc_iso(event.at)) is None:
+                break
         if stage is not None:
             self._check_consistency(stage, outcome, dated)
         if self.problems or company is None or role is None or stage is None:
@@ -488,8 +567,9 @@ class _Row:
             closed_at = max([created_at, *dated.values()])
         if outcome is None:
             closed_at = None
-        reason = self.get("reason")
-        history = _read_history(self.get("history")) if self.get("history") else None
+        notes = self.attempt(_read_notes, self.get("notes"), created_at, self.window)
+        if notes is None:
+            return None
         if history is None or not _history_fits(history, stage, dated, outcome, closed_at):
             history = build_history(created_at, dated, outcome, reason, closed_at, stage)
         return JobApplication(
@@ -497,8 +577,8 @@ class _Row:
             company=company,
             role=role,
             created_at=created_at,
-            link=self.get("link"),
-            track=self.get("track").lstrip("#").strip(),
+            link=link,
+            track=track,
             camp=camp,
             source=source,
             fit_contribute=fit_contribute,
@@ -508,7 +588,7 @@ class _Row:
             outcome=outcome,
             reason=reason,
             history=history,
-            notes=_read_notes(self.get("notes"), created_at),
+            notes=notes,
             interviews=interviews,
         )
 

@@ -8,12 +8,14 @@ the lock that keeps matplotlib to one render at a time).
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from telegram import Document, Message, Update
+from telegram import Document, File, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import charts
@@ -373,14 +375,17 @@ async def receive_import(update: Update, context: BotContext) -> None:
         await reply(update, "That isn't a CSV file. Save your spreadsheet as “CSV UTF-8” and send it.")
         return
     if doc.file_size and doc.file_size > csvio.MAX_BYTES:
-        await reply(
-            update,
-            f"That file is {doc.file_size / 1_000_000:.1f} MB; I import up to 1 MB "
-            f"({csvio.MAX_ROWS:,} rows). Split it and send the parts. Nothing changed.",
-        )
+        await reply(update, _too_big(doc.file_size))
         return
-    _, apps, tz = _apps_and_tz(update, context)
-    data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+    file = await context.bot.get_file(doc.file_id)
+    if file.file_size and file.file_size > csvio.MAX_BYTES:
+        await reply(update, _too_big(file.file_size))
+        return
+    data = await _download_capped(file)
+    if data is None:
+        await reply(update, _too_big(None))
+        return
+    _, apps, tz = _apps_and_tz(update, context)  # read after the awaits: the data as it is now
     try:
         job = csvio.CsvImport(data, apps, tz, context.now())
     except csvio.ImportRefused as error:
@@ -388,6 +393,37 @@ async def receive_import(update: Update, context: BotContext) -> None:
         return
     status = await _check_with_progress(update, job)
     await _finish_import(update, context, job.plan, doc.file_name or "your file", status)
+
+
+def _too_big(size: int | None) -> str:
+    shown = f"{size / 1_000_000:.1f} MB" if size else "over 1 MB"
+    return (
+        f"That file is {shown}; I import up to 1 MB ({csvio.MAX_ROWS:,} rows). "
+        "Split it and send the parts. Nothing changed."
+    )
+
+
+class _TooBig(Exception):
+    """The download passed :data:`csvio.MAX_BYTES`."""
+
+
+class _CappedBuffer(io.BytesIO):
+    """A memory buffer that refuses to grow past :data:`csvio.MAX_BYTES`."""
+
+    def write(self, data: Any, /) -> int:
+        if self.tell() + memoryview(data).nbytes > csvio.MAX_BYTES:
+            raise _TooBig
+        return super().write(data)
+
+
+async def _download_capped(file: File) -> bytes | None:
+    """The file's bytes, or None once they pass 1 MB (when Telegram gave no size up front)."""
+    buffer = _CappedBuffer()
+    try:
+        await file.download_to_memory(out=buffer)
+    except _TooBig:
+        return None
+    return buffer.getvalue()
 
 
 async def _check_with_progress(update: Update, job: csvio.CsvImport) -> Message | None:
@@ -447,16 +483,22 @@ def _store(update: Update, context: BotContext, apps: Sequence[JobApplication]) 
     if fresh:
         csvio.assign_numbers(profile, fresh)
         context.repo.save_profile(profile)
-        context.repo.save_applications(profile.user_id, fresh)
+        context.repo.save_applications(
+            profile.user_id, fresh, f"imported {_plural(len(fresh), 'application')} ({_span(fresh)})"
+        )
         changed(context, profile.user_id)
     logger.info("insights.imported user=%s rows=%s", profile.user_id, len(fresh))
     return fresh
 
 
+def _span(saved: Sequence[JobApplication]) -> str:
+    """The numbers an import assigned: "#4", or the first and last joined by an en dash."""
+    return f"#{saved[0].number}" if len(saved) == 1 else f"#{saved[0].number}–#{saved[-1].number}"
+
+
 def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> str:
     if saved:
-        span = f"#{saved[0].number}" if len(saved) == 1 else f"#{saved[0].number}–#{saved[-1].number}"
-        lines = [f"Imported {_plural(len(saved), 'application')} ({span})."]
+        lines = [f"Imported {_plural(len(saved), 'application')} ({_span(saved)})."]
     else:
         lines = ["Nothing new to import."]
     lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
@@ -533,9 +575,13 @@ async def import_button(update: Update, context: BotContext) -> None:
         await query.answer("Cancelled")
         await edit(update, "Import cancelled. Nothing changed.")
         return
-    await query.answer("Importing…")
     apps = [JobApplication.from_dict(data) for data in pending["apps"]]
-    saved = _store(update, context, apps)
+    saved = _store(update, context, apps)  # store first, then await (STYLE §6)
+    try:
+        await query.answer("Imported")
+    except BadRequest as error:  # a slow tap's query expired: the edit below still tells the user
+        if "query is too old" not in error.message.lower():
+            raise
     plan = csvio.ImportPlan(
         duplicates=pending["duplicates"], undated=pending["undated"], ignored_columns=pending["ignored"]
     )

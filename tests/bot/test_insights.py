@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from telegram import Update
 
 from bot.domain.csvio import HEADER, MAX_ROWS
 from bot.domain.models import Event, JobApplication
@@ -377,3 +381,144 @@ async def test_import_large_file_shows_progress_in_one_message(bot: Harness) -> 
     assert status.text.startswith("Imported 2500 applications (#1–#2500).")
     assert len(bot.repo.list_applications(ADA)) == 2500
     assert MAX_ROWS == 5000
+
+
+# -- review fixes ----------------------------------------------------------------------------
+
+
+async def test_import_refuses_out_of_range_dates_by_line(bot: Harness) -> None:
+    """Year-1 and year-9999 dates are refused as "line N: date out of range"; nothing is stored."""
+    await onboard(bot)
+    before = state(bot, ADA)
+    data = (
+        b"company,role,stage,applied_at,interviews\n"
+        b"Acme,SRE,applied,0001-01-01T00:00+05:00,\n"
+        b"Globex,Dev,interview,2026-11-02,9999-12-31T23:00Z\n"
+    )
+    reply = (await bot.upload(ADA, "jobs.csv", data))[0]
+    assert "jobs.csv: 2 rows checked, 2 rows with problems:" in reply.text
+    assert "line 2: date out of range: applied date '0001-01-01T00:00+05:00'" in reply.text
+    assert "line 3: date out of range: interview '9999-12-31T23:00Z'" in reply.text
+    assert "No row can be imported" in reply.text and reply.buttons == []
+    assert state(bot, ADA) == before
+
+
+async def test_import_refuses_links_that_are_not_web_addresses(bot: Harness) -> None:
+    """javascript: and plain-text links are listed by line and never stored or shown as links."""
+    await onboard(bot)
+    data = (
+        b"company,role,stage,link,track\n"
+        b"Acme,SRE,applied,javascript:alert(1),\n"
+        b"Globex,Dev,applied,not a link at all,\n"
+        b"Initech,QA,applied,https://initech.example/jobs/7,#qa\n"
+        b"Hooli,Ops,applied,," + b"t" * 61 + b"\n"
+    )
+    reply = (await bot.upload(ADA, "jobs.csv", data))[0]
+    assert "line 2: link 'javascript:alert(1)' isn't a web address" in reply.text
+    assert "line 3: link 'not a link at all' isn't a web address" in reply.text
+    assert "line 5: track is over 60 characters" in reply.text
+    assert bot.repo.list_applications(ADA) == []
+    await bot.tap(ADA, "Import the 1 valid row")
+    [app] = bot.repo.list_applications(ADA)
+    assert (app.company, app.link, app.track) == ("Initech", "https://initech.example/jobs/7", "qa")
+    card = (await bot.send(ADA, "/show 1"))[0].text
+    assert "initech.example" in card and "javascript" not in card
+
+
+def _document_update_without_size(bot: Harness, content: bytes) -> dict[str, Any]:
+    """Ada sends a CSV whose Document carries no file_size (Telegram may leave it out)."""
+    bot.tg.send_document(ADA, "big.csv", content)
+    [data] = bot.tg.pop_updates()
+    del data["message"]["document"]["file_size"]
+    return data
+
+
+async def test_import_without_file_size_is_refused_before_download(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file_size on the Document: getFile's size refuses a 1.2 MB file before downloading it."""
+    await seed(bot, five())
+    before = state(bot, ADA)
+    downloads: list[str] = []
+    real_download = bot.tg.download
+    monkeypatch.setattr(bot.tg, "download", lambda path: downloads.append(path) or real_download(path))
+    content = b"company,role,stage\n" + b"Acme,SRE,applied\n" * 70_000
+    await bot.app.process_update(Update.de_json(_document_update_without_size(bot, content), bot.app.bot))
+    assert downloads == []
+    assert bot.last(ADA).text == (
+        "That file is 1.2 MB; I import up to 1 MB (5,000 rows). Split it and send the parts. Nothing changed."
+    )
+    assert state(bot, ADA) == before
+
+
+async def test_import_without_any_size_stops_reading_past_1_mb(bot: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No size from the Document nor from getFile: the capped download refuses past 1 MB."""
+    await seed(bot, five())
+    before = state(bot, ADA)
+    real_handle = bot.tg.handle
+
+    async def handle_without_size(method: str, params: Any = None, files: Any = None) -> tuple[int, Any]:
+        status, body = await real_handle(method, params, files)
+        if method.lower() == "getfile":
+            body["result"].pop("file_size", None)
+        return status, body
+
+    monkeypatch.setattr(bot.tg, "handle", handle_without_size)
+    content = b"company,role,stage\n" + b"Acme,SRE,applied\n" * 70_000
+    await bot.app.process_update(Update.de_json(_document_update_without_size(bot, content), bot.app.bot))
+    assert bot.last(ADA).text == (
+        "That file is over 1 MB; I import up to 1 MB (5,000 rows). Split it and send the parts. Nothing changed."
+    )
+    assert state(bot, ADA) == before
+    small = b"company,role,stage\nAcme,SRE,applied\n"
+    await bot.app.process_update(Update.de_json(_document_update_without_size(bot, small), bot.app.bot))
+    assert bot.last(ADA).text.startswith("Imported 1 application (#6).")
+
+
+async def test_undo_after_import_removes_exactly_the_imported_rows(bot: Harness) -> None:
+    """/undo after /import removes all imported applications and keeps the older one."""
+    await seed(bot, five())
+    _, data = (await bot.send(ADA, "/export"))[0].document  # type: ignore[misc]
+    await onboard(bot, BOB)
+    await bot.send(BOB, "/add Zeta - Ops")
+    assert (await bot.upload(BOB, "funnelbot.csv", data))[0].text.startswith("Imported 5 applications (#2–#6).")
+    assert len(bot.repo.list_applications(BOB)) == 6
+    reply = (await bot.send(BOB, "/undo"))[0]
+    assert reply.text == "Undone: imported 5 applications (#2–#6)."
+    assert [(a.number, a.company) for a in bot.repo.list_applications(BOB)] == [(1, "Zeta")]
+
+
+async def test_import_button_stores_even_when_the_tap_is_answered_late(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Store first, then await: an expired callback query can't lose the rows the user chose."""
+    await onboard(bot)
+    reply = (await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nB,C,nope\n"))[0]
+    monkeypatch.setattr(bot.tg, "CALLBACK_QUERY_TTL", -1.0)  # every answer now comes too late
+    await bot.tap(ADA, "Import the 1 valid row")
+    assert [a.company for a in bot.repo.list_applications(ADA)] == ["Acme"]
+    done = bot.last(ADA)
+    assert done.message_id == reply.message_id
+    assert done.text.startswith("Imported 1 application (#1).")
+
+
+async def test_import_checks_duplicates_against_the_data_after_download(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An application saved while the file downloads is reported as the duplicate it is."""
+    await onboard(bot)
+    real_handle = bot.tg.handle
+
+    async def handle_and_add(method: str, params: Any = None, files: Any = None) -> tuple[int, Any]:
+        if method.lower() == "getfile":  # say, a reminder job saved one meanwhile
+            profile = bot.repo.get_profile(ADA)
+            assert profile is not None
+            bot.repo.add_application(profile, JobApplication(0, "Acme", "SRE", bot.clock.now), "added #{n}")
+        return await real_handle(method, params, files)
+
+    monkeypatch.setattr(bot.tg, "handle", handle_and_add)
+    reply = (await bot.upload(ADA, "jobs.csv", b"company,role,stage\nAcme,SRE,1\nGlobex,Dev,1\n"))[0]
+    assert reply.text.startswith(
+        "Imported 1 application (#2).\nSkipped 1 duplicate (same company and role):\n• line 2: Acme — SRE (already #1)"
+    )
+    assert [(a.number, a.company) for a in bot.repo.list_applications(ADA)] == [(1, "Acme"), (2, "Globex")]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import moves
+from bot.domain.capture import MAX_NAME
 from bot.domain.csvio import (
     HEADER,
     MAX_ROWS,
@@ -64,9 +65,11 @@ _raw = st.lists(_chunk, max_size=6).map("".join)
 free_text = _raw.map(str.strip)  # stored fields are stripped by the bot
 name = _raw.map(lambda s: " ".join(s.split())[:120]).filter(bool)  # as validate_name leaves it
 note_text = free_text.filter(bool)
-moment = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)).map(
+# Inside the window an import accepts around NOW (interviews: up to two years ahead).
+moment = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2028, 11, 1), timezones=st.just(UTC)).map(
     lambda d: d.replace(microsecond=0)
 )
+link = st.just("") | st.text("abcxyz0123456789-._~/?#=&%", max_size=20).map(lambda path: f"https://example.com/{path}")
 
 
 @st.composite
@@ -104,13 +107,13 @@ def applications(draw: st.DrawFn) -> JobApplication:
         company=draw(name),
         role=draw(name),
         created_at=draw(moment),
-        link=draw(free_text),
+        link=draw(link),
         track=draw(free_text.filter(lambda t: not t.startswith("#"))),
         camp=draw(st.none() | st.sampled_from(list(Camp))),
         source=draw(st.none() | st.sampled_from(list(Source))),
         fit_contribute=draw(st.none() | st.integers(1, 5)),
         fit_learn=draw(st.none() | st.integers(1, 5)),
-        closes_on=draw(st.none() | st.dates(date(2000, 1, 1), date(2090, 1, 1))),
+        closes_on=draw(st.none() | st.dates(date(1990, 1, 1), date(2031, 11, 23))),
         stage=stage,
         outcome=outcome,
         reason=reason,
@@ -429,3 +432,85 @@ def test_csv_edited_dates_rebuild_the_history() -> None:
     csv.writer(buffer).writerows(rows)
     [back] = read_import(buffer.getvalue().encode(), [], LONDON, NOW).apps
     assert back.reached() == {Stage.PROSPECT: t0, Stage.APPLIED: datetime(2026, 11, 5, 12, 0, tzinfo=UTC)}
+
+
+# -- review fixes: dates in a sane window, links and lengths as /add checks them ---------------
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "tz", "message"),
+    [
+        ("applied_at", "0001-01-01T00:00+05:00", LONDON, "applied date '0001-01-01T00:00+05:00'"),
+        ("applied_at", "0001-01-01", ZoneInfo("Pacific/Kiritimati"), "applied date '0001-01-01'"),
+        ("applied_at", "9999-12-31", ZoneInfo("Etc/GMT+12"), "applied date '9999-12-31'"),
+        ("applied_at", "9999-12-31T23:59", ZoneInfo("Etc/GMT+12"), "applied date '9999-12-31T23:59'"),
+        ("applied_at", "1989-12-31", LONDON, "applied date '1989-12-31'"),
+        ("applied_at", "2031-12-01", LONDON, "applied date '2031-12-01' (use 1990-01-01 to 2031-11-23)"),
+        ("created_at", "0001-01-01T00:00Z", LONDON, "created '0001-01-01T00:00Z'"),
+        ("interviews", "9999-12-31T23:00Z", LONDON, "interview '9999-12-31T23:00Z' (interviews up to 2 years"),
+        ("interviews", "2028-12-01T10:00Z", LONDON, "interview '2028-12-01T10:00Z'"),
+        ("closes_on", "0001-01-01", LONDON, "closing date '0001-01-01'"),
+        ("closes_on", "9999-12-31", LONDON, "closing date '9999-12-31'"),
+        ("notes", "9999-12-31T23:59:59+00:00 note: later", LONDON, "note dated '9999-12-31T23:59:59+00:00'"),
+    ],
+)
+def test_csv_import_refuses_dates_out_of_range(column: str, cell: str, tz: ZoneInfo, message: str) -> None:
+    """Extreme or far-future dates are refused by line ("date out of range"), never an OverflowError."""
+    data = f"company,role,stage,{column}\nAcme,SRE,applied,{cell}\nGlobex,Dev,applied,\n".encode()
+    plan = read_import(data, [], tz, NOW)
+    assert [e.line for e in plan.errors] == [2]
+    assert plan.errors[0].message.startswith(f"date out of range: {message}")
+    assert [a.company for a in plan.apps] == ["Globex"]
+
+
+def test_csv_import_refuses_history_events_out_of_range() -> None:
+    """A history cell with an event in year 9999 is refused, not stored to crash a card later."""
+    data = (
+        b"company,role,stage,applied_at,history\n"
+        b'Acme,SRE,applied,2026-11-02T12:00Z,"2026-11-02T12:00:00+00:00 created stage=1\n'
+        b'9999-12-31T23:59:59+00:00 edited: role"\n'
+    )
+    plan = read_import(data, [], LONDON, NOW)
+    assert [(e.line, e.message) for e in plan.errors] == [
+        (2, "date out of range: history event edited '9999-12-31T23:59:59+00:00' (use 1990-01-01 to 2031-11-23)")
+    ]
+    assert plan.apps == []
+
+
+def test_csv_import_accepts_the_edges_of_the_window() -> None:
+    """1990, five years ahead for stage dates and closing, two years ahead for interviews: accepted."""
+    data = (
+        b"company,role,stage,prospect_at,closes_on,interviews\n"
+        b"Acme,SRE,prospect,1990-01-01T00:00Z,2031-11-23,2028-11-23T08:00Z\n"
+    )
+    plan = read_import(data, [], LONDON, NOW)
+    assert plan.errors == []
+    [app] = plan.apps
+    assert app.closes_on == date(2031, 11, 23)
+    assert app.interviews == [datetime(2028, 11, 23, 8, 0, tzinfo=UTC)]
+
+
+def test_csv_import_checks_links_and_lengths_like_add() -> None:
+    """Links must be http(s); company/role, track and reason keep /add's and /edit's length limits."""
+    long_name = "C" * (MAX_NAME + 1)
+    data = (
+        "company,role,stage,link,track,outcome,reason\n"
+        "A,R,applied,javascript:alert(1),,,\n"
+        "B,R,applied,not a link at all,,,\n"
+        "C,R,applied,https://ok.example/job?id=1 extra,,,\n"
+        f"{long_name},R,applied,,,,\n"
+        f"E,R,applied,,{'t' * 61},,\n"
+        f"F,R,applied,,,rejected,{'r' * 201}\n"
+        f"G,R,applied,HTTPS://good.example/job,#{'t' * 60},rejected,{'r' * 200}\n"
+    ).encode()
+    plan = read_import(data, [], LONDON, NOW)
+    assert [(e.line, e.message) for e in plan.errors] == [
+        (2, "link 'javascript:alert(1)' isn't a web address (use one starting with https://)"),
+        (3, "link 'not a link at all' isn't a web address (use one starting with https://)"),
+        (4, "link 'https://ok.example/job?id=1 extra' isn't a web address (use one starting with https://)"),
+        (5, f"That company is over {MAX_NAME} characters; please shorten it."),
+        (6, "track is over 60 characters"),
+        (7, "reason is over 200 characters"),
+    ]
+    [good] = plan.apps
+    assert (good.link, good.track, good.reason) == ("HTTPS://good.example/job", "t" * 60, "r" * 200)
