@@ -84,7 +84,10 @@ def short_day(day: date) -> str:
 
 
 def local_moment(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
+    try:
+        local = moment.astimezone(tz)
+    except OverflowError:  # a stored moment at the calendar's edge: show it in UTC
+        local = moment
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 

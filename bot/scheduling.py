@@ -15,6 +15,10 @@ truth, and this module keeps ``user_id -> next due time`` in memory, computed by
 * :meth:`Scheduler.tick` takes only the users whose time has come, sends their due reminders and
   records each key after Telegram accepted it. Missed ones (over 12 h late) are recorded as
   ``skipped``.
+* Just before each send (after pacing) the user's profile and applications are read again and their
+  agenda recomputed: a reminder no longer due (the user paused, blocked us, deleted or moved the
+  application, an interview was moved) is dropped unsent and unrecorded, and what is sent is
+  rendered from the data as it is at that moment.
 
 Delivery policy (Telegram's answer decides):
 
@@ -76,6 +80,8 @@ class Delivery(enum.Enum):
     FAILED = "failed"  # Telegram refused it for good (BadRequest)
     BLOCKED = "blocked"  # Forbidden
     LATER = "later"  # network trouble: not recorded, try again later
+    STALE = "stale"  # no longer due when its turn came: not sent, not recorded
+    NOTHING = "skipped"  # nothing left to say (render gave None): recorded, not sent
 
 
 @dataclass
@@ -93,9 +99,10 @@ class TickReport:
 @dataclass
 class _Batch:
     profile: Profile
-    tz: ZoneInfo
-    apps: list[JobApplication]
     queue: deque[Reminder]
+
+
+Compose = Callable[[], Rendered | Delivery]
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -272,7 +279,7 @@ class Scheduler:
         if not plan.due:
             self.refresh(user_id)
             return None
-        return _Batch(profile, self.tz(profile), apps, deque(plan.due))
+        return _Batch(profile, deque(plan.due))
 
     async def _deliver_all(self, batches: list[_Batch], report: TickReport) -> None:
         """Round-robin over users, so one user's several reminders are spaced by others' sends."""
@@ -290,28 +297,39 @@ class Scheduler:
                     self._due[user_id] = self.now() + RETRY_LATER
             pending = [b for b in pending if b.queue]
 
-    async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
-        profile = batch.profile
-        user_id = profile.user_id
+    def _compose(self, user_id: int, reminder: Reminder) -> Rendered | Delivery:
+        """The message for ``reminder`` from the data as stored right now, if it is still due.
+
+        Synchronous: the re-read, the agenda and the render happen with no ``await`` in between.
+        """
+        profile = self.repo.get_profile(user_id)
+        if profile is None:
+            return Delivery.STALE
+        apps = self.repo.list_applications(user_id)
+        now = self.now()
+        if reminder.key not in {r.key for r in self._agenda(profile, apps, now).due}:
+            return Delivery.STALE
         try:
-            rendered = self.render(reminder, profile, batch.apps, self.now(), batch.tz)
+            rendered = self.render(reminder, profile, apps, now, self.tz(profile))
         except Exception:
             # Rendering is pure, so it would fail again: record it, and move on to the others.
             logger.exception("reminders.render_failed user=%s kind=%s", user_id, reminder.kind)
-            self.repo.mark_reminder(user_id, reminder.key, self.now(), Delivery.FAILED.value)
-            report.failed += 1
-            return
-        if rendered is None:  # nothing left to say (e.g. the application is gone)
-            self.repo.mark_reminder(user_id, reminder.key, self.now(), "skipped")
-            report.skipped += 1
-            return
-        outcome = await self._send(profile.chat_id, *rendered)
-        if outcome in (Delivery.SENT, Delivery.TIMEOUT, Delivery.FAILED):
+            return Delivery.FAILED
+        return Delivery.NOTHING if rendered is None else rendered
+
+    async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
+        user_id = batch.profile.user_id
+        outcome = await self._send(batch.profile.chat_id, lambda: self._compose(user_id, reminder))
+        if outcome in (Delivery.SENT, Delivery.TIMEOUT, Delivery.FAILED, Delivery.NOTHING):
             self.repo.mark_reminder(user_id, reminder.key, self.now(), outcome.value)
         if outcome == Delivery.SENT:
             report.sent += 1
             report.keys.append((user_id, reminder.key))
             logger.info("reminder.sent user=%s kind=%s", user_id, reminder.kind)
+        elif outcome == Delivery.NOTHING:  # e.g. the application is gone
+            report.skipped += 1
+        elif outcome == Delivery.STALE:
+            logger.info("reminder.no_longer_due user=%s kind=%s", user_id, reminder.kind)
         elif outcome == Delivery.FAILED:
             report.failed += 1
         elif outcome == Delivery.BLOCKED:
@@ -349,11 +367,19 @@ class Scheduler:
         if self.limiter is not None:
             await self.limiter.acquire()
 
-    async def _send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Delivery:
-        """One message, with the retry policy described in the module docstring."""
+    async def _send(self, chat_id: int, compose: Compose) -> Delivery:
+        """One message, with the retry policy described in the module docstring.
+
+        ``compose`` runs after every wait, right before the message goes out: it returns the text
+        and buttons, or the Delivery to stop with (no longer due, nothing to say, render failed).
+        """
         backoff = 1.0
         for attempt in range(self.retries + 1):
             await self._pace(chat_id)
+            message = compose()
+            if isinstance(message, Delivery):
+                return message
+            text, markup = message
             try:
                 await self.app.bot.send_message(chat_id, text, reply_markup=markup)
                 self._last_send[chat_id] = asyncio.get_running_loop().time()

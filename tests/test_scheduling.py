@@ -480,3 +480,40 @@ async def test_a_reminder_that_fails_to_render_is_recorded_and_the_rest_go_out(
     assert "reminders.render_failed user=2002 kind=plan" in caplog.text
     bot.clock.advance(minutes=1)
     assert (await nudger.tick()).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        ("/pause", "Paused: no nudges or reminders until you /resume."),
+        ("/move 1 applied", "#1"),  # a closing reminder for a prospect that is no longer one
+        ("/timezone America/New_York", "America/New_York"),  # 10:00 Berlin is 04:00 there: nothing due yet
+    ],
+)
+async def test_change_during_a_tick_stops_reminders_no_longer_due(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, command: str, answer: str
+) -> None:
+    """Ada's plan went out and the tick waits on Bob; Ada pauses (or applies): her closing reminder never comes."""
+    request = GatedRequest(tg, BOB)
+    app = build_application(settings, repo, request=request, clock=clock)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        request.gate.set()
+        await join(bot, ADA)
+        await join(bot, BOB)
+        await bot.send(ADA, "/add Acme - SRE closes 2026-11-25")
+        request.gate.clear()
+        request.waiting.clear()
+        scheduler = await start_reminders(app)
+        bot.clock.set(PLAN_AT + timedelta(hours=1))  # Ada: plan (09:00) and close2 (10:00) due; Bob: plan
+        tick = asyncio.create_task(scheduler.tick())
+        await request.waiting.wait()  # Ada's plan is sent; Bob's is held, Ada's close2 is next in line
+        replies = await bot.send(ADA, command)
+        assert answer in replies[-1].text
+        request.gate.set()
+        report = await tick
+        await stop_reminders(app)
+    assert report.keys == [(ADA, "plan:2026-11-23"), (BOB, "plan:2026-11-23")]
+    assert tg.last_bot_message(ADA) == replies[-1]  # nothing after the answer
+    assert "close2:#1:2026-11-25" not in repo.sent_reminders(ADA)
+    assert all("Apply, or let it go?" not in t for t in bot_texts(tg, ADA))

@@ -109,6 +109,32 @@ def is_paused(profile: Profile, now: datetime, tz: ZoneInfo) -> bool:
     return end is None or now < end
 
 
+# Stored dates can sit at the calendar's edge (a CSV import with 9999-12-31): arithmetic that leaves
+# datetime's range gives None, and only that one reminder is left out.
+
+
+def _shift(moment: datetime, delta: timedelta) -> datetime | None:
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
+
+
+def _local_day(moment: datetime, tz: ZoneInfo) -> date | None:
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:
+        return None
+
+
+def _wall(day: date, days: int, at: time, tz: ZoneInfo) -> datetime | None:
+    """``wall_time`` of ``day + days``, or None outside the calendar."""
+    try:
+        return wall_time(day + timedelta(days=days), at, tz)
+    except OverflowError:
+        return None
+
+
 def _key_moment(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
@@ -123,8 +149,10 @@ def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz:
         if slot is None:
             continue
         for weeks in (-1, 0, 1):
+            at = _wall(this_monday, 7 * weeks + slot.weekday, slot.at, tz)
+            if at is None:
+                continue
             day = this_monday + timedelta(days=7 * weeks + slot.weekday)
-            at = wall_time(day, slot.at, tz)
             if (
                 kind == Kind.CHECK
                 and week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
@@ -138,9 +166,10 @@ def _closing(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]
         if not (app.is_open and app.stage == Stage.PROSPECT and app.closes_on):
             continue
         for kind, before in ((Kind.CLOSE_SOON, 2), (Kind.CLOSE_TODAY, 0)):
-            day = app.closes_on - timedelta(days=before)
-            key = f"{kind}:#{app.number}:{app.closes_on.isoformat()}"
-            yield Reminder(kind, key, wall_time(day, DAY_NUDGE_AT, tz), app.number, day=app.closes_on)
+            at = _wall(app.closes_on, -before, DAY_NUDGE_AT, tz)
+            if at is not None:
+                key = f"{kind}:#{app.number}:{app.closes_on.isoformat()}"
+                yield Reminder(kind, key, at, app.number, day=app.closes_on)
 
 
 def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
@@ -148,27 +177,34 @@ def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo) -> I
     for app in apps:
         if not (app.is_open and app.stage == Stage.APPLIED):
             continue
-        anchor = app.last_change_at().astimezone(tz).date()
+        anchor = _local_day(app.last_change_at(), tz)
+        if anchor is None:
+            continue
         for kind, days in ((Kind.FOLLOW_UP, profile.follow_up_days), (Kind.GHOST, profile.ghost_days)):
-            if days <= 0:
-                continue
-            key = f"{kind}{days}:#{app.number}:{anchor.isoformat()}"
-            at = wall_time(anchor + timedelta(days=days), DAY_NUDGE_AT, tz)
-            yield Reminder(kind, key, at, app.number, day=anchor)
+            at = _wall(anchor, days, DAY_NUDGE_AT, tz) if days > 0 else None
+            if at is not None:
+                key = f"{kind}{days}:#{app.number}:{anchor.isoformat()}"
+                yield Reminder(kind, key, at, app.number, day=anchor)
 
 
 def _interviews(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
+    """Prep the evening before and 2 h before, a check-in 3 h after; any that falls outside the
+    calendar (an imported 9999-12-31T23:00Z) is left out, the others still come."""
     for app in apps:
         if not app.is_open:
             continue
         for moment in app.interviews:
             tag = f"#{app.number}:{_key_moment(moment)}"
-            soon = moment - PREP_BEFORE
-            evening = wall_time(moment.astimezone(tz).date() - timedelta(days=1), PREP_EVENING_AT, tz)
-            if evening < soon:
+            soon = _shift(moment, -PREP_BEFORE)
+            day = _local_day(moment, tz)
+            evening = _wall(day, -1, PREP_EVENING_AT, tz) if day is not None else None
+            if evening is not None and (soon is None or evening < soon):
                 yield Reminder(Kind.PREP_EVENING, f"{Kind.PREP_EVENING}:{tag}", evening, app.number, moment=moment)
-            yield Reminder(Kind.PREP_SOON, f"{Kind.PREP_SOON}:{tag}", soon, app.number, moment=moment)
-            yield Reminder(Kind.CHECK_IN, f"{Kind.CHECK_IN}:{tag}", moment + CHECK_IN_AFTER, app.number, moment=moment)
+            if soon is not None:
+                yield Reminder(Kind.PREP_SOON, f"{Kind.PREP_SOON}:{tag}", soon, app.number, moment=moment)
+            check_in = _shift(moment, CHECK_IN_AFTER)
+            if check_in is not None:
+                yield Reminder(Kind.CHECK_IN, f"{Kind.CHECK_IN}:{tag}", check_in, app.number, moment=moment)
 
 
 def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> list[Reminder]:
@@ -200,7 +236,7 @@ def agenda(
             continue
         if reminder.at > now:
             ahead.append(reminder.at)
-        elif now < reminder.at + CATCH_UP:
+        elif now - reminder.at < CATCH_UP:  # not "at + CATCH_UP": that can leave the calendar
             due.append(reminder)
         else:
             missed.append(reminder)

@@ -15,7 +15,12 @@ from bot.domain.stages import Stage
 def applied_on(app: JobApplication, tz: ZoneInfo) -> date | None:
     """The local day the user applied, if they did."""
     moment = app.entered_at(Stage.APPLIED)
-    return moment.astimezone(tz).date() if moment else None
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:  # a stored date at the calendar's edge
+        return moment.date()
 
 
 def applications_per_week(apps: Iterable[JobApplication], tz: ZoneInfo) -> dict[date, int]:

@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import moves
-from bot.domain.dates import WEEKDAYS, parse_day, parse_moment
-from bot.domain.models import Event, JobApplication, Profile, Slot
+from bot.domain import interviews, moves, settings_rules
+from bot.domain.dates import WEEKDAYS, parse_moment
+from bot.domain.funnel import plural
+from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
+from bot.domain.models import JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
     CATCH_UP,
-    NUDGE_DEFAULTS,
     NUDGE_NAMES,
-    TARGET_MAX,
     Kind,
     Reminder,
     SettingError,
@@ -38,19 +38,27 @@ from bot.domain.reminders import (
     parse_target,
     standing,
 )
-from bot.domain.stages import Outcome, Stage
 from bot.handlers.common import changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
-from bot.rendering import app_title, button, clip, closing_phrase, esc, keyboard, local_moment, short_day
+from bot.rendering import (
+    app_title,
+    button,
+    clip,
+    closing_phrase,
+    days_until,
+    esc,
+    keyboard,
+    local_moment,
+    short_day,
+)
 from bot.scheduling import Rendered, Scheduler
 
 logger = logging.getLogger(__name__)
 
 LESSON_TTL = timedelta(hours=12)  # an unanswered "one lesson learned?" question expires
-PAST_GRACE = timedelta(minutes=5)  # an interview moment this recent still counts as "now"
-PAUSE_MAX = timedelta(days=366)  # the longest pause with an end date; /pause alone has none
 SLOT_TITLES = {"plan": "Weekly plan", "check": "Mid-week check", "review": "Weekly review"}
-Keyboard = InlineKeyboardMarkup | None
+INTERVIEW_LIST_MAX = 20
+UTC_ZONE = ZoneInfo("UTC")
 
 
 # -- what the reminders say ------------------------------------------------------------------
@@ -67,10 +75,10 @@ def _prospect_line(app: JobApplication, today: date) -> str:
     return f"#{app.number} <b>{esc(app.company)}</b> — {esc(app.role)} · {fit}{closes}"
 
 
-def plural(count: int, noun: str, nouns: str | None = None, *, bold: bool = False) -> str:
-    """``1 application``, ``2 applications`` (``bold`` wraps the number in <b>)."""
-    shown = f"<b>{count}</b>" if bold else str(count)
-    return f"{shown} {noun if count == 1 else nouns or noun + 's'}"
+def _bold(count: int, noun: str) -> str:
+    """``<b>2</b> applications``: ``funnel.plural`` with the number in bold."""
+    number, _, words = plural(count, noun).partition(" ")
+    return f"<b>{number}</b> {words}"
 
 
 def _weeks(count: int) -> str:
@@ -81,7 +89,7 @@ def render_plan(seen: Standing, today: date) -> Rendered:
     week = seen.week
     lines = [
         f"🗓 <b>Your week</b> (from {short_day(week.monday)})",
-        f"Target: {plural(week.target, 'application', bold=True)}.",
+        f"Target: {_bold(week.target, 'application')}.",
     ]
     if week.buffer:
         lines.append(f"Buffer: {week.buffer} carried over from strong weeks, so <b>{week.needed}</b> to go.")
@@ -164,10 +172,35 @@ def render_silent(app: JobApplication, reminder: Reminder, today: date) -> Rende
     )
 
 
-def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo) -> Rendered:
-    moment = reminder.moment or reminder.at
-    local = moment.astimezone(tz)
-    when = f"tomorrow at {local:%H:%M}" if reminder.kind == Kind.PREP_EVENING else f"at {local:%H:%M} today"
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment`` in ``tz``; in UTC when that would leave the calendar (an imported 9999-12-31T23:00Z)."""
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:
+        return moment.astimezone(UTC_ZONE)
+
+
+def _moment_text(moment: datetime, tz: ZoneInfo) -> str:
+    """``local_moment``, in UTC for a stored moment at the calendar's edge."""
+    try:
+        return local_moment(moment, tz)
+    except OverflowError:
+        return local_moment(moment, UTC_ZONE)
+
+
+def _prep_when(moment: datetime, today: date, tz: ZoneInfo) -> str:
+    """ "at 14:00 today", "tomorrow at 00:30" or "on Wed 2 Dec 2026 at 10:00", by local dates."""
+    local = _local(moment, tz)
+    day = days_until(local.date(), today)
+    if day == "today":
+        return f"at {local:%H:%M} today"
+    if day == "tomorrow":
+        return f"tomorrow at {local:%H:%M}"
+    return f"on {short_day(local.date())} at {local:%H:%M}"
+
+
+def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo, today: date) -> Rendered:
+    when = _prep_when(reminder.moment or reminder.at, today, tz)
     lines = [f"🎯 <b>Interview {when}</b>: {app_title(app)}"]
     if app.link:
         lines.append(f'<a href="{esc(app.link)}">Job link</a>')
@@ -220,7 +253,7 @@ def render_reminder(
     if reminder.kind in (Kind.FOLLOW_UP, Kind.GHOST):
         return render_silent(app, reminder, today)
     if reminder.kind in (Kind.PREP_EVENING, Kind.PREP_SOON):
-        return render_prep(app, reminder, profile, tz)
+        return render_prep(app, reminder, profile, tz, today)
     return render_check_in(app)
 
 
@@ -268,11 +301,11 @@ def settings_view(profile: Profile, zone: str, now: datetime, tz: ZoneInfo) -> R
     lines = [
         "⚙️ <b>Your settings</b>",
         f"Timezone: <b>{esc(zone)}</b> (/timezone)",
-        f"Weekly target: {plural(profile.target_per_week, 'application', bold=True)}; in flight: "
+        f"Weekly target: {_bold(profile.target_per_week, 'application')}; in flight: "
         f"<b>{profile.target_in_flight}</b> (/target)",
         f"Nudges: {pause_text(profile, now, tz)} · plan {slot_text(profile.plan)} · check "
         f"{slot_text(profile.check)} · review {slot_text(profile.review)} (/nudges)",
-        f"Silent applications: follow-up after {plural(profile.follow_up_days, 'day', bold=True)}, "
+        f"Silent applications: follow-up after {_bold(profile.follow_up_days, 'day')}, "
         f"“ghosted?” after <b>{profile.ghost_days}</b> (/followup)",
         f"Pitch: {'set' if profile.pitch else 'not set'} (/pitch) · values: {len(profile.values)} "
         f"(/values) · questions: {len(profile.questions)} (/questions)",
@@ -330,7 +363,7 @@ async def set_target(update: Update, context: BotContext) -> None:
     if not args:
         await reply(
             update,
-            f"Your target: {plural(profile.target_per_week, 'application', bold=True)} a week, "
+            f"Your target: {_bold(profile.target_per_week, 'application')} a week, "
             f"<b>{profile.target_in_flight}</b> in flight. Change it: "
             "<code>/target 3</code> or <code>/target 3 2</code>.",
         )
@@ -382,87 +415,40 @@ async def set_nudges(update: Update, context: BotContext) -> None:
     await reply(update, f"Set: {SLOT_TITLES[name].lower()} {slot_text(slot)}.\n\n{text}", markup)
 
 
-WEEK_MINUTES = 7 * 24 * 60
-
-
-def shift_slot(slot: Slot, minutes: int) -> Slot:
-    """Move a weekly slot by ``minutes``, across midnight into the next or previous day (Sun -> Mon)."""
-    total = (slot.weekday * 24 * 60 + slot.at.hour * 60 + slot.at.minute + minutes) % WEEK_MINUTES
-    day, rest = divmod(total, 24 * 60)
-    return Slot(day, time(rest // 60, rest % 60))
-
-
-def _nudge_change(profile: Profile, action: str, name: str, args: list[str]) -> None:
-    slot: Slot | None = getattr(profile, name)
-    if action == "on":
-        slot = slot or NUDGE_DEFAULTS[name]
-    elif action == "off":
-        slot = None
-    elif slot is not None and action == "day":
-        slot = shift_slot(slot, 24 * 60)
-    elif slot is not None and action == "hr":
-        step = int_args(args, 1) or [0]
-        slot = shift_slot(slot, 60 * max(-1, min(1, step[0])))
-    setattr(profile, name, slot)
-
-
 async def nudge_button(update: Update, context: BotContext) -> None:
     """``nud:<action>:<plan|check|review>[:step]`` changes one nudge and redraws the view."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, action, args = decode(query.data)
-    if not args or args[0] not in NUDGE_NAMES or action not in ("on", "off", "day", "hr"):
+    if not args or args[0] not in NUDGE_NAMES or action not in settings_rules.NUDGE_ACTIONS:
         await query.answer("That button is out of date; send /nudges.", show_alert=True)
         return
+    name, step = args[0], (int_args(args[1:], 1) or [0])[0]
     profile = profile_of(update, context)
-    before = getattr(profile, args[0])
-    _nudge_change(profile, action, args[0], args[1:])
-    after = getattr(profile, args[0])
+    before = getattr(profile, name)
+    after = settings_rules.nudge_change(before, action, name, step)
     if after == before:  # a stale button: nothing to change, and the message must stay as it is
-        await query.answer(f"{SLOT_TITLES[args[0]]} is already {slot_text(after)}.")
+        await query.answer(f"{SLOT_TITLES[name]} is already {slot_text(after)}.")
         return
+    setattr(profile, name, after)
     _save(context, profile)
-    await query.answer(f"{SLOT_TITLES[args[0]]}: {slot_text(after)}")
+    await query.answer(f"{SLOT_TITLES[name]}: {slot_text(after)}")
     await edit(update, *nudges_view(profile))
-
-
-def _pause_day(text: str, today: date) -> date | None:
-    words = text.strip().lower().split()
-    if words and words[0] in ("until", "till", "til"):
-        words = words[1:]
-    elif words and words[0] == "for":
-        words = ["in", *words[1:]]
-    elif words and words[0].isdigit():
-        words = ["in", *words]  # "/pause 2 weeks"
-    return parse_day(" ".join(words), today) if words else None
 
 
 async def pause_nudges(update: Update, context: BotContext) -> None:
     """/pause, /pause until 2026-12-01, /pause for 2 weeks: no nudges or reminders meanwhile."""
     profile = profile_of(update, context)
-    text = " ".join(context.args or [])
-    until = None
-    if text:
-        today = today_for(profile, context)
-        until = _pause_day(text, today)
-        problem = None
-        if until is None:
-            problem = "I couldn't read a date there."
-        elif until <= today:
-            problem = "That date isn't in the future: a pause needs an end after today."
-        elif until > today + PAUSE_MAX:
-            problem = (
-                "That's more than a year away. Pause for up to a year, or use <code>/pause</code> "
-                "alone to pause until you /resume."
-            )
-        if problem:
-            await reply(
-                update,
-                f"{problem} Try <code>/pause</code>, <code>/pause until monday</code> or "
-                "<code>/pause for 2 weeks</code>. Nothing was changed.",
-            )
-            return
-    profile.paused, profile.paused_until = True, until
+    try:
+        until = settings_rules.parse_pause(" ".join(context.args or []), today_for(profile, context))
+    except SettingError as error:
+        await reply(
+            update,
+            f"{esc(error)} Try <code>/pause</code>, <code>/pause until monday</code> or "
+            "<code>/pause for 2 weeks</code>. Nothing was changed.",
+        )
+        return
+    settings_rules.pause(profile, until)
     _save(context, profile)
     await reply(update, _paused_message(until))
 
@@ -474,11 +460,12 @@ def _paused_message(until: date | None) -> str:
 
 
 def _resume(context: BotContext, profile: Profile) -> None:
-    profile.paused, profile.paused_until = False, None
+    """Resume and save (once); what fell due while paused is recorded as skipped, not sent."""
+    settings_rules.resume(profile)
     context.repo.save_profile(profile)
     scheduler = _scheduler(context)
     if scheduler is not None:
-        scheduler.skip_due(profile.user_id)  # what fell due while paused stays unsent
+        scheduler.skip_due(profile.user_id)
     changed(context, profile.user_id)
 
 
@@ -495,19 +482,24 @@ async def resume_nudges(update: Update, context: BotContext) -> None:
 async def show_settings(update: Update, context: BotContext) -> None:
     """/settings: everything, with buttons to change it."""
     profile = profile_of(update, context)
-    await reply(update, *settings_view(profile, _zone(profile, context), context.now(), _tz(profile, context)))
+    await reply(update, *_settings(profile, context))
 
 
-def _bounded(value: int, step: int, low: int, high: int) -> int:
-    return max(low, min(high, value + max(-1, min(1, step))))
+def _settings(profile: Profile, context: BotContext) -> Rendered:
+    return settings_view(profile, _zone(profile, context), context.now(), _tz(profile, context))
 
 
-def _at_bound(title: str, value: int, low: int, high: int, step: int, days: bool) -> str:
+STEP_TITLES = {"tgt": "Target", "fly": "In flight", "fu": "Follow-up"}
+
+
+def _at_bound(profile: Profile, action: str, step: int) -> str:
     """The toast for a -1/+1 settings button that can't move any further."""
-    shown = plural(value, "day") if days else str(value)
+    field, low, high = settings_rules.stepped_range(profile, action)
+    value, title = getattr(profile, field), STEP_TITLES[action]
+    shown = plural(value, "day") if action == "fu" else str(value)
     if step < 0 or value <= low:
         return f"{title}: already at the minimum ({shown})."
-    if days:
+    if action == "fu":
         return (
             f"Follow-up: already at {shown}, one day before the “ghosted?” question ({high + 1}). "
             "Move both with /followup, e.g. /followup 14 45."
@@ -529,29 +521,22 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await edit(update, *nudges_view(profile))
         return
-    bounds = {
-        "tgt": ("target_per_week", 1, TARGET_MAX, "Target"),
-        "fly": ("target_in_flight", 0, TARGET_MAX, "In flight"),
-        "fu": ("follow_up_days", 1, profile.ghost_days - 1, "Follow-up"),
-    }
-    if action in bounds:
-        field, low, high, title = bounds[action]
-        old = getattr(profile, field)
-        new = _bounded(old, step, low, high)
+    if action in settings_rules.STEPPED:
+        old, new = settings_rules.step_setting(profile, action, step)
         if new == old:  # answer, but leave the message as it is: an identical edit is an error
-            await query.answer(_at_bound(title, old, low, high, step, action == "fu"), show_alert=action == "fu")
+            await query.answer(_at_bound(profile, action, step), show_alert=action == "fu")
             return
-        setattr(profile, field, new)
+        _save(context, profile)
     elif action == "pause":
-        profile.paused, profile.paused_until = True, today_for(profile, context) + timedelta(days=max(1, step))
+        settings_rules.pause_for(profile, today_for(profile, context), step)
+        _save(context, profile)
     elif action == "resume":
-        _resume(context, profile)
+        _resume(context, profile)  # saves once, and skips what fell due meanwhile
     else:
         await query.answer("That button is out of date; send /settings.", show_alert=True)
         return
-    _save(context, profile)
     await query.answer("Saved")
-    await edit(update, *settings_view(profile, _zone(profile, context), context.now(), _tz(profile, context)))
+    await edit(update, *_settings(profile, context))
 
 
 async def set_follow_up(update: Update, context: BotContext) -> None:
@@ -564,7 +549,7 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
     if numbers is None or not 1 <= follow < ghost <= 180:
         await reply(
             update,
-            f"Now: follow-up after {plural(profile.follow_up_days, 'day', bold=True)} of silence, "
+            f"Now: follow-up after {_bold(profile.follow_up_days, 'day')} of silence, "
             f"“ghosted?” after <b>{profile.ghost_days}</b>. Change with e.g. "
             "<code>/followup 7 21</code> (the second number bigger, at most 180)."
             + (" Nothing was changed." if args else ""),
@@ -572,7 +557,7 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
         return
     profile.follow_up_days, profile.ghost_days = follow, ghost
     _save(context, profile)
-    await reply(update, f"Follow-up hint after {plural(follow, 'day', bold=True)}, “ghosted?” after <b>{ghost}</b>.")
+    await reply(update, f"Follow-up hint after {_bold(follow, 'day')}, “ghosted?” after <b>{ghost}</b>.")
 
 
 # -- pitch, values, questions ------------------------------------------------------------------
@@ -650,12 +635,14 @@ def _interview_list(apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo)
             "No interviews coming up. Record one: <code>/interview 3 tomorrow 14:00</code> and I'll help you prepare."
         )
     lines = ["<b>Interviews coming up</b>"]
-    lines.extend(f"• {local_moment(m, tz)}: {app_title(a)}" for m, a in ahead[:20])
-    return "\n".join(lines)
+    lines.extend(f"• {_moment_text(m, tz)}: {app_title(a)}" for m, a in ahead[:INTERVIEW_LIST_MAX])
+    if len(ahead) > INTERVIEW_LIST_MAX:
+        lines.append(f"… and {len(ahead) - INTERVIEW_LIST_MAX} more later.")
+    return clip("\n".join(lines))
 
 
 async def record_interview(update: Update, context: BotContext) -> None:
-    """/interview N <when>: record (or move) an interview; prep and check-in follow. /interview N cancel."""
+    """/interview N <when> records one (or moves that day's); /interview N move <when>; /interview N cancel."""
     args = context.args or []
     profile = profile_of(update, context)
     tz, now = _tz(profile, context), context.now()
@@ -665,104 +652,125 @@ async def record_interview(update: Update, context: BotContext) -> None:
     app = await find_app(update, context, args, "/interview 3 tomorrow 14:00")
     if app is None:
         return
-    text = " ".join(args[1:]).strip()
-    if text.lower() in ("cancel", "off", "none"):
-        await _cancel_interviews(update, context, app, now)
+    words = args[1:]
+    move = bool(words) and words[0].lower() in ("move", "reschedule")
+    text = " ".join(words[1:] if move else words).strip()
+    if not move and text.lower() in ("cancel", "off", "none"):
+        await _cancel_interviews(update, context, profile, app)
         return
     moment = parse_moment(text, now.astimezone(tz)) if text else None
-    problem = _interview_problem(app, text, moment, now)
-    if problem:
-        await reply(update, problem)
+    found = interviews.problem(app, moment, now, move=move) if moment is not None else None
+    if moment is None or found is not None:
+        await reply(update, _interview_problem(app, text, found, move))
         return
-    assert moment is not None
-    await _save_interview(update, context, profile, app, moment.astimezone(UTC), now)
-
-
-def _interview_problem(app: JobApplication, text: str, moment: datetime | None, now: datetime) -> str | None:
-    if moment is None:
-        unread = f"I couldn't read “{esc(text)}” as a day and time. " if text else ""
-        return (
-            f"{unread}When is it? E.g. <code>/interview {app.number} tomorrow 14:00</code>, "
-            f"<code>/interview {app.number} fri 10am</code>, <code>/interview {app.number} 2026-12-01 "
-            f"09:30</code> or <code>/interview {app.number} in 2 hours</code> (your local time). "
-            "Nothing was changed."
-        )
-    if app.is_closed:
-        return f"#{app.number} is closed ({esc(app.status_label().lower())}). /reopen {app.number} first."
-    if moment < now - PAST_GRACE:
-        return (
-            "That's in the past. I record interviews ahead so I can help you prepare; for one "
-            f"that happened, use <code>/move {app.number} interview</code> and /note. Nothing was changed."
-        )
-    if any(abs((m - moment).total_seconds()) < 60 for m in app.interviews):
-        return f"That interview is already recorded for #{app.number}. Nothing was changed."
-    return None
-
-
-def _upcoming(app: JobApplication, now: datetime) -> list[datetime]:
-    return sorted(m for m in app.interviews if m >= now)
-
-
-async def _save_interview(
-    update: Update, context: BotContext, profile: Profile, app: JobApplication, moment: datetime, now: datetime
-) -> None:
-    """Record a new interview, or move the next upcoming one (its prep and check-in follow the new time)."""
-    tz = _tz(profile, context)
-    when = local_moment(moment, tz)
-    upcoming = _upcoming(app, now)
-    if app.stage < Stage.INTERVIEW:
-        moves.move(app, Stage.INTERVIEW, now)
-    if upcoming:
-        # Reminder keys carry the moment: the old time's prep and check-in simply stop existing.
-        old = upcoming[0]
-        app.interviews.remove(old)
-        was = local_moment(old, tz)
-        detail = f"{when} (moved from {was})"
-        headline = f"📅 Moved the interview for #{app.number} from {was} to <b>{when}</b>: {app_title(app)}"
-    else:
-        detail = when
-        headline = f"📅 Interview recorded: {app_title(app)} on <b>{when}</b>"
-    app.interviews.append(moment)
-    app.interviews.sort()
-    app.history.append(Event(at=now, kind="interview", detail=detail))
+    recorded = interviews.record(app, moment, now, tz, lambda m: local_moment(m, tz), move=move)
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
+    await reply(update, _interview_saved(profile, context, app, recorded))
+
+
+def _interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:
+    n = app.number
+    if found is None:  # nothing readable
+        unread = f"I couldn't read “{esc(text)}” as a day and time. " if text else ""
+        verb = f"/interview {n} move" if move else f"/interview {n}"
+        return (
+            f"{unread}When is it? E.g. <code>{verb} tomorrow 14:00</code>, "
+            f"<code>{verb} fri 10am</code>, <code>{verb} 2026-12-01 "
+            f"09:30</code> or <code>{verb} in 2 hours</code> (your local time). "
+            "Nothing was changed."
+        )
+    if found == Problem.CLOSED:
+        return f"#{n} is closed ({esc(app.status_label().lower())}). /reopen {n} first."
+    if found == Problem.PAST:
+        return (
+            "That's in the past. I record interviews ahead so I can help you prepare; for one "
+            f"that happened, use <code>/move {n} interview</code> and /note. Nothing was changed."
+        )
+    if found == Problem.TOO_FAR:
+        return (
+            "That's more than two years away, so I can't plan prep for it. Check the date "
+            f"(e.g. <code>/interview {n} 2026-12-01 09:30</code>). Nothing was changed."
+        )
+    if found == Problem.NOTHING_TO_MOVE:
+        return (
+            f"#{n} has no upcoming interview to move. Record one with "
+            f"<code>/interview {n} tomorrow 14:00</code>. Nothing was changed."
+        )
+    return f"That interview is already recorded for #{n}. Nothing was changed."
+
+
+def _interview_saved(profile: Profile, context: BotContext, app: JobApplication, recorded: interviews.Recorded) -> str:
+    tz = _tz(profile, context)
+    when = local_moment(recorded.moment, tz)
+    if recorded.moved_from is not None:
+        was = local_moment(recorded.moved_from, tz)
+        headline = f"📅 Moved the interview for #{app.number} from {was} to <b>{when}</b>: {app_title(app)}"
+    else:
+        headline = f"📅 Interview recorded: {app_title(app)} on <b>{when}</b>"
+    others = ""
+    if recorded.others:
+        others = (
+            f"\n#{app.number} now has {plural(recorded.others + 1, 'upcoming interview')} (/interview lists "
+            f"them). To reschedule instead: <code>/interview {app.number} move fri 10:00</code>."
+        )
     tip = (
         ""
         if profile.pitch and profile.values and profile.questions
-        else ("\nTip: set your /pitch, /values and /questions so the prep notes have them.")
+        else "\nTip: set your /pitch, /values and /questions so the prep notes have them."
     )
-    await reply(
-        update,
+    return (
         f"{headline} ({esc(_zone(profile, context))}).\n"
-        "I'll send prep notes the evening before and two hours before, and ask how it "
-        f"went afterwards.{tip}",
+        f"I'll send prep notes the evening before and two hours before, and ask how it went afterwards.{others}{tip}"
     )
 
 
-async def _cancel_interviews(update: Update, context: BotContext, app: JobApplication, now: datetime) -> None:
+async def _cancel_interviews(update: Update, context: BotContext, profile: Profile, app: JobApplication) -> None:
     """``/interview N cancel``: drop every upcoming interview of N, with its prep and check-in."""
-    profile = profile_of(update, context)
-    upcoming = _upcoming(app, now)
-    if not upcoming:
+    tz = _tz(profile, context)
+    dropped = interviews.cancel_upcoming(app, context.now(), lambda m: local_moment(m, tz))
+    if not dropped:
         await reply(update, f"#{app.number} has no upcoming interview. Nothing was changed.")
         return
-    tz = _tz(profile, context)
-    app.interviews = [m for m in app.interviews if m < now]
-    for moment in upcoming:
-        # describe_event renders kind "interview" as "interview scheduled <detail>".
-        app.history.append(Event(at=now, kind="interview", detail=f"{local_moment(moment, tz)} — cancelled"))
     context.repo.save_application(profile.user_id, app, f"cancelled interview for #{app.number}")
     changed(context, profile.user_id)
-    times = ", ".join(local_moment(m, tz) for m in upcoming)
+    times = ", ".join(local_moment(m, tz) for m in dropped)
     await reply(
         update,
-        f"Cancelled {plural(len(upcoming), 'upcoming interview')} for {app_title(app)} "
-        f"({times}); no prep reminders for {'it' if len(upcoming) == 1 else 'them'}.",
+        f"Cancelled {plural(len(dropped), 'upcoming interview')} for {app_title(app)} "
+        f"({times}); no prep reminders for {'it' if len(dropped) == 1 else 'them'}.",
     )
 
 
 # -- buttons on reminders ------------------------------------------------------------------------
+
+
+async def _button_app(
+    update: Update, context: BotContext
+) -> tuple[CallbackQuery, Profile, JobApplication, list[str]] | None:
+    """For ``<area>:<action>:<n>[:more]`` buttons: the query, profile, application n and the rest.
+
+    When n is missing or the application is gone, answers "no longer exists" and returns None.
+    """
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, _, args = decode(query.data)
+    profile = profile_of(update, context)
+    numbers = int_args(args, 1)
+    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
+    if app is None:
+        await query.answer("That application no longer exists.", show_alert=True)
+        return None
+    return query, profile, app, args[1:]
+
+
+CHECK_IN_HEADLINES = {
+    CheckIn.SECOND_ROUND: "➡ On to the next round: moved to <b>Second interview</b>. Well done!",
+    CheckIn.ANOTHER_ROUND: "➡ Another round. Well done! Record it with /interview when you know the date.",
+    CheckIn.OFFER: "🎉 An offer! Moved to <b>Offer</b>.",
+    CheckIn.REJECTED: "✖ Rejected. That stings; every interview is practice for the one that works.",
+    CheckIn.WAITING: "⏳ No news yet. I'll keep it in your in-flight count.",
+}
 
 
 class LessonFlow:
@@ -789,19 +797,17 @@ class LessonFlow:
 
     async def check_in(self, update: Update, context: BotContext) -> None:
         """``acc:ci:<n>:<next|offer|rej|wait>``: record the outcome, then ask for a lesson."""
-        query = update.callback_query
-        assert query is not None and query.data is not None
-        _, _, args = decode(query.data)
-        profile = profile_of(update, context)
-        numbers = int_args(args, 1)
-        app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
-        choice = args[1] if len(args) > 1 else ""
-        if app is None or choice not in CHECK_IN_CHOICES:
-            await query.answer("That application no longer exists.", show_alert=True)
+        found = await _button_app(update, context)
+        if found is None:
+            return
+        query, profile, app, rest = found
+        choice = rest[0] if rest else ""
+        if choice not in CHECK_IN_CHOICES:
+            await query.answer("That button is out of date.", show_alert=True)
             return
         before = len(app.history)
         try:
-            headline = _check_in_outcome(app, choice, context.now())
+            headline = CHECK_IN_HEADLINES[interviews.check_in(app, choice, context.now())]
         except InvalidMove as error:
             await query.answer(str(error)[:200], show_alert=True)
             return
@@ -840,30 +846,12 @@ class LessonFlow:
             self._stop(context, update.effective_user.id)
 
 
-CHECK_IN_CHOICES = ("next", "offer", "rej", "wait")
-
-
-def _check_in_outcome(app: JobApplication, choice: str, now: datetime) -> str:
-    """Apply a check-in answer to the application; returns what changed, for the message."""
-    if choice == "next":
-        if app.stage < Stage.SECOND:
-            moves.move(app, Stage.SECOND, now)
-            return "➡ On to the next round: moved to <b>Second interview</b>. Well done!"
-        return "➡ Another round. Well done! Record it with /interview when you know the date."
-    if choice == "offer":
-        if app.stage < Stage.OFFER:
-            moves.move(app, Stage.OFFER, now)
-        return "🎉 An offer! Moved to <b>Offer</b>."
-    if choice == "rej":
-        moves.close(app, Outcome.REJECTED, now, "after interview")
-        return "✖ Rejected. That stings; every interview is practice for the one that works."
-    return "⏳ No news yet. I'll keep it in your in-flight count."
-
-
 async def still_waiting(update: Update, context: BotContext) -> None:
     """``acc:wait:<n>``: the answer to "still waiting or ghosted?"."""
-    query = update.callback_query
-    assert query is not None
+    found = await _button_app(update, context)
+    if found is None:
+        return
+    query = found[0]
     await query.answer("OK, still waiting")
     await edit(
         update,
@@ -875,21 +863,18 @@ async def pause_button(update: Update, context: BotContext) -> None:
     """``acc:pause`` (offered with the congratulations on an accepted offer) and ``acc:resume``."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    profile = profile_of(update, context)
     _, action, _ = decode(query.data)
-    await query.answer()
+    profile = profile_of(update, context)
+    # Read, change and save with no await in between (STYLE §6); answer afterwards.
     if action == "resume":
         _resume(context, profile)
-        await edit(update, "▶ Nudges and reminders are on again.")
-        return
-    profile.paused, profile.paused_until = True, None
-    _save(context, profile)
-    await edit(update, _paused_message(None) + " Enjoy the new job! 🎉")
-
-
-def pause_offer() -> InlineKeyboardMarkup:
-    """For the core's congratulations on "Accepted"."""
-    return keyboard([button("⏸ Pause all nudges", "acc", "pause")])
+        text = "▶ Nudges and reminders are on again."
+    else:
+        settings_rules.pause(profile, None)
+        _save(context, profile)
+        text = _paused_message(None) + " Enjoy the new job! 🎉"
+    await query.answer()
+    await edit(update, text)
 
 
 # -- wiring ------------------------------------------------------------------------------------

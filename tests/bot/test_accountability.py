@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
+from bot.app import build_application
+from bot.config import Settings
 from bot.domain import moves
-from bot.domain.models import Event, JobApplication, Slot
+from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.stages import Outcome, Stage
+from bot.faketelegram import FakeTelegram, FakeTelegramRequest
 from bot.scheduling import Scheduler
+from storage import Repository
 from tests.conftest import ADA
-from tests.harness import Harness
-from tests.test_scheduling import PLAN_AT, join, start_reminders, stop_reminders
+from tests.harness import FakeClock, Harness
+from tests.test_scheduling import PLAN_AT, SUNDAY, join, start_reminders, stop_reminders
 
 THURSDAY_CHECK = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)  # 18:00 Berlin
 SUNDAY_REVIEW = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
@@ -396,12 +402,12 @@ async def test_interview_more_than_a_few_minutes_ago_is_refused(bot: Harness, nu
     assert interviews(bot) == [datetime(2026, 11, 23, 8, 58, tzinfo=UTC)]
 
 
-async def test_interview_again_moves_it_and_its_reminders(bot: Harness, nudger: Scheduler) -> None:
-    """A second /interview for #1 replaces the upcoming one; prep comes for the new time only."""
+async def test_interview_move_moves_it_and_its_reminders(bot: Harness, nudger: Scheduler) -> None:
+    """/interview 1 move <when> reschedules the upcoming one; prep comes for the new time only."""
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
-    await bot.send(ADA, "/interview 1 2026-12-02 10:00")
+    await bot.send(ADA, "/interview 1 move 2026-12-02 10:00")
     assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Wed 2 Dec 2026, 10:00" in bot.last(ADA).text
     assert interviews(bot) == [datetime(2026, 12, 2, 9, 0, tzinfo=UTC)]
     await bot.send(ADA, "/show 1")
@@ -411,6 +417,46 @@ async def test_interview_again_moves_it_and_its_reminders(bot: Harness, nudger: 
     bot.clock.set(datetime(2026, 12, 1, 18, 0, tzinfo=UTC))  # the new time's evening prep
     assert [k for _, k in (await nudger.tick()).keys if k.startswith("prep")] == ["prep-eve:#1:2026-12-02T09:00Z"]
     assert "Interview tomorrow at 10:00" in bot.last(ADA).text
+
+
+async def test_second_round_on_another_day_is_added_not_replacing_the_first(bot: Harness, nudger: Scheduler) -> None:
+    """Round one Tuesday, round two Friday: both are kept, the reply says so, and both get their prep."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-01 14:00")
+    await bot.send(ADA, "/interview 1 2026-12-04 10:00")
+    text = bot.last(ADA).text
+    assert "Interview recorded: #1 Acme — SRE on Fri 4 Dec 2026, 10:00" in text and "Moved" not in text
+    assert "#1 now has 2 upcoming interviews" in text and "/interview 1 move fri 10:00" in text
+    assert interviews(bot) == [datetime(2026, 12, 1, 13, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC)]
+    await bot.send(ADA, "/interview")
+    assert "Tue 1 Dec 2026, 14:00" in bot.last(ADA).text and "Fri 4 Dec 2026, 10:00" in bot.last(ADA).text
+    bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    assert [k for _, k in (await nudger.tick()).keys if k.startswith("prep")] == ["prep-eve:#1:2026-12-01T13:00Z"]
+    bot.clock.set(datetime(2026, 12, 3, 18, 0, tzinfo=UTC))
+    assert [k for _, k in (await nudger.tick()).keys if k.startswith("prep")] == ["prep-eve:#1:2026-12-04T09:00Z"]
+
+
+async def test_another_time_on_the_same_day_moves_the_interview(bot: Harness, nudger: Scheduler) -> None:
+    """Tuesday 14:00, then Tuesday 16:00: the same interview moved, not a second one that day."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-01 14:00")
+    await bot.send(ADA, "/interview 1 2026-12-01 16:00")
+    assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Tue 1 Dec 2026, 16:00" in bot.last(ADA).text
+    assert interviews(bot) == [datetime(2026, 12, 1, 15, 0, tzinfo=UTC)]
+
+
+async def test_interview_move_with_nothing_upcoming_changes_nothing(bot: Harness, nudger: Scheduler) -> None:
+    """/interview 1 move tomorrow 10:00 without an upcoming interview says so; nothing is stored."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 move tomorrow 10:00")
+    assert "no upcoming interview to move" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    await bot.send(ADA, "/interview 1 move")
+    assert "<code>/interview 1 move tomorrow 14:00</code>" in bot.last(ADA).html  # type: ignore[operator]
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.interviews == [] and app.stage == Stage.APPLIED
 
 
 async def test_interview_cancel_counts_and_reads_well_in_history(bot: Harness, nudger: Scheduler) -> None:
@@ -566,3 +612,154 @@ async def test_counts_of_one_are_singular(bot: Harness, nudger: Scheduler) -> No
     bot.clock.set(PLAN_AT)
     await nudger.tick()
     assert "Target: 1 application." in bot.last(ADA).text
+
+
+@pytest.mark.parametrize(
+    ("zone", "plan_at"),
+    [("Europe/Berlin", PLAN_AT), ("America/New_York", datetime(2026, 11, 23, 14, 0, tzinfo=UTC))],
+)
+async def test_far_off_interview_is_refused_and_reminders_keep_coming(
+    bot: Harness, nudger: Scheduler, zone: str, plan_at: datetime
+) -> None:
+    """/interview 1 9999-12-31 23:59 is refused kindly in any zone; nothing stored, the plan still comes."""
+    await join(bot, zone=zone)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 9999-12-31 23:59")
+    text = bot.last(ADA).text
+    assert "more than two years away" in text and "Nothing was changed" in text
+    assert "something went wrong" not in " ".join(bot.texts(ADA))
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.interviews == [] and app.stage == Stage.APPLIED
+    assert nudger.next_due(ADA) == plan_at
+    await bot.send(ADA, "/interview 1 2028-11-01 10:00")  # within two years: fine
+    assert "Interview recorded" in bot.last(ADA).text
+
+
+async def test_imported_interview_at_the_calendar_edge_keeps_the_users_reminders(
+    bot: Harness, nudger: Scheduler
+) -> None:
+    """A stored interview at 9999-12-31T23:00Z (a CSV import) loses only its own reminders; the rest come."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None
+    app.interviews = [datetime(2026, 12, 1, 13, 0, tzinfo=UTC), datetime(9999, 12, 31, 23, 0, tzinfo=UTC)]
+    bot.repo.save_application(ADA, app, "as an import stores it")
+    await bot.send(ADA, "/target 3")  # any change recomputes Ada's next due time
+    assert nudger.next_due(ADA) == PLAN_AT
+    await bot.send(ADA, "/interview")
+    assert "Tue 1 Dec 2026, 14:00" in bot.last(ADA).text and "Fri 31 Dec 9999, 23:00" in bot.last(ADA).text
+    bot.clock.set(PLAN_AT)
+    assert (await nudger.tick()).keys == [(ADA, "plan:2026-11-23")]
+    bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+    assert "prep-eve:#1:2026-12-01T13:00Z" in [k for _, k in (await nudger.tick()).keys]
+    assert "Interview tomorrow at 14:00" in bot.last(ADA).text
+    assert bot.tg.errors == []
+
+
+async def test_twenty_upcoming_interviews_with_long_names_fit_one_message(bot: Harness, nudger: Scheduler) -> None:
+    """/interview with 25 long-named interviews ahead: one message under 4096, cut cleanly, no error."""
+    await join(bot)
+    apps = []
+    for number in range(1, 26):
+        app = JobApplication(number, "C" * 150 + str(number), "R" * 150, SUNDAY, history=[Event(SUNDAY, "created")])
+        app.interviews = [datetime(2026, 12, 1, 8, 0, tzinfo=UTC) + timedelta(hours=number)]
+        apps.append(app)
+    bot.repo.save_applications(ADA, apps)
+    await bot.send(ADA, "/interview")
+    text = bot.last(ADA).text
+    assert bot.tg.errors == []
+    assert text.startswith("Interviews coming up") and text.endswith("…") and len(text) <= 4096
+    assert "#1 " + "C" * 150 in text
+
+
+async def test_two_hour_prep_before_a_midnight_interview_says_tomorrow(bot: Harness, nudger: Scheduler) -> None:
+    """An interview at 00:30: the prep sent at 22:30 the day before says "tomorrow at 00:30", not "today"."""
+    await join(bot)
+    await bot.send(ADA, "/nudges plan off")
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-02 00:30")
+    bot.clock.set(datetime(2026, 12, 1, 18, 0, tzinfo=UTC))  # Tue 19:00 Berlin: the evening prep
+    await nudger.tick()
+    assert "Interview tomorrow at 00:30" in bot.last(ADA).text
+    bot.clock.set(datetime(2026, 12, 1, 21, 30, tzinfo=UTC))  # Tue 22:30 Berlin: two hours before
+    assert [k for _, k in (await nudger.tick()).keys] == ["prep-2h:#1:2026-12-01T23:30Z"]
+    assert "Interview tomorrow at 00:30" in bot.last(ADA).text and "today" not in bot.last(ADA).text
+
+
+async def test_still_waiting_on_a_deleted_application_says_it_is_gone(bot: Harness, nudger: Scheduler) -> None:
+    """ "Still waiting" under a ghost question whose application was deleted: an alert, no edit."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    bot.clock.set(datetime(2026, 12, 23, 9, 0, tzinfo=UTC))
+    await nudger.tick()
+    question = next(m for m in bot.tg.bot_messages(ADA) if "Still waiting, or ghosted?" in (m.text or ""))
+    bot.repo.delete_application(ADA, 1, "deleted #1")
+    await bot.press(ADA, question.message_id, "acc:wait:1")
+    assert bot.tg.callback_answers[-1]["text"] == "That application no longer exists."
+    shown = next(m for m in bot.tg.bot_messages(ADA) if m.message_id == question.message_id)
+    assert shown.edit_count == 0 and "Still waiting, or ghosted?" in (shown.text or "")
+
+
+class AnswerGate(FakeTelegramRequest):
+    """Holds every answerCallbackQuery until the test opens the gate."""
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        super().__init__(fake)
+        self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        if url.endswith("/answerCallbackQuery"):
+            self.waiting.set()
+            await self.gate.wait()
+        return await super().do_request(url, method, request_data, *args, **kwargs)
+
+
+async def test_pause_button_keeps_a_change_made_while_it_answers(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+) -> None:
+    """While ⏸ Pause all nudges waits on Telegram, a job changes the profile: both changes are kept."""
+    request = AnswerGate(tg)
+    request.gate.set()
+    app = build_application(settings, repo, request=request, clock=clock)
+    async with app:
+        bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
+        await join(bot)
+        await bot.send(ADA, "/add Acme - SRE applied")
+        await bot.send(ADA, "/move 1 accepted")
+        request.gate.clear()
+        press = asyncio.create_task(bot.press(ADA, bot.last(ADA).message_id, "acc:pause", force=True))
+        await request.waiting.wait()
+        meanwhile = repo.get_profile(ADA)  # as a job (say the reminder tick) changing the profile would
+        assert meanwhile is not None
+        meanwhile.target_per_week = 5
+        repo.save_profile(meanwhile)
+        request.gate.set()
+        await press
+    stored = repo.get_profile(ADA)
+    assert stored is not None and stored.paused and stored.target_per_week == 5
+    assert "Paused: no nudges or reminders until you /resume." in bot.last(ADA).text
+
+
+async def test_resume_button_saves_the_profile_once(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """▶ Resume nudges under /settings stores the profile once, and the view says nudges are on."""
+    await join(bot)
+    await bot.send(ADA, "/pause")
+    await bot.send(ADA, "/settings")
+    saves: list[bool] = []
+    save_profile = bot.repo.save_profile
+
+    def counting(profile: Profile) -> None:
+        saves.append(profile.paused)
+        save_profile(profile)
+
+    monkeypatch.setattr(bot.repo, "save_profile", counting)
+    await bot.tap(ADA, "Resume nudges")
+    assert saves == [False]
+    assert not profile(bot).paused and "Nudges: on" in bot.last(ADA).text
+    assert bot.tg.callback_answers[-1]["text"] == "Saved"

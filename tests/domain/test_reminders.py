@@ -405,3 +405,22 @@ def test_parse_list_splits_on_semicolons_and_lines() -> None:
         parse_list(" ; ")
     with pytest.raises(SettingError):
         parse_list(";".join("x" * 11), limit=10)
+
+
+@pytest.mark.parametrize("tz", [BERLIN, NEW_YORK])
+def test_moments_at_the_calendar_edge_skip_only_their_own_reminders(tz: ZoneInfo) -> None:
+    """An imported 9999-12-31T23:00Z interview, closing date and change: no overflow; the rest still come."""
+    edge = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    real = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+    interviewing = job(1, Stage.INTERVIEW, interviews=[edge, real])
+    closing = job(2, closes_on=date.max)
+    silent = job(3, Stage.APPLIED)
+    silent.history.append(Event(edge, "edited", "notes"))  # its last change, as an import may store it
+    early = job(4, closes_on=date.min)
+    found = agenda(profile(), [interviewing, closing, silent, early], set(), local(MONDAY, 8), tz)
+    assert found.next_at is not None and found.next_at < datetime(2027, 1, 1, tzinfo=UTC)
+    ahead = agenda(profile(), [interviewing], set(), datetime(2026, 11, 30, 12, 0, tzinfo=UTC), tz)
+    later = agenda(profile(), [interviewing], set(), datetime(9999, 12, 31, 22, 0, tzinfo=UTC), tz)
+    assert ahead.next_at is not None
+    assert keys(later.due) == ["prep-2h:#1:9999-12-31T23:00Z"]  # the check-in at 02:00 year 10000 is left out
+    assert later.next_at is None

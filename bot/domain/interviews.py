@@ -1,0 +1,137 @@
+"""Interview rules: which times can be recorded, adding versus moving, cancelling, the check-in. Pure.
+
+``/interview N <when>`` adds an interview, unless N already has an upcoming one on the same local
+day: then that one moves (a typo fixed, a time shifted). ``/interview N move <when>`` moves the
+next upcoming one explicitly, to any day. Reminder keys carry the moment, so a moved or cancelled
+interview's prep and check-in simply stop existing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain import moves
+from bot.domain.models import Event, JobApplication
+from bot.domain.stages import Outcome, Stage
+
+PAST_GRACE = timedelta(minutes=5)  # an interview moment this recent still counts as "now"
+HORIZON = timedelta(days=2 * 365)  # interviews further ahead than this are refused
+SAME_TIME = timedelta(minutes=1)
+
+Describe = Callable[[datetime], str]  # how a moment reads in the history ("Tue 1 Dec 2026, 14:00")
+
+
+class Problem(enum.Enum):
+    CLOSED = "closed"
+    PAST = "past"
+    TOO_FAR = "too far"
+    DUPLICATE = "duplicate"
+    NOTHING_TO_MOVE = "nothing to move"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``record`` did: the new moment (UTC), the one it replaced, how many others are ahead."""
+
+    moment: datetime
+    moved_from: datetime | None
+    others: int
+
+
+def upcoming(app: JobApplication, now: datetime) -> list[datetime]:
+    return sorted(m for m in app.interviews if m >= now)
+
+
+def problem(app: JobApplication, moment: datetime, now: datetime, *, move: bool = False) -> Problem | None:
+    """Why ``moment`` (any aware time, even year 9999 in a zone behind UTC) can't be recorded, if so."""
+    if app.is_closed:
+        return Problem.CLOSED
+    # Subtracting aware datetimes works in timedeltas, so it can't overflow at the calendar's edge.
+    ahead = moment - now
+    if ahead < -PAST_GRACE:
+        return Problem.PAST
+    if ahead > HORIZON:
+        return Problem.TOO_FAR
+    if any(abs(m - moment) < SAME_TIME for m in app.interviews):
+        return Problem.DUPLICATE
+    if move and not upcoming(app, now):
+        return Problem.NOTHING_TO_MOVE
+    return None
+
+
+def _local_day(moment: datetime, tz: ZoneInfo) -> date | None:
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:  # an imported moment at the very edge of the calendar
+        return None
+
+
+def replaced(app: JobApplication, moment: datetime, now: datetime, tz: ZoneInfo, *, move: bool) -> datetime | None:
+    """The upcoming interview that ``moment`` replaces; None means it is an additional one."""
+    ahead = upcoming(app, now)
+    if move:
+        return ahead[0] if ahead else None
+    day = _local_day(moment, tz)
+    return next((m for m in ahead if _local_day(m, tz) == day), None)
+
+
+def record(
+    app: JobApplication, moment: datetime, now: datetime, tz: ZoneInfo, describe: Describe, *, move: bool = False
+) -> Recorded:
+    """Add the interview at ``moment`` (or move one, see the module doc); checked by ``problem`` first."""
+    moment = moment.astimezone(UTC)
+    old = replaced(app, moment, now, tz, move=move)
+    if app.stage < Stage.INTERVIEW:
+        moves.move(app, Stage.INTERVIEW, now)
+    detail = describe(moment)
+    if old is not None:
+        app.interviews.remove(old)
+        detail = f"{detail} (moved from {describe(old)})"
+    app.interviews.append(moment)
+    app.interviews.sort()
+    app.history.append(Event(at=now, kind="interview", detail=detail))
+    return Recorded(moment, old, len(upcoming(app, now)) - 1)
+
+
+def cancel_upcoming(app: JobApplication, now: datetime, describe: Describe) -> list[datetime]:
+    """Drop every upcoming interview (history says "<when> — cancelled"); returns what was dropped."""
+    dropped = upcoming(app, now)
+    app.interviews = [m for m in app.interviews if m < now]
+    for moment in dropped:
+        # The history renders kind "interview" as "interview scheduled <detail>".
+        app.history.append(Event(at=now, kind="interview", detail=f"{describe(moment)} — cancelled"))
+    return dropped
+
+
+class CheckIn(enum.Enum):
+    """The answer to "How did the interview go?", as applied to the application."""
+
+    SECOND_ROUND = "second"  # moved to Second interview
+    ANOTHER_ROUND = "another"  # already at Second interview or beyond: nothing to move
+    OFFER = "offer"
+    REJECTED = "rejected"
+    WAITING = "waiting"
+
+
+CHECK_IN_CHOICES = ("next", "offer", "rej", "wait")
+
+
+def check_in(app: JobApplication, choice: str, now: datetime) -> CheckIn:
+    """Apply a check-in button (one of ``CHECK_IN_CHOICES``); may raise ``moves.InvalidMove``."""
+    if choice == "next":
+        if app.stage < Stage.SECOND:
+            moves.move(app, Stage.SECOND, now)
+            return CheckIn.SECOND_ROUND
+        return CheckIn.ANOTHER_ROUND
+    if choice == "offer":
+        if app.stage < Stage.OFFER:
+            moves.move(app, Stage.OFFER, now)
+        return CheckIn.OFFER
+    if choice == "rej":
+        moves.close(app, Outcome.REJECTED, now, "after interview")
+        return CheckIn.REJECTED
+    return CheckIn.WAITING
