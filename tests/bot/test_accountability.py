@@ -763,3 +763,18 @@ async def test_resume_button_saves_the_profile_once(
     assert saves == [False]
     assert not profile(bot).paused and "Nudges: on" in bot.last(ADA).text
     assert bot.tg.callback_answers[-1]["text"] == "Saved"
+
+
+async def test_a_lesson_with_a_link_is_kept_as_the_lesson(bot: Harness, nudger: Scheduler) -> None:
+    """A lesson that contains a link is the lesson, not a new job to save."""
+    await join(bot)
+    await bot.send(ADA, "/nudges plan off")
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-01 14:00")
+    bot.clock.set(datetime(2026, 12, 1, 16, 0, tzinfo=UTC))
+    await nudger.tick()
+    await bot.tap(ADA, "Next round")
+    replies = await bot.send(ADA, "Read https://sre.google/books before the next round")
+    assert not any("Save this job" in m.text for m in replies)
+    notes = bot.repo.get_application(ADA, 1).notes  # type: ignore[union-attr]
+    assert (notes[-1].kind, notes[-1].text) == ("lesson", "Read https://sre.google/books before the next round")
