@@ -8,7 +8,16 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.commands import COMMANDS
@@ -64,12 +73,16 @@ def build_application(
 def register(app: BotApp) -> None:
     """Every handler, in a deliberate order.
 
-    Group -2 refuses users outside ALLOWED_USER_IDS; group -1 records users. In group 0 the first
-    matching handler wins: conversations first (so their questions get answers), then commands and
-    buttons, then hints for anything left.
+    Group -3 refuses users outside ALLOWED_USER_IDS; group -2 records users; group -1 lets another
+    command (or a file) abandon an open add/note question. In group 0 the first matching handler
+    wins: conversations first (so their questions get answers), then commands and buttons, then
+    hints for anything left.
     """
-    app.add_handler(TypeHandler(Update, common.gate), group=-2)
-    app.add_handler(TypeHandler(Update, common.track_user), group=-1)
+    app.add_handler(TypeHandler(Update, common.gate), group=-3)
+    app.add_handler(TypeHandler(Update, common.track_user), group=-2)
+    app.add_handler(
+        MessageHandler(filters.COMMAND | filters.Document.ALL, applications.forget_open_questions), group=-1
+    )
     app.add_handlers(onboarding.handlers())
     app.add_handlers(applications.handlers())
     for extension in _extensions():

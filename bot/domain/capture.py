@@ -15,6 +15,8 @@ _TRACK = re.compile(r"#([^\s#]+)")
 _SEPARATORS = re.compile(r"\s+[-–—|]\s+")
 _AT = re.compile(r"\s+(?:at|@)\s+", re.IGNORECASE)
 _FIT = re.compile(r"^(\d)\s*/\s*(\d)$")
+_DATE_PIECE = re.compile(r"^\d{1,4}(?:st|nd|rd|th)?[,.]?$", re.IGNORECASE)
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _OPTION_WORDS = {"closes", "closing", "deadline", "applied", "camp", "via", "source", "fit"}
 
 MAX_NAME = 120
@@ -61,6 +63,8 @@ def parse_quick_add(text: str, today: date) -> Draft:
         token, lower = tokens[i], tokens[i].lower()
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         # Option words count only in lower case, so "Closes Inc" or "Via Rail" stay names.
+        if _OTHER_SCHEME.match(token) and not URL.fullmatch(token):
+            raise CaptureError("Links must start with https:// (or http://).")
         if URL.fullmatch(token):
             if draft.link:
                 raise CaptureError("One link per job, please. " + HOW_TO_ADD)
@@ -107,6 +111,8 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
         if any(_is_option(tok) for tok in tokens[start:end]):
             continue
         day = parse_day(" ".join(tokens[start:end]), today)
+        if day is not None and end < len(tokens) and _DATE_PIECE.match(tokens[end]):
+            break  # "feb 30": only "feb" parsed, and the rest of the date would land in the role
         if day is not None:
             problem = closing_problem(day, today)
             if problem:
@@ -131,15 +137,15 @@ def closing_problem(day: date, today: date) -> str | None:
 
 
 def _read_source(tokens: list[str], start: int, draft: Draft) -> int:
-    """Read a source after "via"; return how many tokens it took (0 when none fits)."""
-    if " ".join(tokens[start : start + 2]).lower() == "job board":
-        draft.source = Source.JOB_BOARD
-        return 2
-    source = parse_source(tokens[start]) if start < len(tokens) else None
-    if source is None:
-        return 0
-    draft.source = source
-    return 1
+    """Read a source after "via" (up to three words); return how many tokens it took, 0 if none."""
+    for used in (3, 2, 1):
+        if start + used > len(tokens):
+            continue
+        source = parse_source(" ".join(tokens[start : start + used]))
+        if source is not None:
+            draft.source = source
+            return used
+    return 0
 
 
 def _read_fit(text: str, draft: Draft) -> None:

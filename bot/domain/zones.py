@@ -9,10 +9,11 @@ import zoneinfo
 
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:.h]?(\d{2}))?$", re.IGNORECASE)
 
-# Offsets that are not whole hours have no Etc/GMT zone; each maps to the big place that uses it.
+# Offsets that are not whole hours have no Etc/GMT zone; each maps to the place that keeps it all
+# year. Where the only places using an offset change clocks in summer, the offset is not a fixed
+# zone: we suggest the place instead of guessing.
 _PART_HOUR_OFFSETS = {
     (-1, 9, 30): "Pacific/Marquesas",
-    (-1, 3, 30): "America/St_Johns",
     (1, 3, 30): "Asia/Tehran",
     (1, 4, 30): "Asia/Kabul",
     (1, 5, 30): "Asia/Kolkata",
@@ -20,8 +21,13 @@ _PART_HOUR_OFFSETS = {
     (1, 6, 30): "Asia/Yangon",
     (1, 8, 45): "Australia/Eucla",
     (1, 9, 30): "Australia/Darwin",
-    (1, 10, 30): "Australia/Lord_Howe",
+}
+_PART_HOUR_WITH_DST = {
+    (-1, 3, 30): "America/St_Johns",
+    (-1, 2, 30): "America/St_Johns",
+    (1, 10, 30): "Australia/Adelaide",
     (1, 12, 45): "Pacific/Chatham",
+    (1, 13, 45): "Pacific/Chatham",
 }
 
 # Big cities that are not the name of their IANA zone.
@@ -90,7 +96,10 @@ def _zones() -> dict[str, str]:
 
 
 def _from_offset(text: str) -> str | bool | None:
-    """An IANA name for "UTC+2", "+05:30", "GMT-3"; False if it isn't an offset; None if invalid."""
+    """An IANA name for "UTC+2", "+05:30", "GMT-3"; False if it isn't an offset; None if invalid.
+
+    A part-hour offset used only by places with daylight saving gives None (see ``suggest_for``).
+    """
     match = _OFFSET.match(text)
     if not match or (not text[:1].isalpha() and not text.startswith(("+", "-"))):
         return False
@@ -115,7 +124,7 @@ def resolve_timezone(text: str) -> tuple[str | None, list[str]]:
         return "UTC", []
     offset = _from_offset(cleaned)
     if offset is None:
-        return None, []
+        return None, _suggest_for_offset(cleaned)
     if isinstance(offset, str):
         return offset, []
     zones = _zones()
@@ -125,6 +134,14 @@ def resolve_timezone(text: str) -> tuple[str | None, list[str]]:
             return zones[candidate], []
     close = difflib.get_close_matches(key, list(zones), n=3, cutoff=0.75)
     return None, list(dict.fromkeys(zones[c] for c in close))
+
+
+def _suggest_for_offset(text: str) -> list[str]:
+    match = _OFFSET.match(text)
+    if not match or not match.group(3):
+        return []
+    key = (1 if match.group(1) == "+" else -1, int(match.group(2)), int(match.group(3)))
+    return [_PART_HOUR_WITH_DST[key]] if key in _PART_HOUR_WITH_DST else []
 
 
 def describe_zone(name: str) -> str:

@@ -28,6 +28,7 @@ from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
 from bot.domain.weekly import rank_prospects
+from bot.handlers import onboarding
 from bot.handlers.common import (
     changed,
     edit,
@@ -191,9 +192,43 @@ async def drop_link(update: Update, context: BotContext) -> None:
     await edit(update, "OK, not saved.")
 
 
-async def ask_role(update: Update, context: BotContext) -> AddState:
+QUESTION_KEYS = ("draft", "note_for", "track_choices")
+KEEPS_QUESTIONS = ("cancel", "add", "skip")
+
+
+async def forget_open_questions(update: Update, context: BotContext) -> None:
+    """Group -1: another command (or a file) abandons an open add or note question.
+
+    ConversationHandler can't be ended from outside, so the scratch data goes; the step handlers
+    then treat a later answer as ordinary text (see ``_abandoned``).
+    """
+    message = update.effective_message
+    if message is None:
+        return
+    command = (message.text or "").split(maxsplit=1)[0].lstrip("/").split("@")[0].lower() if message.text else ""
+    if command in KEEPS_QUESTIONS:
+        return
+    for key in QUESTION_KEYS:
+        context.scratch.pop(key, None)
+
+
+async def _abandoned(update: Update, context: BotContext, key: str) -> bool:
+    """True (after answering it as ordinary text) when the question was left for something else."""
+    if key in context.scratch:
+        return False
+    assert update.effective_message is not None
+    if find_link(update.effective_message.text or ""):
+        await offer_link(update, context)
+    else:
+        await onboarding.unknown_text(update, context)
+    return True
+
+
+async def ask_role(update: Update, context: BotContext) -> AddState | int:
     """Guided add, step 2: the company is in, ask for the role."""
     assert update.effective_message is not None
+    if await _abandoned(update, context, "draft"):
+        return ConversationHandler.END
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
@@ -204,9 +239,11 @@ async def ask_role(update: Update, context: BotContext) -> AddState:
     return AddState.AWAIT_ROLE
 
 
-async def ask_track(update: Update, context: BotContext) -> AddState:
+async def ask_track(update: Update, context: BotContext) -> AddState | int:
     """Guided add, step 3: offer the user's tracks back as buttons."""
     assert update.effective_message is not None
+    if await _abandoned(update, context, "draft"):
+        return ConversationHandler.END
     try:
         role = validate_name(update.effective_message.text or "", "role")
     except CaptureError as error:
@@ -236,8 +273,10 @@ async def _ask_stage(update: Update) -> AddState:
     return AddState.AWAIT_STAGE
 
 
-async def track_typed(update: Update, context: BotContext) -> AddState:
+async def track_typed(update: Update, context: BotContext) -> AddState | int:
     assert update.effective_message is not None
+    if await _abandoned(update, context, "draft"):
+        return ConversationHandler.END
     typed = (update.effective_message.text or "").strip().lstrip("#")
     if typed.lower() in ("skip", "none", "no", "-"):
         typed = ""
@@ -250,16 +289,21 @@ async def track_typed(update: Update, context: BotContext) -> AddState:
     return await _ask_stage(update)
 
 
-async def stage_needs_tap(update: Update, context: BotContext) -> AddState:
+async def stage_needs_tap(update: Update, context: BotContext) -> AddState | int:
     """Text while we wait for the prospect/applied buttons."""
+    if await _abandoned(update, context, "draft"):
+        return ConversationHandler.END
     await reply(update, "Tap one of the buttons above (not yet / applied), or /cancel.")
     return AddState.AWAIT_STAGE
 
 
-async def track_tapped(update: Update, context: BotContext) -> AddState:
+async def track_tapped(update: Update, context: BotContext) -> AddState | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
+    if "draft" not in context.scratch:
+        await edit(update, "That question has expired. Start again with /add.")
+        return ConversationHandler.END
     _, _, args = decode(query.data)
     index = int_args(args, 1)
     choices: list[str] = context.scratch.pop("track_choices", [])
@@ -807,6 +851,8 @@ async def ask_note(update: Update, context: BotContext) -> NoteState | int:
 
 async def save_note(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
+    if await _abandoned(update, context, "note_for"):
+        return ConversationHandler.END
     number = context.scratch.pop("note_for", None)
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, number) if number else None
@@ -821,7 +867,7 @@ async def save_note(update: Update, context: BotContext) -> int:
 # -- wiring -----------------------------------------------------------------------------------
 
 TEXT = filters.TEXT & ~filters.COMMAND
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND
+NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL  # a file goes to /import
 
 
 def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]

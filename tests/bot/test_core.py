@@ -423,3 +423,47 @@ async def test_skip_keeps_the_default_timezone(bot: Harness) -> None:
     replies = await bot.send(ADA, "/skip")
     assert "Keeping Europe/London" in replies[0].text
     assert bot.repo.get_profile(ADA).timezone == "Europe/London"  # type: ignore[union-attr]
+
+
+async def test_another_command_abandons_the_guided_add(bot: Harness) -> None:
+    """/add, Acme, then /list: the add question is over; later text is not taken as the role."""
+    await bot.send(ADA, "/add")
+    await bot.send(ADA, "Acme")
+    await bot.send(ADA, "/list")
+    replies = await bot.send(ADA, "hello")
+    assert "not sure what to do" in replies[0].text
+    assert "Which <b>track</b>" not in replies[0].text and "Which track" not in replies[0].text
+    assert bot.repo.list_applications(ADA) == []
+
+
+async def test_a_file_during_the_guided_add_goes_to_import(bot: Harness) -> None:
+    """A CSV sent while the add question is open is imported, not answered with "please use text"."""
+    await bot.send(ADA, "/add")
+    await bot.send(ADA, "Acme")
+    replies = await bot.upload(ADA, "jobs.csv", b"company,role,stage\nGlobex,SRE,applied\n")
+    assert replies[0].text.startswith("Imported 1 application")
+    assert [a.company for a in bot.repo.list_applications(ADA)] == ["Globex"]
+
+
+async def test_typed_note_closes_the_note_prompt(bot: Harness) -> None:
+    """Tapping Note then typing /note N … leaves no prompt open to swallow the next text."""
+    await bot.send(ADA, "/add Acme - SRE")
+    await bot.tap(ADA, "Note")
+    await bot.send(ADA, "/note 1 typed instead")
+    replies = await bot.send(ADA, "just chatting")
+    assert "not sure what to do" in replies[0].text
+    assert [n.text for n in bot.repo.get_application(ADA, 1).notes] == ["typed instead"]  # type: ignore[union-attr]
+
+
+async def test_closing_date_half_read_and_odd_links_are_refused(bot: Harness) -> None:
+    """`closes feb 30` and an ftp:// link are refused instead of landing in the role."""
+    assert "couldn't read “feb 30”" in (await bot.send(ADA, "/add Acme - SRE closes feb 30"))[0].text
+    assert "https://" in (await bot.send(ADA, "/add Acme - SRE ftp://x.example"))[0].text
+    assert bot.repo.list_applications(ADA) == []
+
+
+async def test_sources_as_people_write_them(bot: Harness) -> None:
+    """`via LinkedIn` or `via company site` read as a job board."""
+    await bot.send(ADA, "/add Acme - SRE via LinkedIn")
+    await bot.send(ADA, "/add Beta - SRE via company site")
+    assert [a.source.value for a in bot.repo.list_applications(ADA)] == ["job board", "job board"]  # type: ignore[union-attr]

@@ -55,3 +55,8 @@ def test_unknown_timezone_gets_suggestions() -> None:
 def test_describe_zone_shows_offsets_the_human_way(zone: str, shown: str) -> None:
     """Etc/GMT-2 is UTC+2 to a person."""
     assert describe_zone(zone) == shown
+
+
+def test_part_hour_offsets_with_summer_time_suggest_the_place() -> None:
+    """UTC-3:30 is Newfoundland only in winter: no fixed zone is guessed, the place is suggested."""
+    assert resolve_timezone("UTC-3:30") == (None, ["America/St_Johns"])
