@@ -27,8 +27,10 @@ Import reads our export or a user's own spreadsheet with at least company, role 
 validated before anything is stored; the caller decides what to keep. Rows get the checks /add
 and /edit apply (an http(s) link, names up to ``MAX_NAME``, a track up to ``MAX_TRACK`` and a
 reason up to ``MAX_REASON`` characters), and every date must fall in a sane window: from
-``EARLIEST`` to ``YEARS_AHEAD`` years after now (interviews: ``INTERVIEW_YEARS_AHEAD``). All
-messages are plain text written for the user (escape them before sending as HTML).
+``EARLIEST`` to ``YEARS_AHEAD`` years after now (interviews: ``INTERVIEW_YEARS_AHEAD``). A source
+it doesn't know ("Carrier pigeon") doesn't cost the row: it imports as "other" with a warning in
+``ImportPlan.warnings``. All messages are plain text written for the user (escape them before
+sending as HTML).
 """
 
 from __future__ import annotations
@@ -250,6 +252,7 @@ class ImportPlan:
     apps: list[JobApplication] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # file line of each app
     errors: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)  # guesses on imported rows
     duplicates: list[Duplicate] = field(default_factory=list)
     undated: int = 0  # rows past Applied with no dates: they stay out of weekly counts
     ignored_columns: list[str] = field(default_factory=list)
@@ -481,6 +484,7 @@ class _Row:
         self.cells, self.tz, self.now = cells, tz, now
         self.window = _Window.around(now)
         self.problems: list[str] = []
+        self.warnings: list[str] = []  # read with a guess: the row still imports
 
     def get(self, name: str) -> str:
         return self.cells.get(name, "")
@@ -529,9 +533,9 @@ class _Row:
                 self.problems.append(f"unknown camp {self.get('camp')[:20]!r} (use {', '.join(c.value for c in Camp)})")
         if self.get("source"):
             source = parse_source(self.get("source"))
-            if source is None:
-                choices = ", ".join(s.value for s in Source)
-                self.problems.append(f"unknown source {self.get('source')[:20]!r} (use {choices})")
+            if source is None:  # a spreadsheet's "Via" says anything: keep the row, say so
+                source = Source.OTHER
+                self.warnings.append(f"source {self.get('source')[:40]!r} read as {Source.OTHER.value}")
         fit_contribute = self.attempt(_read_fit, self.get("fit_contribute"), "fit_contribute")
         fit_learn = self.attempt(_read_fit, self.get("fit_learn"), "fit_learn")
         closes_on = self.attempt(self._day, self.get("closes_on"), "closing date") if self.get("closes_on") else None
@@ -711,6 +715,7 @@ class CsvImport:
             self.plan.undated += 1
         self.plan.apps.append(app)
         self.plan.lines.append(line)
+        self.plan.warnings += [RowProblem(line, warning) for warning in row.warnings]
 
 
 def _key(company: str, role: str) -> tuple[str, str]:

@@ -407,32 +407,94 @@ class PeriodError(ValueError):
 
 
 _YEAR = re.compile(r"\b\d{4}\b")
+_WEEKDAY = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*")
+_FORWARD = re.compile(r"\b(?:next|tomorrow|in)\b")
+_SEPARATOR = re.compile(r"\s+(?:to|until|till)\s+|\s+-\s+|\s*[–—]\s*", re.IGNORECASE)
+MAX_PERIOD_WORDS = 12
+_EXAMPLE = "e.g. /report nov 1 to nov 30 or /report 2026-11-01 2026-11-30"
 
 
-def _read_day(text: str, today: date) -> date | None:
+def _read_day(text: str, today: date, not_before: date | None = None) -> date | None:
+    """One day: an ISO date, or a phrase that means the most recent such day (not after today).
+
+    "nov 1" typed in late November is this year's, "friday" typed on a Monday the one just gone.
+    An end date (``not_before`` = the start) only looks back while it stays on or after the
+    start: "nov 1 to nov 30" ends on 30 Nov even before that day has come.
+    """
+    text = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        return date.fromisoformat(text)
     except ValueError:
         pass
     day = parse_day(text, today)
-    if day is not None and day > today and not _YEAR.search(text):
-        # A report looks back: "nov 1" typed in late November means this year's, not next.
+    if day is None or day <= today or _YEAR.search(text) or _FORWARD.search(text.lower()):
+        return day
+    earlier = day
+    if _WEEKDAY.fullmatch(text.lower()):
+        while earlier > today:
+            earlier -= timedelta(days=7)
+    else:
         try:
-            day = day.replace(year=day.year - 1)
+            earlier = day.replace(year=day.year - 1)
         except ValueError:  # 29 February
-            day = day - timedelta(days=365)
-    return day
+            earlier = day - timedelta(days=365)
+    return earlier if not_before is None or earlier >= not_before else day
+
+
+def _read_pair(first: str, second: str, today: date) -> tuple[date | None, date | None]:
+    start = _read_day(first, today)
+    return start, _read_day(second, today, start)
+
+
+def _can_not_read(text: str) -> PeriodError:
+    return PeriodError(f"I can't read {text[:40]!r} as a date. Use YYYY-MM-DD or a phrase, {_EXAMPLE}.")
 
 
 def parse_period(args: Sequence[str], today: date) -> tuple[date, date]:
-    """``<from> [<to>]`` as ISO dates (or simple phrases); ``to`` defaults to today."""
-    if not args or len(args) > 2:
-        raise PeriodError("Give a period, e.g. /report 2026-11-01 2026-11-30.")
-    start = _read_day(args[0], today)
-    end = _read_day(args[1], today) if len(args) == 2 else today
-    if start is None or end is None:
-        bad = args[0] if start is None else args[1]
-        raise PeriodError(f"I can't read {bad[:40]!r} as a date. Use YYYY-MM-DD, e.g. 2026-11-01.")
+    """``<from> [<to>]`` as ISO dates or phrases of any number of words; ``to`` defaults to today.
+
+    "nov 1 to nov 30" (or " - ", or an en or em dash) splits at the separator. Without one, the
+    whole text is tried as one day (the start), then every split between two words: the one
+    where both halves read as days wins (forwards first, then the evenest halves).
+    """
+    words = " ".join(args).split()
+    if not words:
+        raise PeriodError(f"Give a period, {_EXAMPLE}.")
+    if len(words) > MAX_PERIOD_WORDS:
+        raise PeriodError(f"That period is too long to read: {_EXAMPLE}.")
+    text = " ".join(words)
+    parts = [part.strip() for part in _SEPARATOR.split(text)]
+    if len(parts) > 2 or not all(parts):
+        raise PeriodError(f"Give one start and at most one end, {_EXAMPLE}.")
+    if len(parts) == 2:
+        start, end = _read_pair(parts[0], parts[1], today)
+        if start is None or end is None:
+            raise _can_not_read(parts[0] if start is None else parts[1])
+        return _ordered(start, end)
+    whole = _read_day(text, today)
+    if whole is not None:
+        return _ordered(whole, today)
+    found: dict[tuple[date, date], int] = {}  # each reading, with how uneven its halves are
+    longest_start = 0  # words in the longest beginning that reads as a day
+    for cut in range(1, len(words)):
+        start, end = _read_pair(" ".join(words[:cut]), " ".join(words[cut:]), today)
+        if start is not None:
+            longest_start = cut
+        if start is not None and end is not None:
+            found[(start, end)] = min(found.get((start, end), len(words)), abs(len(words) - 2 * cut))
+    if not found:
+        raise _can_not_read(" ".join(words[longest_start:]))
+    # Prefer a period that runs forwards, then halves written alike ("nov 1 nov 30" is
+    # "nov 1" + "nov 30", not "nov" + "1 nov 30" read with 30 as a year).
+    forward = {pair: uneven for pair, uneven in found.items() if pair[0] <= pair[1]} or found
+    evenest = min(forward.values())
+    best = [pair for pair, uneven in forward.items() if uneven == evenest]
+    if len(best) > 1:
+        raise PeriodError(f"I can read {text[:40]!r} more than one way: put “to” between the dates, {_EXAMPLE}.")
+    return _ordered(*best[0])
+
+
+def _ordered(start: date, end: date) -> tuple[date, date]:
     if start > end:
         raise PeriodError("The period starts after it ends: give the earlier date first.")
     return start, end

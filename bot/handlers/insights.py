@@ -26,7 +26,7 @@ from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Stage
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, week_status
 from bot.handlers.common import changed, edit, profile_of, reply, today_for
-from bot.rendering import button, clip, esc, keyboard, short_day
+from bot.rendering import MAX_TEXT, button, clip, esc, keyboard, short_day, utf16_len
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ MAX_WEEKS = 52
 PROGRESS_ROWS = 500  # files with more rows than this show progress by editing one message
 PROGRESS_BATCH = 1000
 SHOWN_ERRORS = 15
+SHOWN_WARNINGS = 10
 _WAIT_LABELS = {
     (Stage.PROSPECT, Stage.APPLIED): "Saved → applied",
     (Stage.APPLIED, Stage.RESPONDED): "Applied → first response",
@@ -225,7 +226,10 @@ def _streak_line(status: WeekStatus) -> str:
 
 
 async def send_report(update: Update, context: BotContext) -> None:
-    """/report <from> [<to>]: every application sent in the period, as a message and a CSV."""
+    """/report <from> [<to>]: every application sent in the period, as a message and a CSV.
+
+    The dates may be ISO or phrases of several words (``/report nov 1 to nov 30``).
+    """
     profile, apps, tz = _apps_and_tz(update, context)
     try:
         start, end = funnel.parse_period(context.args or [], today_for(profile, context))
@@ -472,6 +476,7 @@ def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
         "duplicates": plan.duplicates,
         "undated": plan.undated,
         "ignored": plan.ignored_columns,
+        "warnings": plan.warnings,
     }
     return token
 
@@ -503,6 +508,7 @@ def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> str
         lines = ["Nothing new to import."]
     lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
     if saved:
+        lines += _import_warnings(plan.warnings)
         lines.append("See /list, /funnel or /chart.")
     return clip("\n".join(lines))
 
@@ -524,6 +530,18 @@ def _import_notes(duplicates: Sequence[csvio.Duplicate], undated: int, ignored: 
     return lines
 
 
+def _import_warnings(warnings: Sequence[csvio.RowProblem]) -> list[str]:
+    """Rows read with a guess (they import all the same), a few shown, the rest counted."""
+    if not warnings:
+        return []
+    lines = [f"Read with a guess ({_plural(len(warnings), 'row')}; fix the file if it's wrong):"]
+    for warning in warnings[:SHOWN_WARNINGS]:
+        lines.append(f"• line {warning.line}: {esc(warning.message[:200])}")
+    if len(warnings) > SHOWN_WARNINGS:
+        lines.append(f"…and {len(warnings) - SHOWN_WARNINGS} more.")
+    return lines
+
+
 def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, Any]:
     bad = len(plan.errors)
     checked = "1 row" if plan.rows == 1 else f"{plan.rows:,} rows"
@@ -533,11 +551,13 @@ def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, A
     if bad > SHOWN_ERRORS:
         lines.append(f"…and {bad - SHOWN_ERRORS} more.")
     lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
+    lines += _import_warnings(plan.warnings)
     if not plan.apps:
-        lines.append("\nNo row can be imported as it is. Fix the file and send it again; nothing changed.")
-        return clip("\n".join(lines)), None
-    lines.append(
-        f"\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, or fix the file and send it again."
+        tail = "\n\nNo row can be imported as it is. Fix the file and send it again; nothing changed."
+        return clip("\n".join(lines), MAX_TEXT - utf16_len(tail)) + tail, None
+    tail = (
+        f"\n\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, "
+        "or fix the file and send it again."
     )
     markup = keyboard(
         [
@@ -545,7 +565,7 @@ def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, A
             button("Cancel", "imp", "no", token),
         ]
     )
-    return clip("\n".join(lines)), markup
+    return clip("\n".join(lines), MAX_TEXT - utf16_len(tail)) + tail, markup
 
 
 async def import_button(update: Update, context: BotContext) -> None:
@@ -583,7 +603,10 @@ async def import_button(update: Update, context: BotContext) -> None:
         if "query is too old" not in error.message.lower():
             raise
     plan = csvio.ImportPlan(
-        duplicates=pending["duplicates"], undated=pending["undated"], ignored_columns=pending["ignored"]
+        duplicates=pending["duplicates"],
+        undated=pending["undated"],
+        ignored_columns=pending["ignored"],
+        warnings=pending.get("warnings", []),  # absent from imports checked before warnings existed
     )
     await edit(update, _import_done(saved, plan))
 

@@ -11,7 +11,7 @@ import pytest
 from telegram import Update
 
 from bot.domain.csvio import HEADER, MAX_ROWS
-from bot.domain.models import Event, JobApplication
+from bot.domain.models import Event, JobApplication, Source
 from bot.domain.stages import Outcome, Stage
 from tests.conftest import ADA, BOB
 from tests.domain.test_funnel import five, job
@@ -522,3 +522,69 @@ async def test_import_checks_duplicates_against_the_data_after_download(
         "Imported 1 application (#2).\nSkipped 1 duplicate (same company and role):\n• line 2: Acme — SRE (already #1)"
     )
     assert [(a.number, a.company) for a in bot.repo.list_applications(ADA)] == [(1, "Acme"), (2, "Globex")]
+
+
+async def test_report_reads_dates_of_several_words(bot: Harness) -> None:
+    """/report takes "nov 1", "nov 1 to nov 30" and ISO dates; a bad date is named and nothing changes."""
+    await seed(bot, five())
+    before = state(bot, ADA)
+    since = await bot.send(ADA, "/report nov 1")
+    assert since[0].text.startswith("Applications sent from Sun 1 Nov 2026 to Mon 23 Nov 2026 (5)")
+    assert since[1].document[0] == "applications-2026-11-01-to-2026-11-23.csv"  # type: ignore[index]
+    month = await bot.send(ADA, "/report nov 1 to nov 30")
+    assert month[0].text.startswith("Applications sent from Sun 1 Nov 2026 to Mon 30 Nov 2026 (5)")
+    assert month[1].document[0] == "applications-2026-11-01-to-2026-11-30.csv"  # type: ignore[index]
+    iso = await bot.send(ADA, "/report 2026-11-01 2026-11-30")
+    assert iso[0].text == month[0].text and iso[1].document == month[1].document
+    dashed = await bot.send(ADA, "/report nov 1 – nov 2")
+    assert dashed[0].text.startswith("Applications sent from Sun 1 Nov 2026 to Mon 2 Nov 2026 (1)")
+    bad = await bot.send(ADA, "/report nov 1 to someday")
+    assert len(bad) == 1 and bad[0].text.startswith("I can't read 'someday' as a date.")
+    assert (await bot.send(ADA, "/report nov 1 blorp"))[0].text.startswith("I can't read 'blorp' as a date.")
+    assert state(bot, ADA) == before
+
+
+async def test_import_unknown_source_imports_as_other_with_a_warning(bot: Harness) -> None:
+    """An unknown "Via" keeps its row as source other, warned by line; LinkedIn reads as a job board."""
+    await onboard(bot)
+    data = b"Company,Role,Stage,Via\nAcme,SRE,applied,Carrier pigeon\nGlobex,Dev,applied,LinkedIn\n"
+    reply = (await bot.upload(ADA, "jobs.csv", data))[0]
+    assert reply.text.startswith("Imported 2 applications (#1–#2).")
+    warning = "Read with a guess (1 row; fix the file if it's wrong):\n• line 2: source 'Carrier pigeon' read as other"
+    assert warning in reply.text
+    assert "LinkedIn" not in reply.text and "problems" not in reply.text
+    stored = {a.company: a.source for a in bot.repo.list_applications(ADA)}
+    assert stored == {"Acme": Source.OTHER, "Globex": Source.JOB_BOARD}
+
+
+async def test_import_warnings_survive_the_confirmation_and_are_clipped(bot: Harness) -> None:
+    """With a bad row too, warnings show (a few, the rest counted) before and after the import button."""
+    await onboard(bot)
+    rows = "".join(f"Co {n},Dev,applied,Pigeon {n}\n" for n in range(1, 13))
+    data = f"company,role,stage,source\n{rows}Bad,Dev,nope,\n".encode()
+    reply = (await bot.upload(ADA, "jobs.csv", data))[0]
+    assert "13 rows checked, 1 row with problems:\n• line 14: unknown stage 'nope'" in reply.text
+    assert "Read with a guess (12 rows; fix the file if it's wrong):" in reply.text
+    assert "• line 11: source 'Pigeon 10' read as other\n…and 2 more." in reply.text
+    assert "line 12: source" not in reply.text
+    assert reply.text.endswith("Nothing is saved yet. Import the 12 valid rows, or fix the file and send it again.")
+    assert bot.repo.list_applications(ADA) == []
+    await bot.tap(ADA, "Import the 12 valid rows")
+    done = bot.last(ADA).text
+    assert done.startswith("Imported 12 applications (#1–#12).")
+    assert "• line 2: source 'Pigeon 1' read as other" in done and "…and 2 more." in done
+    assert {a.source for a in bot.repo.list_applications(ADA)} == {Source.OTHER}
+
+
+async def test_funnel_stats_and_chart_after_importing_unknown_sources(bot: Harness) -> None:
+    """Rows imported as source other count in /funnel, /stats source and /chart like any other."""
+    await onboard(bot)
+    data = b"company,role,stage,source\nAcme,SRE,interview,Carrier pigeon\nGlobex,Dev,applied,LinkedIn\n"
+    await bot.upload(ADA, "jobs.csv", data)
+    assert "(2 applications sent)" in (await bot.send(ADA, "/funnel"))[0].text
+    stats = (await bot.send(ADA, "/stats source"))[0].text
+    assert "other: 1 · 100% · 100% · 0% ⚠" in stats
+    assert "job board: 1 · 0% · 0% · 0% ⚠" in stats
+    photo = (await bot.send(ADA, "/chart"))[0]
+    assert photo.photo is not None and png_size(photo.photo)[0] == 900
+    assert photo.caption is not None and photo.caption.startswith("Your funnel: 2 applications sent")

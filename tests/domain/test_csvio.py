@@ -514,3 +514,19 @@ def test_csv_import_checks_links_and_lengths_like_add() -> None:
     ]
     [good] = plan.apps
     assert (good.link, good.track, good.reason) == ("HTTPS://good.example/job", "t" * 60, "r" * 200)
+
+
+def test_csv_import_unknown_source_is_other_with_a_warning() -> None:
+    """A source not in the list keeps the row as "other" with a line warning; known aliases read silently."""
+    data = b"Company,Job Title,Status,Via\nAcme,SRE,applied,Carrier pigeon\nGlobex,Dev,applied,LinkedIn\n"
+    plan = read_import(data, [], LONDON, NOW)
+    assert plan.errors == []
+    assert [(a.company, a.source) for a in plan.apps] == [("Acme", Source.OTHER), ("Globex", Source.JOB_BOARD)]
+    assert [(w.line, w.message) for w in plan.warnings] == [(2, "source 'Carrier pigeon' read as other")]
+    assert plan.lines == [2, 3]
+    bad = read_import(b"company,role,stage,source\nAcme,SRE,nope,Carrier pigeon\n", [], LONDON, NOW)
+    assert [e.message for e in bad.errors] == [
+        "unknown stage 'nope' (use a name or number: 0 prospect, 1 applied, 2 responded, "
+        "3 phone screen, 4 interview, 5 second interview, 6 offer, 7 accepted)"
+    ]
+    assert bad.apps == [] and bad.warnings == []
