@@ -1,8 +1,13 @@
 """What Funnelbot should push to a user, and when. Pure: every function takes ``now``.
 
 A reminder has a stable ``key`` (``plan:2026-11-23``, ``close2:#4:2026-12-05``,
-``prep-eve:#5:2026-12-01T14:00Z``...). The scheduler records a key once Telegram accepted the
-message (or once it was deliberately skipped), so a key is never sent twice, restarts included.
+``follow:#7:2026-11-02``, ``prep-eve:#5:2026-12-01T14:00Z``...). The scheduler records a key once
+Telegram accepted the message (or once it was deliberately skipped), so a key is never sent twice,
+restarts included. Silent-application keys name the silence (application and the day it began),
+not the delay, so changing ``/followup`` never repeats a nudge; an older recorded key with the
+delay in it (``follow10:#7:2026-11-02``) counts as the same reminder.
+
+A weekly plan on Saturday or Sunday is about the coming week (``planned_week``).
 
 Timing rules:
 
@@ -19,6 +24,7 @@ Timing rules:
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +34,8 @@ from bot.domain.dates import parse_clock, parse_weekday, week_start
 from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, started_on, week_status
+
+_DELAY_IN_KEY = re.compile(r"(follow|ghost)\d+(:#\d+:.+)")  # keys recorded before the delay left them
 
 CATCH_UP = timedelta(hours=12)  # a reminder this late is still worth sending; later is skipped
 LOOKBACK = timedelta(days=8)  # missed reminders older than this are simply forgotten
@@ -183,7 +191,7 @@ def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo) -> I
         for kind, days in ((Kind.FOLLOW_UP, profile.follow_up_days), (Kind.GHOST, profile.ghost_days)):
             at = _wall(anchor, days, DAY_NUDGE_AT, tz) if days > 0 else None
             if at is not None:
-                key = f"{kind}{days}:#{app.number}:{anchor.isoformat()}"
+                key = f"{kind}:#{app.number}:{anchor.isoformat()}"  # no delay: see the module docstring
                 yield Reminder(kind, key, at, app.number, day=anchor)
 
 
@@ -218,6 +226,12 @@ def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, t
     return [r for r in found if r.at >= now - LOOKBACK]
 
 
+def recorded_keys(sent: Collection[str]) -> Collection[str]:
+    """``sent`` plus the current form of any old-style silent-application key (``follow10:#7:...``)."""
+    renamed = {f"{m[1]}{m[2]}" for key in sent if key[:1] in "fg" and (m := _DELAY_IN_KEY.fullmatch(key))}
+    return {*sent, *renamed} if renamed else sent
+
+
 def agenda(
     profile: Profile,
     apps: Sequence[JobApplication],
@@ -230,6 +244,7 @@ def agenda(
         resume = pause_end(profile, tz) if profile.active else None
         return Agenda(next_at=resume)
     floor = max(profile.created_at, pause_end(profile, tz) or profile.created_at)
+    sent = recorded_keys(sent)
     due, missed, ahead = [], [], []
     for reminder in scheduled(profile, apps, now, tz):
         if reminder.key in sent or reminder.at < floor:
@@ -312,14 +327,36 @@ class Standing:
     funnel: dict[str, int]
 
 
-def standing(profile: Profile, apps: Sequence[JobApplication], at: datetime, tz: ZoneInfo) -> Standing:
-    status = week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz))
+def planned_week(day: date) -> date:
+    """The Monday of the week a plan sent on ``day`` is about: this week from Monday to Friday, the
+    coming one on Saturday and Sunday (so "last week" is the week that is ending)."""
+    monday = week_start(day)
+    return monday if day.weekday() < 5 else monday + timedelta(days=7)
+
+
+def standing(
+    profile: Profile,
+    apps: Sequence[JobApplication],
+    at: datetime,
+    tz: ZoneInfo,
+    *,
+    monday: date | None = None,
+    today: date | None = None,
+) -> Standing:
+    """The numbers for the week containing ``at`` (or the week starting ``monday``).
+
+    Best prospects leave out those whose closing day is before ``today`` (default: ``at``'s local day).
+    """
+    week_at = at if monday is None else datetime.combine(monday, time(12), tzinfo=tz)
+    status = week_status(apps, tz, profile.target_per_week, week_at, since=started_on(profile, tz))
+    day = today or _local_day(at, tz) or date.min
+    still_open = [a for a in rank_prospects(apps) if a.closes_on is None or a.closes_on >= day]
     return Standing(
         week=status,
         moves=week_moves(apps, tz, status.monday),
         in_flight=len(in_flight(apps)),
         in_flight_target=profile.target_in_flight,
-        top=rank_prospects(apps)[:3],
+        top=still_open[:3],
         funnel=funnel_counts(apps),
     )
 
@@ -385,7 +422,7 @@ def parse_list(text: str, limit: int = 10) -> list[str]:
     parts = [" ".join(p.split()) for chunk in text.split("\n") for p in chunk.split(";")]
     items = [p[:200] for p in parts if p]
     if not items:
-        raise SettingError("Separate items with semicolons, e.g. /values remote-first; mentoring; calm on-call")
+        raise SettingError("Nothing to save there: separate items with semicolons.")
     if len(items) > limit:
         raise SettingError(f"That's {len(items)} items; keep it to {limit}.")
     return items

@@ -54,6 +54,9 @@ class WeekStatus:
     buffer: int  # applications ahead of target carried in from earlier weeks
     streak: int  # completed weeks in a row that met the target, up to last week
     last_week: int  # applications sent last week
+    # Last week met its target, the buffer carried into it included (the review's verdict);
+    # None when last week was before the user started with Funnelbot: no verdict.
+    last_week_met: bool | None = None
 
     @property
     def needed(self) -> int:
@@ -79,7 +82,9 @@ def week_status(
     """
     counts = applications_per_week(apps, tz)
     this_monday = week_start(now.astimezone(tz).date())
+    last_monday = this_monday - timedelta(days=7)
     buffer, streak = 0, 0
+    last_met: bool | None = None
     if counts:
         monday = min(counts) if since is None else max(min(counts), week_start(since))
         while monday < this_monday:
@@ -87,15 +92,25 @@ def week_status(
             met = sent + buffer >= target
             streak = streak + 1 if met else 0
             buffer = max(0, buffer + sent - target)
+            if monday == last_monday:
+                last_met = met
             monday += timedelta(days=7)
+    if last_met is None and (since is None or week_start(since) <= last_monday):
+        last_met = False  # counted, but nothing sent up to then
     return WeekStatus(
         monday=this_monday,
         applied=counts.get(this_monday, 0),
         target=target,
         buffer=buffer,
         streak=streak,
-        last_week=counts.get(this_monday - timedelta(days=7), 0),
+        last_week=counts.get(last_monday, 0),
+        last_week_met=last_met,
     )
+
+
+def streak_including_this_week(status: WeekStatus) -> int:
+    """The streak every message quotes: the weeks met up to last week, plus this one once it is met."""
+    return status.streak + 1 if status.met else status.streak
 
 
 def recent_weeks(apps: Iterable[JobApplication], tz: ZoneInfo, now: datetime, weeks: int) -> list[tuple[date, int]]:

@@ -36,8 +36,10 @@ from bot.domain.reminders import (
     parse_list,
     parse_nudge,
     parse_target,
+    planned_week,
     standing,
 )
+from bot.domain.weekly import WeekStatus, streak_including_this_week
 from bot.handlers.common import changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
 from bot.rendering import (
@@ -85,6 +87,15 @@ def _weeks(count: int) -> str:
     return plural(count, "week")
 
 
+def _last_week_verdict(week: WeekStatus) -> str:
+    """ "(target ✅ met)", "(target ✅ met with your buffer)" or "(target not met)"; none before the user started."""
+    if week.last_week_met is None:
+        return ""
+    if not week.last_week_met:
+        return " (target not met)"
+    return " (target ✅ met)" if week.last_week >= week.target else " (target ✅ met with your buffer)"
+
+
 def render_plan(seen: Standing, today: date) -> Rendered:
     week = seen.week
     lines = [
@@ -93,8 +104,8 @@ def render_plan(seen: Standing, today: date) -> Rendered:
     ]
     if week.buffer:
         lines.append(f"Buffer: {week.buffer} carried over from strong weeks, so <b>{week.needed}</b> to go.")
-    met = "✅ met" if week.last_week >= week.target else "not met"
-    lines.append(f"Last week: {week.last_week} sent (target {met}). Streak: {_weeks(week.streak)}.")
+    streak = _weeks(streak_including_this_week(week))
+    lines.append(f"Last week: {week.last_week} sent{_last_week_verdict(week)}. Streak: {streak}.")
     flight = "on target" if seen.in_flight >= seen.in_flight_target else "below target"
     lines.append(f"In flight: {seen.in_flight} of {seen.in_flight_target} ({flight}).")
     if seen.top:
@@ -132,7 +143,7 @@ def render_review(seen: Standing) -> Rendered:
         lines.append("Nothing moved this week.")
     if week.met:
         carried = f" (with {week.buffer} from your buffer)" if week.buffer and week.applied < week.target else ""
-        lines.append(f"Target of {week.target}: ✅ met{carried}. Streak: {_weeks(week.streak + 1)}.")
+        lines.append(f"Target of {week.target}: ✅ met{carried}. Streak: {_weeks(streak_including_this_week(week))}.")
     else:
         lines.append(f"Target of {week.target}: missed by {week.needed}. New week, fresh start.")
     f = seen.funnel
@@ -241,7 +252,9 @@ def render_reminder(
     """The message for one due reminder; None when there is nothing left to say."""
     today = now.astimezone(tz).date()
     if reminder.kind in (Kind.PLAN, Kind.CHECK, Kind.REVIEW):
-        seen = standing(profile, apps, reminder.at, tz)
+        # A weekend plan is about the coming week; the check and the review, about the current one.
+        week = planned_week(reminder.day) if reminder.kind == Kind.PLAN and reminder.day else None
+        seen = standing(profile, apps, reminder.at, tz, monday=week, today=today)
         if reminder.kind == Kind.PLAN:
             return render_plan(seen, today)
         return render_check(seen, today) if reminder.kind == Kind.CHECK else render_review(seen)
@@ -385,12 +398,14 @@ async def show_streak(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     apps = context.repo.list_applications(profile.user_id)
     week = standing(profile, apps, context.now(), _tz(profile, context)).week
-    fire = "🔥 " if week.streak else ""
+    streak = streak_including_this_week(week)
+    fire = "🔥 " if streak else ""
+    included = ", this week included" if week.met else ""
+    so_far = "target met" if week.met else f"{week.needed} to go"
     await reply(
         update,
-        f"{fire}Streak: <b>{_weeks(week.streak)}</b> in a row on target "
-        f"({week.target} a week).\nThis week: {week.applied} sent, {week.needed} to go. "
-        f"Buffer: {week.buffer}.",
+        f"{fire}Streak: <b>{_weeks(streak)}</b> in a row on target ({week.target} a week){included}."
+        f"\nThis week: {week.applied} sent, {so_far}. Buffer: {week.buffer}.",
     )
 
 
@@ -562,6 +577,16 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
 
 # -- pitch, values, questions ------------------------------------------------------------------
 
+PITCH_EXAMPLE = "I help teams ship reliable systems"
+VALUES_EXAMPLE = "remote-first; mentoring; calm on-call"
+QUESTIONS_EXAMPLE = "How is on-call shared?; Team size?"
+
+
+def _example(command: str, example: str) -> str:
+    """ "E.g. <code>/values a; b</code>." as a sentence: a full stop unless the example already ends one."""
+    stop = "" if example.endswith(("?", "!", ".")) else "."
+    return f"E.g. <code>/{command} {esc(example)}</code>{stop}"
+
 
 async def set_pitch(update: Update, context: BotContext) -> None:
     """/pitch <text> stores your elevator pitch; /pitch alone shows it."""
@@ -572,9 +597,12 @@ async def set_pitch(update: Update, context: BotContext) -> None:
         shown = esc(profile.pitch) if profile.pitch else "none yet"
         await reply(
             update,
-            f"<b>Your pitch</b>: {shown}\nSet it: <code>/pitch I help teams ship "
-            "reliable systems…</code> (<code>/pitch clear</code> removes it).",
+            f"<b>Your pitch</b>: {shown}\nSet it: <code>/pitch {PITCH_EXAMPLE}…</code> "
+            "(<code>/pitch clear</code> removes it).",
         )
+        return
+    if text.lower() != "clear" and not any(ch.isalnum() for ch in text):
+        await reply(update, f"A pitch needs words. {_example('pitch', PITCH_EXAMPLE)} Nothing was changed.")
         return
     profile.pitch = "" if text.lower() == "clear" else text[:1000]
     _save(context, profile)
@@ -598,7 +626,7 @@ async def _set_items(update: Update, context: BotContext, field: str, title: str
     try:
         new = [] if text.lower() == "clear" else parse_list(text)
     except SettingError as error:
-        await reply(update, f"{esc(error)} Nothing was changed.")
+        await reply(update, f"{esc(error)} {_example(field, example)} Nothing was changed.")
         return
     setattr(profile, field, new)
     _save(context, profile)
@@ -611,18 +639,12 @@ async def _set_items(update: Update, context: BotContext, field: str, title: str
 
 async def set_values(update: Update, context: BotContext) -> None:
     """/values a; b; c: what to probe in interviews; /values alone shows them."""
-    await _set_items(update, context, "values", "Values to probe", "remote-first; mentoring; calm on-call")
+    await _set_items(update, context, "values", "Values to probe", VALUES_EXAMPLE)
 
 
 async def set_questions(update: Update, context: BotContext) -> None:
     """/questions a; b: what to ask in interviews; /questions alone shows them."""
-    await _set_items(
-        update,
-        context,
-        "questions",
-        "Questions to ask",
-        "How is on-call shared?; What does success look like in 6 months?",
-    )
+    await _set_items(update, context, "questions", "Questions to ask", QUESTIONS_EXAMPLE)
 
 
 # -- interviews ------------------------------------------------------------------------------------
@@ -659,6 +681,10 @@ async def record_interview(update: Update, context: BotContext) -> None:
         await _cancel_interviews(update, context, profile, app)
         return
     moment = parse_moment(text, now.astimezone(tz)) if text else None
+    if moment is not None and interviews.day_without_time(text, now.astimezone(tz)):
+        verb = f"/interview {app.number} move" if move else f"/interview {app.number}"
+        await reply(update, f"What time? E.g. <code>{verb} {esc(text)} 14:00</code>. Nothing was changed.")
+        return
     found = interviews.problem(app, moment, now, move=move) if moment is not None else None
     if moment is None or found is not None:
         await reply(update, _interview_problem(app, text, found, move))
@@ -777,6 +803,8 @@ class LessonFlow:
     """ "How did it go?" -> a button -> "one lesson learned?" -> the next text is stored as a note.
 
     The core's /cancel handler answers in group 0; ``forget`` (group 1) drops our question too.
+    Any other command moves on: once it has answered, ``interrupted`` (group 1) drops the question
+    and says so, like an open add or note question, so later text is never a surprise lesson.
     Which users we are waiting for is a ``filters.User`` so other text keeps its usual handlers.
     """
 
@@ -840,6 +868,14 @@ class LessonFlow:
         changed(context, profile.user_id)
         await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes.")
 
+    async def interrupted(self, update: Update, context: BotContext) -> None:
+        """Another command while we wait for a lesson: stop waiting, and say so (not when it expired)."""
+        if update.effective_user is None:
+            return
+        waiting = self._stop(context, update.effective_user.id)
+        if waiting is not None and context.now() - waiting[1] <= LESSON_TTL:
+            await reply(update, "I'll skip the lesson this time.")
+
     async def forget(self, update: Update, context: BotContext) -> None:
         """/cancel while we wait for a lesson: stop waiting (the core already replied)."""
         if update.effective_user is not None:
@@ -902,8 +938,12 @@ def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(settings_button, pattern=r"^cfg:"),
             MessageHandler(filters.TEXT & ~filters.COMMAND & lessons.waiting, lessons.save),
         ],
-        # Group 1 runs after group 0 answered: /cancel also ends a pending lesson question.
-        1: [CommandHandler("cancel", lessons.forget, filters=lessons.waiting)],
+        # Group 1 runs after group 0 answered: /cancel also ends a pending lesson question, and any
+        # other command ends it with a word.
+        1: [
+            CommandHandler("cancel", lessons.forget, filters=lessons.waiting),
+            MessageHandler(filters.COMMAND & lessons.waiting, lessons.interrupted),
+        ],
     }
 
 

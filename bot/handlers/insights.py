@@ -24,7 +24,7 @@ from bot.context import BotContext
 from bot.domain import csvio, funnel
 from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Stage
-from bot.domain.weekly import WeekStatus, recent_weeks, started_on, week_status
+from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
 from bot.handlers.common import changed, edit, profile_of, reply, today_for
 from bot.rendering import MAX_TEXT, button, clip, esc, keyboard, short_day, utf16_len
 
@@ -216,7 +216,7 @@ def _week_text(rows: Sequence[funnel.WeekRow], status: WeekStatus) -> str:
 def _streak_line(status: WeekStatus) -> str:
     """The streak as the ✓ marks show it: this week counts once it is met."""
     if status.met:
-        return f"Streak: {_plural(status.streak + 1, 'week')} in a row on target, this week included."
+        return f"Streak: {_plural(streak_including_this_week(status), 'week')} in a row on target, this week included."
     if status.streak:
         return f"Streak: {_plural(status.streak, 'week')} in a row on target; meet this week's target to extend it."
     return "Streak: none yet; meet this week's target to start one."

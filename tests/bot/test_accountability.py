@@ -226,7 +226,7 @@ async def test_silent_application_follow_up_then_ghost_question(bot: Harness, nu
     await bot.send(ADA, "/add Globex - SRE applied")
     bot.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))  # 10 days later, 10:00 Berlin
     report = await nudger.tick()
-    assert [k for _, k in report.keys] == ["follow10:#1:2026-11-23", "follow10:#2:2026-11-23"]
+    assert [k for _, k in report.keys] == ["follow:#1:2026-11-23", "follow:#2:2026-11-23"]
     assert "no news for 10 days" in bot.last(ADA).text
     bot.clock.set(datetime(2026, 12, 23, 9, 0, tzinfo=UTC))
     await nudger.tick()
@@ -778,3 +778,141 @@ async def test_a_lesson_with_a_link_is_kept_as_the_lesson(bot: Harness, nudger: 
     assert not any("Save this job" in m.text for m in replies)
     notes = bot.repo.get_application(ADA, 1).notes  # type: ignore[union-attr]
     assert (notes[-1].kind, notes[-1].text) == ("lesson", "Read https://sre.google/books before the next round")
+
+
+# -- QA round: consistent weeks, keys, prospects, wording, interviews, lessons ------------------
+
+
+async def test_plan_after_a_review_met_with_the_buffer_says_met_too(bot: Harness, nudger: Scheduler) -> None:
+    """Sunday's review says "✅ met (with 1 from your buffer)"; Monday's plan then says last week was met."""
+    await join(bot)
+    bot.clock.set(PLAN_AT + timedelta(hours=2))  # the week of 23 Nov: three against a target of two
+    for company in ("Acme", "Globex", "Initech"):
+        await bot.send(ADA, f"/add {company} - SRE applied")
+    bot.clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))  # the week of 30 Nov: one, plus the buffer
+    await bot.send(ADA, "/add Umbrella - SRE applied")
+    bot.clock.set(datetime(2026, 12, 6, 17, 0, tzinfo=UTC))  # Sunday 18:00 Berlin
+    await nudger.tick()
+    review = next(t for t in reversed(bot.texts(ADA)) if "Week in review" in t)
+    assert "Target of 2: ✅ met (with 1 from your buffer). Streak: 2 weeks." in review
+    bot.clock.set(datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin
+    assert (ADA, "plan:2026-12-07") in (await nudger.tick()).keys
+    plan = bot.last(ADA).text
+    assert "Last week: 1 sent (target ✅ met with your buffer). Streak: 2 weeks." in plan
+    assert "not met" not in plan
+
+
+async def test_streak_counts_this_week_once_it_is_met(bot: Harness, nudger: Scheduler) -> None:
+    """Two sent this week against two: /streak says 1 week, this week included, as /week does."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/streak")
+    assert "Streak: 0 weeks in a row on target (2 a week)." in bot.last(ADA).text
+    await bot.send(ADA, "/add Globex - SRE applied")
+    await bot.send(ADA, "/streak")
+    text = bot.last(ADA).text
+    assert "🔥 Streak: 1 week in a row on target (2 a week), this week included." in text
+    assert "This week: 2 sent, target met." in text
+    await bot.send(ADA, "/week")
+    assert "Streak: 1 week in a row on target, this week included." in bot.last(ADA).text
+
+
+async def test_changing_followup_does_not_resend_a_follow_up(bot: Harness, nudger: Scheduler) -> None:
+    """Follow-up sent on day 10, then /followup 12 40: nothing new on day 12, one key stored."""
+    await join(bot)
+    for slot in ("plan", "check", "review"):
+        await bot.send(ADA, f"/nudges {slot} off")
+    await bot.send(ADA, "/add Acme - SRE applied")
+    bot.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))  # day 10, 10:00 Berlin
+    assert (await nudger.tick()).keys == [(ADA, "follow:#1:2026-11-23")]
+    await bot.send(ADA, "/followup 12 40")
+    before = len(bot.tg.bot_messages(ADA))
+    bot.clock.set(datetime(2026, 12, 5, 9, 0, tzinfo=UTC))  # day 12
+    assert (await nudger.tick()).keys == []
+    assert len(bot.tg.bot_messages(ADA)) == before
+    assert [k for k in bot.repo.sent_reminders(ADA) if k.startswith("follow")] == ["follow:#1:2026-11-23"]
+
+
+async def test_plan_and_check_leave_out_prospects_whose_closing_date_passed(bot: Harness, nudger: Scheduler) -> None:
+    """#1 (fit 10) closed Friday 27 Nov: the next Monday's plan and Thursday's check don't offer it."""
+    await join(bot)
+    await prospects(bot)
+    bot.clock.set(PLAN_AT + timedelta(days=7))  # Monday 30 Nov, 09:00 Berlin
+    await nudger.tick()
+    plan = bot.last(ADA).text
+    assert "Acme" not in plan and "1. #2 Globex — Platform · fit 8" in plan and "3. #4 Umbrella" in plan
+    assert button_data(bot) == ["app:adv:2:0", "app:adv:3:0", "app:adv:4:0"]
+    bot.clock.set(THURSDAY_CHECK + timedelta(days=7))
+    await nudger.tick()
+    assert "Best prospect: #2 Globex" in bot.last(ADA).text
+    assert bot.repo.get_application(ADA, 1).stage == Stage.PROSPECT  # type: ignore[union-attr]
+
+
+async def test_a_sunday_plan_plans_the_coming_week(bot: Harness, nudger: Scheduler) -> None:
+    """Plan set to Sunday 18:00: on Sun 29 Nov it is about the week from Mon 30 Nov, last week = 23 to 29 Nov."""
+    await join(bot)
+    await bot.send(ADA, "/nudges plan sun 18:00")
+    assert profile(bot).plan == Slot(6, time(18, 0))
+    bot.clock.set(PLAN_AT + timedelta(hours=2))
+    for company in ("Acme", "Globex", "Initech"):
+        await bot.send(ADA, f"/add {company} - SRE applied")
+    bot.clock.set(SUNDAY_REVIEW)  # Sunday 29 Nov, 18:00 Berlin
+    assert (ADA, "plan:2026-11-29") in (await nudger.tick()).keys
+    plan = next(t for t in reversed(bot.texts(ADA)) if "Your week" in t)
+    assert "Your week (from Mon 30 Nov 2026)" in plan
+    assert "Buffer: 1 carried over from strong weeks, so 1 to go." in plan
+    assert "Last week: 3 sent (target ✅ met)." in plan
+
+
+@pytest.mark.parametrize(
+    ("command", "field", "example"),
+    [
+        ("/questions ;", "questions", "/questions How is on-call shared?; Team size?"),
+        ("/values ;", "values", "/values remote-first; mentoring; calm on-call."),
+        ("/pitch ;", "pitch", "/pitch I help teams ship reliable systems."),
+    ],
+)
+async def test_prep_material_refusals_give_their_own_example(
+    bot: Harness, nudger: Scheduler, command: str, field: str, example: str
+) -> None:
+    """/questions ; shows a /questions example (not /values), a full stop, then "Nothing was changed."."""
+    await join(bot)
+    await bot.send(ADA, f"/{field} clear")
+    await bot.send(ADA, command)
+    text = bot.last(ADA).text
+    assert f"{example} Nothing was changed." in text
+    other = {"questions", "values", "pitch"} - {field}
+    assert not any(f"/{name} " in text for name in other)
+    assert not getattr(profile(bot), field)
+
+
+async def test_interview_with_a_day_but_no_time_asks_for_the_time(bot: Harness, nudger: Scheduler) -> None:
+    """/interview 1 tomorrow asks "What time?" with an example; nothing is recorded (no silent 09:00)."""
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE applied")
+    history = len(bot.repo.get_application(ADA, 1).history)  # type: ignore[union-attr]
+    await bot.send(ADA, "/interview 1 tomorrow")
+    text = bot.last(ADA).text
+    assert "What time?" in text and "/interview 1 tomorrow 14:00" in text and "Nothing was changed." in text
+    await bot.send(ADA, "/interview 1 move 2026-12-01")
+    assert "/interview 1 move 2026-12-01 14:00" in bot.last(ADA).text
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.interviews == [] and app.stage == Stage.APPLIED
+    assert len(app.history) == history
+
+
+async def test_another_command_during_the_lesson_question_skips_it_and_says_so(bot: Harness, nudger: Scheduler) -> None:
+    """Lesson question, then /add: "I'll skip the lesson this time."; later text is not stored as a lesson."""
+    await join(bot)
+    await bot.send(ADA, "/nudges plan off")
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.send(ADA, "/interview 1 2026-12-01 14:00")
+    bot.clock.set(datetime(2026, 12, 1, 16, 0, tzinfo=UTC))
+    await nudger.tick()
+    await bot.tap(ADA, "Next round")
+    replies = [m.text for m in await bot.send(ADA, "/add Globex - SRE")]
+    assert replies[0].startswith("Saved as prospect #2") and replies[-1] == "I'll skip the lesson this time."
+    await bot.send(ADA, "Prepare a system design story")
+    assert "not sure what to do" in bot.last(ADA).text
+    assert bot.repo.get_application(ADA, 1).notes == []  # type: ignore[union-attr]
+    assert bot.repo.get_application(ADA, 2) is not None

@@ -103,3 +103,12 @@ def test_check_in_answers_move_the_application() -> None:
     assert check_in(other, "rej", NOW) == CheckIn.REJECTED and other.outcome == Outcome.REJECTED
     with pytest.raises(InvalidMove):
         check_in(other, "offer", NOW)
+
+
+def test_day_without_time_is_told_apart_from_a_full_moment() -> None:
+    """ "tomorrow", "fri" and a bare date have no time; "tomorrow 14:00", "noon", "in 2 hours" do."""
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    for text in ("tomorrow", "fri", "2026-12-01", "on 1 dec"):
+        assert interviews.day_without_time(text, now), text
+    for text in ("tomorrow 14:00", "fri 10am", "noon", "in 2 hours", "14:00", "sometime"):
+        assert not interviews.day_without_time(text, now), text

@@ -18,6 +18,7 @@ from bot.domain.reminders import (
     parse_list,
     parse_nudge,
     parse_target,
+    planned_week,
     standing,
     wall_time,
 )
@@ -196,6 +197,31 @@ def test_weeks_after_the_start_still_build_buffer_and_streak() -> None:
     assert (seen.week.buffer, seen.week.streak) == (2, 1)
 
 
+def test_best_prospects_leave_out_closing_dates_that_have_passed() -> None:
+    """A fit-10 prospect that closed last Friday is not a best prospect on Monday; one closing today is."""
+    p = profile()
+    apps = [
+        job(1, fit_contribute=5, fit_learn=5, closes_on=MONDAY - timedelta(days=3)),
+        job(2, fit_contribute=5, fit_learn=4, closes_on=MONDAY),
+        job(3, fit_contribute=3),
+        job(4, fit_contribute=1),
+    ]
+    seen = standing(p, apps, local(MONDAY, 9), BERLIN)
+    assert [a.number for a in seen.top] == [2, 3, 4]
+
+
+def test_a_weekend_plan_describes_the_coming_week() -> None:
+    """A plan on Sat or Sun is about the week from the next Monday; Mon to Fri, about the current one."""
+    next_monday = MONDAY + timedelta(days=7)
+    assert [planned_week(MONDAY + timedelta(days=d)) for d in range(7)] == [MONDAY] * 5 + [next_monday] * 2
+    p = profile()
+    apps = [job(n, Stage.APPLIED, local(MONDAY, 10 + n)) for n in range(1, 4)]
+    sunday = local(MONDAY + timedelta(days=6), 18)
+    seen = standing(p, apps, sunday, BERLIN, monday=next_monday)
+    assert seen.week.monday == next_monday
+    assert (seen.week.last_week, seen.week.last_week_met, seen.week.buffer, seen.week.needed) == (3, True, 1, 1)
+
+
 # -- closing dates -------------------------------------------------------------------------------
 
 
@@ -226,8 +252,8 @@ def test_follow_up_after_ten_silent_days_and_ghost_question_after_thirty() -> No
     """Applied 2 Nov and nothing since: follow-up hint on 12 Nov, "ghosted?" on 2 Dec, 10:00 local."""
     p = profile(plan=None, check=None, review=None)
     apps = [job(3, Stage.APPLIED, local(date(2026, 11, 2), 15))]
-    assert due_keys(p, apps, local(date(2026, 11, 12), 10)) == ["follow10:#3:2026-11-02"]
-    assert due_keys(p, apps, local(date(2026, 12, 2), 10)) == ["ghost30:#3:2026-11-02"]
+    assert due_keys(p, apps, local(date(2026, 11, 12), 10)) == ["follow:#3:2026-11-02"]
+    assert due_keys(p, apps, local(date(2026, 12, 2), 10)) == ["ghost:#3:2026-11-02"]
 
 
 def test_a_change_restarts_the_silence_and_a_response_ends_it() -> None:
@@ -236,9 +262,22 @@ def test_a_change_restarts_the_silence_and_a_response_ends_it() -> None:
     app = job(3, Stage.APPLIED, local(date(2026, 11, 2), 15))
     app.history.append(Event(local(date(2026, 11, 5), 9), "edited", detail="link"))
     assert due_keys(p, [app], local(date(2026, 11, 9), 10)) == []
-    assert due_keys(p, [app], local(date(2026, 11, 12), 10)) == ["follow7:#3:2026-11-05"]
+    assert due_keys(p, [app], local(date(2026, 11, 12), 10)) == ["follow:#3:2026-11-05"]
     moves.move(app, Stage.RESPONDED, local(date(2026, 11, 6), 9))
     assert next_due(p, [app], set(), local(date(2026, 11, 6), 10), BERLIN) is None
+
+
+def test_a_changed_follow_up_delay_does_not_resend_for_the_same_silence() -> None:
+    """Follow-up sent after 10 days, then /followup 12 40: nothing again on day 12, old-style keys included."""
+    apps = [job(3, Stage.APPLIED, local(date(2026, 11, 2), 15))]
+    p = profile(plan=None, check=None, review=None)
+    assert due_keys(p, apps, local(date(2026, 11, 12), 10)) == ["follow:#3:2026-11-02"]
+    later = profile(plan=None, check=None, review=None, follow_up_days=12, ghost_days=40)
+    day_12 = local(date(2026, 11, 14), 10)
+    assert due_keys(later, apps, day_12, sent=("follow:#3:2026-11-02",)) == []
+    assert due_keys(later, apps, day_12, sent=("follow10:#3:2026-11-02",)) == []  # recorded before the rename
+    assert due_keys(later, apps, local(date(2026, 12, 12), 10), sent=("ghost30:#3:2026-11-02",)) == []
+    assert due_keys(later, apps, day_12, sent=("follow10:#4:2026-11-02",)) == ["follow:#3:2026-11-02"]
 
 
 # -- interviews ----------------------------------------------------------------------------------
