@@ -67,7 +67,7 @@ def _run(settings: Settings) -> int:
     except OSError as error:
         print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 1
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
 
     app = build_application(settings, repo)
     where = settings.api_base_url or "https://api.telegram.org/bot"
@@ -75,13 +75,18 @@ def _run(settings: Settings) -> int:
         app.run_polling(
             allowed_updates=["message", "callback_query", "my_chat_member"],
             drop_pending_updates=False,
-            bootstrap_retries=-1,  # wait for the Bot API server (network, restarts) instead of exiting
+            # Wait (with backoff, about two minutes) for a Bot API server that is starting or
+            # briefly unreachable, then give up loudly so a supervisor can restart us.
+            bootstrap_retries=10,
         )
     except InvalidToken:
         print(f"funnelbot: the Bot API at {where} rejected TELEGRAM_BOT_TOKEN. Check the token.", file=sys.stderr)
         return 2
     except NetworkError as error:
         print(f"funnelbot: cannot reach the Bot API at {where} ({error}).", file=sys.stderr)
+        return 1
+    except TelegramError as error:
+        print(f"funnelbot: the Bot API at {where} refused to start polling: {error}", file=sys.stderr)
         return 1
     finally:
         repo.close()

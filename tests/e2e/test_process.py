@@ -233,3 +233,46 @@ async def test_rejected_token_is_one_clear_line(tmp_path: Path) -> None:
     assert err.decode().strip().splitlines()[-1] == (
         f"funnelbot: the Bot API at {base_url} rejected TELEGRAM_BOT_TOKEN. Check the token."
     )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_bot_started_before_the_bot_api_waits_for_it(tmp_path: Path) -> None:
+    """`funnelbot run` started before its Bot API server comes up connects once it does."""
+    port = _free_port()
+    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_e2e_bot")
+    bot = LiveBot(tg=tg, base_url=f"http://127.0.0.1:{port}/bot", data_dir=tmp_path / "data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=bot.base_url,
+        FUNNELBOT_DATA_DIR=str(bot.data_dir),
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    bot.process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=str(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    runner = None
+    try:
+        await asyncio.sleep(2)  # the bot is up and failing to connect meanwhile
+        assert bot.process.returncode is None
+        runner, _, _ = await serve(tg, port=port)
+        replies = await bot.send(ADA, "/add Acme - SRE")
+        assert replies[0].text.startswith("Saved as prospect #1")
+    finally:
+        await bot.stop()
+        if runner is not None:
+            await runner.cleanup()
