@@ -28,6 +28,28 @@ REPLY_TIMEOUT = 20.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+async def spawn_bot(base_url: str, data_dir: Path, token: str = TOKEN) -> asyncio.subprocess.Process:
+    """Start `funnelbot run` as a user would: environment variables only, output captured."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=base_url,
+        FUNNELBOT_DATA_DIR=str(data_dir),
+        LOG_LEVEL="INFO",  # the default: what a user would see (and the token must not appear)
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=str(data_dir.parent),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
 @dataclass
 class LiveBot:
     tg: FakeTelegram
@@ -36,25 +58,8 @@ class LiveBot:
     process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_BASE_URL=self.base_url,
-            FUNNELBOT_DATA_DIR=str(self.data_dir),
-            LOG_LEVEL="WARNING",
-            PYTHONPATH=str(REPO_ROOT),
-        )
         polls = self._polls()
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            cwd=str(self.data_dir.parent),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        self.process = await spawn_bot(self.base_url, self.data_dir)
         await self._until(lambda: self._polls() > polls, "the bot to start polling")
 
     def errors(self) -> list[tuple[str, str]]:
@@ -169,6 +174,7 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     assert imported[0].text.startswith("Imported 2 applications (#2–#3).")
     output = await live.stop()
     assert "Traceback" not in output, output
+    assert TOKEN.split(":")[1] not in output  # the token never reaches the logs
     await live.start()
 
     shown = await live.send(ADA, "/list all")
@@ -209,28 +215,12 @@ async def test_rejected_token_is_one_clear_line(tmp_path: Path) -> None:
     tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_e2e_bot")
     runner, base_url, _ = await serve(tg)
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN="1:not-the-token",
-            TELEGRAM_API_BASE_URL=base_url,
-            FUNNELBOT_DATA_DIR=str(tmp_path / "data"),
-            PYTHONPATH=str(REPO_ROOT),
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            cwd=str(tmp_path),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        process = await spawn_bot(base_url, tmp_path / "data", token="1:not-the-token")
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     finally:
         await runner.cleanup()
     assert process.returncode == 2
-    assert err.decode().strip().splitlines()[-1] == (
+    assert output.decode().strip().splitlines()[-1] == (
         f"funnelbot: the Bot API at {base_url} rejected TELEGRAM_BOT_TOKEN. Check the token."
     )
 
@@ -248,23 +238,7 @@ async def test_bot_started_before_the_bot_api_waits_for_it(tmp_path: Path) -> No
     port = _free_port()
     tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_e2e_bot")
     bot = LiveBot(tg=tg, base_url=f"http://127.0.0.1:{port}/bot", data_dir=tmp_path / "data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=bot.base_url,
-        FUNNELBOT_DATA_DIR=str(bot.data_dir),
-        PYTHONPATH=str(REPO_ROOT),
-    )
-    bot.process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=str(tmp_path),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    bot.process = await spawn_bot(bot.base_url, bot.data_dir)
     runner = None
     try:
         await asyncio.sleep(2)  # the bot is up and failing to connect meanwhile
