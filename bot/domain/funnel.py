@@ -66,7 +66,13 @@ def furthest(app: JobApplication) -> Stage:
 
 
 def entry_stage(app: JobApplication) -> Stage:
-    """Where the application came into the funnel: the furthest stage at its first moment."""
+    """Where the application came into the funnel: the stage it was created at.
+
+    Without a creation event (older or imported data), the furthest stage at its first moment.
+    """
+    created = next((e.stage for e in app.history if e.kind == "created" and e.stage is not None), None)
+    if created is not None:
+        return created
     reached = app.reached()
     if not reached:
         return Stage.APPLIED if app.stage >= Stage.APPLIED else Stage.PROSPECT

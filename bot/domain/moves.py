@@ -8,12 +8,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.capture import Draft
 from bot.domain.models import Event, JobApplication, Note
 from bot.domain.stages import Outcome, Stage
 
 
 class InvalidMove(ValueError):
     """A change that does not make sense; the message is written for the user."""
+
+
+def new_application(draft: Draft, now: datetime) -> JobApplication:
+    """A new application from a typed draft; its number is given when it is stored.
+
+    It enters the funnel as a prospect, or straight at Applied (then it never was a prospect, so
+    it counts as applied but not as a saved prospect).
+    """
+    entry = Stage.APPLIED if draft.applied else Stage.PROSPECT
+    return JobApplication(
+        number=0,
+        company=draft.company,
+        role=draft.role,
+        created_at=now,
+        link=draft.link,
+        track=draft.track,
+        camp=draft.camp,
+        source=draft.source,
+        fit_contribute=draft.fit_contribute,
+        fit_learn=draft.fit_learn,
+        closes_on=draft.closes_on,
+        stage=entry,
+        history=[Event(at=now, kind="created", stage=entry)],
+    )
 
 
 def move(app: JobApplication, target: Stage, now: datetime) -> bool:

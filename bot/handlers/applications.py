@@ -71,36 +71,13 @@ class NoteState(enum.IntEnum):
 # -- saving ----------------------------------------------------------------------------------
 
 
-def _new_application(draft: Draft, context: BotContext) -> JobApplication:
-    now = context.now()
-    stage = Stage.APPLIED if draft.applied else Stage.PROSPECT
-    app = JobApplication(
-        number=0,
-        company=draft.company,
-        role=draft.role,
-        created_at=now,
-        link=draft.link,
-        track=draft.track,
-        camp=draft.camp,
-        source=draft.source,
-        fit_contribute=draft.fit_contribute,
-        fit_learn=draft.fit_learn,
-        closes_on=draft.closes_on,
-        stage=Stage.PROSPECT,
-        history=[Event(at=now, kind="created", stage=Stage.PROSPECT)],
-    )
-    if stage == Stage.APPLIED:
-        moves.move(app, Stage.APPLIED, now)
-    return app
-
-
 async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> None:
     same = [
         a
         for a in context.repo.list_applications(profile.user_id)
         if (a.company.casefold(), a.role.casefold()) == (draft.company.casefold(), draft.role.casefold())
     ]
-    app = context.repo.add_application(profile, _new_application(draft, context), "added #{n}")
+    app = context.repo.add_application(profile, moves.new_application(draft, context.now()), "added #{n}")
     logger.info("application.added user=%s number=%s", profile.user_id, app.number)
     changed(context, profile.user_id)
     entry = context.repo.last_undo(profile.user_id)

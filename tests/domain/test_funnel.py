@@ -43,10 +43,14 @@ def job(
     source: Source | None = None,
     added: float = 0,
 ) -> JobApplication:
-    """An application saved as a prospect on day ``added``, then moved through ``steps``.
+    """An application saved on day ``added``, then moved through ``steps``.
 
-    A step is (day, Stage) for a move, or (day, (Outcome, reason)) for closing it.
+    A step is (day, Stage) for a move, or (day, (Outcome, reason)) for closing it. A first step
+    to Applied on day ``added`` means "added as applied", as ``/add … applied`` records it.
     """
+    entry = Stage.PROSPECT
+    if steps and steps[0] == (added, Stage.APPLIED):
+        entry, steps = Stage.APPLIED, steps[1:]
     app = JobApplication(
         number=number,
         company=company,
@@ -55,7 +59,8 @@ def job(
         track=track,
         camp=camp,
         source=source,
-        history=[Event(at=at(added), kind="created", stage=Stage.PROSPECT)],
+        stage=entry,
+        history=[Event(at=at(added), kind="created", stage=entry)],
     )
     for day, step in steps:
         if isinstance(step, Stage):
@@ -401,3 +406,17 @@ def test_week_rows_since_leaves_earlier_weeks_uncounted() -> None:
         (date(2026, 11, 16), 0, 0, True),
     ]
     assert week_rows(apps, LONDON, 2, at(16), 3)[2].buffer_in == 4  # without since: 6 ahead, minus 2
+
+
+def test_entry_stage_comes_from_creation_not_from_timestamps() -> None:
+    """Added as applied and moved on in the same second still enters at Applied; a prospect
+    moved to Applied in its first second still entered as a prospect."""
+    from bot.domain.capture import Draft
+
+    fast = moves.new_application(Draft(company="Acme", role="SRE", applied=True), T0)
+    moves.move(fast, Stage.INTERVIEW, T0)
+    assert entry_stage(fast) == Stage.APPLIED
+    assert Stage.PROSPECT not in fast.reached()
+    quick = moves.new_application(Draft(company="Beta", role="SRE"), T0)
+    moves.move(quick, Stage.APPLIED, T0)
+    assert entry_stage(quick) == Stage.PROSPECT
