@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     # Opt in to PTB's coming behaviour: durations such as RetryAfter.retry_after are timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     if args.command == "demo":
-        _configure_logging("WARNING")
+        _configure_logging("WARNING", secret="")
         from bot.demo import main as demo_main
 
         return demo_main(args.script, args.data, args.files)
@@ -35,17 +35,33 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"funnelbot: {error}", file=sys.stderr)
         return 2
-    _configure_logging(settings.log_level)
+    _configure_logging(settings.log_level, secret=settings.token)
     if args.command == "run":
         return _run(settings)
     return 2
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=getattr(logging, level, logging.INFO),
-    )
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then hides the bot token wherever it appears (messages, tracebacks).
+
+    PTB itself logs the token when a server rejects it ("The token `…` was rejected").
+    """
+
+    def __init__(self, fmt: str, secret: str) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in (secret, secret.partition(":")[2]) if len(s) >= 8]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<TELEGRAM_BOT_TOKEN>")
+        return text
+
+
+def _configure_logging(level: str, secret: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secret))
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), handlers=[handler])
     # httpx logs every request URL at INFO, and that URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -71,6 +87,7 @@ def _run(settings: Settings) -> int:
 
     app = build_application(settings, repo)
     where = settings.api_base_url or "https://api.telegram.org/bot"
+    logging.getLogger(__name__).info("bot.connecting api=%s data=%s", where, settings.data_dir)
     try:
         app.run_polling(
             allowed_updates=["message", "callback_query", "my_chat_member"],

@@ -91,12 +91,19 @@ async def gate(update: Update, context: BotContext) -> None:
 
 
 async def track_user(update: Update, context: BotContext) -> None:
-    """Group -1: make sure every user who talks to us has a profile, and is marked active."""
+    """Group -2: make sure every user who talks to us has a profile, and is marked active.
+
+    Only private chats get further: channel posts and edits are ignored, and in a group only a
+    command gets the one-line pointer to a private chat (so group chatter is never answered).
+    """
     user, chat = update.effective_user, update.effective_chat
+    if update.edited_message is not None or update.channel_post is not None or update.edited_channel_post:
+        raise ApplicationHandlerStop
     if user is None or chat is None:
-        return
+        raise ApplicationHandlerStop
     if chat.type != "private":
-        if update.message is not None:
+        message = update.message
+        if message is not None and (message.text or "").startswith("/"):
             await chat.send_message("I keep your job search private: talk to me in a direct chat.")
         raise ApplicationHandlerStop
     profile = context.repo.get_profile(user.id)

@@ -8,7 +8,7 @@ import traceback
 
 from telegram import Update
 from telegram.constants import MessageLimit
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, TelegramError
 
 from bot.context import BotContext
 
@@ -16,9 +16,23 @@ logger = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure with context (never message bodies or the token) and apologise."""
+    """Log the failure with context (never message bodies or the token) and apologise.
+
+    Routine Telegram answers are logged in one line and not apologised for: a user who blocked
+    us can't read it, and after a network or server error the answer may well have arrived.
+    """
     user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
-    logger.error("update.failed user=%s", user_id, exc_info=context.error)
+    error = context.error
+    if isinstance(error, Forbidden):
+        logger.info("update.blocked user=%s", user_id)
+        return
+    if isinstance(error, Conflict):
+        logger.error("polling.conflict: another process is polling with this token; stop it")
+        return
+    if isinstance(error, NetworkError):
+        logger.warning("telegram.unavailable user=%s error=%s", user_id, error)
+        return
+    logger.error("update.failed user=%s", user_id, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(

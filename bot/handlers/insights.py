@@ -367,6 +367,8 @@ async def explain_import(update: Update, context: BotContext) -> None:
 
 def _looks_like_csv(doc: Document) -> bool:
     name = (doc.file_name or "").lower()
+    if not name and not doc.mime_type:
+        return True  # nothing to go by: let the content decide
     return name.endswith((".csv", ".tsv", ".txt")) or (doc.mime_type or "") in _CSV_MIME
 
 
@@ -615,11 +617,6 @@ async def import_button(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    csv_document = filters.Document.ALL & (
-        filters.Document.FileExtension("csv")
-        | filters.Document.MimeType("text/csv")
-        | filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
-    )
     return [
         CommandHandler("funnel", show_funnel),
         CommandHandler("stats", show_stats),
@@ -628,6 +625,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("chart", send_chart),
         CommandHandler("export", export_data),
         CommandHandler("import", explain_import),
-        MessageHandler(csv_document, receive_import),
+        # Every file comes here: receive_import says clearly when it isn't a CSV.
+        MessageHandler(filters.Document.ALL, receive_import),
         CallbackQueryHandler(import_button, pattern=r"^imp:"),
     ]

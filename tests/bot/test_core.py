@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot.app import build_application
 from bot.domain.stages import Outcome, Stage
@@ -467,3 +470,81 @@ async def test_sources_as_people_write_them(bot: Harness) -> None:
     await bot.send(ADA, "/add Acme - SRE via LinkedIn")
     await bot.send(ADA, "/add Beta - SRE via company site")
     assert [a.source.value for a in bot.repo.list_applications(ADA)] == ["job board", "job board"]  # type: ignore[union-attr]
+
+
+async def _inject(bot: Harness, update: dict) -> None:  # type: ignore[type-arg]
+    from telegram import Update
+
+    await bot.app.process_update(Update.de_json(update, bot.app.bot))
+
+
+async def test_channel_posts_edits_and_group_chatter_are_ignored(bot: Harness) -> None:
+    """No apology into a channel, no reply to an edit, no answer to group small talk."""
+    channel = {"id": -1001234, "type": "channel", "title": "Jobs"}
+    await _inject(
+        bot, {"update_id": 9001, "channel_post": {"message_id": 5, "date": 0, "chat": channel, "text": "/start"}}
+    )
+    group = {"id": -2002, "type": "supergroup", "title": "Friends"}
+    sender = {"id": ADA, "is_bot": False, "first_name": "Ada"}
+    chatter = {"message_id": 6, "date": 0, "chat": group, "from": sender, "text": "hello everyone"}
+    await _inject(bot, {"update_id": 9002, "message": chatter})
+    edited = {
+        "message_id": 7,
+        "date": 0,
+        "chat": {"id": ADA, "type": "private", "first_name": "Ada"},
+        "from": sender,
+        "text": "/list",
+        "edit_date": 1,
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+    }
+    await _inject(bot, {"update_id": 9003, "edited_message": edited})
+    assert [m for m, _ in bot.tg.calls if m.startswith("send")] == []
+    command = {
+        **chatter,
+        "message_id": 8,
+        "text": "/list",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+    }
+    await _inject(bot, {"update_id": 9004, "message": command})
+    sends = [p for m, p in bot.tg.calls if m == "sendMessage"]
+    assert sends[0]["chat_id"] == -2002 and "private" in sends[0]["text"]
+    assert bot.repo.get_profile(ADA) is None
+
+
+async def test_a_blocked_user_gets_no_apology_attempt(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """Forbidden while answering is routine: one log line, no apology, no traceback."""
+    caplog.set_level(logging.INFO)
+    await bot.send(ADA, "/add Acme - SRE")
+    bot.tg.send_text(ADA, "/list")
+    bot.tg.block(ADA)  # blocked after writing, before the answer goes out
+    bot.tg.pop_updates()
+    sends = len(bot.tg.calls_to("sendMessage"))
+    await _inject(
+        bot,
+        {
+            "update_id": 9100,
+            "message": {
+                "message_id": 99,
+                "date": 0,
+                "chat": {"id": ADA, "type": "private", "first_name": "Ada"},
+                "from": {"id": ADA, "is_bot": False, "first_name": "Ada"},
+                "text": "/list",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        },
+    )
+    assert "update.blocked user=1001" in caplog.text
+    assert "Traceback" not in caplog.text and "update.failed" not in caplog.text
+    assert len(bot.tg.calls_to("sendMessage")) == sends + 1  # the answer was tried once, no apology
+
+
+async def test_csv_sent_without_a_csv_name_or_type_is_imported(bot: Harness) -> None:
+    """Phones send CSVs as text/comma-separated-values or text/plain, sometimes without a name."""
+    replies = await bot.upload(ADA, "jobs.txt", b"company,role,stage\nAcme,SRE,applied\n", mime_type="text/plain")
+    assert replies[0].text.startswith("Imported 1 application")
+    replies = await bot.upload(
+        ADA, "export", b"company,role,stage\nBeta,Dev,1\n", mime_type="text/comma-separated-values"
+    )
+    assert replies[0].text.startswith("Imported 1 application")
+    replies = await bot.upload(ADA, "photo.jpg", b"\xff\xd8\xff", mime_type="image/jpeg")
+    assert "isn't a CSV file" in replies[0].text
