@@ -1136,7 +1136,7 @@ class FakeTelegram:
         if params.get("chat_id") in (None, ""):
             raise _bad("chat_id is empty")
         source = self._input_file(params, files, "photo", "photo")
-        caption, caption_entities = self._caption(params)
+        self._caption(params)  # refuse a bad caption before anything is stored
         markup = self._markup(params)
         chat_id = self._chat(params)
         image: tuple[str, int, int] | None = None
@@ -1157,6 +1157,13 @@ class FakeTelegram:
             stored.width, stored.height = image[1], image[2]
         else:
             stored = source
+        return self._sent_media(chat_id, params, markup, reply_to, photo_file=stored)
+
+    def _sent_media(
+        self, chat_id: int, params: JSON, markup: JSON | None, reply_to: FakeMessage | None, **file: _StoredFile
+    ) -> JSON:
+        """Record a bot photo or document message (its caption already checked) and return it."""
+        caption, caption_entities = self._caption(params)
         message = self._new_message(
             chat_id,
             from_bot=True,
@@ -1165,7 +1172,7 @@ class FakeTelegram:
             html=params.get("caption"),
             reply_markup=markup,
             reply_to=reply_to,
-            photo_file=stored,
+            **file,
         )
         return self._sent(message)
 
@@ -1175,7 +1182,7 @@ class FakeTelegram:
         source = self._input_file(params, files, "document", "document")
         if isinstance(source, Upload) and len(source.content) > self.MAX_UPLOAD_BYTES:
             raise FakeApiError(413, "Request Entity Too Large")
-        caption, caption_entities = self._caption(params)
+        self._caption(params)  # refuse a bad caption before anything is stored
         markup = self._markup(params)
         chat_id = self._chat(params)
         if isinstance(source, Upload) and not source.content:
@@ -1187,17 +1194,7 @@ class FakeTelegram:
             stored = self._store_file("document", source, extension)
         else:
             stored = source
-        message = self._new_message(
-            chat_id,
-            from_bot=True,
-            caption=caption,
-            caption_entities=caption_entities,
-            html=params.get("caption"),
-            reply_markup=markup,
-            reply_to=reply_to,
-            document_file=stored,
-        )
-        return self._sent(message)
+        return self._sent_media(chat_id, params, markup, reply_to, document_file=stored)
 
     async def _get_file(self, params: JSON, files: dict[str, Upload]) -> JSON:
         file_id = self._opt_str(params, "file_id")
