@@ -24,7 +24,8 @@ from bot.faketelegram.server import serve
 
 TOKEN = "424242:E2E-TOKEN"
 ADA, BOB = 501, 502
-REPLY_TIMEOUT = 20.0
+# Generous: waits end as soon as their condition holds, so a slow, busy machine only costs time.
+REPLY_TIMEOUT = 90.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -105,8 +106,15 @@ class LiveBot:
         await self._until(lambda: self._state(user)[0] >= count + replies, f"a reply to {text!r}")
         return self.tg.bot_messages(user)[count:]
 
+    def _offers(self, user: int, label: str) -> bool:
+        """Whether a bot message in the chat carries a button whose label contains ``label``."""
+        return any(label in text for m in self.tg.bot_messages(user) for row in m.buttons for text, _ in row)
+
     async def tap(self, user: int, label: str) -> FakeMessage:
-        """Tap a button; wait until the bot has answered the callback and edited or sent."""
+        """Tap a button once it is on offer; wait until the bot has answered the callback and
+        edited or sent. (A reply can arrive in parts, e.g. an edit and then a new question: the
+        next tap waits for its button rather than assuming the previous reply was complete.)"""
+        await self._until(lambda: self._offers(user, label), f"a button {label!r} to be on offer")
         count, edits = self._state(user)
         answers = len(self.tg.callback_answers)
         self.tg.press_button(user, label)
