@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from telegram.constants import InlineKeyboardButtonLimit
+
+from bot.domain.numbers import parse_signed
 
 MAX_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 
@@ -24,6 +28,5 @@ def int_args(args: list[str], count: int) -> list[int] | None:
     """The first ``count`` args as ints, or None if they are missing or not numbers."""
     if len(args) < count:
         return None
-    if not all(arg.isascii() and arg.lstrip("-").isdigit() for arg in args[:count]):
-        return None
-    return [int(arg) for arg in args[:count]]
+    numbers = [parse_signed(arg) for arg in args[:count]]
+    return None if None in numbers else cast(list[int], numbers)

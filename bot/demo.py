@@ -176,7 +176,7 @@ def _act(tg: FakeTelegram, line: str, messages: list[FakeMessage]) -> str | None
     """Turn one typed line into a user action; return a problem description instead if any."""
     if not line:
         return None
-    if line.isdigit() and (latest := _latest_buttons(messages)) is not None:
+    if line.isascii() and line.isdigit() and (latest := _latest_buttons(messages)) is not None:
         message, datas = latest
         number = int(line)
         if not 1 <= number <= len(datas):

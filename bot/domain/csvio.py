@@ -58,6 +58,7 @@ from bot.domain.models import (
     parse_source,
     utc_iso,
 )
+from bot.domain.numbers import parse_int
 from bot.domain.stages import Outcome, Stage, parse_stage, stage_choices
 
 MAX_BYTES = 1_000_000
@@ -383,8 +384,9 @@ def _read_notes(text: str, fallback: datetime, window: _Window) -> list[Note]:
 def _read_fit(text: str, label: str) -> int | None:
     if not text:
         return None
-    if text.isdigit() and 1 <= int(text) <= 5:
-        return int(text)
+    fit = parse_int(text)
+    if fit is not None and 1 <= fit <= 5:
+        return fit
     raise ValueError(f"{label} must be 1-5, not {text[:10]!r}")
 
 

@@ -28,10 +28,12 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import parse_clock, parse_weekday, week_start
 from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
+from bot.domain.numbers import parse_int
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, started_on, week_status
 
@@ -377,12 +379,13 @@ class SettingError(ValueError):
 
 def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
     """``/target 3`` or ``/target 3 2``: per week, and optionally in flight."""
-    if not 1 <= len(args) <= 2 or not all(a.isdigit() for a in args):
+    numbers = [parse_int(a) for a in args]
+    if not 1 <= len(args) <= 2 or None in numbers:
         raise SettingError(
             "Give a weekly target, optionally followed by an in-flight target, e.g. /target 3 or /target 3 2."
         )
-    per_week = int(args[0])
-    flight = int(args[1]) if len(args) == 2 else None
+    per_week = cast(int, numbers[0])
+    flight = numbers[1] if len(numbers) == 2 else None
     if not 1 <= per_week <= TARGET_MAX or (flight is not None and not 0 <= flight <= TARGET_MAX):
         raise SettingError(f"Targets go from 1 to {TARGET_MAX} a week (in flight: 0 to {TARGET_MAX}).")
     return per_week, flight

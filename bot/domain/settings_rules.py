@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 from bot.domain.dates import parse_day
 from bot.domain.models import Profile, Slot
+from bot.domain.numbers import parse_int
 from bot.domain.reminders import NUDGE_DEFAULTS, TARGET_MAX, SettingError
 
 WEEK_MINUTES = 7 * 24 * 60
@@ -71,7 +72,7 @@ def pause_day(text: str, today: date) -> date | None:
         words = words[1:]
     elif words and words[0] == "for":
         words = ["in", *words[1:]]
-    elif words and words[0].isdigit():
+    elif words and parse_int(words[0]) is not None:
         words = ["in", *words]  # "/pause 2 weeks"
     return parse_day(" ".join(words), today) if words else None
 

@@ -919,6 +919,6 @@ def late_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 async def _show_shortcut(update: Update, context: BotContext) -> None:
     """``/show_3`` (tappable in lists) is the same as ``/show 3``."""
     assert update.effective_message is not None and update.effective_message.text is not None
-    digits = "".join(ch for ch in update.effective_message.text.split("@")[0] if ch.isdigit())
+    digits = "".join(ch for ch in update.effective_message.text.split("@")[0] if "0" <= ch <= "9")
     context.args = [digits]
     await show_application(update, context)

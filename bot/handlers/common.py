@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import date
+from typing import Any
 
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
+from bot.domain.numbers import parse_int
 from bot.rendering import Keyboard
 
 logger = logging.getLogger(__name__)
+
+EXPIRED_BUTTON = "This button has expired. Send /list to see your applications, or /help."
 
 
 async def reply(update: Update, text: str, markup: Keyboard = None) -> Message | None:
@@ -58,8 +64,7 @@ def changed(context: BotContext, user_id: int) -> None:
 
 def parse_number(text: str) -> int | None:
     """An application number as typed ("3" or "#3"); plain ASCII digits only."""
-    text = text.strip().lstrip("#")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return parse_int(text.strip().lstrip("#"))
 
 
 async def find_app(update: Update, context: BotContext, args: list[str], usage: str) -> JobApplication | None:
@@ -75,36 +80,75 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
     return app
 
 
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def fails_closed(handler: Handler) -> Handler:
+    """For the handlers that decide whether an update goes any further: whatever goes wrong inside
+    (a refusal that cannot be sent, a disk that cannot be written) is reported to the error
+    handler and the update stops. Left alone, PTB would run the remaining handler groups."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        try:
+            await handler(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception as error:
+            await context.application.process_error(update, error)
+            raise ApplicationHandlerStop from error
+
+    return guarded
+
+
+@fails_closed
 async def gate(update: Update, context: BotContext) -> None:
-    """Group -2: refuse users outside ALLOWED_USER_IDS before anything is stored."""
+    """Group -3: refuse users outside ALLOWED_USER_IDS before anything is stored."""
     allowed = context.settings.allowed_user_ids
     user = update.effective_user
-    if allowed is None or user is None or user.id in allowed:
+    if allowed is None or (user is not None and user.id in allowed):
         return
-    logger.info("gate.refused user=%s", user.id)
+    logger.info("gate.refused user=%s", user.id if user else None)
     text = "Sorry, this Funnelbot is private. Ask its owner, or run your own: it's free software."
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_chat is not None and update.effective_chat.type == "private":
-        await update.effective_chat.send_message(text)
+    await last_word(update, text, alert=True, private_only=True)
     raise ApplicationHandlerStop
 
 
+async def last_word(update: Update, text: str, *, alert: bool = False, private_only: bool = False) -> None:
+    """A best-effort answer before an update is stopped (a toast for a button, else a message).
+
+    A failure to send is logged in one line and never raised: the update stops either way.
+    """
+    user_id = update.effective_user.id if update.effective_user else None
+    chat = update.effective_chat
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=alert)
+        elif chat is not None and (chat.type == "private" or not private_only):
+            await chat.send_message(text)
+    except TelegramError as error:
+        logger.warning("reply.refusal_failed user=%s error=%s", user_id, type(error).__name__)
+
+
+@fails_closed
 async def track_user(update: Update, context: BotContext) -> None:
     """Group -2: make sure every user who talks to us has a profile, and is marked active.
 
-    Only private chats get further: channel posts and edits are ignored, and in a group only a
-    command gets the one-line pointer to a private chat (so group chatter is never answered).
+    Only private chats get further: channel posts and edits are ignored, in a group only a command
+    gets the one-line pointer to a private chat (so group chatter is never answered), and a button
+    whose message is not in the tapping user's own chat (a forged tap) is refused.
     """
     user, chat = update.effective_user, update.effective_chat
     if update.edited_message is not None or update.channel_post is not None or update.edited_channel_post:
         raise ApplicationHandlerStop
-    if user is None or chat is None:
-        raise ApplicationHandlerStop
-    if chat.type != "private":
+    if user is None or chat is None or chat.type != "private" or chat.id != user.id:
         message = update.message
-        if message is not None and (message.text or "").startswith("/"):
-            await chat.send_message("I keep your job search private: talk to me in a direct chat.")
+        if chat is not None and chat.type != "private" and message is not None:
+            if (message.text or "").startswith("/"):
+                await last_word(update, "I keep your job search private: talk to me in a direct chat.")
+        elif update.callback_query is not None:
+            logger.info("update.foreign_button user=%s", user.id if user else None)
+            await last_word(update, EXPIRED_BUTTON)
         raise ApplicationHandlerStop
     profile = context.repo.get_profile(user.id)
     member = update.my_chat_member

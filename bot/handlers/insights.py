@@ -23,6 +23,7 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import csvio, funnel
 from bot.domain.models import JobApplication, Profile
+from bot.domain.numbers import parse_int
 from bot.domain.stages import Stage
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
 from bot.handlers.common import changed, edit, profile_of, reply, today_for
@@ -172,8 +173,8 @@ def _stats_text(result: funnel.Segments) -> str:
 def _read_weeks(args: Sequence[str], default: int) -> int | None:
     if not args:
         return default
-    text = args[0]
-    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_WEEKS else None
+    weeks = parse_int(args[0])
+    return weeks if weeks is not None and 1 <= weeks <= MAX_WEEKS else None
 
 
 async def show_week(update: Update, context: BotContext) -> None:
