@@ -24,6 +24,7 @@ from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotApp, BotContext, Clock
 from bot.handlers import applications, common, errors, onboarding
+from bot.updates import FairUpdateProcessor
 from storage import Repository
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(FairUpdateProcessor())
     )
     if rate_limiter:
         # Retries wait out Telegram's 429 answers (which promise nothing was delivered).

@@ -51,7 +51,11 @@ class Harness:
             if not updates:
                 return
             for data in updates:
-                await self.app.process_update(Update.de_json(data, self.app.bot))
+                await self.process(Update.de_json(data, self.app.bot))
+
+    async def process(self, update: Update) -> None:
+        """Handle one update the way polling does: through the app's update processor."""
+        await self.app.update_processor.process_update(update, self.app.process_update(update))
 
     def _mark(self, user: int) -> int:
         """The newest message id in the chat so far (deleted messages included)."""

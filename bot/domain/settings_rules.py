@@ -102,8 +102,8 @@ def pause(profile: Profile, until: date | None) -> None:
 
 
 def pause_for(profile: Profile, today: date, days: int) -> date:
-    """Pause for ``days`` (at least one) from ``today``; returns the day nudges come back."""
-    until = today + timedelta(days=max(1, days))
+    """Pause for ``days`` (one day to :data:`PAUSE_MAX`) from ``today``; returns the day nudges come back."""
+    until = today + timedelta(days=min(max(1, days), PAUSE_MAX.days))
     pause(profile, until)
     return until
 

@@ -7,6 +7,7 @@ the ``InputFile`` field tuples in ``multipart_data``.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -56,6 +57,9 @@ class FakeTelegramRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        # A real request always suspends the caller; so does this one, so that other tasks (other
+        # users' updates, jobs) interleave with it as they would over the network.
+        await asyncio.sleep(0)
         params: dict[str, Any] = {}
         files: dict[str, Upload] = {}
         if request_data is not None:

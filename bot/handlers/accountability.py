@@ -40,7 +40,7 @@ from bot.domain.reminders import (
     standing,
 )
 from bot.domain.weekly import WeekStatus, streak_including_this_week
-from bot.handlers.common import changed, edit, find_app, profile_of, reply, today_for
+from bot.handlers.common import answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
 from bot.rendering import (
     app_title,
@@ -436,18 +436,18 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     _, action, args = decode(query.data)
     if not args or args[0] not in NUDGE_NAMES or action not in settings_rules.NUDGE_ACTIONS:
-        await query.answer("That button is out of date; send /nudges.", show_alert=True)
+        await answer(query, "That button is out of date; send /nudges.", alert=True)
         return
     name, step = args[0], (int_args(args[1:], 1) or [0])[0]
     profile = profile_of(update, context)
     before = getattr(profile, name)
     after = settings_rules.nudge_change(before, action, name, step)
     if after == before:  # a stale button: nothing to change, and the message must stay as it is
-        await query.answer(f"{SLOT_TITLES[name]} is already {slot_text(after)}.")
+        await answer(query, f"{SLOT_TITLES[name]} is already {slot_text(after)}.")
         return
     setattr(profile, name, after)
     _save(context, profile)
-    await query.answer(f"{SLOT_TITLES[name]}: {slot_text(after)}")
+    await answer(query, f"{SLOT_TITLES[name]}: {slot_text(after)}")
     await edit(update, *nudges_view(profile))
 
 
@@ -530,16 +530,16 @@ async def settings_button(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     step = (int_args(args, 1) or [0])[0]
     if action == "tz":
-        await query.answer("Type /timezone and your city, e.g. /timezone Lisbon", show_alert=True)
+        await answer(query, "Type /timezone and your city, e.g. /timezone Lisbon", alert=True)
         return
     if action == "nudges":
-        await query.answer()
+        await answer(query)
         await edit(update, *nudges_view(profile))
         return
     if action in settings_rules.STEPPED:
         old, new = settings_rules.step_setting(profile, action, step)
         if new == old:  # answer, but leave the message as it is: an identical edit is an error
-            await query.answer(_at_bound(profile, action, step), show_alert=action == "fu")
+            await answer(query, _at_bound(profile, action, step), alert=action == "fu")
             return
         _save(context, profile)
     elif action == "pause":
@@ -548,9 +548,9 @@ async def settings_button(update: Update, context: BotContext) -> None:
     elif action == "resume":
         _resume(context, profile)  # saves once, and skips what fell due meanwhile
     else:
-        await query.answer("That button is out of date; send /settings.", show_alert=True)
+        await answer(query, "That button is out of date; send /settings.", alert=True)
         return
-    await query.answer("Saved")
+    await answer(query, "Saved")
     await edit(update, *_settings(profile, context))
 
 
@@ -785,7 +785,7 @@ async def _button_app(
     numbers = int_args(args, 1)
     app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
     if app is None:
-        await query.answer("That application no longer exists.", show_alert=True)
+        await answer(query, "That application no longer exists.", alert=True)
         return None
     return query, profile, app, args[1:]
 
@@ -831,18 +831,18 @@ class LessonFlow:
         query, profile, app, rest = found
         choice = rest[0] if rest else ""
         if choice not in CHECK_IN_CHOICES:
-            await query.answer("That button is out of date.", show_alert=True)
+            await answer(query, "That button is out of date.", alert=True)
             return
         before = len(app.history)
         try:
             headline = CHECK_IN_HEADLINES[interviews.check_in(app, choice, context.now())]
         except InvalidMove as error:
-            await query.answer(str(error)[:200], show_alert=True)
+            await answer(query, str(error)[:200], alert=True)
             return
         if len(app.history) != before:
             context.repo.save_application(profile.user_id, app, f"interview check-in for #{app.number}")
             changed(context, profile.user_id)
-        await query.answer()
+        await answer(query)
         self.ask(context, profile.user_id, app.number)
         await edit(update, f"{app_title(app)}\n{headline}")
         await reply(
@@ -888,7 +888,7 @@ async def still_waiting(update: Update, context: BotContext) -> None:
     if found is None:
         return
     query = found[0]
-    await query.answer("OK, still waiting")
+    await answer(query, "OK, still waiting")
     await edit(
         update,
         "⏳ Still waiting: fingers crossed. I won't ask about this one again; /ghosted N when you give up on it.",
@@ -909,7 +909,7 @@ async def pause_button(update: Update, context: BotContext) -> None:
         settings_rules.pause(profile, None)
         _save(context, profile)
         text = _paused_message(None) + " Enjoy the new job! 🎉"
-    await query.answer()
+    await answer(query)
     await edit(update, text)
 
 

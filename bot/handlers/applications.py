@@ -30,6 +30,7 @@ from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, st
 from bot.domain.weekly import rank_prospects
 from bot.handlers import onboarding
 from bot.handlers.common import (
+    answer,
     changed,
     edit,
     find_app,
@@ -151,7 +152,7 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
     """The "Save as prospect" button under a bare link starts the guided add."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer(query)
     link = context.scratch.pop("pending_link", "")
     if not link:
         await edit(update, "That link has expired; send it again, please.")
@@ -164,7 +165,7 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
 async def drop_link(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer(query)
     context.scratch.pop("pending_link", None)
     await edit(update, "OK, not saved.")
 
@@ -277,7 +278,7 @@ async def stage_needs_tap(update: Update, context: BotContext) -> AddState | int
 async def track_tapped(update: Update, context: BotContext) -> AddState | int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await answer(query)
     if "draft" not in context.scratch:
         await edit(update, "That question has expired. Start again with /add.")
         return ConversationHandler.END
@@ -294,7 +295,7 @@ async def stage_tapped(update: Update, context: BotContext) -> int:
     """Guided add, last step: prospect or applied, then save."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await answer(query)
     draft: Draft | None = context.scratch.pop("draft", None)
     if draft is None or not draft.company or not draft.role:
         await edit(update, "That question has expired. Start again with /add.")
@@ -341,7 +342,7 @@ async def list_applications(update: Update, context: BotContext) -> None:
 async def list_page_tapped(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await answer(query)
     _, scope, args = decode(query.data)
     page = int_args(args, 1)
     profile = profile_of(update, context)
@@ -389,7 +390,7 @@ async def _apply(
     changed(context, profile.user_id)
     text, markup = _card(app, profile, context, undo=entry)
     if update.callback_query is not None:
-        await update.callback_query.answer(toast)
+        await answer(update.callback_query, toast)
         await edit(update, f"{headline}\n\n{text}", markup)
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
@@ -630,7 +631,7 @@ async def _app_from_query(
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
     if app is None or numbers is None:
-        await query.answer("That application no longer exists.", show_alert=True)
+        await answer(query, "That application no longer exists.", alert=True)
         return None
     return profile, app, action, numbers, args
 
@@ -640,7 +641,7 @@ ButtonAction = Callable[[Update, BotContext, Profile, JobApplication, list[str]]
 
 async def _show_card(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer()
+    await answer(update.callback_query)
     text, markup = _card(app, profile, context)
     await edit(update, text, markup)
 
@@ -651,7 +652,7 @@ async def _advance_card(
     expected = int_args(args[1:], 1)
     if expected is not None and expected[0] != app.stage:
         assert update.callback_query is not None
-        await update.callback_query.answer("That was out of date; here it is now.")
+        await answer(update.callback_query, "That was out of date; here it is now.")
         text, markup = _card(app, profile, context)
         await edit(update, text, markup)
         return
@@ -668,7 +669,7 @@ async def _advance_card(
 
 async def _ask_reason(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer()
+    await answer(update.callback_query)
     await edit(
         update,
         f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
@@ -703,14 +704,14 @@ async def _reopen_card(
 
 async def _show_more(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer()
+    await answer(update.callback_query)
     text, _markup = _card(app, profile, context)
     await edit(update, text, more_keyboard(app))
 
 
 async def _ask_delete(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer()
+    await answer(update.callback_query)
     await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
 
 
@@ -720,7 +721,7 @@ async def _delete_card(
     entry = context.repo.delete_application(profile.user_id, app.number, f"deleted #{app.number}")
     changed(context, profile.user_id)
     assert update.callback_query is not None
-    await update.callback_query.answer("Deleted")
+    await answer(update.callback_query, "Deleted")
     await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
 
 
@@ -748,12 +749,12 @@ async def application_button(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None
     handler = BUTTON_ACTIONS.get(action)
     if handler is None:
-        await update.callback_query.answer("That button is from an older version; try /list.")
+        await answer(update.callback_query, "That button is from an older version; try /list.")
         return
     try:
         await handler(update, context, profile, app, args)
     except InvalidMove as error:
-        await update.callback_query.answer(str(error)[:200], show_alert=True)
+        await answer(update.callback_query, str(error)[:200], alert=True)
 
 
 async def fit_button(update: Update, context: BotContext) -> None:
@@ -766,17 +767,17 @@ async def fit_button(update: Update, context: BotContext) -> None:
         return
     profile, app, _, numbers, _ = found
     if not all(1 <= v <= 5 for v in numbers[1:]):
-        await query.answer("Scores go from 1 to 5.", show_alert=True)
+        await answer(query, "Scores go from 1 to 5.", alert=True)
         return
     if action == "ask":
-        await query.answer()
+        await answer(query)
         await edit(
             update,
             f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
             fit_keyboard(app, None),
         )
     elif action == "c":
-        await query.answer()
+        await answer(query)
         await edit(
             update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, numbers[1])
         )
@@ -784,7 +785,7 @@ async def fit_button(update: Update, context: BotContext) -> None:
         app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
         changed(context, profile.user_id)
-        await query.answer(f"#{app.number} fit {app.fit}")
+        await answer(query, f"#{app.number} fit {app.fit}")
         ranked = rank_prospects(context.repo.list_applications(profile.user_id))
         text, markup = prospects_view(ranked, today_for(profile, context))
         await edit(update, f"#{app.number} fit is now {app.fit}.\n\n{text}", markup)
@@ -799,10 +800,10 @@ async def undo_button(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     entry = context.repo.undo(profile.user_id, ids[0]) if ids else None
     if entry is None:
-        await query.answer("That's no longer the latest change. /undo undoes the most recent one.", show_alert=True)
+        await answer(query, "That's no longer the latest change. /undo undoes the most recent one.", alert=True)
         return
     changed(context, profile.user_id)
-    await query.answer("Undone")
+    await answer(query, "Undone")
     app = context.repo.get_application(profile.user_id, entry.number)
     if app is None:
         await edit(update, f"Undone: {esc(entry.label)}.")
@@ -820,7 +821,7 @@ async def ask_note(update: Update, context: BotContext) -> NoteState | int:
         return ConversationHandler.END
     _, app, _, _, _ = found
     assert update.callback_query is not None
-    await update.callback_query.answer()
+    await answer(update.callback_query)
     context.scratch["note_for"] = app.number
     await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
     return NoteState.AWAIT_NOTE

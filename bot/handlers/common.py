@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -27,6 +29,42 @@ async def reply(update: Update, text: str, markup: Keyboard = None) -> Message |
     if update.effective_chat is None:
         return None
     return await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+# The ids of the button taps answered while handling the current update (see bot/updates.py).
+_answered: ContextVar[set[str] | None] = ContextVar("answered_queries", default=None)
+
+
+@contextmanager
+def tracking_answers() -> Iterator[set[str]]:
+    """Collect the taps answered while the block runs (one update's handling)."""
+    token = _answered.set(set())
+    try:
+        yield cast(set[str], _answered.get())
+    finally:
+        _answered.reset(token)
+
+
+def _too_old(error: BadRequest) -> bool:
+    text = error.message.lower()
+    return "query is too old" in text or "query id is invalid" in text
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button tap: stop its spinner, optionally with a toast (``alert``: a dialog).
+
+    Telegram refuses answers that come too late (after a restart or a long backlog); that is not
+    a failure of the tap itself, so it is logged and the handler goes on to edit or reply.
+    """
+    answered = _answered.get()
+    if answered is not None:
+        answered.add(query.id)
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        if not _too_old(error):
+            raise
+        logger.info("callback.expired user=%s", query.from_user.id)
 
 
 async def edit(update: Update, text: str, markup: Keyboard = None) -> None:
@@ -123,7 +161,7 @@ async def last_word(update: Update, text: str, *, alert: bool = False, private_o
     chat = update.effective_chat
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=alert)
+            await answer(update.callback_query, text, alert=alert)
         elif chat is not None and (chat.type == "private" or not private_only):
             await chat.send_message(text)
     except TelegramError as error:

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from telegram import Document, File, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import charts
@@ -26,7 +25,7 @@ from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
 from bot.domain.stages import Stage
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
-from bot.handlers.common import changed, edit, profile_of, reply, today_for
+from bot.handlers.common import answer, changed, edit, profile_of, reply, today_for
 from bot.rendering import MAX_TEXT, button, clip, esc, keyboard, short_day, utf16_len
 
 logger = logging.getLogger(__name__)
@@ -584,9 +583,9 @@ async def import_button(update: Update, context: BotContext) -> None:
         if settled is not None:
             # A second tap on a decided file (double tap, or Cancel after Import): the message
             # already says what happened, so only a toast.
-            await query.answer(_SETTLED[settled])
+            await answer(query, _SETTLED[settled])
             return
-        await query.answer("That import is no longer pending.")
+        await answer(query, "That import is no longer pending.")
         await edit(update, "That import has expired. Send the file again to import it.")
         return
     del scratch["import"]
@@ -595,16 +594,12 @@ async def import_button(update: Update, context: BotContext) -> None:
     for old in sorted(settled_tokens)[:-10]:  # the last ten decisions are plenty
         del settled_tokens[old]
     if action != "go":
-        await query.answer("Cancelled")
+        await answer(query, "Cancelled")
         await edit(update, "Import cancelled. Nothing changed.")
         return
     apps = [JobApplication.from_dict(data) for data in pending["apps"]]
     saved = _store(update, context, apps)  # store first, then await (STYLE §6)
-    try:
-        await query.answer("Imported")
-    except BadRequest as error:  # a slow tap's query expired: the edit below still tells the user
-        if "query is too old" not in error.message.lower():
-            raise
+    await answer(query, "Imported")  # a slow tap's query may have expired: the edit below still tells the user
     plan = csvio.ImportPlan(
         duplicates=pending["duplicates"],
         undated=pending["undated"],

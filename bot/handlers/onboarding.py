@@ -18,7 +18,7 @@ from bot.callback_data import decode, int_args
 from bot.commands import COMMANDS
 from bot.context import BotContext
 from bot.domain.zones import describe_zone, resolve_timezone
-from bot.handlers.common import changed, edit, profile_of, reply
+from bot.handlers.common import answer, changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
 
 logger = logging.getLogger(__name__)
@@ -85,11 +85,11 @@ async def zone_tapped(update: Update, context: BotContext) -> None:
     _, _, args = decode(query.data)
     index = int_args(args, 1)
     if index is None or not 0 <= index[0] < len(COMMON_ZONES):
-        await query.answer("Please type your city instead.")
+        await answer(query, "Please type your city instead.")
         return
     zone = COMMON_ZONES[index[0]]
     await _set_zone(update, context, zone)
-    await query.answer()
+    await answer(query)
     await edit(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.")
     await reply(update, FIRST_JOB)
 

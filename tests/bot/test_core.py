@@ -475,7 +475,7 @@ async def test_sources_as_people_write_them(bot: Harness) -> None:
 async def _inject(bot: Harness, update: dict) -> None:  # type: ignore[type-arg]
     from telegram import Update
 
-    await bot.app.process_update(Update.de_json(update, bot.app.bot))
+    await bot.process(Update.de_json(update, bot.app.bot))
 
 
 async def test_channel_posts_edits_and_group_chatter_are_ignored(bot: Harness) -> None:

@@ -79,7 +79,7 @@ async def test_group_commands_get_only_the_pointer_when_it_fails(gated: Harness,
     await gated.send(ADA, "/note 1 private note about salary")
     _faults(gated).arm(fault, "sendMessage", chat_id=GROUP["id"])
     for n, text in enumerate(["/list", "/show 1", "/export", "/funnel"]):
-        await gated.app.process_update(Update.de_json(_command(GROUP, ADA, text, 7000 + n), gated.app.bot))
+        await gated.process(Update.de_json(_command(GROUP, ADA, text, 7000 + n), gated.app.bot))
     to_group = [p for m, p in gated.tg.calls if m.startswith("send") and str(p.get("chat_id")) == str(GROUP["id"])]
     assert all("talk to me in a direct chat" in p["text"] for p in to_group)
     assert len(_faults(gated).injected) == 4  # the pointer was tried each time, and failed
@@ -118,7 +118,7 @@ async def test_a_forged_tap_on_another_chats_message_changes_nothing(bot: Harnes
             "data": "app:adv:1:0",
         },
     }
-    await bot.app.process_update(Update.de_json(forged, bot.app.bot))
+    await bot.process(Update.de_json(forged, bot.app.bot))
     assert (card.text, card.edit_count) == before
     assert bot.repo.get_application(ADA, 1).stage.label == "Prospect"  # type: ignore[union-attr]
     assert bot.repo.get_application(BOB, 1).stage.label == "Prospect"  # type: ignore[union-attr]

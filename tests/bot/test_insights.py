@@ -443,7 +443,7 @@ async def test_import_without_file_size_is_refused_before_download(
     real_download = bot.tg.download
     monkeypatch.setattr(bot.tg, "download", lambda path: downloads.append(path) or real_download(path))
     content = b"company,role,stage\n" + b"Acme,SRE,applied\n" * 70_000
-    await bot.app.process_update(Update.de_json(_document_update_without_size(bot, content), bot.app.bot))
+    await bot.process(Update.de_json(_document_update_without_size(bot, content), bot.app.bot))
     assert downloads == []
     assert bot.last(ADA).text == (
         "That file is 1.2 MB; I import up to 1 MB (5,000 rows). Split it and send the parts. Nothing changed."
@@ -465,13 +465,13 @@ async def test_import_without_any_size_stops_reading_past_1_mb(bot: Harness, mon
 
     monkeypatch.setattr(bot.tg, "handle", handle_without_size)
     content = b"company,role,stage\n" + b"Acme,SRE,applied\n" * 70_000
-    await bot.app.process_update(Update.de_json(_document_update_without_size(bot, content), bot.app.bot))
+    await bot.process(Update.de_json(_document_update_without_size(bot, content), bot.app.bot))
     assert bot.last(ADA).text == (
         "That file is over 1 MB; I import up to 1 MB (5,000 rows). Split it and send the parts. Nothing changed."
     )
     assert state(bot, ADA) == before
     small = b"company,role,stage\nAcme,SRE,applied\n"
-    await bot.app.process_update(Update.de_json(_document_update_without_size(bot, small), bot.app.bot))
+    await bot.process(Update.de_json(_document_update_without_size(bot, small), bot.app.bot))
     assert bot.last(ADA).text.startswith("Imported 1 application (#6).")
 
 

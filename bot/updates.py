@@ -1,0 +1,118 @@
+"""How updates are taken in: one user at a time per user, many users at once, nobody starved.
+
+PTB hands every update to an update processor. :class:`FairUpdateProcessor` runs different users'
+updates concurrently but each user's strictly in order (a per-user FIFO lock), so a user with 5,000
+applications sending 300 commands holds up only themselves: another user's ``/help`` is answered in
+between. A user's backlog is bounded: past :data:`BACKLOG` waiting updates the extra ones are not
+processed, and the user is told once per burst to slow down (nothing was changed by them).
+
+Around each update it also:
+
+* skips a re-delivered update that was already applied (Telegram re-sends updates it had not
+  yet been told were handled; the storage records the last applied ``update_id`` with each change),
+* answers a button tap that nothing answered ("this button has expired"), so no tap spins forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseUpdateProcessor
+
+from bot.handlers.common import EXPIRED_BUTTON, answer, tracking_answers
+
+logger = logging.getLogger(__name__)
+
+BACKLOG = 50
+"""Updates one user may have waiting; more than this in a burst is a flood."""
+
+MAX_CONCURRENT = 4096
+"""PTB's global cap; the per-user backlog is what really bounds the work in flight."""
+
+SLOW_DOWN = (
+    "⏳ You're sending faster than I can keep up, so I skipped some of your last messages; "
+    "nothing was changed by them. Wait for my replies, then send what's missing again."
+)
+
+
+def user_of(update: object) -> int | None:
+    if isinstance(update, Update) and update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+class FairUpdateProcessor(BaseUpdateProcessor):
+    """Per-user order, cross-user concurrency, a bounded backlog per user."""
+
+    def __init__(self, backlog: int = BACKLOG, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
+        super().__init__(max_concurrent_updates)
+        self.backlog = backlog
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._waiting: defaultdict[int, int] = defaultdict(int)
+        self._warned: set[int] = set()
+        self.skipped = 0
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user_id = user_of(update)
+        if user_id is None:
+            await handle(update, coroutine)
+            return
+        if self._waiting[user_id] >= self.backlog:
+            _discard(coroutine)
+            self.skipped += 1
+            await self._slow_down(user_id, update)
+            return
+        self._waiting[user_id] += 1
+        try:
+            async with self._locks[user_id]:
+                await handle(update, coroutine)
+        finally:
+            self._waiting[user_id] -= 1
+            if self._waiting[user_id] == 0:
+                # The burst is over: forget the user's bookkeeping (and the next flood warns again).
+                del self._waiting[user_id]
+                self._locks.pop(user_id, None)
+                self._warned.discard(user_id)
+
+    async def _slow_down(self, user_id: int, update: object) -> None:
+        logger.info("updates.flood user=%s skipped", user_id)
+        if not isinstance(update, Update):
+            return
+        try:
+            if update.callback_query is not None:
+                await answer(update.callback_query, "Slow down a little: I'm still working on your last taps.")
+            elif user_id not in self._warned and update.effective_chat is not None:
+                self._warned.add(user_id)
+                await update.effective_chat.send_message(SLOW_DOWN)
+        except TelegramError as error:
+            logger.warning("updates.flood_reply_failed user=%s error=%s", user_id, type(error).__name__)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+async def handle(update: object, coroutine: Awaitable[Any]) -> None:
+    """Run PTB's handling of one update, then answer a tap that nothing answered."""
+    with tracking_answers() as answered:
+        await coroutine
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is not None and query.id not in answered:
+        try:
+            await answer(query, EXPIRED_BUTTON)
+        except TelegramError as error:
+            logger.warning("callback.answer_failed user=%s error=%s", query.from_user.id, type(error).__name__)
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    """Drop a handling we won't run (closing it avoids 'coroutine was never awaited')."""
+    if isinstance(coroutine, Coroutine):
+        coroutine.close()

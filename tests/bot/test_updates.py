@@ -1,0 +1,52 @@
+"""Updates are processed per user in order, across users concurrently, with a bounded backlog."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+
+from bot.updates import BACKLOG
+from tests.conftest import ADA, BOB
+from tests.harness import Harness
+
+
+async def _burst(bot: Harness, updates: list[dict]) -> None:  # type: ignore[type-arg]
+    """Hand every update to the processor at once, as polling does with a full batch."""
+    processor = bot.app.update_processor
+    await asyncio.gather(
+        *(
+            processor.process_update(u, bot.app.process_update(u))
+            for u in (Update.de_json(d, bot.app.bot) for d in updates)
+        )
+    )
+
+
+async def test_a_heavy_user_does_not_hold_up_another(bot: Harness) -> None:
+    """Bob's /help is answered before Ada's long burst is through, and Ada's adds stay in order."""
+    for i in range(30):
+        bot.tg.send_text(ADA, f"/add Company {i} - Role")
+    bot.tg.send_text(BOB, "/help")
+    await _burst(bot, bot.tg.pop_updates())
+    ada_saved = [m for m in bot.tg.bot_messages(ADA) if m.text.startswith("Saved")]
+    assert [int(m.text.split("#")[1].split(".")[0]) for m in ada_saved] == list(range(1, 31))
+    assert [a.company for a in bot.repo.list_applications(ADA)] == [f"Company {i}" for i in range(30)]
+    order = [int(params["chat_id"]) for method, params in bot.tg.calls if method == "sendMessage"]
+    assert order.count(ADA) == 30
+    assert order.index(BOB) < len(order) - 20  # answered well before Ada's burst was through
+
+
+async def test_a_flood_is_told_to_slow_down_and_changes_nothing_beyond_the_backlog(bot: Harness) -> None:
+    """Past the backlog, extra messages are skipped, the user is told once, and none is half-applied."""
+    total = BACKLOG + 15
+    for i in range(total):
+        bot.tg.send_text(ADA, f"/add Flood {i} - Role")
+    await _burst(bot, bot.tg.pop_updates())
+    texts = bot.texts(ADA)
+    assert sum("faster than I can keep up" in t for t in texts) == 1
+    saved = bot.repo.list_applications(ADA)
+    assert len(saved) == sum(t.startswith("Saved") for t in texts)
+    assert BACKLOG <= len(saved) < total
+    assert [a.number for a in saved] == list(range(1, len(saved) + 1))
+    replies = await bot.send(ADA, "/add After - Calm")
+    assert replies[0].text.startswith(f"Saved as prospect #{len(saved) + 1}")
