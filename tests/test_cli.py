@@ -37,7 +37,7 @@ def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_corrupt_data_file_stops_start_up_naming_it(tmp_path: Path) -> None:
-    """A broken user file stops `funnelbot run` with its path; the file is untouched."""
+    """A broken user file stops `funnelbot run` with exit code 2 and its path; the file is untouched."""
     users = tmp_path / "data" / "users"
     users.mkdir(parents=True)
     broken = users / "42.json"
@@ -45,7 +45,7 @@ def test_corrupt_data_file_stops_start_up_naming_it(tmp_path: Path) -> None:
     result = run_cli(
         "run", env={"TELEGRAM_BOT_TOKEN": "1:x", "FUNNELBOT_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert str(broken) in result.stderr and "has not been changed" in result.stderr
     assert "Traceback" not in result.stderr
     assert broken.read_text() == "{not json"
