@@ -48,6 +48,7 @@ class UserStore:
     def __init__(self, path: Path, user_id: int, *, fsync: bool = True, data: dict[str, Any] | None = None) -> None:
         self.path = path
         self.user_id = user_id
+        self.migrated_from: int | None = None  # the schema version read, when open migrated it
         self.storage = AtomicJSONStorage(path, fsync=fsync)
         if data is not None:
             self.storage.preload(data)
@@ -80,9 +81,10 @@ def user_id_of(path: Path) -> int | None:
 
 
 def open_user_file(path: Path, *, fsync: bool = True) -> UserStore:
-    """Read, fully check and (if it is older) migrate one user file; CorruptDataError if unusable.
+    """Read, fully check and (if older) migrate in memory one user file; CorruptDataError if unusable.
 
-    A file that fails any check is never written to, so what the operator finds is what was there.
+    Nothing is written here: :meth:`Repository.open` saves migrations once every file has passed,
+    so what the operator finds after a refused start is exactly what was there.
     """
     user_id = user_id_of(path)
     if user_id is None:
@@ -98,11 +100,10 @@ def open_user_file(path: Path, *, fsync: bool = True) -> UserStore:
         raise CorruptDataError(path, str(error)) from error
     except RecursionError as error:
         raise CorruptDataError(path, "is nested too deeply to be a Funnelbot data file") from error
-    store = UserStore(path, user_id, fsync=fsync, data=migrated)
     if found != SCHEMA_VERSION:
         migrated.setdefault("meta", {}).setdefault("1", {})["schema"] = SCHEMA_VERSION
-        store.storage.write(migrated)
-        logger.info("storage.migrated path=%s from=%s to=%s", path.name, found, SCHEMA_VERSION)
+    store = UserStore(path, user_id, fsync=fsync, data=migrated)
+    store.migrated_from = found if found != SCHEMA_VERSION else None
     return store
 
 
@@ -127,6 +128,12 @@ class Repository:
         for path in sorted(repo.users_dir.glob("*.json")):
             store = open_user_file(path, fsync=fsync)
             repo._stores[store.user_id] = store
+        for store in repo._stores.values():
+            if store.migrated_from is not None:
+                data = store.storage.read()
+                assert data is not None
+                store.storage.write(data)
+                logger.info("storage.migrated file=%s from=%s", store.path.name, store.migrated_from)
         return repo
 
     def close(self) -> None:
