@@ -241,7 +241,12 @@ class Repository:
     def save_profile(self, profile: Profile) -> None:
         with self.transaction(profile.user_id):
             store = self._must(profile.user_id)
-            store.table("profile").upsert(Document(profile.to_dict(), doc_id=1))
+            table = store.table("profile")
+            stored = table.get(doc_id=1)
+            # The counter only goes up: a caller holding an older copy must not hand numbers out again.
+            if stored is not None and stored["next_number"] > profile.next_number:
+                profile.next_number = stored["next_number"]
+            table.upsert(Document(profile.to_dict(), doc_id=1))
 
     def profiles(self) -> Iterator[Profile]:
         for user_id in list(self._stores):
@@ -270,6 +275,8 @@ class Repository:
         kept = (app.number, profile.next_number, list(profile.tracks))
         try:
             with self.transaction(profile.user_id):
+                stored = self.get_profile(profile.user_id)
+                profile.next_number = max(profile.next_number, stored.next_number if stored else 1)
                 app.number = profile.next_number
                 profile.next_number += 1
                 profile.remember_track(app.track)

@@ -343,6 +343,19 @@ def test_marking_a_key_cleans_up_duplicates_from_older_files(tmp_path: Path) -> 
     ]
 
 
+def test_a_stale_profile_copy_never_hands_a_number_out_again(repo: Repository) -> None:
+    """Adding or saving through an older copy of the profile keeps the counter moving forward."""
+    stale = profile_of(repo)
+    repo.add_application(profile_of(repo), new_app("Gamma"), "added #{n}")
+    assert repo.add_application(stale, new_app("Delta"), "added #{n}").number == 4
+    older = profile_of(repo)
+    older.next_number = 2
+    older.first_name = "Ada"
+    repo.save_profile(older)
+    assert profile_of(repo).next_number == 5 and profile_of(repo).first_name == "Ada"
+    assert [a.company for a in repo.list_applications(ADA)] == ["Acme", "Beta", "Gamma", "Delta"]
+
+
 def test_undo_entry_ids_are_never_reused(repo: Repository) -> None:
     """After every change is undone, a new change gets a new id, so an old Undo button stays dead."""
     first = repo.last_undo(ADA)
