@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -297,6 +297,7 @@ class Repository:
             table = store.table("applications")
             before = table.get(doc_id=app.number)
             table.upsert(Document(app.to_dict(), doc_id=app.number))
+            self._keep_counter_ahead(store, [app.number])
             return self._push_undo(store, label, app.number, dict(before) if before else None)
 
     def save_applications(
@@ -308,7 +309,17 @@ class Repository:
             table = store.table("applications")
             table.insert_multiple(Document(app.to_dict(), doc_id=app.number) for app in apps)
             numbers = tuple(app.number for app in apps)
+            self._keep_counter_ahead(store, numbers)
             return self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
+
+    @staticmethod
+    def _keep_counter_ahead(store: UserStore, numbers: Iterable[int]) -> None:
+        """Move the profile's next number past ``numbers``, so /add never reuses one of them."""
+        table = store.table("profile")
+        profile = table.get(doc_id=1)
+        highest = max(numbers, default=0)
+        if profile is not None and profile["next_number"] <= highest:
+            table.update({"next_number": highest + 1}, doc_ids=[1])
 
     def delete_application(self, user_id: int, number: int, label: str) -> UndoEntry | None:
         store = self._must(user_id)

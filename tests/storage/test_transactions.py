@@ -356,6 +356,20 @@ def test_a_stale_profile_copy_never_hands_a_number_out_again(repo: Repository) -
     assert [a.company for a in repo.list_applications(ADA)] == ["Acme", "Beta", "Gamma", "Delta"]
 
 
+def test_storing_applications_keeps_the_counter_past_their_numbers(repo: Repository, replaces: Replaces) -> None:
+    """Saving applications numbered beyond the counter moves it on in the same write."""
+    imported = [new_app("Imp A"), new_app("Imp B")]
+    imported[0].number, imported[1].number = 5, 6
+    repo.save_applications(ADA, imported, "imported 2")
+    assert profile_of(repo).next_number == 7
+    far = new_app("Far")
+    far.number = 9
+    repo.save_application(ADA, far, "edited #9")
+    assert replaces.count == 2
+    assert profile_of(repo).next_number == 10
+    assert repo.add_application(profile_of(repo), new_app("Next"), "added #{n}").number == 10
+
+
 def test_undo_entry_ids_are_never_reused(repo: Repository) -> None:
     """After every change is undone, a new change gets a new id, so an old Undo button stays dead."""
     first = repo.last_undo(ADA)
