@@ -13,7 +13,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -174,45 +174,59 @@ def _parse(parser: Callable[[Any], T], value: Any, what: str) -> T:
 
 def _check_types(obj: object, what: str) -> None:
     """Check a parsed dataclass's fields against its annotations (recursing into dataclasses)."""
-    hints = _hints(type(obj))
-    for item in dataclasses.fields(obj):  # type: ignore[arg-type]
-        value = getattr(obj, item.name)
-        if not _is(value, hints[item.name]):
-            raise SchemaError(f"has {what} whose {item.name} is {_kind(value)}, not {_name(hints[item.name])}")
-        for inner in value if isinstance(value, list) else [value]:
-            if dataclasses.is_dataclass(inner) and not isinstance(inner, type):
-                _check_types(inner, what)
+    for name, hint, matches, nested in _fields(type(obj)):
+        value = getattr(obj, name)
+        if not matches(value):
+            raise SchemaError(f"has {what} whose {name} is {_kind(value)}, not {_name(hint)}")
+        if nested:
+            for inner in value if isinstance(value, list) else [value]:
+                if inner is not None:
+                    _check_types(inner, what)
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+Check = Callable[[object], bool]
+_FIELDS: dict[type, list[tuple[str, Any, Check, bool]]] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _fields(cls: type) -> list[tuple[str, Any, Check, bool]]:
+    """(name, annotation, checker, holds dataclasses) per field; built once per class (start-up reads many)."""
+    if cls not in _FIELDS:
+        hints = typing.get_type_hints(cls)
+        _FIELDS[cls] = [
+            (item.name, hints[item.name], _checker(hints[item.name]), _holds_dataclass(hints[item.name]))
+            for item in dataclasses.fields(cls)
+        ]
+    return _FIELDS[cls]
 
 
-def _is(value: object, hint: Any) -> bool:
+def _holds_dataclass(hint: Any) -> bool:
+    args = typing.get_args(hint)
+    return any(_holds_dataclass(arg) for arg in args) if args else dataclasses.is_dataclass(hint)
+
+
+def _checker(hint: Any) -> Check:
+    """A fast isinstance-style test for one annotation."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_is(value, arg) for arg in typing.get_args(hint))
+        options = [_checker(arg) for arg in typing.get_args(hint)]
+        return lambda value: any(option(value) for option in options)
     if origin is list:
         (arg,) = typing.get_args(hint)
-        return isinstance(value, list) and all(_is(item, arg) for item in value)
+        item_ok = _checker(arg)
+        return lambda value: isinstance(value, list) and all(item_ok(item) for item in value)
     if hint is type(None):
-        return value is None
-    if hint is int:
-        return type(value) is int or (isinstance(value, int) and isinstance(value, enum.Enum))
+        return lambda value: value is None
+    if hint is int:  # bool is an int to Python, not to us; an IntEnum (a Stage) is fine
+        return lambda value: type(value) is int or isinstance(value, enum.IntEnum)
     if hint is float:
-        return type(value) in (int, float)
+        return lambda value: type(value) in (int, float)
     if hint is datetime:
-        return isinstance(value, datetime) and value.tzinfo is not None
+        return lambda value: isinstance(value, datetime) and value.tzinfo is not None
     if hint is date:
-        return type(value) is date
-    if hint in (str, bool, time) or isinstance(hint, type):
-        return isinstance(value, hint)
-    return True  # an annotation this checker does not understand is not a reason to refuse a file
+        return lambda value: type(value) is date
+    if isinstance(hint, type):
+        return lambda value: isinstance(value, hint)
+    return lambda value: True  # an annotation this checker does not understand is no reason to refuse a file
 
 
 def _name(hint: Any) -> str:
