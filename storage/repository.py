@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ class UserStore:
         if data is not None:
             self.storage.preload(data)
         self.db = self._tinydb()
+        self.owner: asyncio.Task[Any] | None = None  # the task whose transaction is open, if any
 
     def _tinydb(self) -> TinyDB:
         storage = self.storage
@@ -68,6 +70,13 @@ class UserStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop: plain synchronous use
+        return None
 
 
 def user_id_of(path: Path) -> int | None:
@@ -116,7 +125,9 @@ class Repository:
         self.fsync = fsync
         self._stores: dict[int, UserStore] = {}
         self._locks: dict[int, asyncio.Lock] = {}
-        self._handling: dict[int, int] = {}
+        # The update each user's writes are made for, per asyncio task (a job running beside a
+        # command must not record the command's update id): ((user_id, update_id), ...), newest last.
+        self._handling: ContextVar[tuple[tuple[int, int], ...]] = ContextVar(f"handling_{id(self)}", default=())
 
     @classmethod
     def open(cls, data_dir: Path | str, *, fsync: bool = True) -> Repository:
@@ -149,15 +160,22 @@ class Repository:
 
         Nothing is written if nothing changed. An exception discards every change (memory and file
         stay as the last successful write) and propagates; a failed write raises StorageWriteError.
-        A nested ``transaction`` for the same user joins the outer one (no savepoints).
+        A nested ``transaction`` for the same user joins the outer one (no savepoints). Don't await
+        inside one unless you hold :meth:`lock`: a write for the user from another task while it is
+        open raises RuntimeError rather than being mixed into it.
         """
         new = user_id not in self._stores
         store = self._store(user_id, create=True)
         assert store is not None
         if store.storage.in_transaction:
+            if store.owner is not _current_task():
+                raise RuntimeError(
+                    f"user {user_id}'s transaction is open in another task; hold repo.lock({user_id}) around it"
+                )
             yield
             return
         store.storage.begin()
+        store.owner = _current_task()
         try:
             yield
             if store.storage.dirty:
@@ -167,6 +185,7 @@ class Repository:
             store.rollback()
             raise
         finally:
+            store.owner = None
             if new and not store.path.exists():
                 # A new user whose first change was discarded (or who changed nothing).
                 self._stores.pop(user_id, None)
@@ -176,7 +195,7 @@ class Repository:
         before = meta.get(doc_id=1)
         doc = dict(before or {})
         doc["schema"] = SCHEMA_VERSION
-        update_id = self._handling.get(user_id)
+        update_id = dict(self._handling.get()).get(user_id)
         if update_id is not None:
             doc["last_update_id"] = update_id
         if doc != before:
@@ -184,16 +203,16 @@ class Repository:
 
     @contextmanager
     def handling_update(self, user_id: int, update_id: int) -> Iterator[None]:
-        """While active, every write for this user also records ``update_id`` (in that same write)."""
-        previous = self._handling.get(user_id)
-        self._handling[user_id] = update_id
+        """While active, every write for this user also records ``update_id`` (in that same write).
+
+        It applies to writes made by the current asyncio task (and tasks it starts), not to a job
+        that happens to write for the same user meanwhile.
+        """
+        token = self._handling.set((*self._handling.get(), (user_id, update_id)))
         try:
             yield
         finally:
-            if previous is None:
-                self._handling.pop(user_id, None)
-            else:
-                self._handling[user_id] = previous
+            self._handling.reset(token)
 
     def last_update_id(self, user_id: int) -> int | None:
         """The Telegram update id recorded with this user's last write made under handling_update."""

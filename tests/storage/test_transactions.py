@@ -286,6 +286,50 @@ def test_a_new_users_first_write_records_the_update_id(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "users" / "9.json").read_text())["meta"] == {"1": {"schema": 1, "last_update_id": 77}}
 
 
+async def test_a_job_writing_meanwhile_does_not_record_the_commands_update(repo: Repository) -> None:
+    """Only the task handling an update stamps its id; a reminder job for the same user doesn't."""
+    handling = asyncio.Event()
+    job_done = asyncio.Event()
+
+    async def command() -> None:
+        with repo.handling_update(ADA, 700):
+            handling.set()
+            await job_done.wait()  # e.g. sending a reply
+        assert repo.last_update_id(ADA) is None  # this command never wrote
+
+    async def job() -> None:
+        await handling.wait()
+        repo.mark_reminder(ADA, "check:1", NOW)
+        job_done.set()
+
+    await asyncio.gather(command(), job())
+    assert repo.last_update_id(ADA) is None
+    assert "check:1" in repo.sent_reminders(ADA)
+
+
+async def test_writing_into_another_tasks_open_transaction_is_refused(repo: Repository) -> None:
+    """A write for a user whose transaction is open in another task raises instead of joining it."""
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        with repo.transaction(ADA):
+            repo.delete_application(ADA, 1, "deleted #1")
+            inside.set()
+            await release.wait()
+
+    async def intruder() -> None:
+        await inside.wait()
+        try:
+            with pytest.raises(RuntimeError, match="lock"):
+                repo.delete_application(ADA, 2, "deleted #2")
+        finally:
+            release.set()
+
+    await asyncio.gather(holder(), intruder())
+    assert [a.number for a in repo.list_applications(ADA)] == [2]
+
+
 def test_lock_is_one_asyncio_lock_per_user(repo: Repository) -> None:
     """The same user always gets the same lock; another user gets another one."""
     lock = repo.lock(ADA)
