@@ -295,7 +295,8 @@ class Repository:
         try:
             with self.transaction(profile.user_id):
                 stored = self.get_profile(profile.user_id)
-                profile.next_number = max(profile.next_number, stored.next_number if stored else 1)
+                if stored is not None:  # the stored counter decides, whatever copy the caller holds
+                    profile.next_number = stored.next_number
                 app.number = profile.next_number
                 profile.next_number += 1
                 profile.remember_track(app.track)

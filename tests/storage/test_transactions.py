@@ -388,7 +388,7 @@ def test_marking_a_key_cleans_up_duplicates_from_older_files(tmp_path: Path) -> 
 
 
 def test_a_stale_profile_copy_never_hands_a_number_out_again(repo: Repository) -> None:
-    """Adding or saving through an older copy of the profile keeps the counter moving forward."""
+    """Adding through an old or a discarded copy of the profile neither reuses nor skips a number."""
     stale = profile_of(repo)
     repo.add_application(profile_of(repo), new_app("Gamma"), "added #{n}")
     assert repo.add_application(stale, new_app("Delta"), "added #{n}").number == 4
@@ -398,6 +398,9 @@ def test_a_stale_profile_copy_never_hands_a_number_out_again(repo: Repository) -
     repo.save_profile(older)
     assert profile_of(repo).next_number == 5 and profile_of(repo).first_name == "Ada"
     assert [a.company for a in repo.list_applications(ADA)] == ["Acme", "Beta", "Gamma", "Delta"]
+    ahead = profile_of(repo)
+    ahead.next_number = 9  # a copy whose number was claimed by a change that was then discarded
+    assert repo.add_application(ahead, new_app("Eps"), "added #{n}").number == 5
 
 
 def test_storing_applications_keeps_the_counter_past_their_numbers(repo: Repository, replaces: Replaces) -> None:
