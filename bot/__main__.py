@@ -79,7 +79,7 @@ def _run(settings: Settings) -> int:
             "It has not been changed. Restore it from a backup or move it aside, then start again.",
             file=sys.stderr,
         )
-        return 1
+        return 2
     except OSError as error:
         print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)
         return 1

@@ -1,19 +1,27 @@
-"""A TinyDB storage that never leaves a half-written file behind.
+"""A TinyDB storage that never leaves a half-written file behind, and can batch writes.
 
 TinyDB's ``JSONStorage`` rewrites its file in place, so a crash mid-write truncates it. This one
 serialises first, writes a dot-prefixed temporary file beside the target, fsyncs it, renames it over
 the target with ``os.replace`` (atomic on POSIX) and fsyncs the directory. It also keeps the last
 data it read or wrote in memory, so reads do not re-parse the file.
+
+Between :meth:`AtomicJSONStorage.begin` and :meth:`AtomicJSONStorage.commit`, TinyDB's writes only
+change the memory copy; the commit turns all of them into one file write, and
+:meth:`AtomicJSONStorage.rollback` forgets them so the file wins again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
+
+logger = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".tmp"
 
@@ -27,6 +35,19 @@ class CorruptDataError(RuntimeError):
         self.problem = problem
 
 
+class StorageWriteError(RuntimeError):
+    """Saving a data file failed (disk full, read-only, I/O error): the change was not applied.
+
+    The file still holds the last successful write, and so does the memory copy.
+    """
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path = path
+        self.errno = error.errno
+        self.strerror = error.strerror or str(error)
+        super().__init__(f"could not save {path}: {self.strerror} (errno {self.errno})")
+
+
 class AtomicJSONStorage(Storage):
     """JSON file storage with atomic replace-on-write and a write-through memory copy."""
 
@@ -34,6 +55,20 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self.fsync = fsync
         self._data: dict[str, Any] | None = None
+        self._depth = 0  # open begin() calls; writes are deferred while it is above zero
+        self._dirty = False  # a deferred write is waiting for commit()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def preload(self, data: dict[str, Any]) -> None:
+        """Use ``data``, already read from this file (and checked), as the memory copy."""
+        self._data = data
 
     def read(self) -> dict[str, Any] | None:
         if self._data is None:
@@ -41,7 +76,43 @@ class AtomicJSONStorage(Storage):
         return self._data
 
     def write(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if self._depth:
+            self._data = data
+            self._dirty = True
+            return
+        self._write_file(data)
+
+    def begin(self) -> None:
+        """Start deferring writes; calls nest, and only the outermost commit touches the file."""
+        self._depth += 1
+
+    def commit(self) -> None:
+        """End one begin(); the outermost one writes the batched changes (if any) in one go."""
+        if self._depth == 0:
+            raise RuntimeError("commit() without begin()")
+        if self._depth > 1:
+            self._depth -= 1
+            return
+        try:
+            if self._dirty and self._data is not None:
+                self._write_file(self._data)
+        finally:
+            self._depth = 0
+            self._dirty = False
+
+    def rollback(self) -> None:
+        """Drop every change since the outermost begin(); the next read comes from the file."""
+        self._depth = 0
+        self._dirty = False
+        self._data = None
+
+    def _write_file(self, data: dict[str, Any]) -> None:
+        try:
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        except BaseException:
+            # TinyDB hands us its read copy after changing it; forget it so the file wins.
+            self._data = None
+            raise
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}{TEMP_SUFFIX}")
         try:
             with open(temp, "w", encoding="utf-8") as handle:
@@ -50,17 +121,26 @@ class AtomicJSONStorage(Storage):
                 if self.fsync:
                     os.fsync(handle.fileno())
             os.replace(temp, self.path)
-        except BaseException:
-            # TinyDB hands us its read copy after changing it; forget it so the file wins.
+        except BaseException as error:
             self._data = None
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise StorageWriteError(self.path, error) from error
             raise
-        if self.fsync:
-            _fsync_dir(self.path.parent)
         self._data = data
+        if self.fsync:
+            try:
+                _fsync_dir(self.path.parent)
+            except OSError as error:
+                # The new file is in place and readable; only its survival of a power cut is in
+                # doubt. Saying "not saved" would be wrong, so this is logged, not raised.
+                logger.error("storage.dir_fsync_failed path=%s errno=%s", self.path, error.errno)
 
     def close(self) -> None:
         self._data = None
+        self._depth = 0
+        self._dirty = False
 
 
 def load_json(path: Path) -> dict[str, Any] | None:
@@ -69,15 +149,29 @@ def load_json(path: Path) -> dict[str, Any] | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError as error:
+        raise CorruptDataError(path, "is a directory, not a data file") from error
     except OSError as error:
         raise CorruptDataError(path, f"cannot be read ({error.strerror})") from error
+    if not raw.strip():
+        raise CorruptDataError(path, "is empty")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise CorruptDataError(path, f"is not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except json.JSONDecodeError as error:
         raise CorruptDataError(path, f"is not valid JSON ({error})") from error
+    except RecursionError as error:
+        raise CorruptDataError(path, "is nested too deeply to be a Funnelbot data file") from error
     if not isinstance(data, dict):
-        raise CorruptDataError(path, "does not hold a JSON object")
+        raise CorruptDataError(path, f"holds a JSON {_json_kind(data)}, not an object")
     return data
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(type(value), "value")
 
 
 def remove_stray_temp_files(directory: Path) -> list[Path]:

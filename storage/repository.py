@@ -1,26 +1,33 @@
-"""Funnelbot's persistence: one TinyDB file per user, written atomically.
+"""Funnelbot's persistence: one TinyDB file per user, written atomically, once per change.
 
 A write rewrites only that user's file, so its cost follows the user's own data, not the number of
 users. The data directory's ``users/`` folder is the index of users. Every public method is
 synchronous and does its read-modify-write without yielding to the event loop, so a scheduled job
 and a command can never interleave inside one.
+
+Every mutating method is one :meth:`Repository.transaction`: whatever it touches (the profile's
+counter, the application, the undo entry, the trimming of old undo entries, the id of the Telegram
+update being handled) reaches the disk in one atomic file replace, or not at all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from bot.domain.models import JobApplication, Profile, utc_iso
-from storage.atomic_json import AtomicJSONStorage, CorruptDataError, remove_stray_temp_files
-from storage.schema import SCHEMA_VERSION, SchemaError, migrate
+from storage.atomic_json import AtomicJSONStorage, CorruptDataError, load_json, remove_stray_temp_files
+from storage.schema import SCHEMA_VERSION, SchemaError, check, migrate, schema_version
 
 logger = logging.getLogger(__name__)
 
@@ -39,29 +46,74 @@ class UndoEntry:
 class UserStore:
     """One user's TinyDB file: tables meta, profile, applications, undo, reminders."""
 
-    def __init__(self, path: Path, *, fsync: bool = True) -> None:
+    def __init__(self, path: Path, user_id: int, *, fsync: bool = True, data: dict[str, Any] | None = None) -> None:
         self.path = path
-        self.db = TinyDB(path, storage=AtomicJSONStorage, fsync=fsync)
-        self._check_schema()
+        self.user_id = user_id
+        self.migrated_from: int | None = None  # the schema version read, when open migrated it
+        self.storage = AtomicJSONStorage(path, fsync=fsync)
+        if data is not None:
+            self.storage.preload(data)
+        self.db = self._tinydb()
+        self.owner: asyncio.Task[Any] | None = None  # the task whose transaction is open, if any
 
-    def _check_schema(self) -> None:
-        storage = cast(AtomicJSONStorage, self.db.storage)
-        tables = storage.read() or {}
-        meta = tables.get("meta", {}).get("1", {})
-        found = int(meta.get("schema", SCHEMA_VERSION)) if tables else SCHEMA_VERSION
-        try:
-            migrated = migrate(tables, found)
-        except SchemaError as error:
-            raise CorruptDataError(self.path, str(error)) from error
-        if found != SCHEMA_VERSION or not tables:
-            migrated.setdefault("meta", {})["1"] = {"schema": SCHEMA_VERSION}
-            storage.write(migrated)
+    def _tinydb(self) -> TinyDB:
+        storage = self.storage
+        return TinyDB(storage=lambda: storage)
 
     def table(self, name: str) -> Table:
         return self.db.table(name)
 
+    def rollback(self) -> None:
+        """Forget uncommitted changes, including TinyDB's per-table caches (next ids, queries)."""
+        self.storage.rollback()
+        self.db = self._tinydb()
+
     def close(self) -> None:
         self.db.close()
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop: plain synchronous use
+        return None
+
+
+def user_id_of(path: Path) -> int | None:
+    """The user id a data file is named for (``42.json``), or None for any other name."""
+    stem = path.name.removesuffix(".json")
+    try:
+        user_id = int(stem)
+    except ValueError:
+        return None
+    return user_id if str(user_id) == stem else None
+
+
+def open_user_file(path: Path, *, fsync: bool = True) -> UserStore:
+    """Read, fully check and (if older) migrate in memory one user file; CorruptDataError if unusable.
+
+    Nothing is written here: :meth:`Repository.open` saves migrations once every file has passed,
+    so what the operator finds after a refused start is exactly what was there.
+    """
+    user_id = user_id_of(path)
+    if user_id is None:
+        raise CorruptDataError(path, "is not named after a user id (like 42.json)")
+    tables = load_json(path)
+    if tables is None:
+        raise CorruptDataError(path, "disappeared while it was being opened")
+    try:
+        found = schema_version(tables)
+        migrated = migrate(tables, found)
+        check(migrated, user_id)
+    except SchemaError as error:
+        raise CorruptDataError(path, str(error)) from error
+    except RecursionError as error:
+        raise CorruptDataError(path, "is nested too deeply to be a Funnelbot data file") from error
+    if found != SCHEMA_VERSION:
+        migrated.setdefault("meta", {}).setdefault("1", {})["schema"] = SCHEMA_VERSION
+    store = UserStore(path, user_id, fsync=fsync, data=migrated)
+    store.migrated_from = found if found != SCHEMA_VERSION else None
+    return store
 
 
 class Repository:
@@ -72,24 +124,113 @@ class Repository:
         self.users_dir = self.data_dir / "users"
         self.fsync = fsync
         self._stores: dict[int, UserStore] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        # The update each user's writes are made for, per asyncio task (a job running beside a
+        # command must not record the command's update id): ((user_id, update_id), ...), newest last.
+        self._handling: ContextVar[tuple[tuple[int, int], ...]] = ContextVar(f"handling_{id(self)}", default=())
 
     @classmethod
     def open(cls, data_dir: Path | str, *, fsync: bool = True) -> Repository:
-        """Open (creating if needed) and check every user file; corrupt ones raise CorruptDataError."""
+        """Open (creating if needed) and check every user file; a damaged one raises CorruptDataError."""
         repo = cls(Path(data_dir), fsync=fsync)
         repo.users_dir.mkdir(parents=True, exist_ok=True)
         for temp in remove_stray_temp_files(repo.users_dir):
             logger.warning("storage.temp_removed %s", temp.name)
         for path in sorted(repo.users_dir.glob("*.json")):
-            if not path.stem.lstrip("-").isdigit():
-                continue
-            repo._stores[int(path.stem)] = UserStore(path, fsync=fsync)
+            store = open_user_file(path, fsync=fsync)
+            repo._stores[store.user_id] = store
+        for store in repo._stores.values():
+            if store.migrated_from is not None:
+                data = store.storage.read()
+                assert data is not None
+                store.storage.write(data)
+                logger.info("storage.migrated file=%s from=%s", store.path.name, store.migrated_from)
         return repo
 
     def close(self) -> None:
         for store in self._stores.values():
             store.close()
         self._stores.clear()
+
+    # -- transactions, locks, update ids -------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, user_id: int) -> Iterator[None]:
+        """Make every write to this user's file inside the block one atomic file write, at the end.
+
+        Nothing is written if nothing changed. An exception discards every change (memory and file
+        stay as the last successful write) and propagates; a failed write raises StorageWriteError.
+        A nested ``transaction`` for the same user joins the outer one (no savepoints). Don't await
+        inside one unless you hold :meth:`lock`: a write for the user from another task while it is
+        open raises RuntimeError rather than being mixed into it.
+        """
+        new = user_id not in self._stores
+        store = self._store(user_id, create=True)
+        assert store is not None
+        if store.storage.in_transaction:
+            if store.owner is not _current_task():
+                raise RuntimeError(
+                    f"user {user_id}'s transaction is open in another task; hold repo.lock({user_id}) around it"
+                )
+            yield
+            return
+        store.storage.begin()
+        store.owner = _current_task()
+        try:
+            yield
+            if store.storage.dirty:
+                self._stamp_meta(store, user_id)
+            store.storage.commit()
+        except BaseException:
+            store.rollback()
+            raise
+        finally:
+            store.owner = None
+            if new and not store.path.exists():
+                # A new user whose first change was discarded (or who changed nothing).
+                self._stores.pop(user_id, None)
+
+    def _stamp_meta(self, store: UserStore, user_id: int) -> None:
+        meta = store.table("meta")
+        before = meta.get(doc_id=1)
+        doc = dict(before or {})
+        doc["schema"] = SCHEMA_VERSION
+        update_id = dict(self._handling.get()).get(user_id)
+        if update_id is not None:
+            doc["last_update_id"] = update_id
+        if doc != before:
+            meta.upsert(Document(doc, doc_id=1))
+
+    @contextmanager
+    def handling_update(self, user_id: int, update_id: int) -> Iterator[None]:
+        """While active, every write for this user also records ``update_id`` (in that same write).
+
+        It applies to writes made by the current asyncio task (and tasks it starts), not to a job
+        that happens to write for the same user meanwhile.
+        """
+        token = self._handling.set((*self._handling.get(), (user_id, update_id)))
+        try:
+            yield
+        finally:
+            self._handling.reset(token)
+
+    def last_update_id(self, user_id: int) -> int | None:
+        """The Telegram update id recorded with this user's last write made under handling_update."""
+        meta = self._meta(user_id)
+        value = meta.get("last_update_id")
+        return value if isinstance(value, int) else None
+
+    def lock(self, user_id: int) -> asyncio.Lock:
+        """The one lock that serialises this user's updates and jobs (created on first use)."""
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = self._locks[user_id] = asyncio.Lock()
+        return lock
+
+    def _meta(self, user_id: int) -> dict[str, Any]:
+        store = self._store(user_id)
+        doc = store.table("meta").get(doc_id=1) if store else None
+        return dict(doc) if doc else {}
 
     # -- users -------------------------------------------------------------------------------
 
@@ -99,7 +240,7 @@ class Repository:
     def _store(self, user_id: int, *, create: bool = False) -> UserStore | None:
         store = self._stores.get(user_id)
         if store is None and create:
-            store = UserStore(self.users_dir / f"{user_id}.json", fsync=self.fsync)
+            store = UserStore(self.users_dir / f"{user_id}.json", user_id, fsync=self.fsync)
             self._stores[user_id] = store
         return store
 
@@ -117,9 +258,14 @@ class Repository:
         return Profile.from_dict(dict(doc)) if doc else None
 
     def save_profile(self, profile: Profile) -> None:
-        store = self._store(profile.user_id, create=True)
-        assert store is not None
-        store.table("profile").upsert(Document(profile.to_dict(), doc_id=1))
+        with self.transaction(profile.user_id):
+            store = self._must(profile.user_id)
+            table = store.table("profile")
+            stored = table.get(doc_id=1)
+            # The counter only goes up: a caller holding an older copy must not hand numbers out again.
+            if stored is not None and stored["next_number"] > profile.next_number:
+                profile.next_number = stored["next_number"]
+            table.upsert(Document(profile.to_dict(), doc_id=1))
 
     def profiles(self) -> Iterator[Profile]:
         for user_id in list(self._stores):
@@ -144,43 +290,67 @@ class Repository:
         return JobApplication.from_dict(dict(doc)) if doc else None
 
     def add_application(self, profile: Profile, app: JobApplication, label: str) -> JobApplication:
-        """Give ``app`` the user's next number, store it, and remember how to undo it."""
-        app.number = profile.next_number
-        profile.next_number += 1
-        profile.remember_track(app.track)
-        self.save_profile(profile)
-        store = self._must(profile.user_id)
-        store.table("applications").insert(Document(app.to_dict(), doc_id=app.number))
-        self._push_undo(store, label.format(n=app.number), app.number, None)
+        """Give ``app`` the user's next number, store it, and remember how to undo it (one write)."""
+        kept = (app.number, profile.next_number, list(profile.tracks))
+        try:
+            with self.transaction(profile.user_id):
+                stored = self.get_profile(profile.user_id)
+                if stored is not None:  # the stored counter decides, whatever copy the caller holds
+                    profile.next_number = stored.next_number
+                app.number = profile.next_number
+                profile.next_number += 1
+                profile.remember_track(app.track)
+                self.save_profile(profile)
+                store = self._must(profile.user_id)
+                store.table("applications").insert(Document(app.to_dict(), doc_id=app.number))
+                self._push_undo(store, label.format(n=app.number), app.number, None)
+        except BaseException:
+            # Nothing was saved, so the caller's objects must not claim a number either.
+            app.number, profile.next_number, profile.tracks = kept
+            raise
         return app
 
     def save_application(self, user_id: int, app: JobApplication, label: str) -> UndoEntry:
         """Store a changed application; ``label`` says what changed, for /undo."""
         store = self._must(user_id)
-        table = store.table("applications")
-        before = table.get(doc_id=app.number)
-        table.upsert(Document(app.to_dict(), doc_id=app.number))
-        return self._push_undo(store, label, app.number, dict(before) if before else None)
+        with self.transaction(user_id):
+            table = store.table("applications")
+            before = table.get(doc_id=app.number)
+            table.upsert(Document(app.to_dict(), doc_id=app.number))
+            self._keep_counter_ahead(store, [app.number])
+            return self._push_undo(store, label, app.number, dict(before) if before else None)
 
     def save_applications(
         self, user_id: int, apps: list[JobApplication], label: str = "imported applications"
     ) -> UndoEntry:
         """Store many new applications in one write (an import); one undo removes them all."""
         store = self._must(user_id)
-        table = store.table("applications")
-        table.insert_multiple(Document(app.to_dict(), doc_id=app.number) for app in apps)
-        numbers = tuple(app.number for app in apps)
-        return self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
+        with self.transaction(user_id):
+            table = store.table("applications")
+            table.insert_multiple(Document(app.to_dict(), doc_id=app.number) for app in apps)
+            numbers = tuple(app.number for app in apps)
+            self._keep_counter_ahead(store, numbers)
+            return self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
+
+    @staticmethod
+    def _keep_counter_ahead(store: UserStore, numbers: Iterable[int]) -> None:
+        """Move the profile's next number past ``numbers``, so /add never reuses one of them."""
+        table = store.table("profile")
+        profile = table.get(doc_id=1)
+        highest = max(numbers, default=0)
+        if profile is not None and profile["next_number"] <= highest:
+            table.update({"next_number": highest + 1}, doc_ids=[1])
 
     def delete_application(self, user_id: int, number: int, label: str) -> UndoEntry | None:
         store = self._must(user_id)
-        table = store.table("applications")
-        before = table.get(doc_id=number)
-        if before is None:
-            return None
-        table.remove(doc_ids=[number])
-        # Deleting is undone by putting the application back: "before" is the whole record.
-        return self._push_undo(store, label, number, dict(before), deleted=True)
+        with self.transaction(user_id):
+            table = store.table("applications")
+            before = table.get(doc_id=number)
+            if before is None:
+                return None
+            table.remove(doc_ids=[number])
+            # Deleting is undone by putting the application back: "before" is the whole record.
+            return self._push_undo(store, label, number, dict(before), deleted=True)
 
     # -- undo --------------------------------------------------------------------------------
 
@@ -195,10 +365,15 @@ class Repository:
         added: tuple[int, ...] = (),
     ) -> UndoEntry:
         table = store.table("undo")
-        entry_id = table.insert(
-            {"label": label, "number": number, "before": before, "deleted": deleted, "added": list(added)}
-        )
-        stale = [doc.doc_id for doc in table.all() if doc.doc_id <= entry_id - UNDO_DEPTH]
+        ids = [doc.doc_id for doc in table.all()]
+        # Entry ids are never reused (an Undo button names one), even after every entry is undone.
+        meta = dict(store.table("meta").get(doc_id=1) or {})
+        entry_id = max([meta.get("undo_seq", 0), *ids]) + 1
+        meta["undo_seq"] = entry_id
+        store.table("meta").upsert(Document(meta, doc_id=1))
+        doc = {"label": label, "number": number, "before": before, "deleted": deleted, "added": list(added)}
+        table.insert(Document(doc, doc_id=entry_id))
+        stale = [doc_id for doc_id in ids if doc_id <= entry_id - UNDO_DEPTH]
         if stale:
             table.remove(doc_ids=stale)
         return UndoEntry(entry_id, label, number, before, added)
@@ -219,34 +394,63 @@ class Repository:
         if entry is None or (entry_id is not None and entry.id != entry_id):
             return None
         store = self._must(user_id)
-        apps = store.table("applications")
-        if entry.added:
-            apps.remove(doc_ids=[n for n in entry.added if apps.contains(doc_id=n)])
-        elif entry.before is None:
-            apps.remove(doc_ids=[entry.number])
-        else:
-            apps.upsert(Document(entry.before, doc_id=entry.number))
-        store.table("undo").remove(doc_ids=[entry.id])
+        with self.transaction(user_id):
+            apps = store.table("applications")
+            if entry.added:
+                apps.remove(doc_ids=[n for n in entry.added if apps.contains(doc_id=n)])
+            elif entry.before is None:
+                apps.remove(doc_ids=[entry.number])
+            else:
+                apps.upsert(Document(entry.before, doc_id=entry.number))
+            store.table("undo").remove(doc_ids=[entry.id])
         return entry
 
     # -- reminders ---------------------------------------------------------------------------
 
     def sent_reminders(self, user_id: int) -> dict[str, str]:
-        """Keys of reminders already sent (or deliberately skipped), with when."""
+        """Keys of reminders recorded (sent, skipped, failed: any status), with when."""
         store = self._store(user_id)
         if store is None:
             return {}
         return {doc["key"]: doc["at"] for doc in store.table("reminders").all()}
 
+    def reminder_statuses(self, user_id: int) -> dict[str, str]:
+        """Each recorded reminder key with its status (``sent``, ``skipped``, ...)."""
+        store = self._store(user_id)
+        if store is None:
+            return {}
+        return {doc["key"]: doc["status"] for doc in store.table("reminders").all()}
+
     def mark_reminder(self, user_id: int, key: str, at: datetime, status: str = "sent") -> None:
+        """Record a reminder's status; marking a key again replaces its record (one per key)."""
         store = self._must(user_id)
-        store.table("reminders").insert({"key": key, "at": utc_iso(at), "status": status})
+        record = {"key": key, "at": utc_iso(at), "status": status}
+        with self.transaction(user_id):
+            table = store.table("reminders")
+            docs = table.all()
+            same = [doc.doc_id for doc in docs if doc["key"] == key]
+            if same:
+                if len(same) > 1:
+                    table.remove(doc_ids=same[1:])  # files from before the upsert may hold two
+                table.update(record, doc_ids=[same[0]])
+            else:
+                table.insert(Document(record, doc_id=max((doc.doc_id for doc in docs), default=0) + 1))
+
+    def unmark_reminder(self, user_id: int, key: str) -> None:
+        """Forget a reminder's record, so it counts as not yet delivered (no write if absent)."""
+        store = self._must(user_id)
+        with self.transaction(user_id):
+            table = store.table("reminders")
+            same = [doc.doc_id for doc in table.all() if doc["key"] == key]
+            if same:
+                table.remove(doc_ids=same)
 
     def forget_reminders(self, user_id: int, older_than: datetime) -> None:
         """Drop reminder records older than ``older_than`` (they can no longer be due)."""
         store = self._must(user_id)
         cutoff = utc_iso(older_than)
-        table = store.table("reminders")
-        stale = [doc.doc_id for doc in table.all() if doc["at"] < cutoff]
-        if stale:
-            table.remove(doc_ids=stale)
+        with self.transaction(user_id):
+            table = store.table("reminders")
+            stale = [doc.doc_id for doc in table.all() if doc["at"] < cutoff]
+            if stale:
+                table.remove(doc_ids=stale)

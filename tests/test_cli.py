@@ -36,19 +36,30 @@ def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_corrupt_data_file_stops_start_up_naming_it(tmp_path: Path) -> None:
-    """A broken user file stops `funnelbot run` with its path; the file is untouched."""
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        '{"meta": {"1": {"schema": "abc"}}}',
+        '{"meta": [1]}',
+        '{"meta": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["truncated", "schema abc", "meta a list", "deeply nested"],
+)
+def test_corrupt_data_file_stops_start_up_naming_it(tmp_path: Path, content: str) -> None:
+    """A broken user file stops `funnelbot run` with exit code 2 and its path; the file is untouched."""
     users = tmp_path / "data" / "users"
     users.mkdir(parents=True)
     broken = users / "42.json"
-    broken.write_text("{not json")
+    broken.write_text(content)
     result = run_cli(
         "run", env={"TELEGRAM_BOT_TOKEN": "1:x", "FUNNELBOT_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path
     )
-    assert result.returncode == 1
-    assert str(broken) in result.stderr and "has not been changed" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert broken.read_text() == "{not json"
+    assert result.returncode == 2
+    first, *rest = result.stderr.strip().splitlines()
+    assert first.startswith(f"funnelbot: cannot start: the data file {broken} ")
+    assert len(rest) == 1 and "has not been changed" in rest[0]
+    assert broken.read_text() == content
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.domain.models import Event, JobApplication, Profile
 from bot.domain.stages import Stage
-from storage import AtomicJSONStorage, CorruptDataError, Repository
+from storage import AtomicJSONStorage, CorruptDataError, Repository, StorageWriteError
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -151,9 +151,10 @@ def test_failed_write_keeps_the_old_file_and_forgets_the_memory_copy(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(StorageWriteError, match="No space") as caught:
         storage.write({"t": {"1": {"a": 2}}})
     monkeypatch.undo()
+    assert caught.value.errno == 28 and caught.value.path == path
     assert storage.read() == {"t": {"1": {"a": 1}}}
     assert [p.name for p in tmp_path.iterdir()] == ["db.json"]
 
