@@ -49,6 +49,7 @@ COMMANDS: list[Command] = [
     Command("export", "Everything as CSV (or interviews .ics)", "/export  (or /export ics)"),
     Command("import", "Load applications from a CSV file", "/import"),
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),
+    Command("dates", "Read 3/12 day first (dmy) or month first (mdy)", "/dates dmy"),
     Command("help", "Every command with an example", "/help"),
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.dates import parse_day
+from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Camp, Source, parse_camp, parse_source
 
 URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -35,6 +35,7 @@ class Draft:
     link: str = ""
     track: str = ""
     closes_on: date | None = None
+    closes_typed: str = ""  # the closing date as written, to say how a numeric one was read
     applied: bool = False
     camp: Camp | None = None
     source: Source | None = None
@@ -53,8 +54,11 @@ def _is_option(token: str) -> bool:
     return token in _OPTION_WORDS or token.startswith("#") or bool(URL.fullmatch(token))
 
 
-def parse_quick_add(text: str, today: date) -> Draft:
-    """Split a one-line job description into its parts; options may come in any order."""
+def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draft:
+    """Split a one-line job description into its parts; options may come in any order.
+
+    A numeric closing date ("closes 3/12") is read in the user's ``order``.
+    """
     draft = Draft()
     tokens = text.split()
     rest: list[str] = []
@@ -74,7 +78,7 @@ def parse_quick_add(text: str, today: date) -> Draft:
                 raise CaptureError("One #track per job, please (use _ for spaces: <code>#platform_engineering</code>).")
             draft.track = token[1:].replace("_", " ")
         elif token in ("closes", "closing", "deadline") and following:
-            i = _read_closing(tokens, i + 1, today, draft) - 1
+            i = _read_closing(tokens, i + 1, today, draft, order) - 1
         elif token == "applied" and (not following or _is_option(following)):
             draft.applied = True
         elif token in ("camp", "camp:") and following:
@@ -105,12 +109,12 @@ def parse_quick_add(text: str, today: date) -> Draft:
     return draft
 
 
-def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> int:
+def _read_closing(tokens: list[str], start: int, today: date, draft: Draft, order: DateOrder) -> int:
     """Take the longest run of tokens (up to five) that reads as a date; return where it ended."""
     for end in range(min(len(tokens), start + 5), start, -1):
         if any(_is_option(tok) for tok in tokens[start:end]):
             continue
-        day = parse_day(" ".join(tokens[start:end]), today)
+        day = parse_day(" ".join(tokens[start:end]), today, order=order)
         if day is not None and end < len(tokens) and _DATE_PIECE.match(tokens[end]):
             break  # "feb 30": only "feb" parsed, and the rest of the date would land in the role
         if day is not None:
@@ -118,6 +122,7 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
             if problem:
                 raise CaptureError(problem)
             draft.closes_on = day
+            draft.closes_typed = " ".join(tokens[start:end])
             return end
     raise CaptureError(
         f"I couldn't read “{html.escape(' '.join(tokens[start : start + 3]))}” as a closing date. "

@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import interviews, moves, settings_rules
-from bot.domain.dates import WEEKDAYS, parse_moment
+from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
 from bot.domain.funnel import plural
 from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
 from bot.domain.models import JobApplication, Profile, Slot
@@ -40,6 +40,7 @@ from bot.domain.reminders import (
     standing,
 )
 from bot.domain.weekly import WeekStatus, streak_including_this_week
+from bot.handlers import onboarding
 from bot.handlers.common import changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
 from bot.rendering import (
@@ -313,7 +314,8 @@ def nudges_view(profile: Profile) -> Rendered:
 def settings_view(profile: Profile, zone: str, now: datetime, tz: ZoneInfo) -> Rendered:
     lines = [
         "⚙️ <b>Your settings</b>",
-        f"Timezone: <b>{esc(zone)}</b> (/timezone)",
+        f"Timezone: <b>{esc(zone)}</b> (/timezone) · dates: "
+        f"<b>{ORDER_NAMES[date_order_for(profile.date_order, zone)]}</b> (/dates)",
         f"Weekly target: {_bold(profile.target_per_week, 'application')}; in flight: "
         f"<b>{profile.target_in_flight}</b> (/target)",
         f"Nudges: {pause_text(profile, now, tz)} · plan {slot_text(profile.plan)} · check "
@@ -455,7 +457,9 @@ async def pause_nudges(update: Update, context: BotContext) -> None:
     """/pause, /pause until 2026-12-01, /pause for 2 weeks: no nudges or reminders meanwhile."""
     profile = profile_of(update, context)
     try:
-        until = settings_rules.parse_pause(" ".join(context.args or []), today_for(profile, context))
+        until = settings_rules.parse_pause(
+            " ".join(context.args or []), today_for(profile, context), order=onboarding.order_for(profile, context)
+        )
     except SettingError as error:
         await reply(
             update,
@@ -680,8 +684,9 @@ async def record_interview(update: Update, context: BotContext) -> None:
     if not move and text.lower() in ("cancel", "off", "none"):
         await _cancel_interviews(update, context, profile, app)
         return
-    moment = parse_moment(text, now.astimezone(tz)) if text else None
-    if moment is not None and interviews.day_without_time(text, now.astimezone(tz)):
+    order = onboarding.order_for(profile, context)
+    moment = parse_moment(text, now.astimezone(tz), order=order) if text else None
+    if moment is not None and interviews.day_without_time(text, now.astimezone(tz), order=order):
         verb = f"/interview {app.number} move" if move else f"/interview {app.number}"
         await reply(update, f"What time? E.g. <code>{verb} {esc(text)} 14:00</code>. Nothing was changed.")
         return
@@ -692,7 +697,9 @@ async def record_interview(update: Update, context: BotContext) -> None:
     recorded = interviews.record(app, moment, now, tz, lambda m: local_moment(m, tz), move=move)
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
-    await reply(update, _interview_saved(profile, context, app, recorded))
+    two_way = ambiguous_far(text, now.astimezone(tz).date(), order)
+    note = f"\n{onboarding.reading_note(two_way, order)}" if two_way else ""
+    await reply(update, _interview_saved(profile, context, app, recorded) + note)
 
 
 def _interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:

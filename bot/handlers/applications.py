@@ -23,7 +23,7 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
 from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
-from bot.domain.dates import parse_day
+from bot.domain.dates import DateOrder, ambiguous_far, parse_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
@@ -91,6 +91,9 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
         )
     if app.closes_on is not None and app.closes_on < today_for(profile, context):
         notes.append("Heads-up: that closing date has already passed.")
+    order = onboarding.order_for(profile, context)
+    if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
+        notes.append(onboarding.reading_note(found, order))
     extra = "".join(f"\n{note}" for note in notes)
     await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
 
@@ -122,7 +125,7 @@ async def add_application(update: Update, context: BotContext) -> AddState | int
         await _offer_to_save(update, context, link)  # `/add <link>` alone: same as sending the link
         return ConversationHandler.END
     try:
-        draft = parse_quick_add(text, today_for(profile, context))
+        draft = parse_quick_add(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
         await reply(update, f"{error}")
         return ConversationHandler.END
@@ -544,7 +547,7 @@ async def edit_application(update: Update, context: BotContext) -> None:
         await reply(update, f"What should the {field} be? E.g. <code>/edit {app.number} {field} …</code>{clear}.")
         return
     profile = profile_of(update, context)
-    problem = _set_field(app, field, value, today_for(profile, context))
+    problem = _set_field(app, field, value, today_for(profile, context), onboarding.order_for(profile, context))
     if problem:
         await reply(update, problem)
         return
@@ -555,7 +558,7 @@ async def edit_application(update: Update, context: BotContext) -> None:
     await _apply(update, context, app, f"edited #{app.number} {field}", f"Updated the {field} of #{app.number}.")
 
 
-def _set_field(app: JobApplication, field: str, value: str, today: date) -> str | None:
+def _set_field(app: JobApplication, field: str, value: str, today: date, order: DateOrder) -> str | None:
     """Change one field; return a friendly problem description instead when the value is bad.
 
     ``none`` clears an optional field.
@@ -584,7 +587,7 @@ def _set_field(app: JobApplication, field: str, value: str, today: date) -> str 
             return "Source is one of: job board, referral, network, recruiter, other."
         app.source = source
     elif field == "closes":
-        day = parse_day(value, today) if value else None
+        day = parse_day(value, today, order=order) if value else None
         if value and day is None:
             return "I couldn't read that date. Try 2026-12-05, friday or in 2 weeks (or none)."
         if day is not None and (problem := closing_problem(day, today)):

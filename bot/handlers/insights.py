@@ -22,10 +22,12 @@ from bot import charts
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import csvio, funnel
+from bot.domain.dates import ORDER_NAMES
 from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Stage
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
 from bot.handlers.common import changed, edit, profile_of, reply, today_for
+from bot.handlers.onboarding import order_for
 from bot.rendering import MAX_TEXT, button, clip, esc, keyboard, short_day, utf16_len
 
 logger = logging.getLogger(__name__)
@@ -232,7 +234,9 @@ async def send_report(update: Update, context: BotContext) -> None:
     """
     profile, apps, tz = _apps_and_tz(update, context)
     try:
-        start, end = funnel.parse_period(context.args or [], today_for(profile, context))
+        start, end = funnel.parse_period(
+            context.args or [], today_for(profile, context), order=order_for(profile, context)
+        )
     except funnel.PeriodError as error:
         await reply(update, esc(error))
         return
@@ -391,9 +395,9 @@ async def receive_import(update: Update, context: BotContext) -> None:
     if data is None:
         await reply(update, _too_big(None))
         return
-    _, apps, tz = _apps_and_tz(update, context)  # read after the awaits: the data as it is now
+    profile, apps, tz = _apps_and_tz(update, context)  # read after the awaits: the data as it is now
     try:
-        job = csvio.CsvImport(data, apps, tz, context.now())
+        job = csvio.CsvImport(data, apps, tz, context.now(), order_for(profile, context))
     except csvio.ImportRefused as error:
         await reply(update, f"{esc(error)}\nNothing changed.")
         return
@@ -479,6 +483,8 @@ def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
         "undated": plan.undated,
         "ignored": plan.ignored_columns,
         "warnings": plan.warnings,
+        "order": plan.order,
+        "two_way_date": plan.two_way_date,
     }
     return token
 
@@ -509,6 +515,7 @@ def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> str
     else:
         lines = ["Nothing new to import."]
     lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
+    lines += _date_order_note(plan)
     if saved:
         lines += _import_warnings(plan.warnings)
         lines.append("See /list, /funnel or /chart.")
@@ -532,6 +539,17 @@ def _import_notes(duplicates: Sequence[csvio.Duplicate], undated: int, ignored: 
     return lines
 
 
+def _date_order_note(plan: csvio.ImportPlan) -> list[str]:
+    """Say which way numeric dates such as 11/02/2026 were read, when the file had one."""
+    if not plan.two_way_date:
+        return []
+    other = "mdy" if plan.order == "dmy" else "dmy"
+    return [
+        f"Dates like {esc(plan.two_way_date)} were read {ORDER_NAMES[plan.order]}. Wrong? "
+        f"Send <code>/dates {other}</code>, then the file again."
+    ]
+
+
 def _import_warnings(warnings: Sequence[csvio.RowProblem]) -> list[str]:
     """Rows read with a guess (they import all the same), a few shown, the rest counted."""
     if not warnings:
@@ -553,6 +571,7 @@ def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, A
     if bad > SHOWN_ERRORS:
         lines.append(f"…and {bad - SHOWN_ERRORS} more.")
     lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
+    lines += _date_order_note(plan)
     lines += _import_warnings(plan.warnings)
     if not plan.apps:
         tail = "\n\nNo row can be imported as it is. Fix the file and send it again; nothing changed."
@@ -609,6 +628,8 @@ async def import_button(update: Update, context: BotContext) -> None:
         undated=pending["undated"],
         ignored_columns=pending["ignored"],
         warnings=pending.get("warnings", []),  # absent from imports checked before warnings existed
+        order=pending.get("order", "dmy"),
+        two_way_date=pending.get("two_way_date", ""),
     )
     await edit(update, _import_done(saved, plan))
 

@@ -17,6 +17,8 @@ from telegram.ext import (
 from bot.callback_data import decode, int_args
 from bot.commands import COMMANDS
 from bot.context import BotContext
+from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
+from bot.domain.models import Profile
 from bot.domain.zones import describe_zone, resolve_timezone
 from bot.handlers.common import changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
@@ -135,6 +137,48 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>. Reminders follow your local time.")
 
 
+def order_for(profile: Profile, context: BotContext) -> DateOrder:
+    """How this user writes numeric dates: their /dates choice, else their timezone's custom."""
+    return date_order_for(profile.date_order, profile.timezone or context.settings.default_tz)
+
+
+def reading_note(found: NumericDate, order: DateOrder) -> str:
+    """A line saying how an ambiguous, far-off numeric date was read, and how to read it the other way."""
+    other: DateOrder = "dmy" if order == "mdy" else "mdy"
+    meant = f"{found.other:%-d %B %Y}" if found.other else "the other way round"
+    return (
+        f"Heads-up: I read “{esc(found.text)}” {ORDER_NAMES[order]}, as <b>{found.day:%-d %B %Y}</b>. "
+        f"If you meant {meant}, send <code>/dates {other}</code> and fix it."
+    )
+
+
+async def set_dates(update: Update, context: BotContext) -> None:
+    """/dates dmy|mdy: how numeric dates like 3/12 are read."""
+    profile = profile_of(update, context)
+    choice = " ".join(context.args or []).strip().lower().replace("/", "").replace("-", "")
+    choice = {"daymonth": "dmy", "day": "dmy", "monthday": "mdy", "month": "mdy", "us": "mdy"}.get(choice, choice)
+    current = order_for(profile, context)
+    if not choice:
+        source = "your choice" if profile.date_order else "from your timezone"
+        await reply(
+            update,
+            f"I read numeric dates <b>{describe_order(current)}</b>, {source}. "
+            "Change it with <code>/dates dmy</code> (day first) or <code>/dates mdy</code> (month first).",
+        )
+        return
+    if choice not in DATE_ORDERS:
+        await reply(
+            update,
+            f"“{esc(choice[:20])}” isn't a date order. Use <code>/dates dmy</code> (3/12 is 3 December) or "
+            "<code>/dates mdy</code> (3/12 is 12 March). Nothing was changed.",
+        )
+        return
+    profile.date_order = "mdy" if choice == "mdy" else "dmy"
+    context.repo.save_profile(profile)
+    logger.info("user.date_order user=%s order=%s", profile.user_id, choice)
+    await reply(update, f"From now on I read numeric dates <b>{describe_order(order_for(profile, context))}</b>.")
+
+
 def help_text() -> str:
     """One line per command, led by a tappable example."""
     lines = ["<b>Funnelbot commands</b> (N is an application's number, as in #3)"]
@@ -193,6 +237,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
         CommandHandler("help", show_help),
+        CommandHandler("dates", set_dates),
     ]
 
 

@@ -387,10 +387,20 @@ def test_csv_import_date_spellings(cell: str, expected: datetime) -> None:
     assert plan.apps[0].entered_at(Stage.APPLIED) == expected
 
 
-def test_csv_import_refuses_ambiguous_slashed_dates() -> None:
-    """11/02/2026 could be November or February: the row is refused with a hint."""
-    plan = read_import(b"company,role,stage,date applied\nA,B,applied,11/02/2026\n", [], LONDON, NOW)
-    assert plan.errors[0].message == "applied date: can't read date '11/02/2026' (use YYYY-MM-DD)"
+def test_csv_import_reads_slashed_dates_in_the_users_order() -> None:
+    """11/02/2026 is 11 February day-first and 2 November month-first; the plan notes it was two-way."""
+    data = b"company,role,stage,date applied\nA,B,applied,11/02/2026\n"
+    day_first = read_import(data, [], LONDON, NOW)
+    assert day_first.apps[0].entered_at(Stage.APPLIED) == datetime(2026, 2, 11, 12, 0, tzinfo=UTC)
+    assert day_first.two_way_date == "11/02/2026"
+    month_first = read_import(data, [], LONDON, NOW, "mdy")
+    assert month_first.apps[0].entered_at(Stage.APPLIED) == datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+def test_csv_import_slashed_date_without_a_year_is_refused() -> None:
+    """11/02 alone can't be placed in a spreadsheet's past: the row asks for the year."""
+    plan = read_import(b"company,role,stage,date applied\nA,B,applied,11/02\n", [], LONDON, NOW)
+    assert plan.errors[0].message == "applied date: date '11/02' has no year (use YYYY-MM-DD or add the year)"
 
 
 def test_csv_import_negative_stage_is_unknown() -> None:
