@@ -59,7 +59,7 @@ from bot.domain.models import (
     parse_source,
     utc_iso,
 )
-from bot.domain.stages import Outcome, Stage, parse_stage, stage_choices
+from bot.domain.stages import Outcome, Stage, parse_stage
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
@@ -92,6 +92,7 @@ HEADER: tuple[str, ...] = (
 )
 T = TypeVar("T")
 REQUIRED = ("company", "role", "stage")
+UNKNOWN_STAGE = "unknown stage"  # the reply adds the stage legend once for all such rows
 REPORT_HEADER = ("applied_on", "id", "company", "role", "status", "link")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -413,7 +414,7 @@ def _read_outcome(text: str) -> Outcome | None:
         return None
     if key in _OUTCOME_WORDS:
         return _OUTCOME_WORDS[key]
-    raise ValueError(f"unknown outcome {text[:20]!r} (use rejected, withdrawn, declined or ghosted)")
+    raise ValueError(f"unknown outcome {text[:60]!r} (use rejected, withdrawn, declined or ghosted)")
 
 
 def _read_history(text: str) -> list[Event] | None:
@@ -546,7 +547,7 @@ class _Row:
         if self.get("camp"):
             camp = parse_camp(self.get("camp"))
             if camp is None:
-                self.problems.append(f"unknown camp {self.get('camp')[:20]!r} (use {', '.join(c.value for c in Camp)})")
+                self.problems.append(f"unknown camp {self.get('camp')[:60]!r} (use {', '.join(c.value for c in Camp)})")
         if self.get("source"):
             source = parse_source(self.get("source"))
             if source is None:  # a spreadsheet's "Via" says anything: keep the row, say so
@@ -624,7 +625,7 @@ class _Row:
             outcome = _OUTCOME_WORDS[raw.strip().lower()]
             stage = Stage.OFFER if outcome == Outcome.DECLINED else Stage.APPLIED
         if stage is None:
-            self.problems.append(f"unknown stage {raw[:20]!r} (use a name or number: {stage_choices()})")
+            self.problems.append(f"{UNKNOWN_STAGE} {raw[:80]!r}")
         return stage, outcome
 
     def _check_consistency(self, stage: Stage, outcome: Outcome | None, dated: dict[Stage, datetime]) -> None:
