@@ -39,6 +39,7 @@ class Draft:
     applied: bool = False
     camp: Camp | None = None
     source: Source | None = None
+    source_text: str = ""  # a source we don't know, as written (it is grouped as "other")
     fit_contribute: int | None = None
     fit_learn: int | None = None
 
@@ -91,12 +92,7 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
             if draft.camp is None:
                 raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
         elif token in ("via", "source") and following:
-            used = _read_source(tokens, i + 1, draft)
-            if not used:
-                raise CaptureError(
-                    "Source is one of: job board, referral, network, recruiter, other, e.g. <code>via referral</code>."
-                )
-            i += used
+            i += _read_source(tokens, i + 1, draft)
         elif token.startswith("source:") and parse_source(lower[7:]):
             draft.source = parse_source(lower[7:])
         elif token == "fit" and _FIT.match(following):
@@ -142,7 +138,13 @@ def closing_problem(day: date, today: date) -> str | None:
 
 
 def _read_source(tokens: list[str], start: int, draft: Draft) -> int:
-    """Read a source after "via" (up to three words); return how many tokens it took, 0 if none."""
+    """Read a source after "via"; return how many tokens it took.
+
+    A known source takes up to three words. One we don't know ("via seek") is kept as written
+    and counted as other: it runs up to three words when they reach the next option or the end
+    of the message ("via Carrier pigeon applied"), else it is one word (so "via seek Acme - SRE"
+    keeps the company).
+    """
     for used in (3, 2, 1):
         if start + used > len(tokens):
             continue
@@ -150,7 +152,16 @@ def _read_source(tokens: list[str], start: int, draft: Draft) -> int:
         if source is not None:
             draft.source = source
             return used
-    return 0
+    used = 1
+    for length in (3, 2):
+        end = start + length
+        reaches_option = end == len(tokens) or (end < len(tokens) and _is_option(tokens[end]))
+        if end <= len(tokens) and reaches_option and not any(_is_option(t) for t in tokens[start:end]):
+            used = length
+            break
+    draft.source = Source.OTHER
+    draft.source_text = " ".join(tokens[start : start + used])[:60]
+    return used
 
 
 def _read_fit(text: str, draft: Draft) -> None:

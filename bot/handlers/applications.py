@@ -91,6 +91,11 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
         )
     if app.closes_on is not None and app.closes_on < today_for(profile, context):
         notes.append("Heads-up: that closing date has already passed.")
+    if draft.source_text:
+        notes.append(
+            f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
+            "I kept it as written in a note."
+        )
     order = onboarding.order_for(profile, context)
     if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
         notes.append(onboarding.reading_note(found, order))
