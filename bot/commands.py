@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import NamedTuple
 
 
@@ -53,3 +54,13 @@ COMMANDS: list[Command] = [
     Command("help", "Every command with an example", "/help"),
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]
+
+# Commands that work but stay out of the menu.
+HIDDEN = ("skip",)
+
+
+def closest_command(name: str) -> str | None:
+    """The command a typo most likely meant ("lsit" -> "list", "ad" -> "add"), or None."""
+    names = [command.name for command in COMMANDS] + list(HIDDEN)
+    found = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+    return found[0] if found else None

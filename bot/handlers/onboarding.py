@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import decode, int_args
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, closest_command
 from bot.context import BotContext
 from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
 from bot.domain.models import Profile
@@ -197,12 +197,59 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    """Any command we don't have."""
-    assert update.effective_message is not None
-    command, _, addressee = (update.effective_message.text or "").split()[0].partition("@")
+    """Any command we don't have: the closest one we do have is offered as a button."""
+    message = update.effective_message
+    assert message is not None
+    head, _, rest = (message.text or "").partition(" ")
+    command, _, addressee = head.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot
-    await reply(update, f"I don't know {esc(command[:40])}. /help lists what I can do.")
+    meant = closest_command(command.lstrip("/"))
+    if meant is None:
+        await reply(update, f"I don't know {esc(command[:40])}. /help lists what I can do.")
+        return
+    # The typed arguments stay here, not in the button (callback data is small and never user text).
+    token = int(context.scratch.get("typo_seq", 0)) + 1
+    text = f"/{meant} {rest.strip()}".strip()
+    context.scratch["typo_seq"] = token
+    context.scratch["typo"] = {"token": token, "text": text}
+    label = text if len(text) <= 40 else text[:39] + "…"
+    await reply(
+        update,
+        f"I don't know {esc(command[:40])}. Did you mean /{meant}? Tap to run <code>{esc(text[:200])}</code>.",
+        keyboard([button(f"▶ {label}", "typo", "run", token)]),
+    )
+
+
+async def typo_tapped(update: Update, context: BotContext) -> None:
+    """``typo:run:<token>``: run the suggested command with the arguments typed with the typo."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, _, args = decode(query.data)
+    token = int_args(args, 1)
+    pending = context.scratch.get("typo")
+    if token is None or not pending or pending["token"] != token[0]:
+        await query.answer("That suggestion has expired; type the command again.")
+        await edit(update, "That suggestion has expired; type the command again.")
+        return
+    del context.scratch["typo"]
+    text: str = pending["text"]
+    await query.answer()
+    await edit(update, f"Running <code>{esc(text[:200])}</code>")
+    command_length = len(text.split(" ", 1)[0])
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    typed = Message(
+        message_id=query.message.message_id,
+        date=context.now(),
+        chat=chat,
+        from_user=user,
+        text=text,
+        entities=[MessageEntity(MessageEntity.BOT_COMMAND, 0, command_length)],
+    )
+    typed.set_bot(context.bot)
+    # Straight through the handlers, as if the user had typed it (no update queue involved).
+    await context.application.process_update(Update(update_id=update.update_id, message=typed))
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
@@ -238,6 +285,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("timezone", set_timezone),
         CommandHandler("help", show_help),
         CommandHandler("dates", set_dates),
+        CallbackQueryHandler(typo_tapped, pattern=r"^typo:run:"),
     ]
 
 
