@@ -55,6 +55,17 @@ COMMANDS: list[Command] = [
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]
 
+# /help: the essentials first, then sections opened with buttons, so each page fits one phone screen.
+ESSENTIALS = ("add", "list", "show", "move", "undo")
+HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("Save and edit", ("prospects", "note", "fit", "edit", "delete")),
+    ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
+    ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
+    ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
+    ("Settings", ("settings", "timezone", "dates", "start", "cancel", "help")),
+]
+BY_NAME = {command.name: command for command in COMMANDS}
+
 # Commands that work but stay out of the menu.
 HIDDEN = ("skip",)
 

@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot.callback_data import decode, int_args
-from bot.commands import COMMANDS, closest_command
+from bot.commands import BY_NAME, ESSENTIALS, HELP_SECTIONS, closest_command
 from bot.context import BotContext
 from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
 from bot.domain.models import Profile
@@ -179,21 +179,56 @@ async def set_dates(update: Update, context: BotContext) -> None:
     await reply(update, f"From now on I read numeric dates <b>{describe_order(order_for(profile, context))}</b>.")
 
 
-def help_text() -> str:
-    """One line per command, led by a tappable example."""
-    lines = ["<b>Funnelbot commands</b> (N is an application's number, as in #3)"]
-    for command in COMMANDS:
-        lines.append(f"<code>{esc(command.example)}</code> — {esc(command.description)}")
-    lines.append(
-        "\nStages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
-        "5 second interview → 6 offer → 7 accepted. Send a job link on its own to save it."
-    )
-    return clip("\n".join(lines))
+STAGES_LINE = (
+    "Stages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
+    "5 second interview → 6 offer → 7 accepted (everyday words like “tech interview” work too)."
+)
+
+
+def _example_line(name: str) -> str:
+    command = BY_NAME[name]
+    return f"<code>{esc(command.example)}</code> — {esc(command.description)}"
+
+
+def help_page(page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """/help page 0: the essentials and every other command by name; pages 1-5: one section with examples."""
+    if 1 <= page <= len(HELP_SECTIONS):
+        title, names = HELP_SECTIONS[page - 1]
+        lines = [f"<b>{esc(title)}</b> (N is an application's number, as in #3)"]
+        lines += [_example_line(name) for name in names]
+        if title == "Move and close":
+            lines.append("\n" + STAGES_LINE)
+    else:
+        lines = ["<b>Funnelbot: the commands you'll use most</b> (N is an application's number, as in #3)"]
+        lines += [_example_line(name) for name in ESSENTIALS]
+        lines += [
+            "Send a job link on its own to save it.",
+            "",
+            STAGES_LINE,
+            "",
+            "<b>More</b> (tap a section for examples)",
+        ]
+        lines += [f"{esc(title)}: {' '.join(f'/{name}' for name in names)}" for title, names in HELP_SECTIONS]
+    buttons = [
+        button(title, "help", "page", index) for index, (title, _) in enumerate(HELP_SECTIONS, 1) if index != page
+    ]
+    if 1 <= page <= len(HELP_SECTIONS):
+        buttons.insert(0, button("« Essentials", "help", "page", 0))
+    return clip("\n".join(lines)), keyboard(*(buttons[i : i + 3] for i in range(0, len(buttons), 3)))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """/help: every command with an example."""
-    await reply(update, help_text())
+    """/help: the essentials, with buttons for each section."""
+    await reply(update, *help_page(0))
+
+
+async def help_tapped(update: Update, context: BotContext) -> None:
+    """``help:page:<n>``: turn the /help message to another section."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    page = int_args(decode(query.data)[2], 1)
+    await query.answer()
+    await edit(update, *help_page(page[0] if page else 0))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -284,6 +319,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
         CommandHandler("help", show_help),
+        CallbackQueryHandler(help_tapped, pattern=r"^help:page:"),
         CommandHandler("dates", set_dates),
         CallbackQueryHandler(typo_tapped, pattern=r"^typo:run:"),
     ]
