@@ -38,6 +38,7 @@ class Draft:
     closes_typed: str = ""  # the closing date as written, to say how a numeric one was read
     applied: bool = False
     camp: Camp | None = None
+    camp_bare: bool = False  # the camp was a bare word at the end ("… SRE growth"), not "camp growth"
     source: Source | None = None
     source_text: str = ""  # a source we don't know, as written (it is grouped as "other")
     fit_contribute: int | None = None
@@ -87,6 +88,8 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
             if draft.camp is None:
                 raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
             i += 1
+        elif _bare_camp(token, following, rest) and draft.camp is None:
+            draft.camp, draft.camp_bare = parse_camp(token), True
         elif token.startswith("camp:") and len(token) > 5:
             draft.camp = parse_camp(lower[5:])
             if draft.camp is None:
@@ -103,6 +106,25 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
         i += 1
     _split_names(" ".join(rest), draft)
     return draft
+
+
+_CAMP_WORDS = {camp.value for camp in Camp}
+_JOINERS = {"-", "–", "—", "|", "at", "@", "of", "for", "and", "&", "in", "the", "a", "an"}
+
+
+def _bare_camp(token: str, following: str, rest: list[str]) -> bool:
+    """A lower-case camp word after the role and before any options: "Acme - SRE growth".
+
+    Only when it ends the names ("growth hacker" is a role) and doesn't finish a phrase such as
+    "Head of growth"; the reply says how it was read, so a wrong guess is one /edit away.
+    """
+    return (
+        token in _CAMP_WORDS
+        and (not following or _is_option(following))
+        and bool(rest)
+        and rest[-1].lower() not in _JOINERS
+        and any(_SEPARATORS.match(f" {t} ") or t.lower() in ("at", "@") for t in rest)
+    )
 
 
 def _read_closing(tokens: list[str], start: int, today: date, draft: Draft, order: DateOrder) -> int:

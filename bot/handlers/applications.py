@@ -91,6 +91,11 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
         )
     if app.closes_on is not None and app.closes_on < today_for(profile, context):
         notes.append("Heads-up: that closing date has already passed.")
+    if draft.camp_bare and draft.camp is not None:
+        notes.append(
+            f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
+            f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
+        )
     if draft.source_text:
         notes.append(
             f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "

@@ -132,3 +132,20 @@ def test_unknown_source_is_other_and_kept_as_written(text: str, written: str, ro
     draft = parse_quick_add(text, SUNDAY)
     assert (draft.source, draft.source_text) == (Source.OTHER, written)
     assert (draft.company, draft.role) == ("Foo", role)
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "camp"),
+    [
+        ("Acme - SRE growth", "SRE", Camp.GROWTH),
+        ("Acme - SRE safe applied", "SRE", Camp.SAFE),
+        ("Acme - Head of growth", "Head of growth", None),
+        ("Acme - growth hacker", "growth hacker", None),
+        ("Acme - SRE Growth", "SRE Growth", None),
+        ("Acme - growth", "growth", None),
+    ],
+)
+def test_bare_camp_word_after_the_role(text: str, role: str, camp: Camp | None) -> None:
+    """A lower-case camp word ending the names is the camp, unless it finishes a phrase or is the whole role."""
+    draft = parse_quick_add(text, SUNDAY)
+    assert (draft.role, draft.camp) == (role, camp)
