@@ -131,6 +131,21 @@ def read_numeric_day(text: str, order: DateOrder) -> NumericDate | None:
     return _numeric_match(match, date.min, order)
 
 
+def compact_day(day: date) -> str:
+    """A day as 8 ASCII digits, for button data ("20261203")."""
+    return f"{day:%Y%m%d}"
+
+
+def read_compact_day(text: str) -> date | None:
+    """The inverse of :func:`compact_day`; None for anything else."""
+    if not (len(text) == 8 and text.isascii() and text.isdigit()):
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
 FAR_AWAY = timedelta(days=62)
 
 

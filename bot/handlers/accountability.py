@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from bot.domain import interviews, moves, settings_rules
 from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
 from bot.domain.funnel import plural
 from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
-from bot.domain.models import JobApplication, Profile, Slot
+from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
     CATCH_UP,
@@ -698,8 +698,52 @@ async def record_interview(update: Update, context: BotContext) -> None:
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
     two_way = ambiguous_far(text, now.astimezone(tz).date(), order)
-    note = f"\n{onboarding.reading_note(two_way, order)}" if two_way else ""
-    await reply(update, _interview_saved(profile, context, app, recorded) + note)
+    if two_way is None or two_way.other is None:
+        await reply(update, _interview_saved(profile, context, app, recorded))
+        return
+    other = datetime.combine(two_way.other, recorded.moment.astimezone(tz).time(), tzinfo=tz)
+    label = f"📅 I meant {two_way.other:%-d %b %Y}"
+    stamps = (int(recorded.moment.timestamp()), int(other.timestamp()))
+    await reply(
+        update,
+        f"{_interview_saved(profile, context, app, recorded)}\n{onboarding.reading_note(two_way, order)}",
+        keyboard([button(label, "alt", "ivw", app.number, *stamps)]),
+    )
+
+
+_OTHER_DAY_PROBLEMS = {
+    Problem.CLOSED: "the application is closed",
+    Problem.PAST: "that day has passed",
+    Problem.TOO_FAR: "that's over two years away",
+}
+
+
+async def interview_reading_tapped(update: Update, context: BotContext) -> None:
+    """``alt:ivw:<n>:<read>:<other>``: the interview typed as 3/12 was meant the other way round."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    numbers = int_args(decode(query.data)[2], 3)
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
+    read = datetime.fromtimestamp(numbers[1], UTC) if numbers else None
+    if app is None or numbers is None or read not in app.interviews:
+        await query.answer("That interview has changed since; see /interview.", show_alert=True)
+        return
+    tz, now = _tz(profile, context), context.now()
+    other = datetime.fromtimestamp(numbers[2], UTC)
+    app.interviews.remove(read)
+    found = interviews.problem(app, other, now)
+    if found is not None:
+        app.interviews.append(read)
+        why = _OTHER_DAY_PROBLEMS.get(found, "it's already recorded then")
+        await query.answer(f"I can't move it to that day: {why}. Nothing was changed.", show_alert=True)
+        return
+    app.history.append(Event(at=now, kind="interview", detail=f"{local_moment(read, tz)} — cancelled"))
+    recorded = interviews.record(app, other, now, tz, lambda m: local_moment(m, tz))
+    context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
+    changed(context, profile.user_id)
+    await query.answer("Interview moved")
+    await edit(update, _interview_saved(profile, context, app, recorded))
 
 
 def _interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:
@@ -943,6 +987,7 @@ def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
             CallbackQueryHandler(nudge_button, pattern=r"^nud:"),
             CallbackQueryHandler(settings_button, pattern=r"^cfg:"),
+            CallbackQueryHandler(interview_reading_tapped, pattern=r"^alt:ivw:"),
             MessageHandler(filters.TEXT & ~filters.COMMAND & lessons.waiting, lessons.save),
         ],
         # Group 1 runs after group 0 answered: /cancel also ends a pending lesson question, and any

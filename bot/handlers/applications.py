@@ -23,7 +23,7 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
 from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
-from bot.domain.dates import DateOrder, ambiguous_far, parse_day
+from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
@@ -104,6 +104,12 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     order = onboarding.order_for(profile, context)
     if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
         notes.append(onboarding.reading_note(found, order))
+        if found.other is not None:
+            other = button(
+                f"📅 I meant {found.other:%-d %b %Y}",
+                *("alt", "close", app.number, compact_day(found.day), compact_day(found.other)),
+            )
+            markup = keyboard(*markup.inline_keyboard, [other])
     extra = "".join(f"\n{note}" for note in notes)
     await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
 
@@ -628,6 +634,23 @@ async def undo_last(update: Update, context: BotContext) -> None:
 # -- buttons ----------------------------------------------------------------------------------
 
 
+async def closing_reading_tapped(update: Update, context: BotContext) -> None:
+    """``alt:close:<n>:<read>:<other>``: the closing date typed as 3/12 was meant the other way round."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return
+    _, app, _, _, args = found
+    read, other = (read_compact_day(arg) for arg in [*args, "", ""][1:3])
+    if read is None or other is None or app.closes_on != read:
+        assert update.callback_query is not None
+        await update.callback_query.answer("That closing date has changed since; use /edit.", show_alert=True)
+        return
+    app.closes_on = other
+    app.history.append(Event(at=context.now(), kind="edited", detail="closes"))
+    headline = f"Closing date of #{app.number} is now <b>{other:%-d %B %Y}</b>."
+    await _apply(update, context, app, f"edited #{app.number} closes", headline, "Closing date changed")
+
+
 async def _app_from_query(
     update: Update, context: BotContext, count: int = 1
 ) -> tuple[Profile, JobApplication, str, list[int], list[str]] | None:
@@ -919,6 +942,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(application_button, pattern=r"^app:"),
         CallbackQueryHandler(fit_button, pattern=r"^fit:"),
         CallbackQueryHandler(undo_button, pattern=r"^undo:"),
+        CallbackQueryHandler(closing_reading_tapped, pattern=r"^alt:close:"),
         CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
     ]

@@ -148,7 +148,8 @@ def reading_note(found: NumericDate, order: DateOrder) -> str:
     meant = f"{found.other:%-d %B %Y}" if found.other else "the other way round"
     return (
         f"Heads-up: I read “{esc(found.text)}” {ORDER_NAMES[order]}, as <b>{found.day:%-d %B %Y}</b>. "
-        f"If you meant {meant}, send <code>/dates {other}</code> and fix it."
+        f"If you meant {meant}, tap the button below; <code>/dates {other}</code> reads such dates "
+        f"{ORDER_NAMES[other]} from now on."
     )
 
 

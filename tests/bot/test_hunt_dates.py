@@ -33,7 +33,7 @@ async def test_new_york_reads_month_first_and_says_so_when_far(bot: Harness) -> 
     app = bot.repo.get_application(ADA, 1)
     assert app is not None and app.closes_on == date(2027, 3, 12)
     assert "I read “3/12” month first, as <b>12 March 2027</b>" in reply.html
-    assert "If you meant 3 December 2026, send <code>/dates dmy</code>" in reply.html
+    assert "If you meant 3 December 2026, tap the button below; <code>/dates dmy</code> reads" in reply.html
 
 
 async def test_dates_command_switches_the_convention(bot: Harness) -> None:
@@ -71,3 +71,34 @@ async def test_import_reads_slashed_dates_day_first_and_says_so(bot: Harness) ->
     applied = app.entered_at(Stage.APPLIED) if app is not None else None
     assert applied is not None and applied.date() == date(2026, 2, 11)
     assert "Dates like 11/02/2026 were read day first" in replies[-1].text
+
+
+async def test_other_reading_button_fixes_a_closing_date(bot: Harness) -> None:
+    """In New York, "closes 3/12" offers "I meant 3 Dec 2026"; the tap changes it once, with Undo."""
+    await bot.send(ADA, "/timezone America/New_York")
+    await bot.send(ADA, "/add Acme - SRE closes 3/12")
+    card = bot.last(ADA)
+    data = next(b[1] for row in card.buttons for b in row if b[0].startswith("📅"))
+    await bot.tap(ADA, "I meant 3 Dec 2026")
+    assert bot.repo.get_application(ADA, 1).closes_on == date(2026, 12, 3)  # type: ignore[union-attr]
+    edited = bot.last(ADA)
+    assert edited.message_id == card.message_id and "Closing date of #1 is now 3 December 2026" in edited.text
+    await bot.press(ADA, card.message_id, data, force=True)
+    assert "changed since" in bot.tg.callback_answers[-1]["text"]
+    await bot.tap(ADA, "Undo")
+    assert bot.repo.get_application(ADA, 1).closes_on == date(2027, 3, 12)  # type: ignore[union-attr]
+
+
+async def test_other_reading_button_moves_an_interview(bot: Harness) -> None:
+    """In New York, "/interview 1 3/12 10:00" is 12 March; "I meant 3 Dec 2026" moves it to 3 December 10:00."""
+    await bot.send(ADA, "/timezone America/New_York")
+    await bot.send(ADA, "/add Acme - SRE applied")
+    reply = (await bot.send(ADA, "/interview 1 3/12 10:00"))[0]
+    new_york = ZoneInfo("America/New_York")
+    assert bot.repo.get_application(ADA, 1).interviews == [datetime(2027, 3, 12, 10, 0, tzinfo=new_york)]  # type: ignore[union-attr]
+    assert "I read “3/12” month first, as 12 March 2027" in reply.text
+    await bot.tap(ADA, "I meant 3 Dec 2026")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.interviews == [datetime(2026, 12, 3, 10, 0, tzinfo=new_york)]
+    assert "Interview recorded" in bot.last(ADA).text and bot.last(ADA).message_id == reply.message_id
+    assert any("— cancelled" in event.detail for event in app.history)
