@@ -23,7 +23,9 @@ Export header (stable; new columns are only ever appended)::
   spreadsheet shows it as text instead of running it as a formula; import removes that quote.
 
 Import reads our export or a user's own spreadsheet with at least company, role and stage columns
-(header spellings in ``HEADER_ALIASES``, case-insensitive; stage as a name or 0-7). Every row is
+(header spellings in ``HEADER_ALIASES``, case-insensitive; stage as a name, 0-7 or an everyday
+status word from ``stages._STAGE_SYNONYMS``; numeric dates such as 11/02/2026 in the user's
+day-first or month-first order). Every row is
 validated before anything is stored; the caller decides what to keep. Rows get the checks /add
 and /edit apply (an http(s) link, names up to ``MAX_NAME``, a track up to ``MAX_TRACK`` and a
 reason up to ``MAX_REASON`` characters), and every date must fall in a sane window: from
