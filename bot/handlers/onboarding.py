@@ -156,7 +156,8 @@ def reading_note(found: NumericDate, order: DateOrder) -> str:
 async def set_dates(update: Update, context: BotContext) -> None:
     """/dates dmy|mdy: how numeric dates like 3/12 are read."""
     profile = profile_of(update, context)
-    choice = " ".join(context.args or []).strip().lower().replace("/", "").replace("-", "")
+    typed = " ".join(context.args or []).strip()
+    choice = typed.lower().replace("/", "").replace("-", "")
     choice = {"daymonth": "dmy", "day": "dmy", "monthday": "mdy", "month": "mdy", "us": "mdy"}.get(choice, choice)
     current = order_for(profile, context)
     if not choice:
@@ -170,7 +171,7 @@ async def set_dates(update: Update, context: BotContext) -> None:
     if choice not in DATE_ORDERS:
         await reply(
             update,
-            f"“{esc(choice[:20])}” isn't a date order. Use <code>/dates dmy</code> (3/12 is 3 December) or "
+            f"“{esc(typed[:20])}” isn't a date order. Use <code>/dates dmy</code> (3/12 is 3 December) or "
             "<code>/dates mdy</code> (3/12 is 12 March). Nothing was changed.",
         )
         return
@@ -236,7 +237,8 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """Any command we don't have: the closest one we do have is offered as a button."""
     message = update.effective_message
     assert message is not None
-    head, _, rest = (message.text or "").partition(" ")
+    head, *more = (message.text or "").split(maxsplit=1)
+    rest = more[0] if more else ""
     command, _, addressee = head.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot

@@ -48,3 +48,12 @@ async def test_unknown_command_far_from_any_stays_a_plain_hint(bot: Harness) -> 
     reply = (await bot.send(ADA, "/xyzzy"))[0]
     assert reply.text == "I don't know /xyzzy. /help lists what I can do."
     assert reply.buttons == []
+
+
+async def test_misspelt_command_on_its_own_line_keeps_the_rest(bot: Harness) -> None:
+    """`/ad` followed by a new line and the job still suggests /add with the job's words."""
+    reply = (await bot.send(ADA, "/ad\nFoo - Bar"))[0]
+    assert "I don't know /ad. Did you mean /add?" in reply.text
+    await bot.tap(ADA, "/add Foo")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and (app.company, app.role) == ("Foo", "Bar")
