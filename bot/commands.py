@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import NamedTuple
 
 
@@ -49,6 +50,28 @@ COMMANDS: list[Command] = [
     Command("export", "Everything as CSV (or interviews .ics)", "/export  (or /export ics)"),
     Command("import", "Load applications from a CSV file", "/import"),
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),
+    Command("dates", "Read 3/12 day first (dmy) or month first (mdy)", "/dates dmy"),
     Command("help", "Every command with an example", "/help"),
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]
+
+# /help: the essentials first, then sections opened with buttons, so each page fits one phone screen.
+ESSENTIALS = ("add", "list", "show", "move", "undo")
+HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("Save and edit", ("prospects", "note", "fit", "edit", "delete")),
+    ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
+    ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
+    ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
+    ("Settings", ("settings", "timezone", "dates", "start", "cancel", "help")),
+]
+BY_NAME = {command.name: command for command in COMMANDS}
+
+# Commands that work but stay out of the menu.
+HIDDEN = ("skip",)
+
+
+def closest_command(name: str) -> str | None:
+    """The command a typo most likely meant ("lsit" -> "list", "ad" -> "add"), or None."""
+    names = [command.name for command in COMMANDS] + list(HIDDEN)
+    found = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+    return found[0] if found else None

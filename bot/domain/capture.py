@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.dates import parse_day
+from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Camp, Source, parse_camp, parse_source
 
 URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -35,9 +35,12 @@ class Draft:
     link: str = ""
     track: str = ""
     closes_on: date | None = None
+    closes_typed: str = ""  # the closing date as written, to say how a numeric one was read
     applied: bool = False
     camp: Camp | None = None
+    camp_bare: bool = False  # the camp was a bare word at the end ("… SRE growth"), not "camp growth"
     source: Source | None = None
+    source_text: str = ""  # a source we don't know, as written (it is grouped as "other")
     fit_contribute: int | None = None
     fit_learn: int | None = None
 
@@ -53,8 +56,11 @@ def _is_option(token: str) -> bool:
     return token in _OPTION_WORDS or token.startswith("#") or bool(URL.fullmatch(token))
 
 
-def parse_quick_add(text: str, today: date) -> Draft:
-    """Split a one-line job description into its parts; options may come in any order."""
+def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draft:
+    """Split a one-line job description into its parts; options may come in any order.
+
+    A numeric closing date ("closes 3/12") is read in the user's ``order``.
+    """
     draft = Draft()
     tokens = text.split()
     rest: list[str] = []
@@ -74,7 +80,7 @@ def parse_quick_add(text: str, today: date) -> Draft:
                 raise CaptureError("One #track per job, please (use _ for spaces: <code>#platform_engineering</code>).")
             draft.track = token[1:].replace("_", " ")
         elif token in ("closes", "closing", "deadline") and following:
-            i = _read_closing(tokens, i + 1, today, draft) - 1
+            i = _read_closing(tokens, i + 1, today, draft, order) - 1
         elif token == "applied" and (not following or _is_option(following)):
             draft.applied = True
         elif token in ("camp", "camp:") and following:
@@ -82,17 +88,14 @@ def parse_quick_add(text: str, today: date) -> Draft:
             if draft.camp is None:
                 raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
             i += 1
+        elif _bare_camp(token, following, rest) and draft.camp is None:
+            draft.camp, draft.camp_bare = parse_camp(token), True
         elif token.startswith("camp:") and len(token) > 5:
             draft.camp = parse_camp(lower[5:])
             if draft.camp is None:
                 raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
         elif token in ("via", "source") and following:
-            used = _read_source(tokens, i + 1, draft)
-            if not used:
-                raise CaptureError(
-                    "Source is one of: job board, referral, network, recruiter, other, e.g. <code>via referral</code>."
-                )
-            i += used
+            i += _read_source(tokens, i + 1, draft)
         elif token.startswith("source:") and parse_source(lower[7:]):
             draft.source = parse_source(lower[7:])
         elif token == "fit" and _FIT.match(following):
@@ -105,12 +108,31 @@ def parse_quick_add(text: str, today: date) -> Draft:
     return draft
 
 
-def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> int:
+_CAMP_WORDS = {camp.value for camp in Camp}
+_JOINERS = {"-", "–", "—", "|", "at", "@", "of", "for", "and", "&", "in", "the", "a", "an"}
+
+
+def _bare_camp(token: str, following: str, rest: list[str]) -> bool:
+    """A lower-case camp word after the role and before any options: "Acme - SRE growth".
+
+    Only when it ends the names ("growth hacker" is a role) and doesn't finish a phrase such as
+    "Head of growth"; the reply says how it was read, so a wrong guess is one /edit away.
+    """
+    return (
+        token in _CAMP_WORDS
+        and (not following or _is_option(following))
+        and bool(rest)
+        and rest[-1].lower() not in _JOINERS
+        and any(_SEPARATORS.match(f" {t} ") or t.lower() in ("at", "@") for t in rest)
+    )
+
+
+def _read_closing(tokens: list[str], start: int, today: date, draft: Draft, order: DateOrder) -> int:
     """Take the longest run of tokens (up to five) that reads as a date; return where it ended."""
     for end in range(min(len(tokens), start + 5), start, -1):
         if any(_is_option(tok) for tok in tokens[start:end]):
             continue
-        day = parse_day(" ".join(tokens[start:end]), today)
+        day = parse_day(" ".join(tokens[start:end]), today, order=order)
         if day is not None and end < len(tokens) and _DATE_PIECE.match(tokens[end]):
             break  # "feb 30": only "feb" parsed, and the rest of the date would land in the role
         if day is not None:
@@ -118,6 +140,7 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft) -> i
             if problem:
                 raise CaptureError(problem)
             draft.closes_on = day
+            draft.closes_typed = " ".join(tokens[start:end])
             return end
     raise CaptureError(
         f"I couldn't read “{html.escape(' '.join(tokens[start : start + 3]))}” as a closing date. "
@@ -137,7 +160,13 @@ def closing_problem(day: date, today: date) -> str | None:
 
 
 def _read_source(tokens: list[str], start: int, draft: Draft) -> int:
-    """Read a source after "via" (up to three words); return how many tokens it took, 0 if none."""
+    """Read a source after "via"; return how many tokens it took.
+
+    A known source takes up to three words. One we don't know ("via seek") is kept as written
+    and counted as other: it runs up to three words when they reach the next option or the end
+    of the message ("via Carrier pigeon applied"), else it is one word (so "via seek Acme - SRE"
+    keeps the company).
+    """
     for used in (3, 2, 1):
         if start + used > len(tokens):
             continue
@@ -145,7 +174,16 @@ def _read_source(tokens: list[str], start: int, draft: Draft) -> int:
         if source is not None:
             draft.source = source
             return used
-    return 0
+    used = 1
+    for length in (3, 2):
+        end = start + length
+        reaches_option = end == len(tokens) or (end < len(tokens) and _is_option(tokens[end]))
+        if end <= len(tokens) and reaches_option and not any(_is_option(t) for t in tokens[start:end]):
+            used = length
+            break
+    draft.source = Source.OTHER
+    draft.source_text = " ".join(tokens[start : start + used])[:60]
+    return used
 
 
 def _read_fit(text: str, draft: Draft) -> None:

@@ -23,7 +23,9 @@ Export header (stable; new columns are only ever appended)::
   spreadsheet shows it as text instead of running it as a formula; import removes that quote.
 
 Import reads our export or a user's own spreadsheet with at least company, role and stage columns
-(header spellings in ``HEADER_ALIASES``, case-insensitive; stage as a name or 0-7). Every row is
+(header spellings in ``HEADER_ALIASES``, case-insensitive; stage as a name, 0-7 or an everyday
+status word from ``stages._STAGE_SYNONYMS``; numeric dates such as 11/02/2026 in the user's
+day-first or month-first order). Every row is
 validated before anything is stored; the caller decides what to keep. Rows get the checks /add
 and /edit apply (an http(s) link, names up to ``MAX_NAME``, a track up to ``MAX_TRACK`` and a
 reason up to ``MAX_REASON`` characters), and every date must fall in a sane window: from
@@ -46,6 +48,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.capture import URL, CaptureError, validate_name
+from bot.domain.dates import DateOrder, read_numeric_day
 from bot.domain.funnel import ReportRow
 from bot.domain.models import (
     Camp,
@@ -59,7 +62,7 @@ from bot.domain.models import (
     utc_iso,
 )
 from bot.domain.numbers import parse_int
-from bot.domain.stages import Outcome, Stage, parse_stage, stage_choices
+from bot.domain.stages import Outcome, Stage, parse_stage
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
@@ -92,6 +95,7 @@ HEADER: tuple[str, ...] = (
 )
 T = TypeVar("T")
 REQUIRED = ("company", "role", "stage")
+UNKNOWN_STAGE = "unknown stage"  # the reply adds the stage legend once for all such rows
 REPORT_HEADER = ("applied_on", "id", "company", "role", "status", "link")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -256,6 +260,8 @@ class ImportPlan:
     warnings: list[RowProblem] = field(default_factory=list)  # guesses on imported rows
     duplicates: list[Duplicate] = field(default_factory=list)
     undated: int = 0  # rows past Applied with no dates: they stay out of weekly counts
+    order: DateOrder = "dmy"  # how numeric dates were read
+    two_way_date: str = ""  # the first numeric date that could be read both ways, if any
     ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0
 
@@ -291,21 +297,33 @@ def _delimiter(text: str) -> str:
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d.%m.%Y")
 
 
-def _read_date(text: str) -> date:
+def _read_date(text: str, order: DateOrder = "dmy", seen: list[str] | None = None) -> date:
+    """ISO, "5 Dec 2026" and friends, or numbers ("11/02/2026") read in the user's ``order``.
+
+    A numeric date that could be read both ways is appended to ``seen``, so the reply can say
+    which way such dates were read.
+    """
     cleaned = text.strip().replace(",", " ")
     try:
         return date.fromisoformat(cleaned.replace("/", "-"))
     except ValueError:
         pass
+    numeric = read_numeric_day(cleaned, order)
+    if numeric is not None:
+        if numeric.other is not None and seen is not None:
+            seen.append(numeric.text)
+        return numeric.day
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(" ".join(cleaned.split()), fmt).date()  # noqa: DTZ007
         except ValueError:
             continue
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}", cleaned):
+        raise ValueError(f"date {text[:30]!r} has no year (use YYYY-MM-DD or add the year)")
     raise ValueError(f"can't read date {text[:30]!r} (use YYYY-MM-DD)")
 
 
-def _read_moment(text: str, tz: ZoneInfo) -> datetime:
+def _read_moment(text: str, tz: ZoneInfo, order: DateOrder = "dmy", seen: list[str] | None = None) -> datetime:
     """ISO-8601 with offset as given; without one, in the user's zone; a bare day is local noon."""
     cleaned = text.strip()
     try:
@@ -317,7 +335,7 @@ def _read_moment(text: str, tz: ZoneInfo) -> datetime:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=tz)
             return moment.astimezone(UTC)
-        return datetime.combine(_read_date(cleaned), time(12), tzinfo=tz).astimezone(UTC)
+        return datetime.combine(_read_date(cleaned, order, seen), time(12), tzinfo=tz).astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
         raise DateOutOfRange(f"date out of range: {text[:30]!r}") from None
 
@@ -400,7 +418,7 @@ def _read_outcome(text: str) -> Outcome | None:
         return None
     if key in _OUTCOME_WORDS:
         return _OUTCOME_WORDS[key]
-    raise ValueError(f"unknown outcome {text[:20]!r} (use rejected, withdrawn, declined or ghosted)")
+    raise ValueError(f"unknown outcome {text[:60]!r} (use rejected, withdrawn, declined or ghosted)")
 
 
 def _read_history(text: str) -> list[Event] | None:
@@ -482,8 +500,9 @@ def build_history(
 class _Row:
     """One data row, read cell by cell into an application (or a list of problems)."""
 
-    def __init__(self, cells: dict[str, str], tz: ZoneInfo, now: datetime) -> None:
-        self.cells, self.tz, self.now = cells, tz, now
+    def __init__(self, cells: dict[str, str], tz: ZoneInfo, now: datetime, order: DateOrder = "dmy") -> None:
+        self.cells, self.tz, self.now, self.order = cells, tz, now, order
+        self.two_way: list[str] = []  # numeric dates that could be read both ways
         self.window = _Window.around(now)
         self.problems: list[str] = []
         self.warnings: list[str] = []  # read with a guess: the row still imports
@@ -508,7 +527,7 @@ class _Row:
 
     def _moment(self, text: str, label: str, *, interview: bool = False) -> datetime:
         try:
-            moment = _read_moment(text, self.tz)
+            moment = _read_moment(text, self.tz, self.order, self.two_way)
         except DateOutOfRange:
             raise self.window.refusal(label, text, interview=interview) from None
         except ValueError as error:
@@ -516,7 +535,7 @@ class _Row:
         return self.window.check(moment, label, text, interview=interview)
 
     def _day(self, text: str, label: str) -> date:
-        return self.window.check_day(_read_date(text), label, text)
+        return self.window.check_day(_read_date(text, self.order, self.two_way), label, text)
 
     def _checked_text(self, name: str, limit: int, strip: str = "") -> str:
         text = self.get(name).lstrip(strip).strip()
@@ -532,7 +551,7 @@ class _Row:
         if self.get("camp"):
             camp = parse_camp(self.get("camp"))
             if camp is None:
-                self.problems.append(f"unknown camp {self.get('camp')[:20]!r} (use {', '.join(c.value for c in Camp)})")
+                self.problems.append(f"unknown camp {self.get('camp')[:60]!r} (use {', '.join(c.value for c in Camp)})")
         if self.get("source"):
             source = parse_source(self.get("source"))
             if source is None:  # a spreadsheet's "Via" says anything: keep the row, say so
@@ -610,7 +629,7 @@ class _Row:
             outcome = _OUTCOME_WORDS[raw.strip().lower()]
             stage = Stage.OFFER if outcome == Outcome.DECLINED else Stage.APPLIED
         if stage is None:
-            self.problems.append(f"unknown stage {raw[:20]!r} (use a name or number: {stage_choices()})")
+            self.problems.append(f"{UNKNOWN_STAGE} {raw[:80]!r}")
         return stage, outcome
 
     def _check_consistency(self, stage: Stage, outcome: Outcome | None, dated: dict[Stage, datetime]) -> None:
@@ -635,9 +654,16 @@ class _Row:
 class CsvImport:
     """Reads a file's header and rows up front; :meth:`check` validates them in batches."""
 
-    def __init__(self, data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        existing: Iterable[JobApplication],
+        tz: ZoneInfo,
+        now: datetime,
+        order: DateOrder = "dmy",
+    ) -> None:
         text = _decode(data)
-        self.tz, self.now = tz, now
+        self.tz, self.now, self.order = tz, now, order
         try:
             records = self._records(text)
         except csv.Error as error:
@@ -666,7 +692,7 @@ class CsvImport:
             )
         if not self.records:
             raise ImportRefused("That file has a header but no rows.")
-        self.plan = ImportPlan(ignored_columns=ignored, rows=len(self.records))
+        self.plan = ImportPlan(ignored_columns=ignored, rows=len(self.records), order=order)
         self._seen: dict[tuple[str, str], str] = {_key(app.company, app.role): f"#{app.number}" for app in existing}
         self._done = 0
 
@@ -703,8 +729,10 @@ class CsvImport:
             name = self.columns.get(index)
             if name is not None:
                 values[name] = unneutralise(cell.strip())
-        row = _Row(values, self.tz, self.now)
+        row = _Row(values, self.tz, self.now, self.order)
         app = row.build()
+        if row.two_way and not self.plan.two_way_date:
+            self.plan.two_way_date = row.two_way[0]
         if app is None:
             self.plan.errors.append(RowProblem(line, "; ".join(row.problems)))
             return
@@ -724,9 +752,11 @@ def _key(company: str, role: str) -> tuple[str, str]:
     return company.casefold(), role.casefold()
 
 
-def read_import(data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime) -> ImportPlan:
+def read_import(
+    data: bytes, existing: Iterable[JobApplication], tz: ZoneInfo, now: datetime, order: DateOrder = "dmy"
+) -> ImportPlan:
     """Validate a whole file at once (raises :class:`ImportRefused`)."""
-    return CsvImport(data, existing, tz, now).result()
+    return CsvImport(data, existing, tz, now, order).result()
 
 
 def still_new(apps: Iterable[JobApplication], existing: Iterable[JobApplication]) -> list[JobApplication]:

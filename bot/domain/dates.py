@@ -8,19 +8,171 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 _HAS_DATE_HINT = re.compile(r"[a-z]|\d[-/.]\d", re.IGNORECASE)
 
+DateOrder = Literal["dmy", "mdy"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy")
 
-def _parse(text: str, now: datetime, *, prefer: str = "future") -> datetime | None:
+# Zones of the places that write the month first (the US and its territories, the Philippines,
+# Micronesia, Palau, the Marshall Islands); everyone else gets day-first.
+_MONTH_FIRST_ZONES = {
+    "America/New_York",
+    "America/Detroit",
+    "America/Chicago",
+    "America/Menominee",
+    "America/Denver",
+    "America/Boise",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "America/Juneau",
+    "America/Sitka",
+    "America/Metlakatla",
+    "America/Yakutat",
+    "America/Nome",
+    "America/Adak",
+    "America/Puerto_Rico",
+    "America/St_Thomas",
+    "Pacific/Honolulu",
+    "Pacific/Guam",
+    "Pacific/Saipan",
+    "Pacific/Pago_Pago",
+    "Pacific/Palau",
+    "Pacific/Majuro",
+    "Pacific/Kwajalein",
+    "Pacific/Chuuk",
+    "Pacific/Pohnpei",
+    "Pacific/Kosrae",
+    "Asia/Manila",
+    "EST5EDT",
+    "CST6CDT",
+    "MST7MDT",
+    "PST8PDT",
+}
+_MONTH_FIRST_PREFIXES = ("America/Indiana/", "America/Kentucky/", "America/North_Dakota/", "US/")
+
+
+def date_order_for(chosen: str, zone: str) -> DateOrder:
+    """The user's own choice (``/dates``), else month-first where the timezone's country writes so."""
+    if chosen == "mdy":
+        return "mdy"
+    if chosen == "dmy":
+        return "dmy"
+    return "mdy" if zone in _MONTH_FIRST_ZONES or zone.startswith(_MONTH_FIRST_PREFIXES) else "dmy"
+
+
+ORDER_NAMES: dict[DateOrder, str] = {"dmy": "day first", "mdy": "month first"}
+
+
+def describe_order(order: DateOrder) -> str:
+    return f"{ORDER_NAMES[order]} (3/12 is {'12 March' if order == 'mdy' else '3 December'})"
+
+
+# Numbers with slashes ("3/12", "3/12/2026"), or with dots or dashes when a year follows
+# ("3.12.2026", "03-12-26"). ISO "2026-12-03" is not one of these and is never ambiguous.
+_NUMERIC = re.compile(
+    r"(?<![\w/.:-])(\d{1,2})(?:/(\d{1,2})(?:/(\d{4}|\d{2}))?|([.-])(\d{1,2})\4(\d{4}|\d{2}))(?![\w/:-]|\.\d)"
+)
+
+
+@dataclass(frozen=True)
+class NumericDate:
+    """A day typed as numbers, read in the user's convention; ``other`` is the other reading."""
+
+    text: str
+    day: date
+    other: date | None  # None when only one reading is a real date (13/12) or both agree (5/5)
+
+
+def _numeric_match(match: re.Match[str], today: date, order: DateOrder) -> NumericDate | None:
+    first, second = int(match.group(1)), int(match.group(2) or match.group(5))
+    year_text = match.group(3) or match.group(6)
+    year = None if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+
+    def build(day: int, month: int) -> date | None:
+        if year is not None:
+            try:
+                return date(year, month, day)
+            except ValueError:
+                return None
+        for candidate_year in (today.year, today.year + 1):  # the next such day, today included
+            try:
+                candidate = date(candidate_year, month, day)
+            except ValueError:
+                continue
+            if candidate >= today:
+                return candidate
+        return None
+
+    day_first, month_first = build(first, second), build(second, first)
+    read, other = (month_first, day_first) if order == "mdy" else (day_first, month_first)
+    if read is None:
+        read, other = other, None  # 13/12 can only be 13 December, whatever the convention
+    if read is None:
+        return None
+    return NumericDate(match.group(0), read, other if other != read else None)
+
+
+def find_numeric_date(text: str, today: date, order: DateOrder) -> NumericDate | None:
+    """The first numeric date in ``text`` ("3/12", "3.12.2026"), read in ``order``."""
+    match = _NUMERIC.search(text)
+    return _numeric_match(match, today, order) if match else None
+
+
+def read_numeric_day(text: str, order: DateOrder) -> NumericDate | None:
+    """``text`` as a whole numeric date with a year ("11/02/2026", "11.02.26"), read in ``order``."""
+    match = _NUMERIC.fullmatch(text.strip())
+    if match is None or not (match.group(3) or match.group(6)):
+        return None
+    return _numeric_match(match, date.min, order)
+
+
+def compact_day(day: date) -> str:
+    """A day as 8 ASCII digits, for button data ("20261203")."""
+    return f"{day:%Y%m%d}"
+
+
+def read_compact_day(text: str) -> date | None:
+    """The inverse of :func:`compact_day`; None for anything else."""
+    if not (len(text) == 8 and text.isascii() and text.isdigit()):
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+FAR_AWAY = timedelta(days=62)
+
+
+def ambiguous_far(text: str, today: date, order: DateOrder) -> NumericDate | None:
+    """A numeric date that could be read both ways and, as read, is over two months away.
+
+    Such a reading is worth saying out loud: "3/12" read month-first in late November is next
+    March, which is probably not what a day-first writer meant.
+    """
+    found = find_numeric_date(text, today, order)
+    if found is None or found.other is None or abs(found.day - today) <= FAR_AWAY:
+        return None
+    return found
+
+
+def _parse(text: str, now: datetime, *, prefer: str = "future", order: DateOrder = "dmy") -> datetime | None:
     import dateparser
 
     text = text.strip()
     if not text or not _HAS_DATE_HINT.search(text):
         return None
+    numeric = _NUMERIC.fullmatch(text)
+    if numeric is not None:  # our own reading: dateparser turns "12/13" into 2113 when day-first
+        found = _numeric_match(numeric, now.date(), order)
+        return datetime.combine(found.day, time(0)) if found else None
     settings: dict[str, Any] = {
+        "DATE_ORDER": order.upper(),
         "RELATIVE_BASE": now.replace(tzinfo=None),
         "PREFER_DATES_FROM": prefer,
         "RETURN_AS_TIMEZONE_AWARE": False,
@@ -33,16 +185,19 @@ def _parse(text: str, now: datetime, *, prefer: str = "future") -> datetime | No
         return dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[no-any-return]
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """A calendar day from "2026-12-05", "friday", "dec 5", "in 2 weeks", "tomorrow"."""
+def parse_day(text: str, today: date, *, order: DateOrder = "dmy") -> date | None:
+    """A calendar day from "2026-12-05", "friday", "dec 5", "in 2 weeks", "tomorrow", "3/12".
+
+    Numeric days follow ``order``: "3/12" is 3 December day-first, 12 March month-first.
+    """
     cleaned = text.strip().lower()
     if cleaned in ("today", "tonight"):
         return today
-    parsed = _parse(cleaned, datetime.combine(today, time(12, 0)))
+    parsed = _parse(cleaned, datetime.combine(today, time(12, 0)), order=order)
     return parsed.date() if parsed else None
 
 
-def parse_moment(text: str, now: datetime) -> datetime | None:
+def parse_moment(text: str, now: datetime, *, order: DateOrder = "dmy") -> datetime | None:
     """A local wall-clock moment ("tomorrow 14:00", "fri 10am", "in 2 hours") in ``now``'s timezone.
 
     Strict: a clock time that can't be right (25:00, 13pm, 10:75), a number that is neither part of
@@ -117,7 +272,7 @@ def parse_moment(text: str, now: datetime) -> datetime | None:
         local = now.astimezone(tz)
         moment = datetime.combine(local.date(), clock, tzinfo=tz)
         return moment if moment > local else datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=tz)
-    parsed = _parse(date_part, now.astimezone(tz))
+    parsed = _parse(date_part, now.astimezone(tz), order=order)
     if parsed is None:
         return None
     return datetime.combine(parsed.date(), clock or time(9, 0), tzinfo=tz)

@@ -37,7 +37,7 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import parse_day, week_start
+from bot.domain.dates import DateOrder, parse_day, week_start
 from bot.domain.models import JobApplication
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import applied_on, recent_weeks, week_status
@@ -420,7 +420,7 @@ MAX_PERIOD_WORDS = 12
 _EXAMPLE = "e.g. /report nov 1 to nov 30 or /report 2026-11-01 2026-11-30"
 
 
-def _read_day(text: str, today: date, not_before: date | None = None) -> date | None:
+def _read_day(text: str, today: date, not_before: date | None = None, order: DateOrder = "dmy") -> date | None:
     """One day: an ISO date, or a phrase that means the most recent such day (not after today).
 
     "nov 1" typed in late November is this year's, "friday" typed on a Monday the one just gone.
@@ -432,7 +432,7 @@ def _read_day(text: str, today: date, not_before: date | None = None) -> date | 
         return date.fromisoformat(text)
     except ValueError:
         pass
-    day = parse_day(text, today)
+    day = parse_day(text, today, order=order)
     if day is None or day <= today or _YEAR.search(text) or _FORWARD.search(text.lower()):
         return day
     earlier = day
@@ -447,16 +447,16 @@ def _read_day(text: str, today: date, not_before: date | None = None) -> date | 
     return earlier if not_before is None or earlier >= not_before else day
 
 
-def _read_pair(first: str, second: str, today: date) -> tuple[date | None, date | None]:
-    start = _read_day(first, today)
-    return start, _read_day(second, today, start)
+def _read_pair(first: str, second: str, today: date, order: DateOrder) -> tuple[date | None, date | None]:
+    start = _read_day(first, today, order=order)
+    return start, _read_day(second, today, start, order)
 
 
 def _can_not_read(text: str) -> PeriodError:
     return PeriodError(f"I can't read {text[:40]!r} as a date. Use YYYY-MM-DD or a phrase, {_EXAMPLE}.")
 
 
-def parse_period(args: Sequence[str], today: date) -> tuple[date, date]:
+def parse_period(args: Sequence[str], today: date, *, order: DateOrder = "dmy") -> tuple[date, date]:
     """``<from> [<to>]`` as ISO dates or phrases of any number of words; ``to`` defaults to today.
 
     "nov 1 to nov 30" (or " - ", or an en or em dash) splits at the separator. Without one, the
@@ -473,17 +473,17 @@ def parse_period(args: Sequence[str], today: date) -> tuple[date, date]:
     if len(parts) > 2 or not all(parts):
         raise PeriodError(f"Give one start and at most one end, {_EXAMPLE}.")
     if len(parts) == 2:
-        start, end = _read_pair(parts[0], parts[1], today)
+        start, end = _read_pair(parts[0], parts[1], today, order)
         if start is None or end is None:
             raise _can_not_read(parts[0] if start is None else parts[1])
         return _ordered(start, end)
-    whole = _read_day(text, today)
+    whole = _read_day(text, today, order=order)
     if whole is not None:
         return _ordered(whole, today)
     found: dict[tuple[date, date], int] = {}  # each reading, with how uneven its halves are
     longest_start = 0  # words in the longest beginning that reads as a day
     for cut in range(1, len(words)):
-        start, end = _read_pair(" ".join(words[:cut]), " ".join(words[cut:]), today)
+        start, end = _read_pair(" ".join(words[:cut]), " ".join(words[cut:]), today, order)
         if start is not None:
             longest_start = cut
         if start is not None and end is not None:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import moves
-from bot.domain.dates import parse_moment
+from bot.domain.dates import DateOrder, parse_moment
 from bot.domain.models import Event, JobApplication
 from bot.domain.stages import Outcome, Stage
 
@@ -64,13 +64,15 @@ def problem(app: JobApplication, moment: datetime, now: datetime, *, move: bool 
     return None
 
 
-def day_without_time(text: str, now: datetime) -> bool:
+def day_without_time(text: str, now: datetime, *, order: DateOrder = "dmy") -> bool:
     """True when ``text`` names a day but no time ("tomorrow", "fri", "2026-12-01").
 
     ``parse_moment`` reads such a day as 09:00, a guess an interview can't take, so the user is asked.
     Adding a time reads only when there was none: two times, or a time after "in 2 hours", read as nothing.
     """
-    return parse_moment(text, now) is not None and parse_moment(f"{text} 12:00", now) is not None
+    return (
+        parse_moment(text, now, order=order) is not None and parse_moment(f"{text} 12:00", now, order=order) is not None
+    )
 
 
 def _local_day(moment: datetime, tz: ZoneInfo) -> date | None:

@@ -293,6 +293,7 @@ class Profile:
     created_at: datetime
     first_name: str = ""
     timezone: str = ""  # IANA name; empty until chosen
+    date_order: str = ""  # "dmy" or "mdy" once chosen with /dates; empty: follow the timezone
     active: bool = True  # False once they blocked the bot
     next_number: int = 1
     target_per_week: int = 2

@@ -38,6 +38,8 @@ def new_application(draft: Draft, now: datetime) -> JobApplication:
         closes_on=draft.closes_on,
         stage=entry,
         history=[Event(at=now, kind="created", stage=entry)],
+        # A source we don't know is grouped as "other"; the note keeps it as the user wrote it.
+        notes=[Note(now, f"Source: {draft.source_text}")] if draft.source_text else [],
     )
 
 

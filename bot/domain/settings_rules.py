@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from bot.domain.dates import parse_day
+from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Profile, Slot
 from bot.domain.numbers import parse_int
 from bot.domain.reminders import NUDGE_DEFAULTS, TARGET_MAX, SettingError
@@ -65,7 +65,7 @@ def step_setting(profile: Profile, action: str, step: int) -> tuple[int, int]:
     return old, new
 
 
-def pause_day(text: str, today: date) -> date | None:
+def pause_day(text: str, today: date, *, order: DateOrder = "dmy") -> date | None:
     """The end of a pause as typed: "until monday", "till 2026-12-01", "for 2 weeks", "2 weeks"."""
     words = text.strip().lower().split()
     if words and words[0] in ("until", "till", "til"):
@@ -74,17 +74,17 @@ def pause_day(text: str, today: date) -> date | None:
         words = ["in", *words[1:]]
     elif words and parse_int(words[0]) is not None:
         words = ["in", *words]  # "/pause 2 weeks"
-    return parse_day(" ".join(words), today) if words else None
+    return parse_day(" ".join(words), today, order=order) if words else None
 
 
-def parse_pause(text: str, today: date) -> date | None:
+def parse_pause(text: str, today: date, *, order: DateOrder = "dmy") -> date | None:
     """``/pause`` arguments -> the first local day without a pause (None: until /resume).
 
     Raises SettingError when the day can't be read, isn't after today or is over a year away.
     """
     if not text.strip():
         return None
-    until = pause_day(text, today)
+    until = pause_day(text, today, order=order)
     if until is None:
         raise SettingError("I couldn't read a date there.")
     if until <= today:

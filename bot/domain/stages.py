@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 
 class Stage(enum.IntEnum):
@@ -52,30 +53,116 @@ _STAGE_BLURBS = {
     Stage.ACCEPTED: "offer accepted",
 }
 
-_STAGE_ALIASES: dict[str, Stage] = {
-    "prospect": Stage.PROSPECT,
-    "saved": Stage.PROSPECT,
-    "applied": Stage.APPLIED,
-    "apply": Stage.APPLIED,
-    "responded": Stage.RESPONDED,
-    "response": Stage.RESPONDED,
-    "reply": Stage.RESPONDED,
-    "replied": Stage.RESPONDED,
-    "screen": Stage.SCREEN,
-    "phone": Stage.SCREEN,
-    "phone screen": Stage.SCREEN,
-    "phonescreen": Stage.SCREEN,
-    "screening": Stage.SCREEN,
-    "interview": Stage.INTERVIEW,
-    "interviewed": Stage.INTERVIEW,
-    "second": Stage.SECOND,
-    "second interview": Stage.SECOND,
-    "2nd": Stage.SECOND,
-    "2nd interview": Stage.SECOND,
-    "offer": Stage.OFFER,
-    "accepted": Stage.ACCEPTED,
-    "accept": Stage.ACCEPTED,
+# The words people write for each stage, in a spreadsheet's status column or after /move.
+# Keys are lower case with single spaces; punctuation and dashes are dropped before lookup. When a
+# phrase could mean two stages it goes to the earlier one, so the funnel never claims progress.
+_STAGE_SYNONYMS: dict[Stage, tuple[str, ...]] = {
+    Stage.PROSPECT: (
+        "prospect",
+        "saved",
+        "wishlist",
+        "wish list",
+        "not applied",
+        "not applied yet",
+        "to apply",
+        "want to apply",
+        "interested",
+        "bookmarked",
+        "shortlisted",
+        "idea",
+        "lead",
+        "draft",
+        "researching",
+    ),
+    Stage.APPLIED: (
+        "applied",
+        "apply",
+        "submitted",
+        "application submitted",
+        "application sent",
+        "sent",
+        "applied online",
+        "no response",
+        "no reply",
+        "no answer yet",
+        "waiting",
+        "waiting to hear",
+        "waiting to hear back",
+        "awaiting response",
+        "awaiting reply",
+        "pending",
+        "in progress",
+        "under review",
+        "in review",
+    ),
+    Stage.RESPONDED: (
+        "responded",
+        "response",
+        "reply",
+        "replied",
+        "heard back",
+        "got a reply",
+        "contacted",
+        "they replied",
+    ),
+    Stage.SCREEN: (
+        "screen",
+        "phone",
+        "phone screen",
+        "phonescreen",
+        "screening",
+        "phone screening",
+        "phone interview",
+        "phone call",
+        "screening call",
+        "recruiter call",
+        "recruiter screen",
+        "hr call",
+        "hr interview",
+        "intro call",
+        "technical test",
+        "tech test",
+        "take home",
+        "take home test",
+        "coding test",
+        "coding challenge",
+        "assessment",
+        "online assessment",
+    ),
+    Stage.INTERVIEW: (
+        "interview",
+        "interviews",
+        "interviewed",
+        "interviewing",
+        "first interview",
+        "1st interview",
+        "first round",
+        "1st round",
+        "tech interview",
+        "technical interview",
+        "video interview",
+        "interview scheduled",
+    ),
+    Stage.SECOND: (
+        "second",
+        "second interview",
+        "2nd",
+        "2nd interview",
+        "second round",
+        "2nd round",
+        "round 2",
+        "third round",
+        "3rd round",
+        "final round",
+        "final interview",
+        "onsite",
+        "on site",
+        "final",
+    ),
+    Stage.OFFER: ("offer", "offered", "offer received", "got an offer", "got offer", "offer made"),
+    Stage.ACCEPTED: ("accepted", "accept", "offer accepted", "accepted offer", "hired", "signed"),
 }
+_STAGE_ALIASES: dict[str, Stage] = {word: stage for stage, words in _STAGE_SYNONYMS.items() for word in words}
 
 
 class Outcome(enum.StrEnum):
@@ -107,13 +194,30 @@ def parse_stage(text: str) -> Stage | None:
     raw = text.strip()
     if raw.startswith(("-", "+")):
         return None
-    cleaned = " ".join(raw.lower().replace("_", " ").replace("-", " ").split())
+    cleaned = " ".join(re.sub(r"[_\-.,:;!?()'’]", " ", raw.lower()).split())
     if cleaned.isascii() and cleaned.isdigit():
         value = int(cleaned)
         return Stage(value) if 0 <= value <= Stage.ACCEPTED else None
-    return _STAGE_ALIASES.get(cleaned)
+    return _STAGE_ALIASES.get(cleaned) or _STAGE_ALIASES.get(cleaned.removeprefix("the ").removeprefix("a "))
 
 
 def stage_choices() -> str:
     """A one-line list of the valid stages, for error replies."""
     return ", ".join(f"{stage.value} {stage.label.lower()}" for stage in Stage)
+
+
+def stage_legend() -> str:
+    """The stages with a few of the everyday words each one accepts, for a file's status column."""
+    return "; ".join(f"{stage.value} {stage.label.lower()} ({_LEGEND_WORDS[stage]})" for stage in Stage)
+
+
+_LEGEND_WORDS = {
+    Stage.PROSPECT: "wishlist, not applied",
+    Stage.APPLIED: "no response, in progress",
+    Stage.RESPONDED: "heard back",
+    Stage.SCREEN: "phone interview, technical test",
+    Stage.INTERVIEW: "interviewing",
+    Stage.SECOND: "second round, final round",
+    Stage.OFFER: "offer received",
+    Stage.ACCEPTED: "hired",
+}

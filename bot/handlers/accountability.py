@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import interviews, moves, settings_rules
-from bot.domain.dates import WEEKDAYS, parse_moment
+from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
 from bot.domain.funnel import plural
 from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
-from bot.domain.models import JobApplication, Profile, Slot
+from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
     CATCH_UP,
@@ -40,6 +40,7 @@ from bot.domain.reminders import (
     standing,
 )
 from bot.domain.weekly import WeekStatus, streak_including_this_week
+from bot.handlers import onboarding
 from bot.handlers.common import answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
 from bot.rendering import (
@@ -313,7 +314,8 @@ def nudges_view(profile: Profile) -> Rendered:
 def settings_view(profile: Profile, zone: str, now: datetime, tz: ZoneInfo) -> Rendered:
     lines = [
         "⚙️ <b>Your settings</b>",
-        f"Timezone: <b>{esc(zone)}</b> (/timezone)",
+        f"Timezone: <b>{esc(zone)}</b> (/timezone) · dates: "
+        f"<b>{ORDER_NAMES[date_order_for(profile.date_order, zone)]}</b> (/dates)",
         f"Weekly target: {_bold(profile.target_per_week, 'application')}; in flight: "
         f"<b>{profile.target_in_flight}</b> (/target)",
         f"Nudges: {pause_text(profile, now, tz)} · plan {slot_text(profile.plan)} · check "
@@ -455,7 +457,9 @@ async def pause_nudges(update: Update, context: BotContext) -> None:
     """/pause, /pause until 2026-12-01, /pause for 2 weeks: no nudges or reminders meanwhile."""
     profile = profile_of(update, context)
     try:
-        until = settings_rules.parse_pause(" ".join(context.args or []), today_for(profile, context))
+        until = settings_rules.parse_pause(
+            " ".join(context.args or []), today_for(profile, context), order=onboarding.order_for(profile, context)
+        )
     except SettingError as error:
         await reply(
             update,
@@ -680,8 +684,9 @@ async def record_interview(update: Update, context: BotContext) -> None:
     if not move and text.lower() in ("cancel", "off", "none"):
         await _cancel_interviews(update, context, profile, app)
         return
-    moment = parse_moment(text, now.astimezone(tz)) if text else None
-    if moment is not None and interviews.day_without_time(text, now.astimezone(tz)):
+    order = onboarding.order_for(profile, context)
+    moment = parse_moment(text, now.astimezone(tz), order=order) if text else None
+    if moment is not None and interviews.day_without_time(text, now.astimezone(tz), order=order):
         verb = f"/interview {app.number} move" if move else f"/interview {app.number}"
         await reply(update, f"What time? E.g. <code>{verb} {esc(text)} 14:00</code>. Nothing was changed.")
         return
@@ -692,7 +697,53 @@ async def record_interview(update: Update, context: BotContext) -> None:
     recorded = interviews.record(app, moment, now, tz, lambda m: local_moment(m, tz), move=move)
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
-    await reply(update, _interview_saved(profile, context, app, recorded))
+    two_way = ambiguous_far(text, now.astimezone(tz).date(), order)
+    if two_way is None or two_way.other is None:
+        await reply(update, _interview_saved(profile, context, app, recorded))
+        return
+    other = datetime.combine(two_way.other, recorded.moment.astimezone(tz).time(), tzinfo=tz)
+    label = f"📅 I meant {two_way.other:%-d %b %Y}"
+    stamps = (int(recorded.moment.timestamp()), int(other.timestamp()))
+    await reply(
+        update,
+        f"{_interview_saved(profile, context, app, recorded)}\n{onboarding.reading_note(two_way, order)}",
+        keyboard([button(label, "alt", "ivw", app.number, *stamps)]),
+    )
+
+
+_OTHER_DAY_PROBLEMS = {
+    Problem.CLOSED: "the application is closed",
+    Problem.PAST: "that day has passed",
+    Problem.TOO_FAR: "that's over two years away",
+}
+
+
+async def interview_reading_tapped(update: Update, context: BotContext) -> None:
+    """``alt:ivw:<n>:<read>:<other>``: the interview typed as 3/12 was meant the other way round."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    numbers = int_args(decode(query.data)[2], 3)
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, numbers[0]) if numbers else None
+    read = datetime.fromtimestamp(numbers[1], UTC) if numbers else None
+    if app is None or numbers is None or read not in app.interviews:
+        await answer(query, "That interview has changed since; see /interview.", alert=True)
+        return
+    tz, now = _tz(profile, context), context.now()
+    other = datetime.fromtimestamp(numbers[2], UTC)
+    app.interviews.remove(read)
+    found = interviews.problem(app, other, now)
+    if found is not None:
+        app.interviews.append(read)
+        why = _OTHER_DAY_PROBLEMS.get(found, "it's already recorded then")
+        await answer(query, f"I can't move it to that day: {why}. Nothing was changed.", alert=True)
+        return
+    app.history.append(Event(at=now, kind="interview", detail=f"{local_moment(read, tz)} — cancelled"))
+    recorded = interviews.record(app, other, now, tz, lambda m: local_moment(m, tz))
+    context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
+    changed(context, profile.user_id)
+    await answer(query, "Interview moved")
+    await edit(update, _interview_saved(profile, context, app, recorded))
 
 
 def _interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:
@@ -936,6 +987,7 @@ def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
             CallbackQueryHandler(nudge_button, pattern=r"^nud:"),
             CallbackQueryHandler(settings_button, pattern=r"^cfg:"),
+            CallbackQueryHandler(interview_reading_tapped, pattern=r"^alt:ivw:"),
             MessageHandler(filters.TEXT & ~filters.COMMAND & lessons.waiting, lessons.save),
         ],
         # Group 1 runs after group 0 answered: /cancel also ends a pending lesson question, and any

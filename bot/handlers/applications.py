@@ -23,7 +23,7 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
 from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
-from bot.domain.dates import parse_day
+from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
@@ -92,6 +92,25 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
         )
     if app.closes_on is not None and app.closes_on < today_for(profile, context):
         notes.append("Heads-up: that closing date has already passed.")
+    if draft.camp_bare and draft.camp is not None:
+        notes.append(
+            f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
+            f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
+        )
+    if draft.source_text:
+        notes.append(
+            f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
+            "I kept it as written in a note."
+        )
+    order = onboarding.order_for(profile, context)
+    if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
+        notes.append(onboarding.reading_note(found, order))
+        if found.other is not None:
+            other = button(
+                f"📅 I meant {found.other:%-d %b %Y}",
+                *("alt", "close", app.number, compact_day(found.day), compact_day(found.other)),
+            )
+            markup = keyboard(*markup.inline_keyboard, [other])
     extra = "".join(f"\n{note}" for note in notes)
     await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
 
@@ -123,7 +142,7 @@ async def add_application(update: Update, context: BotContext) -> AddState | int
         await _offer_to_save(update, context, link)  # `/add <link>` alone: same as sending the link
         return ConversationHandler.END
     try:
-        draft = parse_quick_add(text, today_for(profile, context))
+        draft = parse_quick_add(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
         await reply(update, f"{error}")
         return ConversationHandler.END
@@ -545,7 +564,7 @@ async def edit_application(update: Update, context: BotContext) -> None:
         await reply(update, f"What should the {field} be? E.g. <code>/edit {app.number} {field} …</code>{clear}.")
         return
     profile = profile_of(update, context)
-    problem = _set_field(app, field, value, today_for(profile, context))
+    problem = _set_field(app, field, value, today_for(profile, context), onboarding.order_for(profile, context))
     if problem:
         await reply(update, problem)
         return
@@ -556,7 +575,7 @@ async def edit_application(update: Update, context: BotContext) -> None:
     await _apply(update, context, app, f"edited #{app.number} {field}", f"Updated the {field} of #{app.number}.")
 
 
-def _set_field(app: JobApplication, field: str, value: str, today: date) -> str | None:
+def _set_field(app: JobApplication, field: str, value: str, today: date, order: DateOrder) -> str | None:
     """Change one field; return a friendly problem description instead when the value is bad.
 
     ``none`` clears an optional field.
@@ -585,7 +604,7 @@ def _set_field(app: JobApplication, field: str, value: str, today: date) -> str 
             return "Source is one of: job board, referral, network, recruiter, other."
         app.source = source
     elif field == "closes":
-        day = parse_day(value, today) if value else None
+        day = parse_day(value, today, order=order) if value else None
         if value and day is None:
             return "I couldn't read that date. Try 2026-12-05, friday or in 2 weeks (or none)."
         if day is not None and (problem := closing_problem(day, today)):
@@ -614,6 +633,23 @@ async def undo_last(update: Update, context: BotContext) -> None:
 
 
 # -- buttons ----------------------------------------------------------------------------------
+
+
+async def closing_reading_tapped(update: Update, context: BotContext) -> None:
+    """``alt:close:<n>:<read>:<other>``: the closing date typed as 3/12 was meant the other way round."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return
+    _, app, _, _, args = found
+    read, other = (read_compact_day(arg) for arg in [*args, "", ""][1:3])
+    if read is None or other is None or app.closes_on != read:
+        assert update.callback_query is not None
+        await answer(update.callback_query, "That closing date has changed since; use /edit.", alert=True)
+        return
+    app.closes_on = other
+    app.history.append(Event(at=context.now(), kind="edited", detail="closes"))
+    headline = f"Closing date of #{app.number} is now <b>{other:%-d %B %Y}</b>."
+    await _apply(update, context, app, f"edited #{app.number} closes", headline, "Closing date changed")
 
 
 async def _app_from_query(
@@ -907,6 +943,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(application_button, pattern=r"^app:"),
         CallbackQueryHandler(fit_button, pattern=r"^fit:"),
         CallbackQueryHandler(undo_button, pattern=r"^undo:"),
+        CallbackQueryHandler(closing_reading_tapped, pattern=r"^alt:close:"),
         CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
     ]

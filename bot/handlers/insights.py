@@ -8,25 +8,28 @@ the lock that keeps matplotlib to one render at a time).
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import logging
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from telegram import Document, File, Message, Update
+from telegram import Document, File, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import charts
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import csvio, funnel
+from bot.domain.dates import ORDER_NAMES
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
-from bot.domain.stages import Stage
+from bot.domain.stages import Stage, stage_legend
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
 from bot.handlers.common import answer, changed, edit, profile_of, reply, today_for
-from bot.rendering import MAX_TEXT, button, clip, esc, keyboard, short_day, utf16_len
+from bot.handlers.onboarding import order_for
+from bot.rendering import button, clip, esc, keyboard, short_day, utf16_len
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +37,7 @@ DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
 PROGRESS_ROWS = 500  # files with more rows than this show progress by editing one message
 PROGRESS_BATCH = 1000
-SHOWN_ERRORS = 15
-SHOWN_WARNINGS = 10
+PHONE_SCREEN = 1500  # a reply longer than one phone screen is cut, and the whole report sent as a file
 _WAIT_LABELS = {
     (Stage.PROSPECT, Stage.APPLIED): "Saved → applied",
     (Stage.APPLIED, Stage.RESPONDED): "Applied → first response",
@@ -232,7 +234,9 @@ async def send_report(update: Update, context: BotContext) -> None:
     """
     profile, apps, tz = _apps_and_tz(update, context)
     try:
-        start, end = funnel.parse_period(context.args or [], today_for(profile, context))
+        start, end = funnel.parse_period(
+            context.args or [], today_for(profile, context), order=order_for(profile, context)
+        )
     except funnel.PeriodError as error:
         await reply(update, esc(error))
         return
@@ -352,7 +356,8 @@ IMPORT_HELP = (
     "<b>Import applications</b>\n"
     "Send me a CSV file (attach it as a file). It can be a Funnelbot /export, or your own "
     "spreadsheet saved as “CSV UTF-8” with at least <b>company</b>, <b>role</b> and "
-    "<b>stage</b> columns. Stage is a name (applied, interview…) or a number 0–7.\n"
+    "<b>stage</b> columns. Stage is a name (applied, interview…), a number 0–7 or a word like "
+    "<i>Interviewing</i>, <i>No response</i> or <i>Wishlist</i>.\n"
     "Optional columns: link, track, camp, source, fit_contribute, fit_learn, closes_on, outcome, "
     "reason, notes, and a date per stage such as <b>applied_at</b> (or “date applied”).\n"
     f"Up to 1 MB and {csvio.MAX_ROWS:,} rows. I check every row first and save nothing until "
@@ -391,9 +396,9 @@ async def receive_import(update: Update, context: BotContext) -> None:
     if data is None:
         await reply(update, _too_big(None))
         return
-    _, apps, tz = _apps_and_tz(update, context)  # read after the awaits: the data as it is now
+    profile, apps, tz = _apps_and_tz(update, context)  # read after the awaits: the data as it is now
     try:
-        job = csvio.CsvImport(data, apps, tz, context.now())
+        job = csvio.CsvImport(data, apps, tz, context.now(), order_for(profile, context))
     except csvio.ImportRefused as error:
         await reply(update, f"{esc(error)}\nNothing changed.")
         return
@@ -452,14 +457,16 @@ async def _finish_import(
     status: Message | None,
 ) -> None:
     if not plan.errors:
-        text = _import_done(_store(update, context, plan.apps), plan)
+        report = _import_done(_store(update, context, plan.apps), plan)
         markup = None
     else:
-        text, markup = _problems(plan, filename, _remember(context, plan))
+        report = _problems(plan, filename)
+        markup = _import_buttons(plan, _remember(context, plan))
     if status is not None:
-        await status.edit_text(text, reply_markup=markup)
+        await status.edit_text(report.text, reply_markup=markup)
     else:
-        await reply(update, text, markup)
+        await reply(update, report.text, markup)
+    await _send_full_report(update, report, filename)
 
 
 def _scratch(context: BotContext) -> dict[Any, Any]:
@@ -479,6 +486,8 @@ def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
         "undated": plan.undated,
         "ignored": plan.ignored_columns,
         "warnings": plan.warnings,
+        "order": plan.order,
+        "two_way_date": plan.two_way_date,
     }
     return token
 
@@ -503,71 +512,146 @@ def _span(saved: Sequence[JobApplication]) -> str:
     return f"#{saved[0].number}" if len(saved) == 1 else f"#{saved[0].number}–#{saved[-1].number}"
 
 
-def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> str:
-    if saved:
-        lines = [f"Imported {_plural(len(saved), 'application')} ({_span(saved)})."]
-    else:
-        lines = ["Nothing new to import."]
-    lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
-    if saved:
-        lines += _import_warnings(plan.warnings)
-        lines.append("See /list, /funnel or /chart.")
-    return clip("\n".join(lines))
+class _Report:
+    """A reply that fits one phone screen, and the whole report as plain text when it didn't fit."""
+
+    def __init__(self, head: Sequence[str], body: Sequence[tuple[str, str]], tail: str = "") -> None:
+        """``head`` and ``tail`` are HTML kept whole; ``body`` is (HTML line, full plain line) pairs."""
+        self.full = "\n".join([_plain(line) for line in head] + [plain for _, plain in body] + [_plain(tail)]).strip()
+        lines = list(head)
+        budget = PHONE_SCREEN - utf16_len("\n".join(head)) - utf16_len(tail) - len(_MORE)
+        for shown, _ in body:
+            cost = utf16_len(shown) + 1
+            if cost > budget:
+                self.cut = True
+                lines.append(_MORE)
+                break
+            lines.append(shown)
+            budget -= cost
+        else:
+            self.cut = False
+        self.text = "\n".join(lines) + tail
 
 
-def _import_notes(duplicates: Sequence[csvio.Duplicate], undated: int, ignored: Sequence[str]) -> list[str]:
+_MORE = "…more in the full report (file below)."
+
+
+def _plain(html_text: str) -> str:
+    """The text a user sees for one of our HTML lines (only b and code tags, escaped text)."""
+    for tag in ("<b>", "</b>", "<code>", "</code>"):
+        html_text = html_text.replace(tag, "")
+    return html.unescape(html_text)
+
+
+async def _send_full_report(update: Update, report: _Report, filename: str) -> None:
+    """When the reply had to be cut, the whole report follows as a text file."""
+    if not report.cut or update.effective_chat is None:
+        return
+    stem = (filename.rsplit(".", 1)[0] or "import")[:40]
+    await update.effective_chat.send_document(
+        document=(report.full + "\n").encode("utf-8"),
+        filename=f"{stem}-import-report.txt",
+        caption="The full import report.",
+    )
+
+
+def _line(text: str, limit: int = 200) -> tuple[str, str]:
+    """A plain report line as (escaped and shortened for the message, whole for the file)."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return esc(shown), text
+
+
+def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> _Report:
+    head = [f"Imported {_plural(len(saved), 'application')} ({_span(saved)})." if saved else "Nothing new to import."]
+    body = _import_notes(plan) + (_import_warnings(plan.warnings) if saved else [])
+    return _Report(head, body, "\nSee /list, /funnel or /chart." if saved else "")
+
+
+def _where(lines: Sequence[int]) -> str:
+    """File lines as "line 3" or "lines 3-42, 45" (runs of consecutive lines joined by an en dash)."""
+    runs: list[list[int]] = []
+    for number in sorted(set(lines)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs]
+    return ("line " if len(lines) == 1 else "lines ") + ", ".join(parts)
+
+
+def _grouped(problems: Sequence[csvio.RowProblem]) -> list[tuple[str, str]]:
+    """One line per distinct message, naming every file line that has it, in order of first appearance."""
+    by_message: dict[str, list[int]] = {}
+    for problem in problems:
+        by_message.setdefault(problem.message, []).append(problem.line)
+    return [_line(f"• {_where(lines)}: {message}") for message, lines in by_message.items()]
+
+
+def _import_notes(plan: csvio.ImportPlan) -> list[tuple[str, str]]:
     lines = []
-    if duplicates:
-        lines.append(f"Skipped {_plural(len(duplicates), 'duplicate')} (same company and role):")
-        for dup in duplicates[:10]:
+    if plan.duplicates:
+        lines.append(_line(f"Skipped {_plural(len(plan.duplicates), 'duplicate')} (same company and role):"))
+        for dup in plan.duplicates:
             of = f"already {dup.of}" if dup.of.startswith("#") else f"same as {dup.of}"
-            lines.append(f"• line {dup.line}: {esc(dup.company)} — {esc(dup.role)} ({of})")
-        if len(duplicates) > 10:
-            lines.append(f"…and {len(duplicates) - 10} more.")
-    if undated:
-        they = "it stays" if undated == 1 else "they stay"
-        lines.append(f"{_plural(undated, 'row')} had no applied date, so {they} out of your weekly counts.")
-    if ignored:
-        lines.append(f"Ignored columns: {esc(', '.join(ignored)[:200])}.")
+            lines.append(_line(f"• line {dup.line}: {dup.company} — {dup.role} ({of})"))
+    if plan.undated:
+        they = "it stays" if plan.undated == 1 else "they stay"
+        lines.append(_line(f"{_plural(plan.undated, 'row')} had no applied date, so {they} out of your weekly counts."))
+    if plan.ignored_columns:
+        lines.append(_line(f"Ignored columns: {', '.join(plan.ignored_columns)}."))
+    lines += _date_order_note(plan)
     return lines
 
 
-def _import_warnings(warnings: Sequence[csvio.RowProblem]) -> list[str]:
-    """Rows read with a guess (they import all the same), a few shown, the rest counted."""
+def _date_order_note(plan: csvio.ImportPlan) -> list[tuple[str, str]]:
+    """Say which way numeric dates such as 11/02/2026 were read, when the file had one."""
+    if not plan.two_way_date:
+        return []
+    other = "mdy" if plan.order == "dmy" else "dmy"
+    text = (
+        f"Dates like {plan.two_way_date} were read {ORDER_NAMES[plan.order]}. "
+        f"Wrong? Send /dates {other}, then the file again."
+    )
+    return [(esc(text).replace(f"/dates {other}", f"<code>/dates {other}</code>"), text)]
+
+
+def _import_warnings(warnings: Sequence[csvio.RowProblem]) -> list[tuple[str, str]]:
+    """Rows read with a guess (they import all the same), identical guesses grouped."""
     if not warnings:
         return []
-    lines = [f"Read with a guess ({_plural(len(warnings), 'row')}; fix the file if it's wrong):"]
-    for warning in warnings[:SHOWN_WARNINGS]:
-        lines.append(f"• line {warning.line}: {esc(warning.message[:200])}")
-    if len(warnings) > SHOWN_WARNINGS:
-        lines.append(f"…and {len(warnings) - SHOWN_WARNINGS} more.")
-    return lines
+    return [
+        _line(f"Read with a guess ({_plural(len(warnings), 'row')}; fix the file if it's wrong):"),
+        *_grouped(warnings),
+    ]
 
 
-def _problems(plan: csvio.ImportPlan, filename: str, token: int) -> tuple[str, Any]:
+def _problems(plan: csvio.ImportPlan, filename: str) -> _Report:
     bad = len(plan.errors)
     checked = "1 row" if plan.rows == 1 else f"{plan.rows:,} rows"
-    lines = [f"<b>{esc(filename[:60])}</b>: {checked} checked, {_plural(bad, 'row')} with problems:"]
-    for problem in plan.errors[:SHOWN_ERRORS]:
-        lines.append(f"• line {problem.line}: {esc(problem.message[:300])}")
-    if bad > SHOWN_ERRORS:
-        lines.append(f"…and {bad - SHOWN_ERRORS} more.")
-    lines += _import_notes(plan.duplicates, plan.undated, plan.ignored_columns)
-    lines += _import_warnings(plan.warnings)
+    head = [f"<b>{esc(filename[:60])}</b>: {checked} checked, {_plural(bad, 'row')} with problems:"]
+    body = _grouped(plan.errors) + _import_notes(plan) + _import_warnings(plan.warnings)
+    legend = ""
+    if any(csvio.UNKNOWN_STAGE in problem.message for problem in plan.errors):
+        legend = f"\nStages I know: {esc(stage_legend())}; or a number 0–7."
     if not plan.apps:
         tail = "\n\nNo row can be imported as it is. Fix the file and send it again; nothing changed."
-        return clip("\n".join(lines), MAX_TEXT - utf16_len(tail)) + tail, None
-    tail = (
-        f"\n\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, "
-        "or fix the file and send it again."
-    )
-    markup = keyboard(
+    else:
+        tail = (
+            f"\n\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, "
+            "or fix the file and send it again."
+        )
+    return _Report(head, body, legend + tail)
+
+
+def _import_buttons(plan: csvio.ImportPlan, token: int) -> InlineKeyboardMarkup | None:
+    if not plan.apps:
+        return None
+    return keyboard(
         [
             button(f"Import the {_plural(len(plan.apps), 'valid row')}", "imp", "go", token),
             button("Cancel", "imp", "no", token),
         ]
     )
-    return clip("\n".join(lines), MAX_TEXT - utf16_len(tail)) + tail, markup
 
 
 async def import_button(update: Update, context: BotContext) -> None:
@@ -605,8 +689,12 @@ async def import_button(update: Update, context: BotContext) -> None:
         undated=pending["undated"],
         ignored_columns=pending["ignored"],
         warnings=pending.get("warnings", []),  # absent from imports checked before warnings existed
+        order=pending.get("order", "dmy"),
+        two_way_date=pending.get("two_way_date", ""),
     )
-    await edit(update, _import_done(saved, plan))
+    report = _import_done(saved, plan)
+    await edit(update, report.text)
+    await _send_full_report(update, report, "your file")
 
 
 # -- wiring ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -15,8 +15,10 @@ from telegram.ext import (
 )
 
 from bot.callback_data import decode, int_args
-from bot.commands import COMMANDS
+from bot.commands import BY_NAME, ESSENTIALS, HELP_SECTIONS, closest_command
 from bot.context import BotContext
+from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
+from bot.domain.models import Profile
 from bot.domain.zones import describe_zone, resolve_timezone
 from bot.handlers.common import answer, changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
@@ -135,30 +137,157 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>. Reminders follow your local time.")
 
 
-def help_text() -> str:
-    """One line per command, led by a tappable example."""
-    lines = ["<b>Funnelbot commands</b> (N is an application's number, as in #3)"]
-    for command in COMMANDS:
-        lines.append(f"<code>{esc(command.example)}</code> — {esc(command.description)}")
-    lines.append(
-        "\nStages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
-        "5 second interview → 6 offer → 7 accepted. Send a job link on its own to save it."
+def order_for(profile: Profile, context: BotContext) -> DateOrder:
+    """How this user writes numeric dates: their /dates choice, else their timezone's custom."""
+    return date_order_for(profile.date_order, profile.timezone or context.settings.default_tz)
+
+
+def reading_note(found: NumericDate, order: DateOrder) -> str:
+    """A line saying how an ambiguous, far-off numeric date was read, and how to read it the other way."""
+    other: DateOrder = "dmy" if order == "mdy" else "mdy"
+    meant = f"{found.other:%-d %B %Y}" if found.other else "the other way round"
+    return (
+        f"Heads-up: I read “{esc(found.text)}” {ORDER_NAMES[order]}, as <b>{found.day:%-d %B %Y}</b>. "
+        f"If you meant {meant}, tap the button below; <code>/dates {other}</code> reads such dates "
+        f"{ORDER_NAMES[other]} from now on."
     )
-    return clip("\n".join(lines))
+
+
+async def set_dates(update: Update, context: BotContext) -> None:
+    """/dates dmy|mdy: how numeric dates like 3/12 are read."""
+    profile = profile_of(update, context)
+    typed = " ".join(context.args or []).strip()
+    choice = typed.lower().replace("/", "").replace("-", "")
+    choice = {"daymonth": "dmy", "day": "dmy", "monthday": "mdy", "month": "mdy", "us": "mdy"}.get(choice, choice)
+    current = order_for(profile, context)
+    if not choice:
+        source = "your choice" if profile.date_order else "from your timezone"
+        await reply(
+            update,
+            f"I read numeric dates <b>{describe_order(current)}</b>, {source}. "
+            "Change it with <code>/dates dmy</code> (day first) or <code>/dates mdy</code> (month first).",
+        )
+        return
+    if choice not in DATE_ORDERS:
+        await reply(
+            update,
+            f"“{esc(typed[:20])}” isn't a date order. Use <code>/dates dmy</code> (3/12 is 3 December) or "
+            "<code>/dates mdy</code> (3/12 is 12 March). Nothing was changed.",
+        )
+        return
+    profile.date_order = "mdy" if choice == "mdy" else "dmy"
+    context.repo.save_profile(profile)
+    logger.info("user.date_order user=%s order=%s", profile.user_id, choice)
+    await reply(update, f"From now on I read numeric dates <b>{describe_order(order_for(profile, context))}</b>.")
+
+
+STAGES_LINE = (
+    "Stages: 0 prospect → 1 applied → 2 responded → 3 phone screen → 4 interview → "
+    "5 second interview → 6 offer → 7 accepted (everyday words like “tech interview” work too)."
+)
+
+
+def _example_line(name: str) -> str:
+    command = BY_NAME[name]
+    return f"<code>{esc(command.example)}</code> — {esc(command.description)}"
+
+
+def help_page(page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """/help page 0: the essentials and every other command by name; pages 1-5: one section with examples."""
+    if 1 <= page <= len(HELP_SECTIONS):
+        title, names = HELP_SECTIONS[page - 1]
+        lines = [f"<b>{esc(title)}</b> (N is an application's number, as in #3)"]
+        lines += [_example_line(name) for name in names]
+        if title == "Move and close":
+            lines.append("\n" + STAGES_LINE)
+    else:
+        lines = ["<b>Funnelbot: the commands you'll use most</b> (N is an application's number, as in #3)"]
+        lines += [_example_line(name) for name in ESSENTIALS]
+        lines += [
+            "Send a job link on its own to save it.",
+            "",
+            STAGES_LINE,
+            "",
+            "<b>More</b> (tap a section for examples)",
+        ]
+        lines += [f"{esc(title)}: {' '.join(f'/{name}' for name in names)}" for title, names in HELP_SECTIONS]
+    buttons = [
+        button(title, "help", "page", index) for index, (title, _) in enumerate(HELP_SECTIONS, 1) if index != page
+    ]
+    if 1 <= page <= len(HELP_SECTIONS):
+        buttons.insert(0, button("« Essentials", "help", "page", 0))
+    return clip("\n".join(lines)), keyboard(*(buttons[i : i + 3] for i in range(0, len(buttons), 3)))
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """/help: every command with an example."""
-    await reply(update, help_text())
+    """/help: the essentials, with buttons for each section."""
+    await reply(update, *help_page(0))
+
+
+async def help_tapped(update: Update, context: BotContext) -> None:
+    """``help:page:<n>``: turn the /help message to another section."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    page = int_args(decode(query.data)[2], 1)
+    await answer(query)
+    await edit(update, *help_page(page[0] if page else 0))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    """Any command we don't have."""
-    assert update.effective_message is not None
-    command, _, addressee = (update.effective_message.text or "").split()[0].partition("@")
+    """Any command we don't have: the closest one we do have is offered as a button."""
+    message = update.effective_message
+    assert message is not None
+    head, *more = (message.text or "").split(maxsplit=1)
+    rest = more[0] if more else ""
+    command, _, addressee = head.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return  # meant for another bot
-    await reply(update, f"I don't know {esc(command[:40])}. /help lists what I can do.")
+    meant = closest_command(command.lstrip("/"))
+    if meant is None:
+        await reply(update, f"I don't know {esc(command[:40])}. /help lists what I can do.")
+        return
+    # The typed arguments stay here, not in the button (callback data is small and never user text).
+    token = int(context.scratch.get("typo_seq", 0)) + 1
+    text = f"/{meant} {rest.strip()}".strip()
+    context.scratch["typo_seq"] = token
+    context.scratch["typo"] = {"token": token, "text": text}
+    label = text if len(text) <= 40 else text[:39] + "…"
+    await reply(
+        update,
+        f"I don't know {esc(command[:40])}. Did you mean /{meant}? Tap to run <code>{esc(text[:200])}</code>.",
+        keyboard([button(f"▶ {label}", "typo", "run", token)]),
+    )
+
+
+async def typo_tapped(update: Update, context: BotContext) -> None:
+    """``typo:run:<token>``: run the suggested command with the arguments typed with the typo."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, _, args = decode(query.data)
+    token = int_args(args, 1)
+    pending = context.scratch.get("typo")
+    if token is None or not pending or pending["token"] != token[0]:
+        await answer(query, "That suggestion has expired; type the command again.")
+        await edit(update, "That suggestion has expired; type the command again.")
+        return
+    del context.scratch["typo"]
+    text: str = pending["text"]
+    await answer(query)
+    await edit(update, f"Running <code>{esc(text[:200])}</code>")
+    command_length = len(text.split(" ", 1)[0])
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    typed = Message(
+        message_id=query.message.message_id,
+        date=context.now(),
+        chat=chat,
+        from_user=user,
+        text=text,
+        entities=[MessageEntity(MessageEntity.BOT_COMMAND, 0, command_length)],
+    )
+    typed.set_bot(context.bot)
+    # Straight through the handlers, as if the user had typed it (no update queue involved).
+    await context.application.process_update(Update(update_id=update.update_id, message=typed))
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
@@ -193,6 +322,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
         CommandHandler("help", show_help),
+        CallbackQueryHandler(help_tapped, pattern=r"^help:page:"),
+        CommandHandler("dates", set_dates),
+        CallbackQueryHandler(typo_tapped, pattern=r"^typo:run:"),
     ]
 
 

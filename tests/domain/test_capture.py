@@ -96,7 +96,6 @@ def test_capitalised_option_words_are_names(text: str, company: str) -> None:
         ("Foo - Bar https://a.example https://b.example", "One link per job"),
         ("Foo - Bar #a #b", "One #track per job"),
         ("Foo - Bar camp weird", "Camp is one of"),
-        ("Foo - Bar via carrier pigeon", "Source is one of"),
         ("Foo - Bar fit 9/1", "Fit scores go from 1 to 5"),
     ],
 )
@@ -117,3 +116,36 @@ def test_closing_dates_far_away_are_refused(phrase: str) -> None:
     """Dates years off are typos, not deadlines: refused with a sentence."""
     with pytest.raises(CaptureError, match="looks like a typo"):
         parse_quick_add(f"Acme - SRE closes {phrase}", SUNDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "role"),
+    [
+        ("Foo - Bar via seek", "seek", "Bar"),
+        ("Foo - Bar via Carrier pigeon applied", "Carrier pigeon", "Bar"),
+        ("via seek Foo - Bar", "seek", "Bar"),
+        ("Foo - Bar via seek.com.au #sre", "seek.com.au", "Bar"),
+    ],
+)
+def test_unknown_source_is_other_and_kept_as_written(text: str, written: str, role: str) -> None:
+    """A source we don't know counts as other, keeps its words, and takes nothing from the names."""
+    draft = parse_quick_add(text, SUNDAY)
+    assert (draft.source, draft.source_text) == (Source.OTHER, written)
+    assert (draft.company, draft.role) == ("Foo", role)
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "camp"),
+    [
+        ("Acme - SRE growth", "SRE", Camp.GROWTH),
+        ("Acme - SRE safe applied", "SRE", Camp.SAFE),
+        ("Acme - Head of growth", "Head of growth", None),
+        ("Acme - growth hacker", "growth hacker", None),
+        ("Acme - SRE Growth", "SRE Growth", None),
+        ("Acme - growth", "growth", None),
+    ],
+)
+def test_bare_camp_word_after_the_role(text: str, role: str, camp: Camp | None) -> None:
+    """A lower-case camp word ending the names is the camp, unless it finishes a phrase or is the whole role."""
+    draft = parse_quick_add(text, SUNDAY)
+    assert (draft.role, draft.camp) == (role, camp)

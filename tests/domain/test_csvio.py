@@ -267,11 +267,7 @@ def test_csv_import_reports_errors_by_line() -> None:
     )
     plan = read_import(data, [], LONDON, NOW)
     assert [(e.line, e.message) for e in plan.errors] == [
-        (
-            2,
-            "unknown stage 'intervew' (use a name or number: 0 prospect, 1 applied, 2 responded, "
-            "3 phone screen, 4 interview, 5 second interview, 6 offer, 7 accepted)",
-        ),
+        (2, "unknown stage 'intervew'"),
         (4, "The company can't be empty.; fit_learn must be 1-5, not '9'"),
     ]
     assert [a.company for a in plan.apps] == ["Globex", "Initech"]
@@ -387,17 +383,27 @@ def test_csv_import_date_spellings(cell: str, expected: datetime) -> None:
     assert plan.apps[0].entered_at(Stage.APPLIED) == expected
 
 
-def test_csv_import_refuses_ambiguous_slashed_dates() -> None:
-    """11/02/2026 could be November or February: the row is refused with a hint."""
-    plan = read_import(b"company,role,stage,date applied\nA,B,applied,11/02/2026\n", [], LONDON, NOW)
-    assert plan.errors[0].message == "applied date: can't read date '11/02/2026' (use YYYY-MM-DD)"
+def test_csv_import_reads_slashed_dates_in_the_users_order() -> None:
+    """11/02/2026 is 11 February day-first and 2 November month-first; the plan notes it was two-way."""
+    data = b"company,role,stage,date applied\nA,B,applied,11/02/2026\n"
+    day_first = read_import(data, [], LONDON, NOW)
+    assert day_first.apps[0].entered_at(Stage.APPLIED) == datetime(2026, 2, 11, 12, 0, tzinfo=UTC)
+    assert day_first.two_way_date == "11/02/2026"
+    month_first = read_import(data, [], LONDON, NOW, "mdy")
+    assert month_first.apps[0].entered_at(Stage.APPLIED) == datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+def test_csv_import_slashed_date_without_a_year_is_refused() -> None:
+    """11/02 alone can't be placed in a spreadsheet's past: the row asks for the year."""
+    plan = read_import(b"company,role,stage,date applied\nA,B,applied,11/02\n", [], LONDON, NOW)
+    assert plan.errors[0].message == "applied date: date '11/02' has no year (use YYYY-MM-DD or add the year)"
 
 
 def test_csv_import_negative_stage_is_unknown() -> None:
     """ "-1" is not a stage (it used to read as 1, Applied)."""
     plan = read_import(b"company,role,stage\nAcme,SRE,-1\n", [], LONDON, NOW)
     assert plan.apps == []
-    assert plan.errors[0].message.startswith("unknown stage '-1' (use a name or number")
+    assert plan.errors[0].message == "unknown stage '-1'"
 
 
 def test_csv_undated_row_history_is_an_imported_event() -> None:
@@ -525,8 +531,5 @@ def test_csv_import_unknown_source_is_other_with_a_warning() -> None:
     assert [(w.line, w.message) for w in plan.warnings] == [(2, "source 'Carrier pigeon' read as other")]
     assert plan.lines == [2, 3]
     bad = read_import(b"company,role,stage,source\nAcme,SRE,nope,Carrier pigeon\n", [], LONDON, NOW)
-    assert [e.message for e in bad.errors] == [
-        "unknown stage 'nope' (use a name or number: 0 prospect, 1 applied, 2 responded, "
-        "3 phone screen, 4 interview, 5 second interview, 6 offer, 7 accepted)"
-    ]
+    assert [e.message for e in bad.errors] == ["unknown stage 'nope'"]
     assert bad.apps == [] and bad.warnings == []
