@@ -52,7 +52,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(FairUpdateProcessor())
+        .concurrent_updates(FairUpdateProcessor(repo))
     )
     if rate_limiter:
         # Retries wait out Telegram's 429 answers (which promise nothing was delivered).

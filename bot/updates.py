@@ -8,24 +8,25 @@ processed, and the user is told once per burst to slow down (nothing was changed
 
 Around each update it also:
 
-* skips a re-delivered update that was already applied (Telegram re-sends updates it had not
-  yet been told were handled; the storage records the last applied ``update_id`` with each change),
+* skips a re-delivered update that was already applied: Telegram re-sends updates it had not
+  yet been told were handled (a crash between handling and the next ``getUpdates``), and every
+  change is stored together with the id of the update that made it, in one atomic write;
 * answers a button tap that nothing answered ("this button has expired"), so no tap spins forever.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Coroutine
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
 from bot.handlers.common import EXPIRED_BUTTON, answer, tracking_answers
+from storage import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,10 @@ def user_of(update: object) -> int | None:
 class FairUpdateProcessor(BaseUpdateProcessor):
     """Per-user order, cross-user concurrency, a bounded backlog per user."""
 
-    def __init__(self, backlog: int = BACKLOG, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
+    def __init__(self, repo: Repository, backlog: int = BACKLOG, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
         super().__init__(max_concurrent_updates)
+        self.repo = repo
         self.backlog = backlog
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._waiting: defaultdict[int, int] = defaultdict(int)
         self._warned: set[int] = set()
         self.skipped = 0
@@ -70,15 +71,31 @@ class FairUpdateProcessor(BaseUpdateProcessor):
             return
         self._waiting[user_id] += 1
         try:
-            async with self._locks[user_id]:
-                await handle(update, coroutine)
+            async with self.repo.lock(user_id):
+                await self._handle_once(user_id, update, coroutine)
         finally:
             self._waiting[user_id] -= 1
             if self._waiting[user_id] == 0:
                 # The burst is over: forget the user's bookkeeping (and the next flood warns again).
                 del self._waiting[user_id]
-                self._locks.pop(user_id, None)
                 self._warned.discard(user_id)
+
+    async def _handle_once(self, user_id: int, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle an update unless its change is already stored (Telegram re-delivers updates it
+        was not yet told were handled, e.g. after a crash); its writes record its id."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        if update_id is None:
+            await handle(update, coroutine)
+            return
+        if self.repo.already_applied(user_id, update_id):
+            logger.info("update.redelivered user=%s update=%s skipped", user_id, update_id)
+            _discard(coroutine)
+            query = update.callback_query if isinstance(update, Update) else None
+            if query is not None:
+                await _answer_quietly(query, None)
+            return
+        with self.repo.handling_update(user_id, update_id):
+            await handle(update, coroutine)
 
     async def _slow_down(self, user_id: int, update: object) -> None:
         logger.info("updates.flood user=%s skipped", user_id)
@@ -106,10 +123,14 @@ async def handle(update: object, coroutine: Awaitable[Any]) -> None:
         await coroutine
     query = update.callback_query if isinstance(update, Update) else None
     if query is not None and query.id not in answered:
-        try:
-            await answer(query, EXPIRED_BUTTON)
-        except TelegramError as error:
-            logger.warning("callback.answer_failed user=%s error=%s", query.from_user.id, type(error).__name__)
+        await _answer_quietly(query, EXPIRED_BUTTON)
+
+
+async def _answer_quietly(query: CallbackQuery, text: str | None) -> None:
+    try:
+        await answer(query, text)
+    except TelegramError as error:
+        logger.warning("callback.answer_failed user=%s error=%s", query.from_user.id, type(error).__name__)
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:

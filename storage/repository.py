@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,6 +32,8 @@ from storage.schema import SCHEMA_VERSION, SchemaError, check, migrate, schema_v
 
 logger = logging.getLogger(__name__)
 
+REDELIVERY_WINDOW = 48 * 3600
+"""Seconds during which a recorded update id can still come back (Telegram keeps updates 24 h)."""
 UNDO_DEPTH = 20
 
 
@@ -198,6 +201,7 @@ class Repository:
         update_id = dict(self._handling.get()).get(user_id)
         if update_id is not None:
             doc["last_update_id"] = update_id
+            doc["last_update_at"] = int(time.time())
         if doc != before:
             meta.upsert(Document(doc, doc_id=1))
 
@@ -219,6 +223,19 @@ class Repository:
         meta = self._meta(user_id)
         value = meta.get("last_update_id")
         return value if isinstance(value, int) else None
+
+    def already_applied(self, user_id: int, update_id: int) -> bool:
+        """Whether Telegram is re-delivering an update whose change is already stored.
+
+        Telegram keeps unconfirmed updates for 24 hours and numbers them in order; after a week
+        without any update it may restart the numbering lower. So an id at or below the recorded
+        one is a re-delivery only while the record is recent.
+        """
+        meta = self._meta(user_id)
+        last, at = meta.get("last_update_id"), meta.get("last_update_at")
+        if not isinstance(last, int) or update_id > last:
+            return False
+        return not isinstance(at, int) or time.time() - at < REDELIVERY_WINDOW
 
     def lock(self, user_id: int) -> asyncio.Lock:
         """The one lock that serialises this user's updates and jobs (created on first use)."""

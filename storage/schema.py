@@ -90,7 +90,7 @@ def check(tables: dict[str, Any], user_id: int) -> None:
 def _check_meta(meta: dict[str, Any]) -> None:
     if set(meta) - {"1"}:
         raise SchemaError("has more than one meta record")
-    for key in ("last_update_id", "undo_seq"):
+    for key in ("last_update_id", "last_update_at", "undo_seq"):
         value = meta.get("1", {}).get(key)
         if value is not None and type(value) is not int:
             raise SchemaError(f"has a meta {key} that is not a whole number")

@@ -9,6 +9,9 @@ and ``Forbidden`` are all kinds of ``NetworkError``/``TelegramError``):
   apology and the operator a report, like any other failure of ours.
 * ``RetryAfter``, ``TimedOut`` and other ``NetworkError``: Telegram or the network is struggling,
   and the answer may well have arrived; one warning line, no apology into the same trouble.
+
+A ``StorageWriteError`` (disk full, read-only, I/O error) means the change was not stored (the
+storage rolls it back): the user is told exactly that, and the operator is alerted.
 """
 
 from __future__ import annotations
@@ -24,12 +27,17 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 
 from bot.context import BotContext
 from bot.handlers.common import answer
+from storage import StorageWriteError
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = (
     "⚠️ Sorry, something went wrong on my side and I couldn't finish answering. "
     "Check /list (or /show with the number) to see what was saved before you try again."
+)
+NOT_SAVED = (
+    "⚠️ I couldn't save that: the server that runs me can't write to its disk right now "
+    "(it may be full). <b>Nothing was changed.</b> Its operator has been told; please try again later."
 )
 REPORT_EVERY = 60.0
 """Seconds between two operator reports of the same kind of error (a broken disk fails every write)."""
@@ -44,6 +52,11 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(error, Conflict):
         logger.error("polling.conflict: another process is polling with this token; stop it")
+        return
+    if isinstance(error, StorageWriteError):
+        logger.error("storage.write_failed user=%s error=%s", user_id, error)
+        await _apologise(update, user_id, NOT_SAVED)
+        await report(context, f"<b>Funnelbot cannot write its data</b> (user {user_id})", error)
         return
     if isinstance(error, BadRequest):
         logger.error("telegram.bad_request user=%s error=%s", user_id, error.message, exc_info=error)

@@ -498,10 +498,11 @@ def _store(update: Update, context: BotContext, apps: Sequence[JobApplication]) 
     fresh = csvio.still_new(apps, context.repo.list_applications(profile.user_id))
     if fresh:
         csvio.assign_numbers(profile, fresh)
-        context.repo.save_profile(profile)
-        context.repo.save_applications(
-            profile.user_id, fresh, f"imported {_plural(len(fresh), 'application')} ({_span(fresh)})"
-        )
+        with context.repo.transaction(profile.user_id):  # the counter and the rows: one write
+            context.repo.save_profile(profile)
+            context.repo.save_applications(
+                profile.user_id, fresh, f"imported {_plural(len(fresh), 'application')} ({_span(fresh)})"
+            )
         changed(context, profile.user_id)
     logger.info("insights.imported user=%s rows=%s", profile.user_id, len(fresh))
     return fresh

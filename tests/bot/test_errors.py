@@ -83,3 +83,27 @@ async def test_reports_of_one_kind_are_rate_limited(faulty: Harness) -> None:
         _arm(faulty, "400")
         await faulty.send(ADA, "/help")
     assert len(_admin_reports(faulty)) == 1
+
+
+async def test_a_full_disk_says_not_saved_and_alerts_the_operator(
+    faulty: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A write that fails (ENOSPC) leaves nothing stored, tells the user so, and reports it."""
+    import errno
+    import os
+
+    await faulty.send(ADA, "/add Acme - SRE")
+    real_replace = os.replace
+
+    def full(src: object, dst: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    replies = await faulty.send(ADA, "/add Beta - Dev")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert "Nothing was changed" in replies[-1].text and not any(r.text.startswith("Saved") for r in replies)
+    assert [a.company for a in faulty.repo.list_applications(ADA)] == ["Acme"]
+    assert any("cannot write its data" in m.text for m in faulty.tg.bot_messages(ADMIN))
+    assert "storage.write_failed user=1001" in caplog.text
+    replies = await faulty.send(ADA, "/add Beta - Dev")
+    assert replies[0].text.startswith("Saved as prospect #2")

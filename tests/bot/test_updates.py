@@ -50,3 +50,39 @@ async def test_a_flood_is_told_to_slow_down_and_changes_nothing_beyond_the_backl
     assert [a.number for a in saved] == list(range(1, len(saved) + 1))
     replies = await bot.send(ADA, "/add After - Calm")
     assert replies[0].text.startswith(f"Saved as prospect #{len(saved) + 1}")
+
+
+async def test_a_redelivered_update_is_not_applied_twice(bot: Harness) -> None:
+    """Telegram re-sends an update it wasn't told was handled: the add is stored and answered once."""
+    await bot.send(ADA, "/start")
+    update = bot.tg.send_text(ADA, "/add Acme - SRE")
+    await bot.pump()
+    await bot.process(Update.de_json(update, bot.app.bot))
+    assert [a.company for a in bot.repo.list_applications(ADA)] == ["Acme"]
+    assert sum(t.startswith("Saved") for t in bot.texts(ADA)) == 1
+    replies = await bot.send(ADA, "/add Beta - Dev")
+    assert replies[0].text.startswith("Saved as prospect #2")
+
+
+async def test_a_redelivery_after_a_restart_is_skipped(settings, tg, clock) -> None:  # type: ignore[no-untyped-def]
+    """A crash before Telegram learned the update was handled: the new process skips it."""
+    from bot.app import build_application
+    from storage import Repository
+
+    first = Repository.open(settings.data_dir, fsync=False)
+    app = build_application(settings, first, request=tg.request(), clock=clock)
+    async with app:
+        await Harness(app=app, tg=tg, repo=first, clock=clock).send(ADA, "/add Acme - SRE")
+        note = tg.send_text(ADA, "/note 1 called Jane")
+        await Harness(app=app, tg=tg, repo=first, clock=clock).pump()
+    first.close()
+    again = Repository.open(settings.data_dir, fsync=False)
+    app = build_application(settings, again, request=tg.request(), clock=clock)
+    async with app:
+        harness = Harness(app=app, tg=tg, repo=again, clock=clock)
+        messages = len(tg.bot_messages(ADA))
+        await harness.process(Update.de_json(note, app.bot))
+        app_1 = again.get_application(ADA, 1)
+        assert app_1 is not None and [n.text for n in app_1.notes] == ["called Jane"]
+        assert len(tg.bot_messages(ADA)) == messages
+        assert len(again.list_applications(ADA)) == 1

@@ -8,6 +8,7 @@ import errno
 import inspect
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -283,7 +284,22 @@ def test_a_new_users_first_write_records_the_update_id(tmp_path: Path) -> None:
     repo = Repository.open(tmp_path, fsync=False)
     with repo.handling_update(9, 77):
         repo.save_profile(Profile(user_id=9, chat_id=9, created_at=NOW))
-    assert json.loads((tmp_path / "users" / "9.json").read_text())["meta"] == {"1": {"schema": 1, "last_update_id": 77}}
+    meta = json.loads((tmp_path / "users" / "9.json").read_text())["meta"]["1"]
+    assert meta["schema"] == 1 and meta["last_update_id"] == 77 and isinstance(meta["last_update_at"], int)
+
+
+def test_a_recorded_update_is_a_redelivery_only_while_recent(repo: Repository, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids at or below the recorded one are re-deliveries for 48 hours; after that (Telegram
+    restarts its numbering after a week of silence) they are new updates again."""
+    import storage.repository as repository
+
+    with repo.handling_update(ADA, 500):
+        repo.save_profile(Profile(user_id=ADA, chat_id=ADA, created_at=NOW))
+    assert repo.already_applied(ADA, 500) and repo.already_applied(ADA, 499)
+    assert not repo.already_applied(ADA, 501) and not repo.already_applied(ADA + 1, 1)
+    later = time.time() + 8 * 24 * 3600
+    monkeypatch.setattr(repository.time, "time", lambda: later)
+    assert not repo.already_applied(ADA, 12)
 
 
 async def test_a_job_writing_meanwhile_does_not_record_the_commands_update(repo: Repository) -> None:
