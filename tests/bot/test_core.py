@@ -522,7 +522,7 @@ async def test_a_blocked_user_gets_no_apology_attempt(bot: Harness, caplog: pyte
     await _inject(
         bot,
         {
-            "update_id": 9100,
+            "update_id": 900_000_100,  # after the fake's own ids: a new update, not a re-delivery
             "message": {
                 "message_id": 99,
                 "date": 0,

@@ -79,7 +79,7 @@ async def test_group_commands_get_only_the_pointer_when_it_fails(gated: Harness,
     await gated.send(ADA, "/note 1 private note about salary")
     _faults(gated).arm(fault, "sendMessage", chat_id=GROUP["id"])
     for n, text in enumerate(["/list", "/show 1", "/export", "/funnel"]):
-        await gated.process(Update.de_json(_command(GROUP, ADA, text, 7000 + n), gated.app.bot))
+        await gated.process(Update.de_json(_command(GROUP, ADA, text, 900_000_000 + n), gated.app.bot))
     to_group = [p for m, p in gated.tg.calls if m.startswith("send") and str(p.get("chat_id")) == str(GROUP["id"])]
     assert all("talk to me in a direct chat" in p["text"] for p in to_group)
     assert len(_faults(gated).injected) == 4  # the pointer was tried each time, and failed
@@ -109,7 +109,7 @@ async def test_a_forged_tap_on_another_chats_message_changes_nothing(bot: Harnes
     await bot.send(BOB, "/add Bobco - Dev")
     before = (card.text, card.edit_count)
     forged = {
-        "update_id": 8800,
+        "update_id": 900_000_800,
         "callback_query": {
             "id": "forged-1",
             "from": {"id": BOB, "is_bot": False, "first_name": "Bob"},
