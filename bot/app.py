@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -23,7 +23,7 @@ from telegram.request import BaseRequest
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotApp, BotContext, Clock
-from bot.handlers import applications, common, errors, onboarding
+from bot.handlers import applications, common, errors, onboarding, privacy
 from bot.updates import FairUpdateProcessor
 from storage import Repository
 
@@ -89,6 +89,7 @@ def register(app: BotApp) -> None:
     app.add_handlers(applications.handlers())
     for extension in _extensions():
         app.add_handlers(extension.handlers())
+    app.add_handlers(privacy.handlers())
     app.add_handlers(applications.late_handlers())  # a bare link, unless a question wants the text
     app.add_handlers(onboarding.fallback_handlers())
     app.add_error_handler(errors.on_error)
@@ -103,10 +104,16 @@ def _extensions() -> list[Any]:
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     try:
-        await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+        # Private chats only: in a group the bot answers nothing but a pointer to a private chat.
+        await app.bot.set_my_commands(
+            [BotCommand(c.name, c.description) for c in COMMANDS], scope=BotCommandScopeAllPrivateChats()
+        )
+        await app.bot.set_my_description(privacy.DESCRIPTION)
+        await app.bot.set_my_short_description(privacy.SHORT_DESCRIPTION)
     except TelegramError as error:
         # A Bot API server without the command menu still serves every command we have.
         logger.warning("bot.commands_not_set error=%s", error)
+    privacy.start_retention(app)
     for extension in _extensions():
         if hasattr(extension, "post_init"):
             await extension.post_init(app)

@@ -51,6 +51,8 @@ COMMANDS: list[Command] = [
     Command("import", "Load applications from a CSV file", "/import"),
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),
     Command("dates", "Read 3/12 day first (dmy) or month first (mdy)", "/dates dmy"),
+    Command("privacy", "What I keep about you, and where", "/privacy"),
+    Command("forget", "Delete everything I keep about you", "/forget"),
     Command("help", "Every command with an example", "/help"),
     Command("cancel", "Stop what we're doing", "/cancel"),
 ]
@@ -62,7 +64,7 @@ HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
     ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
     ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
-    ("Settings", ("settings", "timezone", "dates", "start", "cancel", "help")),
+    ("Settings", ("settings", "timezone", "dates", "privacy", "forget", "start", "cancel", "help")),
 ]
 BY_NAME = {command.name: command for command in COMMANDS}
 

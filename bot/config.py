@@ -24,6 +24,7 @@ class Settings:
     allowed_user_ids: frozenset[int] | None = None
     admin_chat_id: int | None = None
     log_level: str = "INFO"
+    blocked_retention_days: int = 180
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, need_token: bool = True) -> Settings:
@@ -53,6 +54,7 @@ class Settings:
             allowed_user_ids=_ids(env.get("ALLOWED_USER_IDS", ""), "ALLOWED_USER_IDS"),
             admin_chat_id=_one_id(env.get("ADMIN_CHAT_ID", ""), "ADMIN_CHAT_ID"),
             log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
+            blocked_retention_days=_days(env.get("BLOCKED_RETENTION_DAYS", ""), "BLOCKED_RETENTION_DAYS", 180),
         )
 
 
@@ -91,3 +93,12 @@ def _one_id(raw: str, name: str) -> int | None:
         return int(raw)
     except ValueError as error:
         raise ConfigError(f"{name} must be a numeric chat id.") from error
+
+
+def _days(raw: str, name: str, default: int) -> int:
+    raw = raw.strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        raise ConfigError(f"{name} must be a number of days from 1 to 3650.")
+    return int(raw)

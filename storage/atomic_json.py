@@ -131,7 +131,7 @@ class AtomicJSONStorage(Storage):
         self._data = data
         if self.fsync:
             try:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
             except OSError as error:
                 # The new file is in place and readable; only its survival of a power cut is in
                 # doubt. Saying "not saved" would be wrong, so this is logged, not raised.
@@ -183,7 +183,7 @@ def remove_stray_temp_files(directory: Path) -> list[Path]:
     return removed
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -27,7 +27,14 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from bot.domain.models import JobApplication, Profile, utc_iso
-from storage.atomic_json import AtomicJSONStorage, CorruptDataError, load_json, remove_stray_temp_files
+from storage.atomic_json import (
+    AtomicJSONStorage,
+    CorruptDataError,
+    StorageWriteError,
+    fsync_dir,
+    load_json,
+    remove_stray_temp_files,
+)
 from storage.schema import SCHEMA_VERSION, SchemaError, check, migrate, schema_version
 
 logger = logging.getLogger(__name__)
@@ -289,6 +296,24 @@ class Repository:
             profile = self.get_profile(user_id)
             if profile is not None:
                 yield profile
+
+    def delete_user(self, user_id: int) -> bool:
+        """Delete everything stored about a user (their whole file: profile, applications, notes,
+        reminder and undo history). Returns False when there was nothing. A failed delete raises
+        StorageWriteError and leaves the file as it was."""
+        store = self._stores.get(user_id)
+        if store is None:
+            return False
+        try:
+            store.path.unlink(missing_ok=True)
+            if self.fsync:
+                fsync_dir(store.path.parent)
+        except OSError as error:
+            raise StorageWriteError(store.path, error) from error
+        store.close()
+        del self._stores[user_id]
+        logger.info("storage.user_deleted user=%s", user_id)
+        return True
 
     # -- applications ------------------------------------------------------------------------
 

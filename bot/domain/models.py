@@ -295,6 +295,7 @@ class Profile:
     timezone: str = ""  # IANA name; empty until chosen
     date_order: str = ""  # "dmy" or "mdy" once chosen with /dates; empty: follow the timezone
     active: bool = True  # False once they blocked the bot
+    inactive_since: datetime | None = None  # when they blocked it (their data is deleted after a while)
     next_number: int = 1
     target_per_week: int = 2
     target_in_flight: int = 2
@@ -323,6 +324,7 @@ class Profile:
             slot = getattr(self, name)
             data[name] = slot.to_dict() if slot else None
         data["paused_until"] = self.paused_until.isoformat() if self.paused_until else None
+        data["inactive_since"] = utc_iso(self.inactive_since) if self.inactive_since else None
         return data
 
     @classmethod
@@ -335,6 +337,7 @@ class Profile:
                 values[name] = Slot.from_dict(data[name])
         if data.get("paused_until"):
             values["paused_until"] = date.fromisoformat(data["paused_until"])
+        values["inactive_since"] = from_iso(data["inactive_since"]) if data.get("inactive_since") else None
         for name in ("values", "questions", "tracks"):
             values[name] = list(data.get(name) or [])
         return cls(**values)

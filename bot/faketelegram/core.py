@@ -1529,7 +1529,11 @@ class FakeTelegram:
     @property
     def commands(self) -> list[JSON]:
         """What setMyCommands set for the default scope and language."""
-        return copy.deepcopy(self._commands.get((json.dumps({"type": "default"}), ""), []))
+        return self.scoped_commands("default")
+
+    def scoped_commands(self, scope_type: str) -> list[JSON]:
+        """What setMyCommands set for a scope such as ``all_private_chats`` (default language)."""
+        return copy.deepcopy(self._commands.get((json.dumps({"type": scope_type}), ""), []))
 
     def calls_to(self, method: str) -> list[JSON]:
         """The params of every call to ``method`` (case-insensitive), in order."""

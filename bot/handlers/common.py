@@ -193,7 +193,7 @@ async def track_user(update: Update, context: BotContext) -> None:
     if member is not None and member.new_chat_member.status == "kicked":
         # They blocked the bot: nothing more is sent until they talk to us again.
         if profile is not None and profile.active:
-            profile.active = False
+            profile.active, profile.inactive_since = False, context.now()
             context.repo.save_profile(profile)
             changed(context, user.id)
         raise ApplicationHandlerStop
@@ -204,6 +204,6 @@ async def track_user(update: Update, context: BotContext) -> None:
         changed(context, user.id)
     elif not profile.active:
         # They talk to us again, so they unblocked the bot: reminders may flow again.
-        profile.active = True
+        profile.active, profile.inactive_since = True, None
         context.repo.save_profile(profile)
         changed(context, user.id)

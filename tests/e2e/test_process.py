@@ -151,7 +151,7 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     """Onboarding, quick and guided add, a tap, a rejection, then a restart that loses nothing."""
     first = await live.send(ADA, "/start")
     assert "I'm Funnelbot" in first[0].text
-    assert {c["command"] for c in live.tg.commands} >= {"add", "list", "undo"}
+    assert {c["command"] for c in live.tg.scoped_commands("all_private_chats")} >= {"add", "list", "undo"}
     await live.tap(ADA, "Berlin")
     await live.send(BOB, "/start")
     await live.send(BOB, "new york", replies=1)
