@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
@@ -254,7 +255,7 @@ async def test_retry_after_is_waited_out_and_sent_once(
 
 
 class FlakyRequest(FakeTelegramRequest):
-    """Fails chosen sendMessage calls: before delivery (NetworkError) or after it (TimedOut)."""
+    """Fails chosen sendMessage calls as PTB's HTTPXRequest would: no connection, or a read timeout after delivery."""
 
     def __init__(self, fake: FakeTelegram, plan: list[str]) -> None:
         super().__init__(fake)
@@ -265,10 +266,10 @@ class FlakyRequest(FakeTelegramRequest):
     ) -> tuple[int, bytes]:
         step = self.plan.pop(0) if url.endswith("/sendMessage") and self.plan else "ok"
         if step == "net":
-            raise NetworkError("connection reset")
+            raise NetworkError("httpx.ConnectError: connection refused") from httpx.ConnectError("connection refused")
         result = await super().do_request(url, method, request_data, *args, **kwargs)
         if step == "timeout":
-            raise TimedOut("read timed out")
+            raise TimedOut from httpx.ReadTimeout("read timed out")
         return result
 
 
@@ -320,7 +321,7 @@ async def test_network_down_leaves_the_reminder_for_later(
 async def test_timed_out_send_is_not_repeated(
     settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
 ) -> None:
-    """A send that timed out may have arrived: it is recorded as "timeout" and never sent again."""
+    """A send that timed out may have arrived: it is recorded as "uncertain" and never sent again."""
     app, request = await flaky_bot(settings, repo, clock, tg)
     async with app:
         bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
