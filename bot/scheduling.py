@@ -93,6 +93,12 @@ class Delivery(enum.Enum):
     NOTHING = "skipped"  # nothing left to say (render gave None): recorded, not sent
 
 
+def _describe(error: NetworkError) -> str:
+    """One short line: PTB's message (a 5xx quotes the whole page, so it is cut) and the httpx cause."""
+    cause = f" ({type(error.__cause__).__name__})" if isinstance(error.__cause__, httpx.HTTPError) else ""
+    return f"{error.message[:120]}{cause}"
+
+
 def never_sent(error: NetworkError) -> bool:
     """True when the transport says the request never left (PTB chains the httpx error as the cause)."""
     return isinstance(error.__cause__, NEVER_SENT)
@@ -468,10 +474,10 @@ class Scheduler:
                         "reminder.uncertain user=%s kind=%s error=%s: may have arrived, not retried",
                         user_id,
                         reminder.kind,
-                        error.message or type(error).__name__,
+                        _describe(error),
                     )
                     return Delivery.UNCERTAIN, intent
-                logger.warning("reminders.network chat=%s error=%s attempt=%s", chat_id, error.message, attempt)
+                logger.warning("reminders.network chat=%s error=%s attempt=%s", chat_id, _describe(error), attempt)
                 if attempt < self.retries:
                     await self.sleep(backoff)
                     backoff *= 2

@@ -99,6 +99,26 @@ async def test_post_init_starts_one_repeating_job_that_sends_the_plan(bot: Harne
         await stop_reminders(bot.app)
 
 
+async def test_first_tick_runs_at_start_up_without_waiting_a_minute(bot: Harness) -> None:
+    """Starting the job queue runs the first tick at once: a due plan comes with no clock advance, the next in 60 s."""
+    await join(bot)
+    bot.clock.set(PLAN_AT)
+    arrived = asyncio.Event()
+    bot.tg.subscribe(lambda message, event: arrived.set() if "Your week" in (message.text or "") else None)
+    scheduler: Scheduler = bot.app.bot_data["scheduler"]  # started by post_init in the fixture
+    assert bot.app.job_queue is not None and scheduler.job is not None
+    await bot.app.job_queue.start()
+    try:
+        await asyncio.wait_for(arrived.wait(), timeout=20)  # the old first run came after 60 s
+        started = datetime.now(UTC)
+        assert scheduler.job.next_t is not None
+        assert timedelta(seconds=50) < scheduler.job.next_t - started <= timedelta(seconds=TICK_EVERY)
+    finally:
+        await bot.app.job_queue.stop(wait=True)
+    assert sum("Your week" in t for t in bot_texts(bot.tg, ADA)) == 1
+    assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
+
+
 async def test_plan_waits_for_local_nine_and_then_comes_once(bot: Harness, nudger: Scheduler) -> None:
     """A minute early nothing goes out; at 09:00 Berlin the plan does; later ticks don't repeat it."""
     await join(bot)
