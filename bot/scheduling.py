@@ -5,31 +5,51 @@ dropped, and adding 10,000 of them takes over a second. Instead TinyDB stays the
 truth, and this module keeps ``user_id -> next due time`` in memory, computed by
 :mod:`bot.domain.reminders` from the stored profile, applications and recorded reminder keys.
 
-* :meth:`Scheduler.start` rebuilds the index from storage and starts one repeating job (every
-  60 s, first run at once), so reminders missed while the bot was down go out on start-up if they
-  are less than 12 hours late.
+* :meth:`Scheduler.start` rebuilds the index from storage and starts one repeating job: its first
+  run is at once (set explicitly: APScheduler moves an interval job whose start has passed to the
+  next interval), then every 60 s, so reminders missed while the bot was down go out on start-up
+  if they are less than 12 hours late.
 * :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``).
 * One user's bad data (say an unknown timezone name in their profile) is logged with their id and
   that user is left out of the index; start-up and everyone else's reminders carry on. A later
   change to that user (``refresh``) brings them back once the data can be read.
-* :meth:`Scheduler.tick` takes only the users whose time has come, sends their due reminders and
-  records each key after Telegram accepted it. Missed ones (over 12 h late) are recorded as
-  ``skipped``.
+* :meth:`Scheduler.tick` takes only the users whose time has come and sends their due reminders.
+  Missed ones (over 12 h late) are recorded as ``skipped``.
 * Just before each send (after pacing) the user's profile and applications are read again and their
   agenda recomputed: a reminder no longer due (the user paused, blocked us, deleted or moved the
   application, an interview was moved) is dropped unsent and unrecorded, and what is sent is
   rendered from the data as it is at that moment.
 
-Delivery policy (Telegram's answer decides):
+Delivery policy: at most once. A reminder is never sent twice. One that may not have arrived is
+recorded ``uncertain`` (counted in the tick's log line) or left at ``sending`` (the process died
+before it heard back, or a write or something unexpected failed: logged, counted unless the process
+died); one Telegram refused is recorded ``failed`` and one over 12 h late ``skipped``, both counted.
 
-* accepted -> recorded ``sent``.
-* ``Forbidden`` (the user blocked us) -> profile marked inactive; nothing more until /start.
-* ``RetryAfter`` -> Telegram refused it, so waiting ``retry_after`` and retrying cannot duplicate.
-* ``TimedOut`` -> ambiguous: Telegram may have delivered it. We prefer a rare lost reminder to a
-  duplicate, so it is recorded as ``timeout`` and not retried.
-* other ``NetworkError`` -> retried with exponential backoff; if it keeps failing the key stays
-  unrecorded and the user is looked at again in a few minutes (still inside the 12 h window).
-* ``BadRequest`` -> Telegram will refuse it again; recorded ``failed`` and logged.
+* The intent comes first: in the same synchronous step that re-read the data and rendered the
+  message, the key is recorded ``sending`` (the storage fsyncs it) before the request leaves. Any
+  recorded key counts as sent for the agenda, whatever its status, restarts included; so a key left
+  at ``sending`` by a process killed before it heard back is never resent (it may not have arrived).
+
+Then Telegram's answer (or its absence) decides:
+
+* accepted -> ``sent``.
+* ``RetryAfter`` -> Telegram refused it, so waiting ``retry_after`` and retrying cannot duplicate
+  (PTB's ``AIORateLimiter`` has already retried up to three times; the intent stays).
+* ``NetworkError``/``TimedOut`` raised from ``httpx.ConnectError``, ``ConnectTimeout`` or
+  ``PoolTimeout`` -> the request never left: retried with backoff (1, 2, 4 s).
+* Still refused or unsent after four attempts -> the intent is removed and the user is looked at
+  again in 5 minutes (inside the 12 h window).
+* any other ``NetworkError`` or ``TimedOut`` (no answer in time, a 5xx, a connection dropped after
+  sending) -> Telegram may have delivered it: recorded ``uncertain``, never retried, one WARNING line,
+  counted. A rare lost reminder is better than a duplicate.
+* ``Forbidden`` (the user blocked us) -> intent removed, profile marked inactive; nothing until /start.
+* ``BadRequest`` -> Telegram will refuse it again; recorded ``failed``, logged with its error.
+
+A write that fails (``OSError``: a full disk) is one WARNING line and never causes a resend or drops
+a user: the intent not written -> nothing sent, the user stays due and the next tick tries again; an
+outcome not written -> ``sending`` stands, never resent (an accepted one still counts as sent); the
+intent not removed after a never-sent failure -> ``sending`` stands, the reminder is lost and counted
+``uncertain``; a missed key's ``skipped`` not written -> the user stays due and is retried.
 
 Pacing: a global ``aiolimiter`` budget (20/s by default) leaves headroom under Telegram's ~30/s for
 command replies, which PTB's ``AIORateLimiter`` also paces; several reminders for one chat are
@@ -359,7 +379,7 @@ class Scheduler:
         if outcome in (Delivery.SENT, Delivery.UNCERTAIN, Delivery.FAILED, Delivery.NOTHING):
             # If this write fails, an intent recorded before the send still stands: never resent.
             self._record(user_id, reminder.key, outcome.value)
-        elif intent and not self._withdraw(user_id, reminder.key):
+        elif intent and not self._withdraw(user_id, reminder.key) and outcome == Delivery.LATER:
             # It never reached Telegram, but the intent can't be removed: it will not go out.
             outcome = Delivery.UNCERTAIN
         if outcome == Delivery.SENT:

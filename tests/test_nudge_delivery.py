@@ -469,3 +469,21 @@ async def test_many_users_with_random_network_and_disk_faults_get_no_duplicate(
     # Every key that reached (or may have reached) Telegram was counted once, as sent or as uncertain.
     assert sum(r.sent + r.uncertain for r in reports) == len(found)
     assert any(status == "sending" for n, _, status in found if n == 1)  # "sent" couldn't be written
+
+
+async def test_blocked_user_is_marked_inactive_even_if_the_intent_cannot_be_removed(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ada blocked the bot and removing the intent fails: she is still marked inactive and counted as blocked."""
+    app, bot = await faulty_bot(settings, repo, clock, tg, FaultyRequest(tg))
+    await join(bot)
+    scheduler = await start_reminders(app)
+    tg.block(ADA)
+    disk = FullDisk(monkeypatch, settings.data_dir / "users")
+    disk.on_writes(2)
+    clock.set(PLAN_AT)
+    report = await scheduler.tick()
+    await close(app)
+    assert disk.failed == 1 and (report.blocked, report.uncertain) == (1, 0)
+    assert repo.get_profile(ADA).active is False  # type: ignore[union-attr]
+    assert scheduler.next_due(ADA) is None and stored(settings, ADA) == {PLAN: "sending"}
