@@ -144,9 +144,6 @@ class _Batch:
     queue: deque[Reminder]
 
 
-Compose = Callable[[], Rendered | Delivery]
-
-
 def retry_seconds(error: RetryAfter) -> float:
     """``retry_after`` in seconds, whichever type this PTB version returns."""
     with warnings.catch_warnings():
@@ -379,9 +376,10 @@ class Scheduler:
         if outcome in (Delivery.SENT, Delivery.UNCERTAIN, Delivery.FAILED, Delivery.NOTHING):
             # If this write fails, an intent recorded before the send still stands: never resent.
             self._record(user_id, reminder.key, outcome.value)
-        elif intent and not self._withdraw(user_id, reminder.key) and outcome == Delivery.LATER:
-            # It never reached Telegram, but the intent can't be removed: it will not go out.
-            outcome = Delivery.UNCERTAIN
+        elif intent:  # it never reached Telegram (refused, unsent, blocked, or no longer due)
+            withdrawn = self._withdraw(user_id, reminder.key)
+            if not withdrawn and outcome == Delivery.LATER:
+                outcome = Delivery.UNCERTAIN  # the intent stands, so it will never go out: count it
         if outcome == Delivery.SENT:
             report.sent += 1
             report.keys.append((user_id, reminder.key))
@@ -410,7 +408,7 @@ class Scheduler:
         """Write ``key``'s status; a write that fails (disk full) is one log line and False."""
         try:
             self.repo.mark_reminder(user_id, key, self.now(), status)
-        except OSError as error:  # storage.StorageWriteError, once the storage branch lands, is one
+        except OSError as error:  # a full disk; also catch storage.StorageWriteError once it lands
             logger.warning("reminders.record_failed user=%s key=%s status=%s error=%s", user_id, key, status, error)
             return False
         return True

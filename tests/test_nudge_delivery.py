@@ -487,3 +487,24 @@ async def test_blocked_user_is_marked_inactive_even_if_the_intent_cannot_be_remo
     assert disk.failed == 1 and (report.blocked, report.uncertain) == (1, 0)
     assert repo.get_profile(ADA).active is False  # type: ignore[union-attr]
     assert scheduler.next_due(ADA) is None and stored(settings, ADA) == {PLAN: "sending"}
+
+
+async def test_network_down_and_the_intent_cannot_be_removed_counts_the_reminder_as_uncertain(
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four refused connections, then removing "sending" fails: never sent later, and the tick counts it uncertain."""
+    request = FaultyRequest(tg)
+    app, bot = await faulty_bot(settings, repo, clock, tg, request)
+    await join(bot)
+    scheduler = await start_reminders(app)
+    request.choose = scripted(*["connect"] * 4)
+    disk = FullDisk(monkeypatch, settings.data_dir / "users")
+    disk.on_writes(2)
+    clock.set(PLAN_AT)
+    report = await scheduler.tick()
+    for minutes in (5, 10, 60):
+        clock.set(PLAN_AT + timedelta(minutes=minutes))
+        assert (await scheduler.tick()).sent == 0
+    await close(app)
+    assert disk.failed == 1 and request.injected["connect"] == 4 and plans(tg) == 0
+    assert (report.uncertain, report.later) == (1, 0) and stored(settings, ADA) == {PLAN: "sending"}
