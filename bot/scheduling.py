@@ -45,7 +45,7 @@ Then Telegram's answer (or its absence) decides:
 * ``Forbidden`` (the user blocked us) -> intent removed, profile marked inactive; nothing until /start.
 * ``BadRequest`` -> Telegram will refuse it again; recorded ``failed``, logged with its error.
 
-A write that fails (``OSError``: a full disk) is one WARNING line and never causes a resend or drops
+A write that fails (``StorageWriteError``: a full disk) is one WARNING line and never causes a resend or drops
 a user: the intent not written -> nothing sent, the user stays due and the next tick tries again; an
 outcome not written -> ``sending`` stands, never resent (an accepted one still counts as sent); the
 intent not removed after a never-sent failure -> ``sending`` stands, the reminder is lost and counted
@@ -80,7 +80,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.context import BotApp, BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.reminders import Agenda, Reminder, agenda
-from storage import Repository
+from storage import Repository, StorageWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,10 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 SENDING = "sending"  # the intent, recorded before the request leaves; counts as recorded
+
+# A write that did not happen (a full disk, a read-only or failing one); the file keeps the last
+# successful write. The storage raises StorageWriteError; a bare OSError is caught as well.
+WRITE_FAILED = (StorageWriteError, OSError)
 
 # The request never left this process: httpx could not connect, or no pooled connection came free
 # (PTB raises NetworkError/TimedOut ``from`` these). Anything else may have reached Telegram.
@@ -117,6 +121,11 @@ def _describe(error: NetworkError) -> str:
     """One short line: PTB's message (a 5xx quotes the whole page, so it is cut) and the httpx cause."""
     cause = f" ({type(error.__cause__).__name__})" if isinstance(error.__cause__, httpx.HTTPError) else ""
     return f"{error.message[:120]}{cause}"
+
+
+def _why(error: StorageWriteError | OSError) -> str:
+    """Why a write failed, without the data file's path."""
+    return f"{error.strerror or error} (errno {error.errno})"
 
 
 def never_sent(error: NetworkError) -> bool:
@@ -408,8 +417,10 @@ class Scheduler:
         """Write ``key``'s status; a write that fails (disk full) is one log line and False."""
         try:
             self.repo.mark_reminder(user_id, key, self.now(), status)
-        except OSError as error:  # a full disk; also catch storage.StorageWriteError once it lands
-            logger.warning("reminders.record_failed user=%s key=%s status=%s error=%s", user_id, key, status, error)
+        except WRITE_FAILED as error:
+            logger.warning(
+                "reminders.record_failed user=%s key=%s status=%s error=%s", user_id, key, status, _why(error)
+            )
             return False
         return True
 
@@ -417,8 +428,8 @@ class Scheduler:
         """Remove our intent for ``key`` (it never reached Telegram), so a later tick can send it."""
         try:
             self.repo.unmark_reminder(user_id, key)
-        except OSError as error:
-            logger.warning("reminders.withdraw_failed user=%s key=%s error=%s", user_id, key, error)
+        except WRITE_FAILED as error:
+            logger.warning("reminders.withdraw_failed user=%s key=%s error=%s", user_id, key, _why(error))
             return False
         return True
 
@@ -429,8 +440,8 @@ class Scheduler:
         if len(sent) >= KEEP_RECORDS:
             try:
                 self.repo.forget_reminders(user_id, self.now() - FORGET_AFTER)
-            except OSError as error:  # pruning can wait for a later tick
-                logger.warning("reminders.prune_failed user=%s error=%s", user_id, error)
+            except WRITE_FAILED as error:  # pruning can wait for a later tick
+                logger.warning("reminders.prune_failed user=%s error=%s", user_id, _why(error))
         self.refresh(user_id)
 
     def _deactivate(self, user_id: int) -> None:
@@ -439,8 +450,8 @@ class Scheduler:
             profile.active = False
             try:
                 self.repo.save_profile(profile)
-            except OSError as error:  # out of the index anyway; after a restart Telegram says no again
-                logger.warning("reminders.deactivate_failed user=%s error=%s", user_id, error)
+            except WRITE_FAILED as error:  # out of the index anyway; after a restart Telegram says no again
+                logger.warning("reminders.deactivate_failed user=%s error=%s", user_id, _why(error))
         self._due.pop(user_id, None)
         logger.info("reminders.blocked user=%s", user_id)
 

@@ -322,7 +322,7 @@ async def test_disk_full_before_sending_sends_nothing_and_tries_again(
     assert (report.sent, report.later) == (0, 1) and PLAN not in stored(settings, ADA)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert warnings == [
-        f"reminders.record_failed user={ADA} key={PLAN} status=sending error=[Errno 28] No space left on device"
+        f"reminders.record_failed user={ADA} key={PLAN} status=sending error=No space left on device (errno 28)"
     ]
     assert scheduler.next_due(ADA) == PLAN_AT  # still in the index, due
     clock.advance(minutes=1)
