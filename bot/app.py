@@ -30,6 +30,21 @@ from storage import Repository
 logger = logging.getLogger(__name__)
 
 
+class _LimiterGaveUp(logging.Filter):
+    """AIORateLimiter logs ERROR with a traceback when it stops retrying a 429, then raises
+    RetryAfter to the caller, which decides: the scheduler waits and sends it, the error handler
+    logs a failed reply. Its own line becomes one WARNING without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Rate limit hit after maximum"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_LIMITER_GAVE_UP = _LimiterGaveUp()  # one instance: adding it again on each build is a no-op
+
+
 def build_application(
     settings: Settings,
     repo: Repository,
@@ -57,6 +72,7 @@ def build_application(
     if rate_limiter:
         # Retries wait out Telegram's 429 answers (which promise nothing was delivered).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_LIMITER_GAVE_UP)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_base_file_url:

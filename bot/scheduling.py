@@ -5,31 +5,51 @@ dropped, and adding 10,000 of them takes over a second. Instead TinyDB stays the
 truth, and this module keeps ``user_id -> next due time`` in memory, computed by
 :mod:`bot.domain.reminders` from the stored profile, applications and recorded reminder keys.
 
-* :meth:`Scheduler.start` rebuilds the index from storage and starts one repeating job (every
-  60 s, first run at once), so reminders missed while the bot was down go out on start-up if they
-  are less than 12 hours late.
+* :meth:`Scheduler.start` rebuilds the index from storage and starts one repeating job: its first
+  run is at once (set explicitly: APScheduler moves an interval job whose start has passed to the
+  next interval), then every 60 s, so reminders missed while the bot was down go out on start-up
+  if they are less than 12 hours late.
 * :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``).
 * One user's bad data (say an unknown timezone name in their profile) is logged with their id and
   that user is left out of the index; start-up and everyone else's reminders carry on. A later
   change to that user (``refresh``) brings them back once the data can be read.
-* :meth:`Scheduler.tick` takes only the users whose time has come, sends their due reminders and
-  records each key after Telegram accepted it. Missed ones (over 12 h late) are recorded as
-  ``skipped``.
+* :meth:`Scheduler.tick` takes only the users whose time has come and sends their due reminders.
+  Missed ones (over 12 h late) are recorded as ``skipped``.
 * Just before each send (after pacing) the user's profile and applications are read again and their
   agenda recomputed: a reminder no longer due (the user paused, blocked us, deleted or moved the
   application, an interview was moved) is dropped unsent and unrecorded, and what is sent is
   rendered from the data as it is at that moment.
 
-Delivery policy (Telegram's answer decides):
+Delivery policy: at most once. A reminder is never sent twice. One that may not have arrived is
+recorded ``uncertain`` (counted in the tick's log line) or left at ``sending`` (the process died
+before it heard back, or a write or something unexpected failed: logged, counted unless the process
+died); one Telegram refused is recorded ``failed`` and one over 12 h late ``skipped``, both counted.
 
-* accepted -> recorded ``sent``.
-* ``Forbidden`` (the user blocked us) -> profile marked inactive; nothing more until /start.
-* ``RetryAfter`` -> Telegram refused it, so waiting ``retry_after`` and retrying cannot duplicate.
-* ``TimedOut`` -> ambiguous: Telegram may have delivered it. We prefer a rare lost reminder to a
-  duplicate, so it is recorded as ``timeout`` and not retried.
-* other ``NetworkError`` -> retried with exponential backoff; if it keeps failing the key stays
-  unrecorded and the user is looked at again in a few minutes (still inside the 12 h window).
-* ``BadRequest`` -> Telegram will refuse it again; recorded ``failed`` and logged.
+* The intent comes first: in the same synchronous step that re-read the data and rendered the
+  message, the key is recorded ``sending`` (the storage fsyncs it) before the request leaves. Any
+  recorded key counts as sent for the agenda, whatever its status, restarts included; so a key left
+  at ``sending`` by a process killed before it heard back is never resent (it may not have arrived).
+
+Then Telegram's answer (or its absence) decides:
+
+* accepted -> ``sent``.
+* ``RetryAfter`` -> Telegram refused it, so waiting ``retry_after`` and retrying cannot duplicate
+  (PTB's ``AIORateLimiter`` has already retried up to three times; the intent stays).
+* ``NetworkError``/``TimedOut`` raised from ``httpx.ConnectError``, ``ConnectTimeout`` or
+  ``PoolTimeout`` -> the request never left: retried with backoff (1, 2, 4 s).
+* Still refused or unsent after four attempts -> the intent is removed and the user is looked at
+  again in 5 minutes (inside the 12 h window).
+* any other ``NetworkError`` or ``TimedOut`` (no answer in time, a 5xx, a connection dropped after
+  sending) -> Telegram may have delivered it: recorded ``uncertain``, never retried, one WARNING line,
+  counted. A rare lost reminder is better than a duplicate.
+* ``Forbidden`` (the user blocked us) -> intent removed, profile marked inactive; nothing until /start.
+* ``BadRequest`` -> Telegram will refuse it again; recorded ``failed``, logged with its error.
+
+A write that fails (``StorageWriteError``: a full disk) is one WARNING line and never causes a resend or drops
+a user: the intent not written -> nothing sent, the user stays due and the next tick tries again; an
+outcome not written -> ``sending`` stands, never resent (an accepted one still counts as sent); the
+intent not removed after a never-sent failure -> ``sending`` stands, the reminder is lost and counted
+``uncertain``; a missed key's ``skipped`` not written -> the user stays due and is retried.
 
 Pacing: a global ``aiolimiter`` budget (20/s by default) leaves headroom under Telegram's ~30/s for
 command replies, which PTB's ``AIORateLimiter`` also paces; several reminders for one chat are
@@ -50,16 +70,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Job
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import BotApp, BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.reminders import Agenda, Reminder, agenda
-from storage import Repository
+from storage import Repository, StorageWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +95,42 @@ Render = Callable[[Reminder, Profile, Sequence[JobApplication], datetime, ZoneIn
 Sleep = Callable[[float], Awaitable[None]]
 
 
+SENDING = "sending"  # the intent, recorded before the request leaves; counts as recorded
+
+# A write that did not happen (a full disk, a read-only or failing one); the file keeps the last
+# successful write. The storage raises StorageWriteError; a bare OSError is caught as well.
+WRITE_FAILED = (StorageWriteError, OSError)
+
+# The request never left this process: httpx could not connect, or no pooled connection came free
+# (PTB raises NetworkError/TimedOut ``from`` these). Anything else may have reached Telegram.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 class Delivery(enum.Enum):
     SENT = "sent"
-    TIMEOUT = "timeout"  # maybe delivered: recorded, never retried
+    UNCERTAIN = "uncertain"  # may have been delivered (timeout, 5xx, dropped reply): never retried
     FAILED = "failed"  # Telegram refused it for good (BadRequest)
     BLOCKED = "blocked"  # Forbidden
-    LATER = "later"  # network trouble: not recorded, try again later
+    LATER = "later"  # never reached Telegram: intent removed, try again in RETRY_LATER
+    UNRECORDED = "unrecorded"  # the intent could not be written: not sent, try again next tick
     STALE = "stale"  # no longer due when its turn came: not sent, not recorded
     NOTHING = "skipped"  # nothing left to say (render gave None): recorded, not sent
+
+
+def _describe(error: NetworkError) -> str:
+    """One short line: PTB's message (a 5xx quotes the whole page, so it is cut) and the httpx cause."""
+    cause = f" ({type(error.__cause__).__name__})" if isinstance(error.__cause__, httpx.HTTPError) else ""
+    return f"{error.message[:120]}{cause}"
+
+
+def _why(error: StorageWriteError | OSError) -> str:
+    """Why a write failed, without the data file's path."""
+    return f"{error.strerror or error} (errno {error.errno})"
+
+
+def never_sent(error: NetworkError) -> bool:
+    """True when the transport says the request never left (PTB chains the httpx error as the cause)."""
+    return isinstance(error.__cause__, NEVER_SENT)
 
 
 @dataclass
@@ -93,6 +142,8 @@ class TickReport:
     skipped: int = 0
     failed: int = 0
     blocked: int = 0
+    uncertain: int = 0  # may or may not have arrived; recorded and never retried
+    later: int = 0  # not sent this tick (network down or intent not writable); tried again later
     keys: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -100,9 +151,6 @@ class TickReport:
 class _Batch:
     profile: Profile
     queue: deque[Reminder]
-
-
-Compose = Callable[[], Rendered | Delivery]
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -155,8 +203,13 @@ class Scheduler:
         """When the user is next looked at (None: nothing ahead, or paused/inactive)."""
         return self._due.get(user_id)
 
-    def _agenda(self, profile: Profile, apps: Sequence[JobApplication], now: datetime) -> Agenda:
+    def _agenda(
+        self, profile: Profile, apps: Sequence[JobApplication], now: datetime, *, sending: str | None = None
+    ) -> Agenda:
+        """The user's agenda; ``sending`` is a key whose intent we hold, looked at as if unrecorded."""
         sent = self.repo.sent_reminders(profile.user_id)
+        if sending is not None:
+            sent.pop(sending, None)
         return agenda(profile, apps, sent, now, self.tz(profile))
 
     # -- the index -----------------------------------------------------------------------------
@@ -211,13 +264,16 @@ class Scheduler:
         for old in job_queue.get_jobs_by_name(JOB_NAME):
             old.schedule_removal()
         # A tick may outlast the interval while a big batch is paced out; the second instance
-        # returns at once (see tick), and a late run is simply the next one.
+        # returns at once (see tick), and a late run is simply the next one. APScheduler moves an
+        # interval job whose start has already passed (as it has once the job queue starts) to the
+        # next interval, so the first run is set explicitly: at once, then every TICK_EVERY.
+        first = datetime.now(UTC)
         self.job = job_queue.run_repeating(
             self._tick_job,
             interval=TICK_EVERY,
-            first=0,
+            first=first,
             name=JOB_NAME,
-            job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
+            job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None, "next_run_time": first},
         )
         logger.info("reminders.started users=%s", count)
         return self.job
@@ -254,14 +310,16 @@ class Scheduler:
                 self._after(batch.profile.user_id, report)
         finally:
             self._ticking = False
-        if report.users:
+        if report.users or report.later:
             logger.info(
-                "reminders.tick users=%s sent=%s skipped=%s failed=%s blocked=%s",
+                "reminders.tick users=%s sent=%s skipped=%s failed=%s blocked=%s uncertain=%s later=%s",
                 report.users,
                 report.sent,
                 report.skipped,
                 report.failed,
                 report.blocked,
+                report.uncertain,
+                report.later,
             )
         return report
 
@@ -273,7 +331,9 @@ class Scheduler:
         apps = self.repo.list_applications(user_id)
         plan = self._agenda(profile, apps, now)
         for reminder in plan.missed:
-            self.repo.mark_reminder(user_id, reminder.key, now, "skipped")
+            if not self._record(user_id, reminder.key, "skipped"):
+                report.later += 1
+                return None  # still due in the index: the next tick tries again
             report.skipped += 1
             logger.info("reminder.skipped user=%s kind=%s", user_id, reminder.kind)
         if not plan.due:
@@ -297,17 +357,19 @@ class Scheduler:
                     self._due[user_id] = self.now() + RETRY_LATER
             pending = [b for b in pending if b.queue]
 
-    def _compose(self, user_id: int, reminder: Reminder) -> Rendered | Delivery:
+    def _compose(self, user_id: int, reminder: Reminder, *, sending: bool) -> Rendered | Delivery:
         """The message for ``reminder`` from the data as stored right now, if it is still due.
 
         Synchronous: the re-read, the agenda and the render happen with no ``await`` in between.
+        ``sending``: our own intent for this key is recorded (a retry), so it doesn't count as sent.
         """
         profile = self.repo.get_profile(user_id)
         if profile is None:
             return Delivery.STALE
         apps = self.repo.list_applications(user_id)
         now = self.now()
-        if reminder.key not in {r.key for r in self._agenda(profile, apps, now).due}:
+        plan = self._agenda(profile, apps, now, sending=reminder.key if sending else None)
+        if reminder.key not in {r.key for r in plan.due}:
             return Delivery.STALE
         try:
             rendered = self.render(reminder, profile, apps, now, self.tz(profile))
@@ -319,13 +381,20 @@ class Scheduler:
 
     async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
         user_id = batch.profile.user_id
-        outcome = await self._send(batch.profile.chat_id, lambda: self._compose(user_id, reminder))
-        if outcome in (Delivery.SENT, Delivery.TIMEOUT, Delivery.FAILED, Delivery.NOTHING):
-            self.repo.mark_reminder(user_id, reminder.key, self.now(), outcome.value)
+        outcome, intent = await self._send(user_id, batch.profile.chat_id, reminder)
+        if outcome in (Delivery.SENT, Delivery.UNCERTAIN, Delivery.FAILED, Delivery.NOTHING):
+            # If this write fails, an intent recorded before the send still stands: never resent.
+            self._record(user_id, reminder.key, outcome.value)
+        elif intent:  # it never reached Telegram (refused, unsent, blocked, or no longer due)
+            withdrawn = self._withdraw(user_id, reminder.key)
+            if not withdrawn and outcome == Delivery.LATER:
+                outcome = Delivery.UNCERTAIN  # the intent stands, so it will never go out: count it
         if outcome == Delivery.SENT:
             report.sent += 1
             report.keys.append((user_id, reminder.key))
             logger.info("reminder.sent user=%s kind=%s", user_id, reminder.kind)
+        elif outcome == Delivery.UNCERTAIN:
+            report.uncertain += 1
         elif outcome == Delivery.NOTHING:  # e.g. the application is gone
             report.skipped += 1
         elif outcome == Delivery.STALE:
@@ -337,23 +406,52 @@ class Scheduler:
             batch.queue.clear()
             self._deactivate(user_id)
         elif outcome == Delivery.LATER:
-            report.failed += 1
+            report.later += 1
             batch.queue.clear()
             self._due[user_id] = self.now() + RETRY_LATER
+        elif outcome == Delivery.UNRECORDED:  # still due in storage: the next tick tries again
+            report.later += 1
+            batch.queue.clear()
+
+    def _record(self, user_id: int, key: str, status: str) -> bool:
+        """Write ``key``'s status; a write that fails (disk full) is one log line and False."""
+        try:
+            self.repo.mark_reminder(user_id, key, self.now(), status)
+        except WRITE_FAILED as error:
+            logger.warning(
+                "reminders.record_failed user=%s key=%s status=%s error=%s", user_id, key, status, _why(error)
+            )
+            return False
+        return True
+
+    def _withdraw(self, user_id: int, key: str) -> bool:
+        """Remove our intent for ``key`` (it never reached Telegram), so a later tick can send it."""
+        try:
+            self.repo.unmark_reminder(user_id, key)
+        except WRITE_FAILED as error:
+            logger.warning("reminders.withdraw_failed user=%s key=%s error=%s", user_id, key, _why(error))
+            return False
+        return True
 
     def _after(self, user_id: int, report: TickReport) -> None:
         if self._due.get(user_id, datetime.max.replace(tzinfo=UTC)) > self.now():
             return  # deactivated or postponed after a network failure
         sent = self.repo.sent_reminders(user_id)
         if len(sent) >= KEEP_RECORDS:
-            self.repo.forget_reminders(user_id, self.now() - FORGET_AFTER)
+            try:
+                self.repo.forget_reminders(user_id, self.now() - FORGET_AFTER)
+            except WRITE_FAILED as error:  # pruning can wait for a later tick
+                logger.warning("reminders.prune_failed user=%s error=%s", user_id, _why(error))
         self.refresh(user_id)
 
     def _deactivate(self, user_id: int) -> None:
         profile = self.repo.get_profile(user_id)
         if profile is not None and profile.active:
             profile.active = False
-            self.repo.save_profile(profile)
+            try:
+                self.repo.save_profile(profile)
+            except WRITE_FAILED as error:  # out of the index anyway; after a restart Telegram says no again
+                logger.warning("reminders.deactivate_failed user=%s error=%s", user_id, _why(error))
         self._due.pop(user_id, None)
         logger.info("reminders.blocked user=%s", user_id)
 
@@ -367,40 +465,52 @@ class Scheduler:
         if self.limiter is not None:
             await self.limiter.acquire()
 
-    async def _send(self, chat_id: int, compose: Compose) -> Delivery:
-        """One message, with the retry policy described in the module docstring.
+    async def _send(self, user_id: int, chat_id: int, reminder: Reminder) -> tuple[Delivery, bool]:
+        """One message, with the policy in the module docstring; also says whether our intent is recorded.
 
-        ``compose`` runs after every wait, right before the message goes out: it returns the text
-        and buttons, or the Delivery to stop with (no longer due, nothing to say, render failed).
+        Right before each attempt (after every wait) the message is composed from the data as stored
+        then; before the first request leaves, the intent (``sending``) is recorded, with no
+        ``await`` in between. Only failures that prove nothing reached Telegram are retried.
         """
         backoff = 1.0
+        intent = False
         for attempt in range(self.retries + 1):
             await self._pace(chat_id)
-            message = compose()
+            message = self._compose(user_id, reminder, sending=intent)
             if isinstance(message, Delivery):
-                return message
+                return message, intent
+            if not intent:
+                if not self._record(user_id, reminder.key, SENDING):
+                    return Delivery.UNRECORDED, False
+                intent = True
             text, markup = message
             try:
                 await self.app.bot.send_message(chat_id, text, reply_markup=markup)
-                self._last_send[chat_id] = asyncio.get_running_loop().time()
             except Forbidden:
-                return Delivery.BLOCKED
-            except RetryAfter as error:
+                return Delivery.BLOCKED, intent
+            except RetryAfter as error:  # Telegram refused it: nothing was delivered
                 wait = retry_seconds(error)
                 logger.warning("reminders.retry_after chat=%s wait=%s attempt=%s", chat_id, wait, attempt)
                 await self.sleep(wait)
-            except TimedOut:
-                self._last_send[chat_id] = asyncio.get_running_loop().time()
-                logger.warning("reminders.timed_out chat=%s", chat_id)
-                return Delivery.TIMEOUT
+                continue
             except BadRequest as error:
-                logger.error("reminders.bad_request chat=%s error=%s", chat_id, error.message)
-                return Delivery.FAILED
-            except NetworkError as error:
-                logger.warning("reminders.network chat=%s error=%s attempt=%s", chat_id, error.message, attempt)
+                logger.error("reminders.bad_request user=%s kind=%s error=%s", user_id, reminder.kind, error.message)
+                return Delivery.FAILED, intent
+            except NetworkError as error:  # TimedOut included
+                if not never_sent(error):
+                    self._last_send[chat_id] = asyncio.get_running_loop().time()
+                    logger.warning(
+                        "reminder.uncertain user=%s kind=%s error=%s: may have arrived, not retried",
+                        user_id,
+                        reminder.kind,
+                        _describe(error),
+                    )
+                    return Delivery.UNCERTAIN, intent
+                logger.warning("reminders.network chat=%s error=%s attempt=%s", chat_id, _describe(error), attempt)
                 if attempt < self.retries:
                     await self.sleep(backoff)
                     backoff *= 2
-            else:
-                return Delivery.SENT
-        return Delivery.LATER
+                continue
+            self._last_send[chat_id] = asyncio.get_running_loop().time()
+            return Delivery.SENT, intent
+        return Delivery.LATER, intent

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
@@ -96,6 +97,26 @@ async def test_post_init_starts_one_repeating_job_that_sends_the_plan(bot: Harne
         assert "Your week" in bot.last(ADA).text
     finally:
         await stop_reminders(bot.app)
+
+
+async def test_first_tick_runs_at_start_up_without_waiting_a_minute(bot: Harness) -> None:
+    """Starting the job queue runs the first tick at once: a due plan comes with no clock advance, the next in 60 s."""
+    await join(bot)
+    bot.clock.set(PLAN_AT)
+    arrived = asyncio.Event()
+    bot.tg.subscribe(lambda message, event: arrived.set() if "Your week" in (message.text or "") else None)
+    scheduler: Scheduler = bot.app.bot_data["scheduler"]  # started by post_init in the fixture
+    assert bot.app.job_queue is not None and scheduler.job is not None
+    await bot.app.job_queue.start()
+    try:
+        await asyncio.wait_for(arrived.wait(), timeout=20)  # the old first run came after 60 s
+        started = datetime.now(UTC)
+        assert scheduler.job.next_t is not None
+        assert timedelta(seconds=50) < scheduler.job.next_t - started <= timedelta(seconds=TICK_EVERY)
+    finally:
+        await bot.app.job_queue.stop(wait=True)
+    assert sum("Your week" in t for t in bot_texts(bot.tg, ADA)) == 1
+    assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
 
 
 async def test_plan_waits_for_local_nine_and_then_comes_once(bot: Harness, nudger: Scheduler) -> None:
@@ -254,7 +275,7 @@ async def test_retry_after_is_waited_out_and_sent_once(
 
 
 class FlakyRequest(FakeTelegramRequest):
-    """Fails chosen sendMessage calls: before delivery (NetworkError) or after it (TimedOut)."""
+    """Fails chosen sendMessage calls as PTB's HTTPXRequest would: no connection, or a read timeout after delivery."""
 
     def __init__(self, fake: FakeTelegram, plan: list[str]) -> None:
         super().__init__(fake)
@@ -265,10 +286,10 @@ class FlakyRequest(FakeTelegramRequest):
     ) -> tuple[int, bytes]:
         step = self.plan.pop(0) if url.endswith("/sendMessage") and self.plan else "ok"
         if step == "net":
-            raise NetworkError("connection reset")
+            raise NetworkError("httpx.ConnectError: connection refused") from httpx.ConnectError("connection refused")
         result = await super().do_request(url, method, request_data, *args, **kwargs)
         if step == "timeout":
-            raise TimedOut("read timed out")
+            raise TimedOut from httpx.ReadTimeout("read timed out")
         return result
 
 
@@ -320,7 +341,7 @@ async def test_network_down_leaves_the_reminder_for_later(
 async def test_timed_out_send_is_not_repeated(
     settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
 ) -> None:
-    """A send that timed out may have arrived: it is recorded as "timeout" and never sent again."""
+    """A send that timed out may have arrived: it is recorded as "uncertain" and never sent again."""
     app, request = await flaky_bot(settings, repo, clock, tg)
     async with app:
         bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
