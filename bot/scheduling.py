@@ -447,7 +447,7 @@ class Scheduler:
     def _deactivate(self, user_id: int) -> None:
         profile = self.repo.get_profile(user_id)
         if profile is not None and profile.active:
-            profile.active = False
+            profile.active, profile.inactive_since = False, self.now()
             try:
                 self.repo.save_profile(profile)
             except WRITE_FAILED as error:  # out of the index anyway; after a restart Telegram says no again
