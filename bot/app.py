@@ -30,19 +30,31 @@ from storage import Repository
 logger = logging.getLogger(__name__)
 
 
-class _LimiterGaveUp(logging.Filter):
-    """AIORateLimiter logs ERROR with a traceback when it stops retrying a 429, then raises
-    RetryAfter to the caller, which decides: the scheduler waits and sends it, the error handler
-    logs a failed reply. Its own line becomes one WARNING without the traceback."""
+class _Demote(logging.Filter):
+    """PTB logs ERROR with a traceback for events its caller handles anyway; make them one WARNING.
+
+    * AIORateLimiter stops retrying a 429 and raises RetryAfter to the caller, which decides: the
+      scheduler waits and sends it, the error handler logs a failed reply.
+    * A 5xx answered with an HTML page (a proxy in front of the Bot API): PTB logs the whole page,
+      then raises NetworkError, which the caller handles; the page itself is not worth a log.
+    """
+
+    def __init__(self, prefix: str, replacement: str | None = None) -> None:
+        super().__init__()
+        self.prefix, self.replacement = prefix, replacement
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and str(record.msg).startswith("Rate limit hit after maximum"):
+        if record.levelno >= logging.ERROR and str(record.msg).startswith(self.prefix):
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info, record.exc_text = None, None
+            if self.replacement is not None:
+                record.msg, record.args = self.replacement, ()
         return True
 
 
-_LIMITER_GAVE_UP = _LimiterGaveUp()  # one instance: adding it again on each build is a no-op
+# One instance each: adding the same filter again on each build is a no-op.
+_LIMITER_GAVE_UP = _Demote("Rate limit hit after maximum")
+_NOT_JSON = _Demote("Can not load invalid JSON data", "telegram.not_json: the Bot API answered with a non-JSON body")
 
 
 def build_application(
@@ -73,6 +85,7 @@ def build_application(
         # Retries wait out Telegram's 429 answers (which promise nothing was delivered).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
         logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_LIMITER_GAVE_UP)
+    logging.getLogger("telegram.request.BaseRequest").addFilter(_NOT_JSON)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_base_file_url:
