@@ -9,7 +9,6 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -24,6 +23,7 @@ from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotApp, BotContext, Clock
 from bot.handlers import applications, common, errors, onboarding, privacy
+from bot.ratelimit import SendLimiter
 from bot.updates import FairUpdateProcessor
 from storage import Repository
 
@@ -33,8 +33,6 @@ logger = logging.getLogger(__name__)
 class _Demote(logging.Filter):
     """PTB logs ERROR with a traceback for events its caller handles anyway; make them one WARNING.
 
-    * AIORateLimiter stops retrying a 429 and raises RetryAfter to the caller, which decides: the
-      scheduler waits and sends it, the error handler logs a failed reply.
     * A 5xx answered with an HTML page (a proxy in front of the Bot API): PTB logs the whole page,
       then raises NetworkError, which the caller handles; the page itself is not worth a log.
     """
@@ -53,7 +51,6 @@ class _Demote(logging.Filter):
 
 
 # One instance each: adding the same filter again on each build is a no-op.
-_LIMITER_GAVE_UP = _Demote("Rate limit hit after maximum")
 _NOT_JSON = _Demote("Can not load invalid JSON data", "telegram.not_json: the Bot API answered with a non-JSON body")
 
 
@@ -82,9 +79,9 @@ def build_application(
         .concurrent_updates(FairUpdateProcessor(repo))
     )
     if rate_limiter:
-        # Retries wait out Telegram's 429 answers (which promise nothing was delivered).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-        logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_LIMITER_GAVE_UP)
+        # One limiter for replies and nudges (replies first); a 429 holds back only its chat, and
+        # its retries wait out Telegram's answer (which promises nothing was delivered).
+        builder = builder.rate_limiter(SendLimiter(max_retries=3))
     logging.getLogger("telegram.request.BaseRequest").addFilter(_NOT_JSON)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)

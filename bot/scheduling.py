@@ -5,11 +5,15 @@ dropped, and adding 10,000 of them takes over a second. Instead TinyDB stays the
 truth, and this module keeps ``user_id -> next due time`` in memory, computed by
 :mod:`bot.domain.reminders` from the stored profile, applications and recorded reminder keys.
 
-* :meth:`Scheduler.start` rebuilds the index from storage and starts one repeating job: its first
+* :meth:`Scheduler.start` fills the index from the next due times storage kept for each user
+  (``Repository.wakes``, valid while the user's file is unchanged) and computes the rest (users
+  whose file changed, or is new to storage's index): at once when they are few, else in a background
+  task that yields to the event loop between users. It starts one repeating job: its first
   run is at once (set explicitly: APScheduler moves an interval job whose start has passed to the
   next interval), then every 60 s, so reminders missed while the bot was down go out on start-up
   if they are less than 12 hours late.
-* :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``).
+* :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``), from
+  the applications storage keeps parsed in memory, and hands the result back to storage's index.
 * One user's bad data (say an unknown timezone name in their profile) is logged with their id and
   that user is left out of the index; start-up and everyone else's reminders carry on. A later
   change to that user (``refresh``) brings them back once the data can be read.
@@ -51,10 +55,10 @@ outcome not written -> ``sending`` stands, never resent (an accepted one still c
 intent not removed after a never-sent failure -> ``sending`` stands, the reminder is lost and counted
 ``uncertain``; a missed key's ``skipped`` not written -> the user stays due and is retried.
 
-Pacing: a global ``aiolimiter`` budget (20/s by default) leaves headroom under Telegram's ~30/s for
-command replies, which PTB's ``AIORateLimiter`` also paces; several reminders for one chat are
-interleaved with other users' and spaced at least ``chat_gap`` seconds apart. Every send awaits,
-so command updates keep being processed while a large batch goes out.
+Pacing: every send goes through the application's one limiter (:mod:`bot.ratelimit`), marked as
+background work, so command replies go first and together they stay under Telegram's limits.
+Several reminders for one chat are interleaved with other users'. Every send awaits, so command
+updates keep being processed while a large batch goes out.
 """
 
 from __future__ import annotations
@@ -62,25 +66,26 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Job
-from telegram.warnings import PTBDeprecationWarning
 
+from bot import offload, probe
 from bot.context import BotApp, BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.reminders import Agenda, Reminder, agenda
+from bot.ratelimit import background
+from bot.ratelimit import retry_seconds as retry_seconds
 from storage import Repository, StorageWriteError
+from storage.index import UNKNOWN
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +94,8 @@ TICK_EVERY = 60.0  # seconds
 RETRY_LATER = timedelta(minutes=5)  # after giving up on a network failure
 FORGET_AFTER = timedelta(days=30)  # recorded keys older than this can never be due again
 KEEP_RECORDS = 64  # prune a user's records only once there are this many
+REBUILD_INLINE = 500  # at start-up, up to this many users without a kept due time are computed at once
+SAVE_INDEX_EVERY = timedelta(minutes=5)  # storage's index is saved (off the event loop) this often
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Render = Callable[[Reminder, Profile, Sequence[JobApplication], datetime, ZoneInfo], Rendered | None]
@@ -153,12 +160,9 @@ class _Batch:
     queue: deque[Reminder]
 
 
-def retry_seconds(error: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type this PTB version returns."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: Any = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def wake_context(default_tz: str) -> str:
+    """What a kept due time depends on besides the user's file: the default timezone."""
+    return f"tz={default_tz}"
 
 
 class Scheduler:
@@ -169,21 +173,18 @@ class Scheduler:
         app: BotApp,
         render: Render,
         *,
-        per_second: float | None = 20.0,
-        chat_gap: float = 1.0,
         retries: int = 3,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.app = app
         self.render = render
-        self.limiter = AsyncLimiter(per_second, 1) if per_second else None
-        self.chat_gap = chat_gap
         self.retries = retries
         self.sleep = sleep
         self.job: Job[Any] | None = None
         self._due: dict[int, datetime] = {}
-        self._last_send: dict[int, float] = {}
         self._ticking = False
+        self._index_saved_at: datetime | None = None
+        self._background: set[asyncio.Task[Any]] = set()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -234,7 +235,9 @@ class Scheduler:
         profile = self.repo.get_profile(user_id)
         if profile is None:
             return None
-        return self._agenda(profile, self.repo.list_applications(user_id), self.now()).wake_at
+        wake = self._agenda(profile, self.repo.applications_view(user_id), self.now()).wake_at
+        self.repo.remember_wake(user_id, wake)
+        return wake
 
     def skip_due(self, user_id: int) -> int:
         """Record everything due right now as skipped (on /resume: no backlog from the pause)."""
@@ -242,22 +245,59 @@ class Scheduler:
         if profile is None:
             return 0
         now = self.now()
-        plan = self._agenda(profile, self.repo.list_applications(user_id), now)
+        plan = self._agenda(profile, self.repo.applications_view(user_id), now)
         for reminder in [*plan.due, *plan.missed]:
             self.repo.mark_reminder(user_id, reminder.key, now, "skipped")
         self.refresh(user_id)
         return len(plan.due) + len(plan.missed)
 
-    def rebuild(self) -> int:
-        """Recompute every user (start-up). Returns how many users have something ahead."""
+    def _wake_context(self) -> str:
+        return wake_context(self.app.bot_data["settings"].default_tz)
+
+    def rebuild(self, *, inline: int | None = None) -> list[int]:
+        """Fill the index at start-up: kept due times as they are, the rest recomputed.
+
+        Up to ``inline`` users without a kept due time are computed here (all when None); the
+        others are returned, for :meth:`start` to compute in the background.
+        """
         self._due.clear()
-        for user_id in self.repo.user_ids():
+        context = self._wake_context()
+        trusted = self.repo.wake_context == context
+        self.repo.wake_context = context
+        unknown = []
+        for user_id, wake in self.repo.wakes().items():
+            if not trusted or wake == UNKNOWN:
+                unknown.append(user_id)
+            elif wake is not None:
+                self._due[user_id] = datetime.fromisoformat(wake)
+        now_count = len(unknown) if inline is None else inline
+        for user_id in unknown[:now_count]:
             self.refresh(user_id)
-        return len(self._due)
+        return unknown[now_count:]
+
+    def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(work, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _rebuild_rest(self, user_ids: list[int]) -> None:
+        """Compute the users start-up left out, one at a time between other work."""
+        started = self.now()
+        for user_id in user_ids:
+            async with self.repo.lock(user_id):
+                self.refresh(user_id)
+            await asyncio.sleep(0)
+        logger.info("reminders.rebuilt users=%s seconds=%.1f", len(user_ids), (self.now() - started).total_seconds())
 
     def start(self) -> Job[Any]:
         """Rebuild the index and schedule the repeating tick (first run right away)."""
-        count = self.rebuild()
+        probe.start()  # the benchmark's loop probe; does nothing unless FUNNELBOT_PROBE is set
+        rest = self.rebuild(inline=REBUILD_INLINE)
+        if rest:
+            self._in_background(self._rebuild_rest(rest), "reminders:rebuild")
+        if self.app.bot_data.get("clock") is None:  # a deployment, not a test with its own clock
+            self._in_background(offload.warm_up(), "offload:warm_up")
+        count = len(self._due)
         job_queue = self.app.job_queue
         if job_queue is None:
             raise RuntimeError("python-telegram-bot[job-queue] is required for reminders")
@@ -275,11 +315,21 @@ class Scheduler:
             name=JOB_NAME,
             job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None, "next_run_time": first},
         )
-        logger.info("reminders.started users=%s", count)
+        logger.info("reminders.started users=%s later=%s", count, len(rest))
         return self.job
 
     async def _tick_job(self, context: BotContext) -> None:
         await self.tick()
+        await self._save_index()
+
+    async def _save_index(self) -> None:
+        """Save storage's index now and then, so a crash costs the next start-up little."""
+        now = self.now()
+        if self._index_saved_at is not None and now - self._index_saved_at < SAVE_INDEX_EVERY:
+            return
+        self._index_saved_at = now
+        text = self.repo.index_snapshot()  # on the loop: consistent with every change so far
+        await asyncio.to_thread(self.repo.save_index, text)
 
     # -- the tick ------------------------------------------------------------------------------
 
@@ -328,7 +378,7 @@ class Scheduler:
         if profile is None:
             self._due.pop(user_id, None)
             return None
-        apps = self.repo.list_applications(user_id)
+        apps = self.repo.applications_view(user_id)
         plan = self._agenda(profile, apps, now)
         for reminder in plan.missed:
             if not self._record(user_id, reminder.key, "skipped"):
@@ -366,7 +416,7 @@ class Scheduler:
         profile = self.repo.get_profile(user_id)
         if profile is None:
             return Delivery.STALE
-        apps = self.repo.list_applications(user_id)
+        apps = self.repo.list_applications(user_id)  # copies: rendering must not reach storage's
         now = self.now()
         plan = self._agenda(profile, apps, now, sending=reminder.key if sending else None)
         if reminder.key not in {r.key for r in plan.due}:
@@ -457,14 +507,6 @@ class Scheduler:
 
     # -- one message -----------------------------------------------------------------------------
 
-    async def _pace(self, chat_id: int) -> None:
-        """Wait for the global budget, and keep ``chat_gap`` between two messages to one chat."""
-        last = self._last_send.get(chat_id)
-        if last is not None and (wait := self.chat_gap - (asyncio.get_running_loop().time() - last)) > 0:
-            await self.sleep(wait)
-        if self.limiter is not None:
-            await self.limiter.acquire()
-
     async def _send(self, user_id: int, chat_id: int, reminder: Reminder) -> tuple[Delivery, bool]:
         """One message, with the policy in the module docstring; also says whether our intent is recorded.
 
@@ -475,7 +517,6 @@ class Scheduler:
         backoff = 1.0
         intent = False
         for attempt in range(self.retries + 1):
-            await self._pace(chat_id)
             message = self._compose(user_id, reminder, sending=intent)
             if isinstance(message, Delivery):
                 return message, intent
@@ -485,7 +526,8 @@ class Scheduler:
                 intent = True
             text, markup = message
             try:
-                await self.app.bot.send_message(chat_id, text, reply_markup=markup)
+                with background():  # the limiter lets command replies go first
+                    await self.app.bot.send_message(chat_id, text, reply_markup=markup)
             except Forbidden:
                 return Delivery.BLOCKED, intent
             except RetryAfter as error:  # Telegram refused it: nothing was delivered
@@ -498,7 +540,6 @@ class Scheduler:
                 return Delivery.FAILED, intent
             except NetworkError as error:  # TimedOut included
                 if not never_sent(error):
-                    self._last_send[chat_id] = asyncio.get_running_loop().time()
                     logger.warning(
                         "reminder.uncertain user=%s kind=%s error=%s: may have arrived, not retried",
                         user_id,
@@ -511,6 +552,5 @@ class Scheduler:
                     await self.sleep(backoff)
                     backoff *= 2
                 continue
-            self._last_send[chat_id] = asyncio.get_running_loop().time()
             return Delivery.SENT, intent
         return Delivery.LATER, intent

@@ -1,9 +1,14 @@
 """Funnelbot's persistence: one TinyDB file per user, written atomically, once per change.
 
 A write rewrites only that user's file, so its cost follows the user's own data, not the number of
-users. The data directory's ``users/`` folder is the index of users. Every public method is
-synchronous and does its read-modify-write without yielding to the event loop, so a scheduled job
-and a command can never interleave inside one.
+users. Every public method is synchronous and does its read-modify-write without yielding to the
+event loop, so a scheduled job and a command can never interleave inside one.
+
+Users are opened lazily. Start-up reads the small persisted index (:mod:`storage.index`) and the
+directory listing; a user's file is parsed on first use and kept in a bounded cache (least recently
+used first out), with its applications parsed once and updated only where a change touched them.
+Only files the index can't vouch for (changed since it was written, or new to it) are read and
+fully checked at start-up, so a damaged file still stops start-up, naming it.
 
 Every mutating method is one :meth:`Repository.transaction`: whatever it touches (the profile's
 counter, the application, the undo entry, the trimming of old undo entries, the id of the Telegram
@@ -13,13 +18,16 @@ update being handled) reaches the disk in one atomic file replace, or not at all
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
+import os
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +43,7 @@ from storage.atomic_json import (
     load_json,
     remove_stray_temp_files,
 )
+from storage.index import IndexEntry, index_text, load_index, stat_of, write_index
 from storage.schema import SCHEMA_VERSION, SchemaError, check, migrate, schema_version
 
 logger = logging.getLogger(__name__)
@@ -42,6 +51,8 @@ logger = logging.getLogger(__name__)
 REDELIVERY_WINDOW = 48 * 3600
 """Seconds during which a recorded update id can still come back (Telegram keeps updates 24 h)."""
 UNDO_DEPTH = 20
+CACHE_USERS = 1000
+"""Users whose parsed files stay in memory; the least recently used beyond this are let go."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,30 @@ class UserStore:
             self.storage.preload(data)
         self.db = self._tinydb()
         self.owner: asyncio.Task[Any] | None = None  # the task whose transaction is open, if any
+        # Parsed applications by number, taken from the raw documents on first read. Every method
+        # that changes an application drops its entry; a rollback drops them all.
+        self.apps: dict[int, JobApplication] = {}
+
+    def raw(self, table: str) -> dict[str, Any]:
+        """One table's stored documents, read-only (TinyDB's own reads copy every document)."""
+        data = self.storage.read() or {}
+        docs: dict[str, Any] = data.get(table, {})
+        return docs
+
+    def application(self, number: int) -> JobApplication | None:
+        """The parsed application (shared: callers must not change it), or None."""
+        app = self.apps.get(number)
+        if app is None:
+            doc = self.raw("applications").get(str(number))
+            if doc is None:
+                return None
+            app = self.apps[number] = JobApplication.from_dict(doc)
+        return app
+
+    def applications(self) -> list[JobApplication]:
+        """Every parsed application in number order (shared: callers must not change them)."""
+        numbers = sorted(int(key) for key in self.raw("applications"))
+        return [app for app in map(self.application, numbers) if app is not None]
 
     def _tinydb(self) -> TinyDB:
         storage = self.storage
@@ -77,6 +112,7 @@ class UserStore:
         """Forget uncommitted changes, including TinyDB's per-table caches (next ids, queries)."""
         self.storage.rollback()
         self.db = self._tinydb()
+        self.apps.clear()
 
     def close(self) -> None:
         self.db.close()
@@ -99,8 +135,11 @@ def user_id_of(path: Path) -> int | None:
     return user_id if str(user_id) == stem else None
 
 
-def open_user_file(path: Path, *, fsync: bool = True) -> UserStore:
+def open_user_file(path: Path, *, fsync: bool = True, trusted: bool = False) -> UserStore:
     """Read, fully check and (if older) migrate in memory one user file; CorruptDataError if unusable.
+
+    ``trusted``: the file is byte for byte one this process checked or wrote (the index says so),
+    so only its JSON and schema version are read, not every document.
 
     Nothing is written here: :meth:`Repository.open` saves migrations once every file has passed,
     so what the operator finds after a refused start is exactly what was there.
@@ -114,7 +153,8 @@ def open_user_file(path: Path, *, fsync: bool = True) -> UserStore:
     try:
         found = schema_version(tables)
         migrated = migrate(tables, found)
-        check(migrated, user_id)
+        if not trusted or found != SCHEMA_VERSION:
+            check(migrated, user_id)
     except SchemaError as error:
         raise CorruptDataError(path, str(error)) from error
     except RecursionError as error:
@@ -126,41 +166,129 @@ def open_user_file(path: Path, *, fsync: bool = True) -> UserStore:
     return store
 
 
+def _inactive_since(store: UserStore) -> str | None:
+    doc = store.raw("profile").get("1")
+    if not doc or doc.get("active", True):
+        return None
+    value = doc.get("inactive_since")
+    return value if isinstance(value, str) else utc_iso(datetime.fromtimestamp(0, UTC))
+
+
+def _copy(app: JobApplication) -> JobApplication:
+    """A copy the caller may change (events, notes and times are immutable; the lists are not)."""
+    clone = copy.copy(app)
+    clone.history, clone.notes, clone.interviews = list(app.history), list(app.notes), list(app.interviews)
+    return clone
+
+
 class Repository:
     """All users' data under ``data_dir``; open it once per process."""
 
-    def __init__(self, data_dir: Path, *, fsync: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, fsync: bool = True, cache_users: int = CACHE_USERS) -> None:
         self.data_dir = Path(data_dir)
         self.users_dir = self.data_dir / "users"
         self.fsync = fsync
-        self._stores: dict[int, UserStore] = {}
+        self.cache_users = cache_users
+        self._stores: OrderedDict[int, UserStore] = OrderedDict()  # opened users, least recent first
+        self._index: dict[int, IndexEntry] = {}  # every user who has a file
+        self.wake_context = ""  # what the index's wake times were computed with (see bot.scheduling)
+        self.opened_files = 0  # files parsed since start-up (start-up's own checks included)
         self._locks: dict[int, asyncio.Lock] = {}
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
         self._handling: ContextVar[tuple[tuple[int, int], ...]] = ContextVar(f"handling_{id(self)}", default=())
 
     @classmethod
-    def open(cls, data_dir: Path | str, *, fsync: bool = True) -> Repository:
-        """Open (creating if needed) and check every user file; a damaged one raises CorruptDataError."""
-        repo = cls(Path(data_dir), fsync=fsync)
+    def open(cls, data_dir: Path | str, *, fsync: bool = True, cache_users: int = CACHE_USERS) -> Repository:
+        """Open (creating if needed) the data directory; a damaged user file raises CorruptDataError.
+
+        Files the persisted index vouches for (same size and modification time as when this bot
+        last wrote or checked them) are not read; every other file is read and fully checked here.
+        """
+        repo = cls(Path(data_dir), fsync=fsync, cache_users=cache_users)
         repo.users_dir.mkdir(parents=True, exist_ok=True)
-        for temp in remove_stray_temp_files(repo.users_dir):
+        for temp in [*remove_stray_temp_files(repo.users_dir), *remove_stray_temp_files(repo.data_dir)]:
             logger.warning("storage.temp_removed %s", temp.name)
-        for path in sorted(repo.users_dir.glob("*.json")):
-            store = open_user_file(path, fsync=fsync)
-            repo._stores[store.user_id] = store
-        for store in repo._stores.values():
+        known, repo.wake_context = load_index(repo.data_dir)
+        migrated: list[UserStore] = []
+        checked = 0
+        for name in sorted(entry.name for entry in os.scandir(repo.users_dir) if entry.name.endswith(".json")):
+            if name.startswith("."):
+                continue
+            path = repo.users_dir / name
+            user_id = user_id_of(path)
+            entry = known.get(user_id) if user_id is not None else None
+            if user_id is not None and entry is not None and entry.stat == stat_of(path):
+                repo._index[user_id] = entry
+                continue
+            store = open_user_file(path, fsync=fsync)  # raises CorruptDataError, naming the file
+            checked += 1
+            repo._index[store.user_id] = IndexEntry(stat_of(path), _inactive_since(store))
             if store.migrated_from is not None:
-                data = store.storage.read()
-                assert data is not None
-                store.storage.write(data)
-                logger.info("storage.migrated file=%s from=%s", store.path.name, store.migrated_from)
+                migrated.append(store)
+            else:
+                repo._remember(store)
+        for store in migrated:
+            data = store.storage.read()
+            assert data is not None
+            store.storage.write(data)
+            repo._index[store.user_id].stat = stat_of(store.path)
+            repo._remember(store)
+            logger.info("storage.migrated file=%s from=%s", store.path.name, store.migrated_from)
+        repo.opened_files = checked
+        logger.info("storage.opened users=%s checked=%s", len(repo._index), checked)
         return repo
 
     def close(self) -> None:
+        """Save the index (so the next start-up reads only what changed) and let every file go."""
+        self.save_index()
         for store in self._stores.values():
             store.close()
         self._stores.clear()
+
+    # -- the index -----------------------------------------------------------------------------
+
+    def index_snapshot(self) -> str:
+        """The index file's text as of now (cheap enough for the event loop; write it elsewhere)."""
+        return index_text(self._index, self.wake_context)
+
+    def save_index(self, text: str | None = None) -> None:
+        """Write the index (``text`` from :meth:`index_snapshot`, or a fresh one)."""
+        if not self.users_dir.exists():
+            return
+        write_index(self.data_dir, text if text is not None else self.index_snapshot(), fsync=self.fsync)
+
+    def wakes(self) -> dict[int, str | None]:
+        """Each user's next reminder time as last remembered (ISO, None, or index.UNKNOWN)."""
+        return {user_id: entry.wake for user_id, entry in self._index.items()}
+
+    def remember_wake(self, user_id: int, wake: datetime | None) -> None:
+        """Keep the user's next reminder time in the index (valid until their file changes)."""
+        entry = self._index.get(user_id)
+        if entry is not None:
+            entry.wake = utc_iso(wake) if wake is not None else None
+
+    def inactive_profiles(self) -> list[Profile]:
+        """The profiles of users who blocked the bot; the index says who, so only their files open."""
+        users = [user_id for user_id, entry in self._index.items() if entry.inactive_since is not None]
+        return [profile for profile in map(self.get_profile, users) if profile is not None]
+
+    def _remember(self, store: UserStore) -> None:
+        """Put an opened store in the cache, letting the least recently used go beyond the bound."""
+        self._stores[store.user_id] = store
+        self._stores.move_to_end(store.user_id)
+        excess = len(self._stores) - self.cache_users
+        if excess <= 0:
+            return
+        for user_id in list(self._stores)[: excess + 8]:
+            if excess <= 0:
+                break
+            old = self._stores[user_id]
+            if old.storage.in_transaction or old is store:
+                continue  # in use: its changes live only in memory until the commit
+            del self._stores[user_id]
+            old.close()
+            excess -= 1
 
     # -- transactions, locks, update ids -------------------------------------------------------
 
@@ -174,7 +302,7 @@ class Repository:
         inside one unless you hold :meth:`lock`: a write for the user from another task while it is
         open raises RuntimeError rather than being mixed into it.
         """
-        new = user_id not in self._stores
+        new = user_id not in self._index
         store = self._store(user_id, create=True)
         assert store is not None
         if store.storage.in_transaction:
@@ -188,9 +316,14 @@ class Repository:
         store.owner = _current_task()
         try:
             yield
-            if store.storage.dirty:
+            written = store.storage.dirty
+            if written:
                 self._stamp_meta(store, user_id)
             store.storage.commit()
+            if written:
+                # The index vouches for this file as just written; its wake time is for the
+                # scheduler to say again (it refreshes the user after every change).
+                self._index[user_id] = IndexEntry(stat_of(store.path), _inactive_since(store))
         except BaseException:
             store.rollback()
             raise
@@ -199,6 +332,7 @@ class Repository:
             if new and not store.path.exists():
                 # A new user whose first change was discarded (or who changed nothing).
                 self._stores.pop(user_id, None)
+                self._index.pop(user_id, None)
 
     def _stamp_meta(self, store: UserStore, user_id: int) -> None:
         meta = store.table("meta")
@@ -259,13 +393,37 @@ class Repository:
     # -- users -------------------------------------------------------------------------------
 
     def user_ids(self) -> list[int]:
-        return list(self._stores)
+        return list(self._index)
 
     def _store(self, user_id: int, *, create: bool = False) -> UserStore | None:
+        """The user's opened file: from the cache, or read (and fully checked) on first use.
+
+        A file that turns out damaged raises CorruptDataError naming it, and is never written.
+        """
         store = self._stores.get(user_id)
-        if store is None and create:
-            store = UserStore(self.users_dir / f"{user_id}.json", user_id, fsync=self.fsync)
-            self._stores[user_id] = store
+        if store is not None:
+            self._stores.move_to_end(user_id)
+            return store
+        path = self.users_dir / f"{user_id}.json"
+        entry = self._index.get(user_id)
+        if entry is not None:
+            try:
+                trusted = entry.stat is not None and entry.stat == stat_of(path)
+            except OSError:
+                trusted = False  # gone or unreadable: the full open says which, naming the file
+            store = open_user_file(path, fsync=self.fsync, trusted=trusted)
+            self.opened_files += 1
+            if store.migrated_from is not None:  # an older Funnelbot wrote it since start-up
+                data = store.storage.read()
+                assert data is not None
+                store.storage.write(data)
+                self._index[user_id] = IndexEntry(stat_of(path), _inactive_since(store))
+        elif create:
+            store = UserStore(path, user_id, fsync=self.fsync)
+            self._index[user_id] = IndexEntry(None)
+        else:
+            return None
+        self._remember(store)
         return store
 
     def _must(self, user_id: int) -> UserStore:
@@ -292,7 +450,8 @@ class Repository:
             table.upsert(Document(profile.to_dict(), doc_id=1))
 
     def profiles(self) -> Iterator[Profile]:
-        for user_id in list(self._stores):
+        """Every user's profile (this opens every file: prefer :meth:`inactive_users` and friends)."""
+        for user_id in list(self._index):
             profile = self.get_profile(user_id)
             if profile is not None:
                 yield profile
@@ -301,35 +460,39 @@ class Repository:
         """Delete everything stored about a user (their whole file: profile, applications, notes,
         reminder and undo history). Returns False when there was nothing. A failed delete raises
         StorageWriteError and leaves the file as it was."""
-        store = self._stores.get(user_id)
-        if store is None:
+        if user_id not in self._index:
             return False
+        path = self.users_dir / f"{user_id}.json"
         try:
-            store.path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             if self.fsync:
-                fsync_dir(store.path.parent)
+                fsync_dir(path.parent)
         except OSError as error:
-            raise StorageWriteError(store.path, error) from error
-        store.close()
-        del self._stores[user_id]
+            raise StorageWriteError(path, error) from error
+        store = self._stores.pop(user_id, None)
+        if store is not None:
+            store.close()
+        del self._index[user_id]
         logger.info("storage.user_deleted user=%s", user_id)
         return True
 
     # -- applications ------------------------------------------------------------------------
 
     def list_applications(self, user_id: int) -> list[JobApplication]:
+        """The user's applications in number order (the caller's own copies, free to change)."""
+        return [_copy(app) for app in self.applications_view(user_id)]
+
+    def applications_view(self, user_id: int) -> list[JobApplication]:
+        """The user's applications as kept in memory: read them, never change them (the scheduler)."""
         store = self._store(user_id)
-        if store is None:
-            return []
-        docs = store.table("applications").all()
-        return sorted((JobApplication.from_dict(dict(doc)) for doc in docs), key=lambda a: a.number)
+        return store.applications() if store is not None else []
 
     def get_application(self, user_id: int, number: int) -> JobApplication | None:
         store = self._store(user_id)
         if store is None or number < 1:
             return None
-        doc = store.table("applications").get(doc_id=number)
-        return JobApplication.from_dict(dict(doc)) if doc else None
+        app = store.application(number)
+        return _copy(app) if app is not None else None
 
     def add_application(self, profile: Profile, app: JobApplication, label: str) -> JobApplication:
         """Give ``app`` the user's next number, store it, and remember how to undo it (one write)."""
@@ -345,6 +508,7 @@ class Repository:
                 self.save_profile(profile)
                 store = self._must(profile.user_id)
                 store.table("applications").insert(Document(app.to_dict(), doc_id=app.number))
+                store.apps.pop(app.number, None)
                 self._push_undo(store, label.format(n=app.number), app.number, None)
         except BaseException:
             # Nothing was saved, so the caller's objects must not claim a number either.
@@ -359,6 +523,7 @@ class Repository:
             table = store.table("applications")
             before = table.get(doc_id=app.number)
             table.upsert(Document(app.to_dict(), doc_id=app.number))
+            store.apps.pop(app.number, None)
             self._keep_counter_ahead(store, [app.number])
             return self._push_undo(store, label, app.number, dict(before) if before else None)
 
@@ -371,6 +536,8 @@ class Repository:
             table = store.table("applications")
             table.insert_multiple(Document(app.to_dict(), doc_id=app.number) for app in apps)
             numbers = tuple(app.number for app in apps)
+            for number in numbers:
+                store.apps.pop(number, None)
             self._keep_counter_ahead(store, numbers)
             return self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
 
@@ -391,6 +558,7 @@ class Repository:
             if before is None:
                 return None
             table.remove(doc_ids=[number])
+            store.apps.pop(number, None)
             # Deleting is undone by putting the application back: "before" is the whole record.
             return self._push_undo(store, label, number, dict(before), deleted=True)
 
@@ -445,6 +613,8 @@ class Repository:
             else:
                 apps.upsert(Document(entry.before, doc_id=entry.number))
             store.table("undo").remove(doc_ids=[entry.id])
+            for number in (*entry.added, entry.number):
+                store.apps.pop(number, None)
         return entry
 
     # -- reminders ---------------------------------------------------------------------------
@@ -454,14 +624,14 @@ class Repository:
         store = self._store(user_id)
         if store is None:
             return {}
-        return {doc["key"]: doc["at"] for doc in store.table("reminders").all()}
+        return {doc["key"]: doc["at"] for doc in store.raw("reminders").values()}
 
     def reminder_statuses(self, user_id: int) -> dict[str, str]:
         """Each recorded reminder key with its status (``sent``, ``skipped``, ...)."""
         store = self._store(user_id)
         if store is None:
             return {}
-        return {doc["key"]: doc["status"] for doc in store.table("reminders").all()}
+        return {doc["key"]: doc["status"] for doc in store.raw("reminders").values()}
 
     def mark_reminder(self, user_id: int, key: str, at: datetime, status: str = "sent") -> None:
         """Record a reminder's status; marking a key again replaces its record (one per key)."""

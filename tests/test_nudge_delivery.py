@@ -240,8 +240,8 @@ async def test_a_bad_request_is_recorded_failed_and_logged(
 async def test_a_nudge_delivered_after_several_429s_logs_no_error(
     settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Five 429s through the app's AIORateLimiter: it gives up, the scheduler waits and sends; no ERROR or traceback."""
-    request = FaultyRequest(tg, retry_after=0.01)  # the limiter really sleeps retry_after + 0.1 s
+    """Five 429s through the app's SendLimiter: it gives up, the scheduler waits and sends; no ERROR or traceback."""
+    request = FaultyRequest(tg, retry_after=0.01)  # the limiter really holds the chat for retry_after
     app, bot = await faulty_bot(settings, repo, clock, tg, request)  # the production limiter
     await join(bot)
     sleep = FakeSleep()
@@ -253,7 +253,7 @@ async def test_a_nudge_delivered_after_several_429s_logs_no_error(
     await close(app)
     assert request.injected["429"] == 5 and sleep.waits == [0.01]  # 4 tries in the limiter, then ours
     assert report.keys == [(ADA, PLAN)] and plans(tg) == 1 and stored(settings, ADA) == {PLAN: "sent"}
-    assert "Rate limit hit after maximum of 3 retries" in caplog.text
+    assert f"ratelimit.gave_up chat={ADA} wait=0.01 tries=4" in caplog.text
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
 
 

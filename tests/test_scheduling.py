@@ -52,7 +52,6 @@ async def start_reminders(app: BotApp, sleep: FakeSleep | None = None) -> Schedu
     scheduler: Scheduler = app.bot_data["scheduler"]
     assert scheduler.job is not None
     scheduler.job.enabled = False
-    scheduler.limiter = None
     scheduler.sleep = sleep or FakeSleep()
     assert app.job_queue is not None
     await app.job_queue.start()  # conversations need it for their timeouts
@@ -262,7 +261,7 @@ async def test_retry_after_is_waited_out_and_sent_once(
         await bot.send(ADA, "/add Acme - SRE closes 2026-11-25")
         sleep.mono[0] += 10
         scheduler = await start_reminders(app, sleep)
-        scheduler.chat_gap = 0  # no pacing of our own, so Telegram's limit is hit
+        # No limiter in this app (rate_limiter=False), so Telegram's per-chat limit is hit.
         bot.clock.set(PLAN_AT + timedelta(hours=1))  # plan 09:00 and close2 (Mon 10:00) both due
         report = await scheduler.tick()
         await stop_reminders(app)
@@ -448,7 +447,7 @@ async def test_start_up_skips_a_user_with_an_unknown_timezone(
     spoil_timezone(bot, BOB)
     bob_before = len(bot.tg.bot_messages(BOB))
     with caplog.at_level(logging.ERROR, logger="bot.scheduling"):
-        assert nudger.rebuild() == 1
+        assert nudger.rebuild() == []
     assert nudger.next_due(ADA) == PLAN_AT and nudger.next_due(BOB) is None
     failures = [r for r in caplog.records if r.exc_info]
     assert [r.getMessage() for r in failures] == [f"reminders.user_failed user={BOB} step=refresh"]

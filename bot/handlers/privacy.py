@@ -107,7 +107,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
 async def delete_long_blocked(context: BotContext) -> None:
     """Job: delete the data of users who blocked the bot more than the retention period ago."""
     cutoff = context.now() - timedelta(days=context.settings.blocked_retention_days)
-    for profile in list(context.repo.profiles()):
+    for profile in context.repo.inactive_profiles():
         if profile.active or profile.inactive_since is None or profile.inactive_since > cutoff:
             continue
         async with context.repo.lock(profile.user_id):

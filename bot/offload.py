@@ -1,0 +1,37 @@
+"""Keeping heavy work off the event loop, and the garbage collector out of its way.
+
+Chart rendering already runs in worker threads (``asyncio.to_thread`` in the insights handlers).
+What remains here is the warm-up after start-up: matplotlib (and PIL) are imported in a worker
+thread, so the first /chart does not pay for them, and then every object that exists at that point
+(modules, the storage index, PTB's machinery) is moved out of the collector's reach with
+``gc.freeze()``: a full collection then walks only what was made since, so its pauses stay short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib
+import logging
+import time
+
+logger = logging.getLogger(__name__)
+
+HEAVY_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.lines", "PIL.Image")
+
+
+def _import_heavy() -> None:
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+
+
+async def warm_up() -> None:
+    """Import the chart libraries in a thread, then freeze the start-up heap (see the module doc)."""
+    started = time.perf_counter()
+    try:
+        await asyncio.to_thread(_import_heavy)
+    except ImportError as error:  # charts then fail on their own, with their own message
+        logger.warning("offload.warm_up_failed error=%s", error)
+    gc.collect()
+    gc.freeze()
+    logger.info("offload.warmed seconds=%.2f frozen=%s", time.perf_counter() - started, gc.get_freeze_count())

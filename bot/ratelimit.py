@@ -1,0 +1,207 @@
+"""The one send limiter: replies and nudges share Telegram's budget, replies first.
+
+Telegram refuses (429) a bot that sends more than about 30 messages a second overall, or more than
+about one a second to one chat after a short burst. :class:`SendLimiter` is a PTB rate limiter
+(``ApplicationBuilder.rate_limiter``) that every request passes through:
+
+* **Overall**, a sliding window: a message occupies its slot from the moment it is let go until one
+  second after its answer came back. Telegram counts it somewhere in between, so counting the whole
+  span means no one-second window at Telegram can ever hold more than :attr:`per_window` of ours,
+  whatever the network or the event loop did meanwhile.
+* **Per chat**, a token bucket: a small burst, then one message a second.
+* **Replies before nudges.** Work started inside :func:`background` (the scheduler's sends) is low
+  priority: it never takes the last :attr:`reserved` slots of the window, and waits while a reply
+  is waiting for one. So a command's answer waits for at most one slot to come free.
+* **A 429 that still happens** holds back only that chat, for the ``retry_after`` Telegram gave;
+  the request is then retried (up to ``max_retries`` times) and other chats go on meanwhile.
+
+Requests that do not send a message (answering a button, editing, ``getUpdates``) are let through
+at once; only a chat that Telegram has asked to wait holds them back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import warnings
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterator
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Any
+
+from telegram._utils.types import JSONDict
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+logger = logging.getLogger(__name__)
+
+_background: ContextVar[bool] = ContextVar("send_in_background", default=False)
+
+COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage")
+"""Methods that put a new message in a chat (Telegram's flood limits count these)."""
+NOT_COUNTED = frozenset({"sendChatAction"})
+
+
+@contextlib.contextmanager
+def background() -> Iterator[None]:
+    """Sends made inside the block (and tasks it starts) are low priority: nudges, not replies."""
+    token = _background.set(True)
+    try:
+        yield
+    finally:
+        _background.reset(token)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this PTB version returns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class SendLimiter(BaseRateLimiter[None]):
+    """A sliding one-second window overall, a token bucket per chat, replies before nudges."""
+
+    def __init__(
+        self,
+        per_window: int = 29,
+        window: float = 1.0,
+        reserved: int = 1,
+        chat_burst: int = 10,
+        chat_per_second: float = 1.0,
+        max_retries: int = 3,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.per_window = per_window
+        self.window = window
+        self.reserved = reserved
+        self.chat_burst = chat_burst
+        self.chat_per_second = chat_per_second
+        self.max_retries = max_retries
+        self._clock = clock
+        self._in_flight = 0
+        self._done: deque[float] = deque()  # when recent sends were answered, oldest first
+        self._buckets: dict[int | str, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self._held: dict[int | str, float] = {}  # chat -> until when Telegram asked us to wait
+        self._replies_waiting = 0
+        self._freed = asyncio.Event()
+        self.refused = 0  # 429 answers seen (for logs and the benchmark)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        chat = data.get("chat_id")
+        chat_id: int | str | None = chat if isinstance(chat, int | str) else None
+        counted = chat_id is not None and endpoint.startswith(COUNTED_PREFIXES) and endpoint not in NOT_COUNTED
+        low = _background.get()
+        for attempt in range(self.max_retries + 1):
+            if chat_id is not None:
+                await self._wait_for_chat(chat_id)
+            if counted:
+                assert chat_id is not None
+                await self._take_slot(chat_id, low=low)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                self.refused += 1
+                wait = retry_seconds(error)
+                if chat_id is not None:
+                    self._held[chat_id] = max(self._held.get(chat_id, 0.0), self.now() + wait)
+                if attempt == self.max_retries:
+                    logger.warning("ratelimit.gave_up chat=%s wait=%s tries=%s", chat_id, wait, attempt + 1)
+                    raise
+                logger.info("ratelimit.retry_after chat=%s wait=%s", chat_id, wait)
+            finally:
+                if counted:
+                    self._release()
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _wait_for_chat(self, chat_id: int | str) -> None:
+        """Wait out a 429 Telegram gave for this chat (only this chat waits)."""
+        # A loop, not an Event: another 429 for the chat may push the time further meanwhile.
+        while (wait := self._held.get(chat_id, 0.0) - self.now()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+        self._held.pop(chat_id, None)
+
+    async def _take_slot(self, chat_id: int | str, *, low: bool) -> None:
+        """Wait until the chat's bucket and the overall window both allow one more message."""
+        while True:
+            now = self.now()
+            tokens, at = self._buckets.get(chat_id, (float(self.chat_burst), now))
+            tokens = min(float(self.chat_burst), tokens + (now - at) * self.chat_per_second)
+            if tokens < 1.0:
+                await asyncio.sleep((1.0 - tokens) / self.chat_per_second)
+                continue
+            if low and self._replies_waiting:
+                await self._until_freed(self.window)
+                continue
+            wait = self._window_wait(now, self.per_window - (self.reserved if low else 0))
+            if wait > 0:
+                if low:
+                    await self._until_freed(wait)
+                else:
+                    self._replies_waiting += 1
+                    try:
+                        await self._until_freed(wait)
+                    finally:
+                        self._replies_waiting -= 1
+                continue
+            self._buckets[chat_id] = (tokens - 1.0, now)
+            self._in_flight += 1
+            self._forget_idle_chats(now)
+            return
+
+    def _window_wait(self, now: float, limit: int) -> float:
+        """Seconds until one more send fits under ``limit`` (0: now)."""
+        while self._done and self._done[0] <= now - self.window:
+            self._done.popleft()
+        used = self._in_flight + len(self._done)
+        if used < limit:
+            return 0.0
+        if len(self._done) > used - limit:
+            # Sorted enough: answers come back roughly in order; a late one only makes us wait longer.
+            return max(0.001, self._done[used - limit] + self.window - now)
+        return self.window  # everything counted is still in flight: an answer will wake us
+
+    async def _until_freed(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less if an answer comes back meanwhile (the caller looks again)."""
+        self._freed.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._freed.wait()
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        now = self.now()
+        if self._done and self._done[-1] > now:
+            now = self._done[-1]  # keep the deque sorted
+        self._done.append(now)
+        self._freed.set()
+
+    def _forget_idle_chats(self, now: float) -> None:
+        """Drop full buckets now and then, so 10,000 chats don't stay in memory for good."""
+        if len(self._buckets) < 4096:
+            return
+        full = float(self.chat_burst)
+        for chat_id, (tokens, at) in list(self._buckets.items()):
+            if tokens + (now - at) * self.chat_per_second >= full:
+                del self._buckets[chat_id]
