@@ -132,13 +132,18 @@ def test_a_failed_transaction_drops_the_parsed_copies(tmp_path: Path) -> None:
     """After a rollback, reads come from the file again, not from what the failed change parsed."""
     populate(tmp_path, 1)
     repo = Repository.open(tmp_path, fsync=False)
-    with pytest.raises(RuntimeError), repo.transaction(1):
-        app = repo.get_application(1, 2)
-        assert app is not None
-        app.company = "Never saved"
-        repo.save_application(1, app, "edited #2")
-        assert repo.get_application(1, 2).company == "Never saved"  # type: ignore[union-attr]
-        raise RuntimeError("discard")
+
+    def change_then_fail() -> None:
+        with repo.transaction(1):
+            app = repo.get_application(1, 2)
+            assert app is not None
+            app.company = "Never saved"
+            repo.save_application(1, app, "edited #2")
+            assert repo.get_application(1, 2).company == "Never saved"  # type: ignore[union-attr]
+            raise RuntimeError("discard")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
     assert repo.get_application(1, 2).company == "Company 1"  # type: ignore[union-attr]
 
 
