@@ -1,7 +1,8 @@
 """Keeping heavy work off the event loop, and the garbage collector out of its way.
 
-Chart rendering already runs in worker threads (``asyncio.to_thread`` in the insights handlers).
-What remains here is the warm-up after start-up: matplotlib (and PIL) are imported in a worker
+Chart rendering runs in worker threads (``asyncio.to_thread`` in the insights handlers); CSV
+parsing, checking and export go through :func:`run` and :func:`batches`. And the warm-up after
+start-up: matplotlib (and PIL) are imported in a worker
 thread, so the first /chart does not pay for them, and then every object that exists at that point
 (modules, the storage index, PTB's machinery) is moved out of the collector's reach with
 ``gc.freeze()``: a full collection then walks only what was made since, so its pauses stay short.
@@ -14,8 +15,13 @@ import gc
 import importlib
 import logging
 import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import ParamSpec, TypeVar, cast
 
 logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 HEAVY_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.lines", "PIL.Image")
 
@@ -35,3 +41,24 @@ async def warm_up() -> None:
     gc.collect()
     gc.freeze()
     logger.info("offload.warmed seconds=%.2f frozen=%s", time.perf_counter() - started, gc.get_freeze_count())
+
+
+async def run(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run pure, CPU-heavy work (CSV parsing and checking, export) in a worker thread.
+
+    The event loop keeps serving other users meanwhile; the caller's user lock stays held, so the
+    user's own updates still wait their turn. ``func`` must not touch the repository.
+    """
+    return await asyncio.to_thread(func, *args, **kwargs)
+
+
+async def batches(steps: Iterator[T]) -> AsyncIterator[T]:
+    """Advance a generator of batches (``CsvImport.check``) one step at a time in a worker thread."""
+    while True:
+        step = await asyncio.to_thread(next, steps, _DONE)
+        if step is _DONE:
+            return
+        yield cast(T, step)
+
+
+_DONE = object()

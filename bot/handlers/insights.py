@@ -18,7 +18,7 @@ from typing import Any
 from telegram import Document, File, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import charts
+from bot import charts, offload
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import csvio, funnel
@@ -342,7 +342,7 @@ async def export_data(update: Update, context: BotContext) -> None:
         await reply(update, "Nothing to export yet. " + NO_APPS)
         return
     await update.effective_chat.send_document(
-        document=csvio.export_csv(apps),
+        document=await offload.run(csvio.export_csv, apps),
         filename=f"funnelbot-{today.isoformat()}.csv",
         caption=("Your application" if len(apps) == 1 else f"All {len(apps)} applications")
         + ". Send this file back any time to /import it.",
@@ -398,7 +398,7 @@ async def receive_import(update: Update, context: BotContext) -> None:
         return
     profile, apps, tz = _apps_and_tz(update, context)  # read after the awaits: the data as it is now
     try:
-        job = csvio.CsvImport(data, apps, tz, context.now(), order_for(profile, context))
+        job = await offload.run(csvio.CsvImport, data, apps, tz, context.now(), order_for(profile, context))
     except csvio.ImportRefused as error:
         await reply(update, f"{esc(error)}\nNothing changed.")
         return
@@ -440,10 +440,10 @@ async def _download_capped(file: File) -> bytes | None:
 async def _check_with_progress(update: Update, job: csvio.CsvImport) -> Message | None:
     """Validate every row; big files get one message that counts up."""
     if job.total <= PROGRESS_ROWS:
-        job.result()
+        await offload.run(job.result)
         return None
     status = await reply(update, f"Checking {job.total:,} rows…")
-    for done in job.check(PROGRESS_BATCH):
+    async for done in offload.batches(job.check(PROGRESS_BATCH)):
         if status is not None and done < job.total:
             await status.edit_text(f"Checking {job.total:,} rows… {done:,} done.")
     return status
