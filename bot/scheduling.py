@@ -12,8 +12,10 @@ truth, and this module keeps ``user_id -> next due time`` in memory, computed by
   run is at once (set explicitly: APScheduler moves an interval job whose start has passed to the
   next interval), then every 60 s, so reminders missed while the bot was down go out on start-up
   if they are less than 12 hours late.
-* :meth:`Scheduler.refresh` recomputes one user after any change (``handlers.common.changed``), from
-  the applications storage keeps parsed in memory, and hands the result back to storage's index.
+* :meth:`Scheduler.refresh` marks one user after any change (``handlers.common.changed``); their due
+  time is recomputed 50 ms later (after the update's reply has left) or when a tick or
+  :meth:`Scheduler.next_due` needs it, from the applications storage keeps parsed in memory, and
+  handed back to storage's index.
 * One user's bad data (say an unknown timezone name in their profile) is logged with their id and
   that user is left out of the index; start-up and everyone else's reminders carry on. A later
   change to that user (``refresh``) brings them back once the data can be read.
@@ -94,6 +96,8 @@ TICK_EVERY = 60.0  # seconds
 RETRY_LATER = timedelta(minutes=5)  # after giving up on a network failure
 FORGET_AFTER = timedelta(days=30)  # recorded keys older than this can never be due again
 KEEP_RECORDS = 64  # prune a user's records only once there are this many
+REFRESH_DELAY = 0.05  # seconds from a change to recomputing the user's due time (after the reply)
+SENDERS = 4  # users served at once during a tick (each user's own reminders stay in order)
 REBUILD_INLINE = 500  # at start-up, up to this many users without a kept due time are computed at once
 SAVE_INDEX_EVERY = timedelta(minutes=5)  # storage's index is saved (off the event loop) this often
 
@@ -185,6 +189,8 @@ class Scheduler:
         self._ticking = False
         self._index_saved_at: datetime | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._stale: set[int] = set()  # users changed since their due time was last computed
+        self._flush_at: asyncio.TimerHandle | None = None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -202,6 +208,7 @@ class Scheduler:
 
     def next_due(self, user_id: int) -> datetime | None:
         """When the user is next looked at (None: nothing ahead, or paused/inactive)."""
+        self._flush()
         return self._due.get(user_id)
 
     def _agenda(
@@ -215,8 +222,33 @@ class Scheduler:
 
     # -- the index -----------------------------------------------------------------------------
 
-    def refresh(self, user_id: int) -> datetime | None:
-        """Recompute one user's next due time from storage; called after every change.
+    def refresh(self, user_id: int) -> None:
+        """The user's data or settings changed (``handlers.common.changed``, after every change).
+
+        Their next due time is recomputed shortly after (:data:`REFRESH_DELAY`), once the update's
+        reply is on its way, or at once when :meth:`next_due` or a tick needs it. Sending never
+        depends on it: every reminder is re-checked against the stored data just before it goes out.
+        """
+        self._stale.add(user_id)
+        if self._flush_at is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop: plain synchronous use
+                self._flush()
+                return
+            self._flush_at = loop.call_later(REFRESH_DELAY, self._flush)
+
+    def _flush(self) -> None:
+        """Recompute every user marked by :meth:`refresh` since the last time."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        stale, self._stale = self._stale, set()
+        for user_id in stale:
+            self._recompute(user_id)
+
+    def _recompute(self, user_id: int) -> datetime | None:
+        """Recompute one user's next due time from storage (the parsed data storage keeps).
 
         A user whose data can't be scheduled is logged and left out of the index (None).
         """
@@ -248,7 +280,7 @@ class Scheduler:
         plan = self._agenda(profile, self.repo.applications_view(user_id), now)
         for reminder in [*plan.due, *plan.missed]:
             self.repo.mark_reminder(user_id, reminder.key, now, "skipped")
-        self.refresh(user_id)
+        self._recompute(user_id)
         return len(plan.due) + len(plan.missed)
 
     def _wake_context(self) -> str:
@@ -261,6 +293,7 @@ class Scheduler:
         others are returned, for :meth:`start` to compute in the background.
         """
         self._due.clear()
+        self._stale.clear()  # every user whose file changed is recomputed below (or in the background)
         context = self._wake_context()
         trusted = self.repo.wake_context == context
         self.repo.wake_context = context
@@ -272,7 +305,7 @@ class Scheduler:
                 self._due[user_id] = datetime.fromisoformat(wake)
         now_count = len(unknown) if inline is None else inline
         for user_id in unknown[:now_count]:
-            self.refresh(user_id)
+            self._recompute(user_id)
         return unknown[now_count:]
 
     def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
@@ -285,7 +318,7 @@ class Scheduler:
         started = self.now()
         for user_id in user_ids:
             async with self.repo.lock(user_id):
-                self.refresh(user_id)
+                self._recompute(user_id)
             await asyncio.sleep(0)
         logger.info("reminders.rebuilt users=%s seconds=%.1f", len(user_ids), (self.now() - started).total_seconds())
 
@@ -341,6 +374,7 @@ class Scheduler:
             return report
         self._ticking = True
         try:
+            self._flush()
             now = self.now()
             users = sorted((at, uid) for uid, at in self._due.items() if at <= now)
             batches = []
@@ -387,15 +421,19 @@ class Scheduler:
             report.skipped += 1
             logger.info("reminder.skipped user=%s kind=%s", user_id, reminder.kind)
         if not plan.due:
-            self.refresh(user_id)
+            self._recompute(user_id)
             return None
         return _Batch(profile, deque(plan.due))
 
     async def _deliver_all(self, batches: list[_Batch], report: TickReport) -> None:
-        """Round-robin over users, so one user's several reminders are spaced by others' sends."""
-        pending = [b for b in batches if b.queue]
-        while pending:
-            for batch in pending:
+        """Round-robin over users, a few at a time: each user's reminders go one after another, while
+        up to :data:`SENDERS` users are served at once, so the limiter, not the round trips, sets the
+        pace."""
+        pending = deque(b for b in batches if b.queue)
+
+        async def sender() -> None:
+            while pending:
+                batch = pending.popleft()  # held by this sender only until it goes back in line
                 reminder = batch.queue.popleft()
                 try:
                     await self._deliver_one(batch, reminder, report)
@@ -405,7 +443,10 @@ class Scheduler:
                     report.failed += 1
                     batch.queue.clear()
                     self._due[user_id] = self.now() + RETRY_LATER
-            pending = [b for b in pending if b.queue]
+                if batch.queue:
+                    pending.append(batch)
+
+        await asyncio.gather(*(sender() for _ in range(min(SENDERS, len(pending)))))
 
     def _compose(self, user_id: int, reminder: Reminder, *, sending: bool) -> Rendered | Delivery:
         """The message for ``reminder`` from the data as stored right now, if it is still due.
@@ -492,7 +533,7 @@ class Scheduler:
                 self.repo.forget_reminders(user_id, self.now() - FORGET_AFTER)
             except WRITE_FAILED as error:  # pruning can wait for a later tick
                 logger.warning("reminders.prune_failed user=%s error=%s", user_id, _why(error))
-        self.refresh(user_id)
+        self._recompute(user_id)
 
     def _deactivate(self, user_id: int) -> None:
         profile = self.repo.get_profile(user_id)

@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 REDELIVERY_WINDOW = 48 * 3600
 """Seconds during which a recorded update id can still come back (Telegram keeps updates 24 h)."""
 UNDO_DEPTH = 20
-CACHE_USERS = 256
+CACHE_USERS = 64
 """Users whose parsed files stay in memory; the least recently used beyond this are let go."""
 
 

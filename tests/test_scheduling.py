@@ -17,6 +17,7 @@ import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
+from bot import scheduling
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApp
@@ -465,6 +466,7 @@ async def test_tick_isolates_a_user_whose_data_went_bad(
     """Bob's zone goes bad after start-up: the tick serves Ada, logs Bob's id only; fixing the zone brings him back."""
     await join(bot, ADA)
     await join(bot, BOB)
+    assert nudger.next_due(BOB) == PLAN_AT  # computed after his change, before the data went bad
     spoil_timezone(bot, BOB, "Etc/GMT+13")
     bot.clock.set(PLAN_AT)
     with caplog.at_level(logging.ERROR, logger="bot.scheduling"):
@@ -511,9 +513,16 @@ async def test_a_reminder_that_fails_to_render_is_recorded_and_the_rest_go_out(
     ],
 )
 async def test_change_during_a_tick_stops_reminders_no_longer_due(
-    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, command: str, answer: str
+    settings: Settings,
+    repo: Repository,
+    clock: FakeClock,
+    tg: FakeTelegram,
+    command: str,
+    answer: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Ada's plan went out and the tick waits on Bob; Ada pauses (or applies): her closing reminder never comes."""
+    monkeypatch.setattr(scheduling, "SENDERS", 1)  # one user at a time: Ada's close2 waits behind Bob's plan
     request = GatedRequest(tg, BOB)
     app = build_application(settings, repo, request=request, clock=clock)
     async with app:
