@@ -7,7 +7,6 @@ the lock that keeps matplotlib to one render at a time).
 
 from __future__ import annotations
 
-import asyncio
 import html
 import io
 import logging
@@ -285,7 +284,7 @@ async def send_chart(update: Update, context: BotContext) -> None:
             await reply(update, f"How many weeks? 1 to {MAX_WEEKS}, e.g. <code>/chart weeks 16</code>.")
             return
         series = recent_weeks(apps, tz, context.now(), weeks)
-        png = await asyncio.to_thread(charts.render_weeks, series, profile.target_per_week)
+        png = await offload.draw(charts.render_weeks, series, profile.target_per_week)
         caption = f"Applications per week, last {weeks} weeks (target {profile.target_per_week})."
         await update.effective_chat.send_photo(photo=png, caption=caption)
         return
@@ -300,7 +299,7 @@ async def send_chart(update: Update, context: BotContext) -> None:
             "Mark one applied with <code>/move 1 applied</code>.",
         )
         return
-    png = await asyncio.to_thread(charts.render_funnel, apps)
+    png = await offload.draw(charts.render_funnel, apps)
     await update.effective_chat.send_photo(photo=png, caption=_chart_caption(chart, apps))
 
 
