@@ -108,7 +108,7 @@ class AtomicJSONStorage(Storage):
 
     def _write_file(self, data: dict[str, Any]) -> None:
         try:
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
         except BaseException:
             # TinyDB hands us its read copy after changing it; forget it so the file wins.
             self._data = None
