@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import Settings
+from bot.context import SERVICES, Services
 from bot.domain import moves
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.reminders import next_due
@@ -46,9 +47,7 @@ class _App:
         self.bot = _Bot()
         self.job_queue = None
         self.bot_data: dict[str, Any] = {
-            "repo": repo,
-            "settings": Settings(token="1:x"),
-            "clock": lambda: NOW,
+            SERVICES: Services(repo=repo, settings=Settings(token="1:x"), clock=lambda: NOW)
         }
 
 

@@ -22,8 +22,9 @@ from telegram.request import BaseRequest
 
 from bot.commands import COMMANDS
 from bot.config import Settings
-from bot.context import BotApp, BotContext, Clock
-from bot.handlers import applications, common, errors, onboarding, privacy
+from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services, system_clock
+from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy
+from bot.scheduling import Scheduler
 from bot.updates import FairUpdateProcessor
 from storage import Repository
 
@@ -66,7 +67,11 @@ def build_application(
     clock: Clock | None = None,
     rate_limiter: bool = True,
 ) -> BotApp:
-    """Build the PTB application. Tests pass an offline ``request`` and a ``clock``."""
+    """Build the PTB application and its services. Tests pass an offline ``request`` and a ``clock``.
+
+    The services (repository, settings, clock, scheduler) are made here and nowhere else; handlers
+    reach them through the typed ``context``, the scheduler through ``bot.context.services``.
+    """
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.token)
@@ -93,10 +98,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app: BotApp = builder.build()
-    app.bot_data["repo"] = repo
-    app.bot_data["settings"] = settings
-    if clock is not None:
-        app.bot_data["clock"] = clock
+    app.bot_data[SERVICES] = Services(repo=repo, settings=settings, clock=clock or system_clock)
+    services(app).scheduler = Scheduler(app, accountability.render_reminder)
     register(app)
     return app
 
@@ -107,7 +110,8 @@ def register(app: BotApp) -> None:
     Group -3 refuses users outside ALLOWED_USER_IDS; group -2 records users; group -1 lets another
     command (or a file) abandon an open add/note question. In group 0 the first matching handler
     wins: conversations first (so their questions get answers), then commands and buttons, then
-    hints for anything left.
+    hints for anything left. Group 1 (accountability) ends a pending lesson question after group 0
+    answered the command that interrupted it.
     """
     app.add_handler(TypeHandler(Update, common.gate), group=-3)
     app.add_handler(TypeHandler(Update, common.track_user), group=-2)
@@ -116,19 +120,12 @@ def register(app: BotApp) -> None:
     )
     app.add_handlers(onboarding.handlers())
     app.add_handlers(applications.handlers())
-    for extension in _extensions():
-        app.add_handlers(extension.handlers())
+    app.add_handlers(accountability.handlers())
+    app.add_handlers(insights.handlers())
     app.add_handlers(privacy.handlers())
     app.add_handlers(applications.late_handlers())  # a bare link, unless a question wants the text
     app.add_handlers(onboarding.fallback_handlers())
     app.add_error_handler(errors.on_error)
-
-
-def _extensions() -> list[Any]:
-    """Feature modules with ``handlers()`` (and optionally ``post_init(app)``), after the core."""
-    from bot.handlers import accountability, insights
-
-    return [accountability, insights]
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -143,12 +140,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         # A Bot API server without the command menu still serves every command we have.
         logger.warning("bot.commands_not_set error=%s", error)
     privacy.start_retention(app)
-    for extension in _extensions():
-        if hasattr(extension, "post_init"):
-            await extension.post_init(app)
+    # Rebuild the reminder index from storage and start the repeating tick.
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    scheduler.start()
     logger.info("bot.started username=%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    repo: Repository = app.bot_data["repo"]
-    repo.close()
+    services(app).repo.close()

@@ -19,9 +19,8 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.context import BotApp
+from bot.context import BotApp, services
 from bot.faketelegram import FakeTelegram, FakeTelegramRequest, FloodLimits
-from bot.handlers import accountability
 from bot.scheduling import JOB_NAME, TICK_EVERY, Scheduler
 from storage import Repository
 from tests.conftest import ADA, BOB, TOKEN
@@ -47,9 +46,10 @@ class FakeSleep:
 
 
 async def start_reminders(app: BotApp, sleep: FakeSleep | None = None) -> Scheduler:
-    """Run the module's real ``post_init``; the repeating job is paused so only forced ticks run."""
-    await accountability.post_init(app)
-    scheduler: Scheduler = app.bot_data["scheduler"]
+    """Start the scheduler ``build_application`` made; the repeating job is paused so only forced ticks run."""
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    scheduler.start()
     assert scheduler.job is not None
     scheduler.job.enabled = False
     scheduler.limiter = None
@@ -85,7 +85,7 @@ def bot_texts(tg: FakeTelegram, user: int) -> list[str]:
 
 
 async def test_post_init_starts_one_repeating_job_that_sends_the_plan(bot: Harness) -> None:
-    """post_init puts the scheduler in bot_data and one 60 s job; running it sends the due plan."""
+    """post_init starts the scheduler with one 60 s job; running it sends the due plan."""
     await join(bot)
     scheduler = await start_reminders(bot.app)
     try:
@@ -105,7 +105,8 @@ async def test_first_tick_runs_at_start_up_without_waiting_a_minute(bot: Harness
     bot.clock.set(PLAN_AT)
     arrived = asyncio.Event()
     bot.tg.subscribe(lambda message, event: arrived.set() if "Your week" in (message.text or "") else None)
-    scheduler: Scheduler = bot.app.bot_data["scheduler"]  # started by post_init in the fixture
+    scheduler = services(bot.app).scheduler  # started by post_init in the fixture
+    assert scheduler is not None
     assert bot.app.job_queue is not None and scheduler.job is not None
     await bot.app.job_queue.start()
     try:

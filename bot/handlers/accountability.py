@@ -1,8 +1,8 @@
 """Accountability: targets, nudge schedule, pause, interviews and what the reminders say.
 
-The scheduler (``bot.scheduling``) decides *when*; this module decides *what*: ``render_reminder``
-turns a due reminder into a message with buttons, and the commands and buttons here change the
-settings the schedule is computed from (each change calls ``changed()``).
+The scheduler (``bot.scheduling``, built in ``bot/app.py``) decides *when*; this module decides
+*what*: ``render_reminder`` turns a due reminder into a message with buttons, and the commands and
+buttons here change the settings the schedule is computed from (each change calls ``changed()``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
@@ -41,7 +41,7 @@ from bot.domain.reminders import (
 )
 from bot.domain.weekly import WeekStatus, streak_including_this_week
 from bot.handlers import onboarding
-from bot.handlers.common import answer, changed, edit, find_app, profile_of, reply, today_for
+from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
 from bot.rendering import (
     app_title,
@@ -54,7 +54,7 @@ from bot.rendering import (
     local_moment,
     short_day,
 )
-from bot.scheduling import Rendered, Scheduler
+from bot.scheduling import Rendered
 
 logger = logging.getLogger(__name__)
 
@@ -351,11 +351,6 @@ def _zone(profile: Profile, context: BotContext) -> str:
     return profile.timezone or context.settings.default_tz
 
 
-def _scheduler(context: BotContext) -> Scheduler | None:
-    scheduler: Scheduler | None = context.bot_data.get("scheduler")
-    return scheduler
-
-
 def _save(context: BotContext, profile: Profile) -> None:
     context.repo.save_profile(profile)
     changed(context, profile.user_id)
@@ -482,9 +477,7 @@ def _resume(context: BotContext, profile: Profile) -> None:
     """Resume and save (once); what fell due while paused is recorded as skipped, not sent."""
     settings_rules.resume(profile)
     context.repo.save_profile(profile)
-    scheduler = _scheduler(context)
-    if scheduler is not None:
-        scheduler.skip_due(profile.user_id)
+    context.scheduler.skip_due(profile.user_id)
     changed(context, profile.user_id)
 
 
@@ -967,7 +960,7 @@ async def pause_button(update: Update, context: BotContext) -> None:
 # -- wiring ------------------------------------------------------------------------------------
 
 
-def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
+def handlers() -> dict[int, Sequence[Registered]]:
     lessons = LessonFlow()
     return {
         0: [
@@ -997,10 +990,3 @@ def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             MessageHandler(filters.COMMAND & lessons.waiting, lessons.interrupted),
         ],
     }
-
-
-async def post_init(app: Any) -> None:
-    """Create the scheduler, rebuild the index from storage and start the repeating tick."""
-    scheduler = Scheduler(app, render_reminder)
-    app.bot_data["scheduler"] = scheduler
-    scheduler.start()

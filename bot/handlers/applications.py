@@ -10,7 +10,6 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -30,6 +29,7 @@ from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, st
 from bot.domain.weekly import rank_prospects
 from bot.handlers import onboarding
 from bot.handlers.common import (
+    Registered,
     answer,
     changed,
     edit,
@@ -884,7 +884,7 @@ TEXT = filters.TEXT & ~filters.COMMAND
 NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL  # a file goes to /import
 
 
-def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]
+def conversations() -> list[Registered]:
     with warnings.catch_warnings():
         # We track conversations per chat and user on purpose, not per message.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
@@ -920,7 +920,7 @@ def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [add, note]
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Registered]:
     show_shortcut = MessageHandler(filters.Regex(r"^/show_?(\d+)(@\w+)?$"), _show_shortcut)
     return [
         *conversations(),
@@ -949,7 +949,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def late_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def late_handlers() -> list[Registered]:
     """Catch-alls for plain text, registered after the feature modules' own questions."""
     return [MessageHandler(TEXT & filters.Regex(r"https?://"), offer_link)]
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
@@ -94,10 +94,8 @@ def today_for(profile: Profile, context: BotContext) -> date:
 
 
 def changed(context: BotContext, user_id: int) -> None:
-    """Tell the scheduler (when one runs) that this user's data or settings changed."""
-    scheduler = context.bot_data.get("scheduler")
-    if scheduler is not None:
-        scheduler.refresh(user_id)
+    """Tell the scheduler that this user's data or settings changed (it recomputes their next due time)."""
+    context.scheduler.refresh(user_id)
 
 
 def parse_number(text: str) -> int | None:
@@ -119,6 +117,8 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
 
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+Registered = BaseHandler[Any, BotContext, Any]
+"""A PTB handler as a handler module hands it to ``bot/app.py``."""
 
 
 def fails_closed(handler: Handler) -> Handler:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from telegram import Document, File, InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import charts
 from bot.callback_data import decode, int_args
@@ -27,7 +27,7 @@ from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
 from bot.domain.stages import Stage, stage_legend
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
-from bot.handlers.common import answer, changed, edit, profile_of, reply, today_for
+from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
 from bot.rendering import button, clip, esc, keyboard, short_day, utf16_len
 
@@ -701,7 +701,7 @@ async def import_button(update: Update, context: BotContext) -> None:
 # -- wiring ----------------------------------------------------------------------------------
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Registered]:
     return [
         CommandHandler("funnel", show_funnel),
         CommandHandler("stats", show_stats),

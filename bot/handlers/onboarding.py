@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -20,7 +19,7 @@ from bot.context import BotContext
 from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
 from bot.domain.models import Profile
 from bot.domain.zones import describe_zone, resolve_timezone
-from bot.handlers.common import answer, changed, edit, profile_of, reply
+from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
 
 logger = logging.getLogger(__name__)
@@ -315,7 +314,7 @@ async def unknown_input(update: Update, context: BotContext) -> None:
     await reply(update, "I only understand text and commands (and CSV files for /import). Try /help.")
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Registered]:
     return [
         CommandHandler("start", start),
         CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
@@ -328,7 +327,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def fallback_handlers() -> list[Registered]:
     """Registered last: hints instead of silence."""
     return [
         MessageHandler(filters.COMMAND, unknown_command),

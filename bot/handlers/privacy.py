@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callback_data import decode
 from bot.context import BotApp, BotContext
-from bot.handlers.common import answer, changed, edit, profile_of, reply
+from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.handlers.insights import export_data
 from bot.rendering import button, keyboard
 
@@ -124,7 +123,7 @@ def start_retention(app: BotApp) -> None:
         app.job_queue.run_repeating(delete_long_blocked, interval=RETENTION_EVERY, first=1.0, name="privacy:retention")
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
+def handlers() -> list[Registered]:
     return [
         CommandHandler("privacy", show_privacy),
         CommandHandler("forget", forget),
