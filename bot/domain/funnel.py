@@ -23,6 +23,9 @@ Definitions (all per *application*; README "Insights" repeats them for users):
   dates for both and entered at or before the first one (so "added as applied" does not count as
   a zero-day prospect).
 
+These are the only definitions: /funnel, /stats, the weekly review's "Funnel so far"
+(``reminders.standing``) and /chart all count through ``furthest`` and ``rates``.
+
 Nothing here reads the clock or imports telegram; callers pass ``now``, ``tz`` and the data.
 """
 

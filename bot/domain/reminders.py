@@ -32,6 +32,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import parse_clock, parse_weekday, week_start
+from bot.domain.funnel import Rates, rates
 from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
 from bot.domain.numbers import parse_int
 from bot.domain.stages import Outcome, Stage
@@ -304,19 +305,6 @@ def week_moves(apps: Iterable[JobApplication], tz: ZoneInfo, monday: date) -> We
     return WeekMoves(**counts)
 
 
-def funnel_counts(apps: Iterable[JobApplication]) -> dict[str, int]:
-    """All-time: how many applications reached each milestone."""
-    counts = {"saved": 0, "applied": 0, "responded": 0, "interview": 0, "offer": 0}
-    for app in apps:
-        reached = app.reached()
-        counts["saved"] += 1
-        counts["applied"] += Stage.APPLIED in reached
-        counts["responded"] += Stage.RESPONDED in reached
-        counts["interview"] += Stage.INTERVIEW in reached
-        counts["offer"] += Stage.OFFER in reached
-    return counts
-
-
 @dataclass(frozen=True)
 class Standing:
     """Everything the weekly messages quote, computed for the week containing ``at``."""
@@ -326,7 +314,8 @@ class Standing:
     in_flight: int
     in_flight_target: int
     top: list[JobApplication]
-    funnel: dict[str, int]
+    saved: int  # every application ever saved (the review's "Funnel so far" starts here)
+    funnel: Rates  # all-time, by ``funnel.furthest``: the same numbers as /funnel
 
 
 def planned_week(day: date) -> date:
@@ -359,7 +348,8 @@ def standing(
         in_flight=len(in_flight(apps)),
         in_flight_target=profile.target_in_flight,
         top=still_open[:3],
-        funnel=funnel_counts(apps),
+        saved=len(apps),
+        funnel=rates(apps),
     )
 
 

@@ -149,8 +149,8 @@ def render_review(seen: Standing) -> Rendered:
         lines.append(f"Target of {week.target}: missed by {week.needed}. New week, fresh start.")
     f = seen.funnel
     lines.append(
-        f"Funnel so far: {f['saved']} saved → {f['applied']} applied → {f['responded']} replied "
-        f"→ {f['interview']} interviewed → {plural(f['offer'], 'offer')}"
+        f"Funnel so far: {seen.saved} saved → {f.applied} applied → {f.responded} replied "
+        f"→ {f.interviewed} interviewed → {plural(f.offered, 'offer')}"
     )
     return clip("\n".join(lines)), None
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import moves
+from bot.domain.funnel import Rates
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.reminders import (
     CATCH_UP,
@@ -122,7 +123,8 @@ def test_review_reports_what_moved_this_week() -> None:
     assert (seen.moves.applied, seen.moves.responses, seen.moves.interviews) == (2, 1, 1)
     assert (seen.moves.offers, seen.moves.rejections) == (0, 1)
     assert seen.week.met
-    assert seen.funnel == {"saved": 4, "applied": 4, "responded": 1, "interview": 1, "offer": 0}
+    assert seen.saved == 4
+    assert seen.funnel == Rates(applied=4, responded=1, interviewed=1, offered=0)
 
 
 def test_plan_standing_has_top_three_prospects_and_in_flight() -> None:
