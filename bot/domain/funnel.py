@@ -44,6 +44,7 @@ from bot.domain.dates import DateOrder, parse_day, week_start
 from bot.domain.models import JobApplication
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import applied_on, recent_weeks, week_status
+from bot.domain.words import plural
 
 SMALL_SAMPLE = 5  # segments with fewer applications get a caution
 WAIT_PAIRS: tuple[tuple[Stage, Stage], ...] = (
@@ -53,11 +54,6 @@ WAIT_PAIRS: tuple[tuple[Stage, Stage], ...] = (
     (Stage.INTERVIEW, Stage.OFFER),
 )
 NO_REASON = "no reason given"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """ "1 application", "2 applications" (``many`` for irregular plurals)."""
-    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 # -- one application -------------------------------------------------------------------------

@@ -20,26 +20,22 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import interviews, moves, settings_rules
 from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
-from bot.domain.funnel import plural
 from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
     CATCH_UP,
-    NUDGE_NAMES,
     Kind,
     Reminder,
-    SettingError,
     Standing,
     interviews_ahead,
     is_paused,
-    parse_list,
-    parse_nudge,
-    parse_target,
     planned_week,
     standing,
 )
+from bot.domain.settings_rules import NUDGE_NAMES, SettingError, parse_list, parse_nudge, parse_target
 from bot.domain.weekly import WeekStatus, streak_including_this_week
+from bot.domain.words import plural
 from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
@@ -79,7 +75,7 @@ def _prospect_line(app: JobApplication, today: date) -> str:
 
 
 def _bold(count: int, noun: str) -> str:
-    """``<b>2</b> applications``: ``funnel.plural`` with the number in bold."""
+    """``<b>2</b> applications``: ``words.plural`` with the number in bold."""
     number, _, words = plural(count, noun).partition(" ")
     return f"<b>{number}</b> {words}"
 

@@ -21,12 +21,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import charts
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import csvio, funnel
+from bot.domain import csvio, funnel, ical
 from bot.domain.dates import ORDER_NAMES
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
 from bot.domain.stages import Stage, stage_legend
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
+from bot.domain.words import plural
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
 from bot.rendering import button, clip, esc, keyboard, short_day, utf16_len
@@ -65,9 +66,6 @@ def _days(value: float) -> str:
     return f"{text} day" if text == "1" else f"{text} days"
 
 
-_plural = funnel.plural
-
-
 def _apps_and_tz(update: Update, context: BotContext) -> tuple[Profile, list[JobApplication], Any]:
     profile = profile_of(update, context)
     apps = context.repo.list_applications(profile.user_id)
@@ -86,7 +84,7 @@ async def show_funnel(update: Update, context: BotContext) -> None:
 def _funnel_text(f: funnel.Funnel) -> str:
     r = f.rates
     lines = ["<b>Your funnel</b>", esc(f.headline), ""]
-    lines.append(f"<b>Rates per application</b> ({_plural(r.applied, 'application')} sent)")
+    lines.append(f"<b>Rates per application</b> ({plural(r.applied, 'application')} sent)")
     lines.append(f"Response {_pct(r.response_rate)} · Interview {_pct(r.interview_rate)} · Offer {_pct(r.offer_rate)}")
     lines += ["", "<b>How far they got</b> (share of the stage before)"]
     for row in f.stages:
@@ -105,7 +103,7 @@ def _funnel_text(f: funnel.Funnel) -> str:
         lines += ["", "<b>Typical wait</b> (median)"]
         for wait in f.waits:
             label = _WAIT_LABELS[(wait.start, wait.end)]
-            lines.append(f"{label}: {_days(wait.median_days)} (from {_plural(wait.samples, 'application')})")
+            lines.append(f"{label}: {_days(wait.median_days)} (from {plural(wait.samples, 'application')})")
     lines += ["", "<b>Outcomes</b>"]
     lines.append(" · ".join(f"{o.state.capitalize()} {o.count}" for o in f.outcomes if o.count) or "None yet")
     for outcome in f.outcomes:
@@ -138,7 +136,7 @@ def _stats_text(result: funnel.Segments) -> str:
     for seg in result.segments[:30]:
         r = seg.rates
         if r.applied == 0:
-            lines.append(f"{esc(seg.name)}: no applications yet · {_plural(seg.prospects, 'prospect')}")
+            lines.append(f"{esc(seg.name)}: no applications yet · {plural(seg.prospects, 'prospect')}")
             continue
         flag = " ⚠" if seg.small else ""
         small = small or seg.small
@@ -207,7 +205,7 @@ def _week_text(rows: Sequence[funnel.WeekRow], status: WeekStatus) -> str:
     else:
         lines.append(f"This week: {status.applied} of {target} sent, {status.needed} to go.")
     if status.buffer:
-        lines.append(f"Buffer: {_plural(status.buffer, 'application')} ahead from earlier weeks.")
+        lines.append(f"Buffer: {plural(status.buffer, 'application')} ahead from earlier weeks.")
     lines.append(_streak_line(status))
     lines.append("✓ = target met (counting the buffer). Picture: /chart weeks")
     if not all(row.counted for row in rows):
@@ -218,9 +216,9 @@ def _week_text(rows: Sequence[funnel.WeekRow], status: WeekStatus) -> str:
 def _streak_line(status: WeekStatus) -> str:
     """The streak as the ✓ marks show it: this week counts once it is met."""
     if status.met:
-        return f"Streak: {_plural(streak_including_this_week(status), 'week')} in a row on target, this week included."
+        return f"Streak: {plural(streak_including_this_week(status), 'week')} in a row on target, this week included."
     if status.streak:
-        return f"Streak: {_plural(status.streak, 'week')} in a row on target; meet this week's target to extend it."
+        return f"Streak: {plural(status.streak, 'week')} in a row on target; meet this week's target to extend it."
     return "Streak: none yet; meet this week's target to start one."
 
 
@@ -250,7 +248,7 @@ async def send_report(update: Update, context: BotContext) -> None:
     await update.effective_chat.send_document(
         document=csvio.report_csv(rows),
         filename=f"applications-{start.isoformat()}-to-{end.isoformat()}.csv",
-        caption=f"{_plural(len(rows), 'application')} sent {period}.",
+        caption=f"{plural(len(rows), 'application')} sent {period}.",
     )
 
 
@@ -306,12 +304,12 @@ async def send_chart(update: Update, context: BotContext) -> None:
 
 def _chart_caption(chart: charts.FunnelChart, apps: Sequence[JobApplication]) -> str:
     total = len(chart.rows) + chart.hidden
-    text = f"Your funnel: {_plural(total, 'application')} sent"
+    text = f"Your funnel: {plural(total, 'application')} sent"
     if chart.hidden:
         text += f", showing the latest {len(chart.rows)}"
     prospects = sum(1 for a in apps if funnel.furthest(a) == Stage.PROSPECT)
     if prospects:
-        text += f" ({_plural(prospects, 'prospect')} not shown)"
+        text += f" ({plural(prospects, 'prospect')} not shown)"
     return text + ". ✕ rejected · ★ accepted · ▶ still open"
 
 
@@ -328,7 +326,7 @@ async def export_data(update: Update, context: BotContext) -> None:
         if not any(app.interviews for app in apps):
             await reply(update, "No interviews scheduled, so there's no calendar to send.")
             return
-        data = csvio.interviews_ics(apps, context.now(), profile.user_id)
+        data = ical.interviews_ics(apps, context.now(), profile.user_id)
         await update.effective_chat.send_document(
             document=data,
             filename=f"funnelbot-interviews-{today.isoformat()}.ics",
@@ -497,11 +495,12 @@ def _store(update: Update, context: BotContext, apps: Sequence[JobApplication]) 
     profile = profile_of(update, context)
     fresh = csvio.still_new(apps, context.repo.list_applications(profile.user_id))
     if fresh:
-        csvio.assign_numbers(profile, fresh)
+        for app in fresh:
+            profile.number_new(app)
         with context.repo.transaction(profile.user_id):  # the counter and the rows: one write
             context.repo.save_profile(profile)
             context.repo.save_applications(
-                profile.user_id, fresh, f"imported {_plural(len(fresh), 'application')} ({_span(fresh)})"
+                profile.user_id, fresh, f"imported {plural(len(fresh), 'application')} ({_span(fresh)})"
             )
         changed(context, profile.user_id)
     logger.info("insights.imported user=%s rows=%s", profile.user_id, len(fresh))
@@ -563,7 +562,7 @@ def _line(text: str, limit: int = 200) -> tuple[str, str]:
 
 
 def _import_done(saved: Sequence[JobApplication], plan: csvio.ImportPlan) -> _Report:
-    head = [f"Imported {_plural(len(saved), 'application')} ({_span(saved)})." if saved else "Nothing new to import."]
+    head = [f"Imported {plural(len(saved), 'application')} ({_span(saved)})." if saved else "Nothing new to import."]
     body = _import_notes(plan) + (_import_warnings(plan.warnings) if saved else [])
     return _Report(head, body, "\nSee /list, /funnel or /chart." if saved else "")
 
@@ -591,13 +590,13 @@ def _grouped(problems: Sequence[csvio.RowProblem]) -> list[tuple[str, str]]:
 def _import_notes(plan: csvio.ImportPlan) -> list[tuple[str, str]]:
     lines = []
     if plan.duplicates:
-        lines.append(_line(f"Skipped {_plural(len(plan.duplicates), 'duplicate')} (same company and role):"))
+        lines.append(_line(f"Skipped {plural(len(plan.duplicates), 'duplicate')} (same company and role):"))
         for dup in plan.duplicates:
             of = f"already {dup.of}" if dup.of.startswith("#") else f"same as {dup.of}"
             lines.append(_line(f"• line {dup.line}: {dup.company} — {dup.role} ({of})"))
     if plan.undated:
         they = "it stays" if plan.undated == 1 else "they stay"
-        lines.append(_line(f"{_plural(plan.undated, 'row')} had no applied date, so {they} out of your weekly counts."))
+        lines.append(_line(f"{plural(plan.undated, 'row')} had no applied date, so {they} out of your weekly counts."))
     if plan.ignored_columns:
         lines.append(_line(f"Ignored columns: {', '.join(plan.ignored_columns)}."))
     lines += _date_order_note(plan)
@@ -621,7 +620,7 @@ def _import_warnings(warnings: Sequence[csvio.RowProblem]) -> list[tuple[str, st
     if not warnings:
         return []
     return [
-        _line(f"Read with a guess ({_plural(len(warnings), 'row')}; fix the file if it's wrong):"),
+        _line(f"Read with a guess ({plural(len(warnings), 'row')}; fix the file if it's wrong):"),
         *_grouped(warnings),
     ]
 
@@ -629,7 +628,7 @@ def _import_warnings(warnings: Sequence[csvio.RowProblem]) -> list[tuple[str, st
 def _problems(plan: csvio.ImportPlan, filename: str) -> _Report:
     bad = len(plan.errors)
     checked = "1 row" if plan.rows == 1 else f"{plan.rows:,} rows"
-    head = [f"<b>{esc(filename[:60])}</b>: {checked} checked, {_plural(bad, 'row')} with problems:"]
+    head = [f"<b>{esc(filename[:60])}</b>: {checked} checked, {plural(bad, 'row')} with problems:"]
     body = _grouped(plan.errors) + _import_notes(plan) + _import_warnings(plan.warnings)
     legend = ""
     if any(csvio.UNKNOWN_STAGE in problem.message for problem in plan.errors):
@@ -638,7 +637,7 @@ def _problems(plan: csvio.ImportPlan, filename: str) -> _Report:
         tail = "\n\nNo row can be imported as it is. Fix the file and send it again; nothing changed."
     else:
         tail = (
-            f"\n\nNothing is saved yet. Import the {_plural(len(plan.apps), 'valid row')}, "
+            f"\n\nNothing is saved yet. Import the {plural(len(plan.apps), 'valid row')}, "
             "or fix the file and send it again."
         )
     return _Report(head, body, legend + tail)
@@ -649,7 +648,7 @@ def _import_buttons(plan: csvio.ImportPlan, token: int) -> InlineKeyboardMarkup 
         return None
     return keyboard(
         [
-            button(f"Import the {_plural(len(plan.apps), 'valid row')}", "imp", "go", token),
+            button(f"Import the {plural(len(plan.apps), 'valid row')}", "imp", "go", token),
             button("Cancel", "imp", "no", token),
         ]
     )

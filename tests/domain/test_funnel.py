@@ -18,7 +18,6 @@ from bot.domain.funnel import (
     furthest,
     headline,
     parse_period,
-    plural,
     ratio_phrase,
     report_rows,
     segment_stats,
@@ -28,6 +27,7 @@ from bot.domain.models import Camp, Event, JobApplication, Profile, Source
 from bot.domain.reminders import standing
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import applied_on
+from bot.domain.words import plural
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
 LONDON = ZoneInfo("Europe/London")
