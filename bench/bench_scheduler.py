@@ -28,8 +28,8 @@ from bot.domain import moves
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.reminders import next_due
 from bot.domain.stages import Stage
-from bot.handlers.accountability import render_reminder
 from bot.scheduling import Scheduler
+from bot.views.reminders import render_reminder
 from storage import Repository
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # Monday noon UTC

@@ -26,6 +26,7 @@ from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services,
 from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy
 from bot.scheduling import Scheduler
 from bot.updates import FairUpdateProcessor
+from bot.views.reminders import render_reminder
 from storage import Repository
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app: BotApp = builder.build()
     app.bot_data[SERVICES] = Services(repo=repo, settings=settings, clock=clock or system_clock)
-    services(app).scheduler = Scheduler(app, accountability.render_reminder)
+    services(app).scheduler = Scheduler(app, render_reminder)
     register(app)
     return app
 

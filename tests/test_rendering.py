@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.faketelegram import parse_html, utf16_len
-from bot.rendering import clip
+from bot.views.markup import clip
 
 
 def test_clip_counts_utf16_units_and_cuts_between_lines() -> None:

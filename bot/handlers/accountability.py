@@ -1,339 +1,61 @@
-"""Accountability: targets, nudge schedule, pause, interviews and what the reminders say.
+"""Accountability: targets, nudge schedule, pause, interviews, and the buttons on reminders.
 
-The scheduler (``bot.scheduling``, built in ``bot/app.py``) decides *when*; this module decides
-*what*: ``render_reminder`` turns a due reminder into a message with buttons, and the commands and
-buttons here change the settings the schedule is computed from (each change calls ``changed()``).
+The scheduler (``bot.scheduling``, built in ``bot/app.py``) decides *when*; ``bot.views.reminders``
+decides *what* it says. The commands and buttons here change the settings the schedule is
+computed from (each change calls ``changed()``); their texts are in ``bot.views.settings``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import interviews, moves, settings_rules
-from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
-from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
-from bot.domain.models import Event, JobApplication, Profile, Slot
+from bot.domain.dates import ambiguous_far, parse_moment
+from bot.domain.interviews import CHECK_IN_CHOICES
+from bot.domain.models import Event, JobApplication, Profile
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
-    CATCH_UP,
-    Kind,
-    Reminder,
-    Standing,
-    interviews_ahead,
     is_paused,
-    planned_week,
     standing,
 )
 from bot.domain.settings_rules import NUDGE_NAMES, SettingError, parse_list, parse_nudge, parse_target
-from bot.domain.weekly import WeekStatus, streak_including_this_week
+from bot.domain.weekly import streak_including_this_week
 from bot.domain.words import plural
 from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
-from bot.rendering import (
-    app_title,
-    button,
-    clip,
-    closing_phrase,
-    days_until,
-    esc,
-    keyboard,
-    local_moment,
-    short_day,
+from bot.views.cards import app_title
+from bot.views.markup import Rendered, button, esc, keyboard, local_moment
+from bot.views.reminders import bold, weeks
+from bot.views.settings import (
+    CHECK_IN_HEADLINES,
+    OTHER_DAY_PROBLEMS,
+    PITCH_EXAMPLE,
+    QUESTIONS_EXAMPLE,
+    SLOT_TITLES,
+    VALUES_EXAMPLE,
+    at_bound,
+    example_sentence,
+    interview_list,
+    interview_problem,
+    interview_saved,
+    nudges_view,
+    paused_message,
+    settings_view,
+    slot_text,
 )
-from bot.scheduling import Rendered
 
 logger = logging.getLogger(__name__)
 
 LESSON_TTL = timedelta(hours=12)  # an unanswered "one lesson learned?" question expires
-SLOT_TITLES = {"plan": "Weekly plan", "check": "Mid-week check", "review": "Weekly review"}
-INTERVIEW_LIST_MAX = 20
-UTC_ZONE = ZoneInfo("UTC")
-
-
-# -- what the reminders say ------------------------------------------------------------------
-
-
-def applied_buttons(apps: Sequence[JobApplication]) -> list[list[Any]]:
-    """✅ buttons that mark prospects applied (the core's ``app:adv:<n>:0``)."""
-    return [[button(f"✅ Applied to #{a.number}", "app", "adv", a.number, 0)] for a in apps]
-
-
-def _prospect_line(app: JobApplication, today: date) -> str:
-    fit = f"fit {app.fit}" if app.fit is not None else "unrated"
-    closes = f" · closes {closing_phrase(app.closes_on, today)}" if app.closes_on else ""
-    return f"#{app.number} <b>{esc(app.company)}</b> — {esc(app.role)} · {fit}{closes}"
-
-
-def _bold(count: int, noun: str) -> str:
-    """``<b>2</b> applications``: ``words.plural`` with the number in bold."""
-    number, _, words = plural(count, noun).partition(" ")
-    return f"<b>{number}</b> {words}"
-
-
-def _weeks(count: int) -> str:
-    return plural(count, "week")
-
-
-def _last_week_verdict(week: WeekStatus) -> str:
-    """ "(target ✅ met)", "(target ✅ met with your buffer)" or "(target not met)"; none before the user started."""
-    if week.last_week_met is None:
-        return ""
-    if not week.last_week_met:
-        return " (target not met)"
-    return " (target ✅ met)" if week.last_week >= week.target else " (target ✅ met with your buffer)"
-
-
-def render_plan(seen: Standing, today: date) -> Rendered:
-    week = seen.week
-    lines = [
-        f"🗓 <b>Your week</b> (from {short_day(week.monday)})",
-        f"Target: {_bold(week.target, 'application')}.",
-    ]
-    if week.buffer:
-        lines.append(f"Buffer: {week.buffer} carried over from strong weeks, so <b>{week.needed}</b> to go.")
-    streak = _weeks(streak_including_this_week(week))
-    lines.append(f"Last week: {week.last_week} sent{_last_week_verdict(week)}. Streak: {streak}.")
-    flight = "on target" if seen.in_flight >= seen.in_flight_target else "below target"
-    lines.append(f"In flight: {seen.in_flight} of {seen.in_flight_target} ({flight}).")
-    if seen.top:
-        lines.append("\n<b>Best prospects</b>")
-        lines.extend(f"{i}. {_prospect_line(a, today)}" for i, a in enumerate(seen.top, start=1))
-        lines.append("\nTap ✅ once you've applied.")
-    else:
-        lines.append("\nNo prospects saved: add a few with /add so there's something to apply to.")
-    return clip("\n".join(lines)), keyboard(*applied_buttons(seen.top)) if seen.top else None
-
-
-def render_check(seen: Standing, today: date) -> Rendered:
-    week = seen.week
-    lines = [
-        f"⏰ <b>Mid-week check</b>: {week.applied} sent, <b>{week.needed} to go</b> to reach {week.target} this week."
-    ]
-    best = seen.top[:1]
-    if best:
-        lines.append(f"Best prospect: {_prospect_line(best[0], today)}")
-    else:
-        lines.append("No prospects saved: find one and /add it.")
-    return clip("\n".join(lines)), keyboard(*applied_buttons(best)) if best else None
-
-
-def render_review(seen: Standing) -> Rendered:
-    week, moved = seen.week, seen.moves
-    end = week.monday + timedelta(days=6)
-    lines = [f"📊 <b>Week in review</b> ({week.monday.day} {week.monday:%b} – {end.day} {end:%b})"]
-    if moved.anything:
-        lines.append(
-            f"Applied {moved.applied} · responses {moved.responses} · interviews "
-            f"{moved.interviews} · offers {moved.offers} · rejections {moved.rejections}"
-        )
-    else:
-        lines.append("Nothing moved this week.")
-    if week.met:
-        carried = f" (with {week.buffer} from your buffer)" if week.buffer and week.applied < week.target else ""
-        lines.append(f"Target of {week.target}: ✅ met{carried}. Streak: {_weeks(streak_including_this_week(week))}.")
-    else:
-        lines.append(f"Target of {week.target}: missed by {week.needed}. New week, fresh start.")
-    f = seen.funnel
-    lines.append(
-        f"Funnel so far: {seen.saved} saved → {f.applied} applied → {f.responded} replied "
-        f"→ {f.interviewed} interviewed → {plural(f.offered, 'offer')}"
-    )
-    return clip("\n".join(lines)), None
-
-
-def render_closing(app: JobApplication, reminder: Reminder, today: date) -> Rendered:
-    when = "<b>today</b>"
-    if reminder.kind == Kind.CLOSE_SOON:
-        when = f"<b>in 2 days</b> ({short_day(app.closes_on or today)})"
-    text = f"⏳ {app_title(app)} closes {when}. Apply, or let it go?"
-    return text, keyboard(
-        [button("✅ Applied", "app", "adv", app.number, 0), button("✖ Not interested", "app", "wd", app.number)]
-    )
-
-
-def render_silent(app: JobApplication, reminder: Reminder, today: date) -> Rendered:
-    days = (today - reminder.day).days if reminder.day else 0
-    if reminder.kind == Kind.FOLLOW_UP:
-        text = (
-            f"📮 {app_title(app)}: no news for {plural(days, 'day')}. A short, friendly follow-up often "
-            "helps: ask about their timeline and restate one thing you'd bring."
-        )
-        return text, keyboard(
-            [
-                button("📬 They replied", "app", "adv", app.number, int(app.stage)),
-                button("👻 Ghosted", "app", "gh", app.number),
-            ]
-        )
-    text = f"👻 {app_title(app)}: {plural(days, 'day')} without news. Still waiting, or ghosted?"
-    return text, keyboard(
-        [button("⏳ Still waiting", "acc", "wait", app.number), button("👻 Ghosted", "app", "gh", app.number)]
-    )
-
-
-def _local(moment: datetime, tz: ZoneInfo) -> datetime:
-    """``moment`` in ``tz``; in UTC when that would leave the calendar (an imported 9999-12-31T23:00Z)."""
-    try:
-        return moment.astimezone(tz)
-    except OverflowError:
-        return moment.astimezone(UTC_ZONE)
-
-
-def _moment_text(moment: datetime, tz: ZoneInfo) -> str:
-    """``local_moment``, in UTC for a stored moment at the calendar's edge."""
-    try:
-        return local_moment(moment, tz)
-    except OverflowError:
-        return local_moment(moment, UTC_ZONE)
-
-
-def _prep_when(moment: datetime, today: date, tz: ZoneInfo) -> str:
-    """ "at 14:00 today", "tomorrow at 00:30" or "on Wed 2 Dec 2026 at 10:00", by local dates."""
-    local = _local(moment, tz)
-    day = days_until(local.date(), today)
-    if day == "today":
-        return f"at {local:%H:%M} today"
-    if day == "tomorrow":
-        return f"tomorrow at {local:%H:%M}"
-    return f"on {short_day(local.date())} at {local:%H:%M}"
-
-
-def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo, today: date) -> Rendered:
-    when = _prep_when(reminder.moment or reminder.at, today, tz)
-    lines = [f"🎯 <b>Interview {when}</b>: {app_title(app)}"]
-    if app.link:
-        lines.append(f'<a href="{esc(app.link)}">Job link</a>')
-    notes = [n for n in app.notes if n.kind != "lesson"][-5:]
-    if notes:
-        lines.append("\n<b>Your notes</b>")
-        lines.extend(f"• {esc(n.text)}" for n in notes)
-    lines.append("\n<b>Your pitch</b>")
-    lines.append(esc(profile.pitch) if profile.pitch else "(none yet: set it with /pitch)")
-    for title, items, command in (
-        ("Values to probe", profile.values, "/values"),
-        ("Questions to ask", profile.questions, "/questions"),
-    ):
-        lines.append(f"\n<b>{title}</b>")
-        lines.extend([f"• {esc(item)}" for item in items] or [f"(none yet: add them with {command})"])
-    lessons = [n for n in app.notes if n.kind == "lesson"][-2:]
-    if lessons:
-        lines.append("\n<b>Lessons so far</b>")
-        lines.extend(f"• {esc(n.text)}" for n in lessons)
-    lines.append("\nGood luck! 🍀")
-    return clip("\n".join(lines)), None
-
-
-def check_in_keyboard(number: int) -> InlineKeyboardMarkup:
-    return keyboard(
-        [button("➡ Next round", "acc", "ci", number, "next"), button("🎉 Offer", "acc", "ci", number, "offer")],
-        [button("✖ Rejected", "acc", "ci", number, "rej"), button("⏳ No news yet", "acc", "ci", number, "wait")],
-    )
-
-
-def render_check_in(app: JobApplication) -> Rendered:
-    return f"🤝 How did the interview go? {app_title(app)}", check_in_keyboard(app.number)
-
-
-def render_reminder(
-    reminder: Reminder, profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo
-) -> Rendered | None:
-    """The message for one due reminder; None when there is nothing left to say."""
-    today = now.astimezone(tz).date()
-    if reminder.kind in (Kind.PLAN, Kind.CHECK, Kind.REVIEW):
-        # A weekend plan is about the coming week; the check and the review, about the current one.
-        week = planned_week(reminder.day) if reminder.kind == Kind.PLAN and reminder.day else None
-        seen = standing(profile, apps, reminder.at, tz, monday=week, today=today)
-        if reminder.kind == Kind.PLAN:
-            return render_plan(seen, today)
-        return render_check(seen, today) if reminder.kind == Kind.CHECK else render_review(seen)
-    app = next((a for a in apps if a.number == reminder.number), None)
-    if app is None:
-        return None
-    if reminder.kind in (Kind.CLOSE_SOON, Kind.CLOSE_TODAY):
-        return render_closing(app, reminder, today)
-    if reminder.kind in (Kind.FOLLOW_UP, Kind.GHOST):
-        return render_silent(app, reminder, today)
-    if reminder.kind in (Kind.PREP_EVENING, Kind.PREP_SOON):
-        return render_prep(app, reminder, profile, tz, today)
-    return render_check_in(app)
-
-
-# -- settings views ----------------------------------------------------------------------------
-
-
-def slot_text(slot: Slot | None) -> str:
-    return f"{WEEKDAYS[slot.weekday][:3].capitalize()} {slot.at:%H:%M}" if slot else "off"
-
-
-def pause_text(profile: Profile, now: datetime, tz: ZoneInfo) -> str:
-    if not is_paused(profile, now, tz):
-        return "on"
-    if profile.paused_until:
-        return f"paused until {short_day(profile.paused_until)}"
-    return "paused (until you /resume)"
-
-
-def nudges_view(profile: Profile) -> Rendered:
-    lines = ["⏰ <b>Your nudges</b> (local time)"]
-    rows = []
-    for name in NUDGE_NAMES:
-        slot = getattr(profile, name)
-        lines.append(f"{SLOT_TITLES[name]}: <b>{slot_text(slot)}</b>")
-        if slot is None:
-            rows.append([button(f"{SLOT_TITLES[name]}: turn on", "nud", "on", name)])
-        else:
-            label = name.capitalize()
-            rows.append(
-                [
-                    button(f"{label}: next day", "nud", "day", name),
-                    button(f"{label} −1h", "nud", "hr", name, -1),
-                    button(f"{label} +1h", "nud", "hr", name, 1),
-                    button(f"{label} off", "nud", "off", name),
-                ]
-            )
-    lines.append(
-        "\nExact times: <code>/nudges plan mon 09:00</code>, <code>/nudges check off</code>, "
-        "<code>/nudges review sun 18:30</code>."
-    )
-    return "\n".join(lines), keyboard(*rows)
-
-
-def settings_view(profile: Profile, zone: str, now: datetime, tz: ZoneInfo) -> Rendered:
-    lines = [
-        "⚙️ <b>Your settings</b>",
-        f"Timezone: <b>{esc(zone)}</b> (/timezone) · dates: "
-        f"<b>{ORDER_NAMES[date_order_for(profile.date_order, zone)]}</b> (/dates)",
-        f"Weekly target: {_bold(profile.target_per_week, 'application')}; in flight: "
-        f"<b>{profile.target_in_flight}</b> (/target)",
-        f"Nudges: {pause_text(profile, now, tz)} · plan {slot_text(profile.plan)} · check "
-        f"{slot_text(profile.check)} · review {slot_text(profile.review)} (/nudges)",
-        f"Silent applications: follow-up after {_bold(profile.follow_up_days, 'day')}, "
-        f"“ghosted?” after <b>{profile.ghost_days}</b> (/followup)",
-        f"Pitch: {'set' if profile.pitch else 'not set'} (/pitch) · values: {len(profile.values)} "
-        f"(/values) · questions: {len(profile.questions)} (/questions)",
-    ]
-    pause = (
-        button("▶ Resume nudges", "cfg", "resume")
-        if is_paused(profile, now, tz)
-        else button("⏸ Pause 1 week", "cfg", "pause", 7)
-    )
-    rows = [
-        [button("Target −1", "cfg", "tgt", -1), button("Target +1", "cfg", "tgt", 1)],
-        [button("In flight −1", "cfg", "fly", -1), button("In flight +1", "cfg", "fly", 1)],
-        [button("Follow-up −1d", "cfg", "fu", -1), button("Follow-up +1d", "cfg", "fu", 1)],
-        [button("⏰ Nudge times", "cfg", "nudges"), pause],
-        [button("🌍 Timezone", "cfg", "tz")],
-    ]
-    return "\n".join(lines), keyboard(*rows)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -369,7 +91,7 @@ async def set_target(update: Update, context: BotContext) -> None:
     if not args:
         await reply(
             update,
-            f"Your target: {_bold(profile.target_per_week, 'application')} a week, "
+            f"Your target: {bold(profile.target_per_week, 'application')} a week, "
             f"<b>{profile.target_in_flight}</b> in flight. Change it: "
             "<code>/target 3</code> or <code>/target 3 2</code>.",
         )
@@ -397,7 +119,7 @@ async def show_streak(update: Update, context: BotContext) -> None:
     so_far = "target met" if week.met else f"{week.needed} to go"
     await reply(
         update,
-        f"{fire}Streak: <b>{_weeks(streak)}</b> in a row on target ({week.target} a week){included}."
+        f"{fire}Streak: <b>{weeks(streak)}</b> in a row on target ({week.target} a week){included}."
         f"\nThis week: {week.applied} sent, {so_far}. Buffer: {week.buffer}.",
     )
 
@@ -460,13 +182,7 @@ async def pause_nudges(update: Update, context: BotContext) -> None:
         return
     settings_rules.pause(profile, until)
     _save(context, profile)
-    await reply(update, _paused_message(until))
-
-
-def _paused_message(until: date | None) -> str:
-    if until is None:
-        return "⏸ Paused: no nudges or reminders until you /resume."
-    return f"⏸ Paused until {short_day(until)}: no nudges or reminders before then. /resume any time."
+    await reply(update, paused_message(until))
 
 
 def _resume(context: BotContext, profile: Profile) -> None:
@@ -497,24 +213,6 @@ def _settings(profile: Profile, context: BotContext) -> Rendered:
     return settings_view(profile, _zone(profile, context), context.now(), _tz(profile, context))
 
 
-STEP_TITLES = {"tgt": "Target", "fly": "In flight", "fu": "Follow-up"}
-
-
-def _at_bound(profile: Profile, action: str, step: int) -> str:
-    """The toast for a -1/+1 settings button that can't move any further."""
-    field, low, high = settings_rules.stepped_range(profile, action)
-    value, title = getattr(profile, field), STEP_TITLES[action]
-    shown = plural(value, "day") if action == "fu" else str(value)
-    if step < 0 or value <= low:
-        return f"{title}: already at the minimum ({shown})."
-    if action == "fu":
-        return (
-            f"Follow-up: already at {shown}, one day before the “ghosted?” question ({high + 1}). "
-            "Move both with /followup, e.g. /followup 14 45."
-        )
-    return f"{title}: already at the maximum ({shown})."
-
-
 async def settings_button(update: Update, context: BotContext) -> None:
     """``cfg:<action>[:arg]``: the buttons under /settings."""
     query = update.callback_query
@@ -532,7 +230,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if action in settings_rules.STEPPED:
         old, new = settings_rules.step_setting(profile, action, step)
         if new == old:  # answer, but leave the message as it is: an identical edit is an error
-            await answer(query, _at_bound(profile, action, step), alert=action == "fu")
+            await answer(query, at_bound(profile, action, step), alert=action == "fu")
             return
         _save(context, profile)
     elif action == "pause":
@@ -557,7 +255,7 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
     if numbers is None or not 1 <= follow < ghost <= 180:
         await reply(
             update,
-            f"Now: follow-up after {_bold(profile.follow_up_days, 'day')} of silence, "
+            f"Now: follow-up after {bold(profile.follow_up_days, 'day')} of silence, "
             f"“ghosted?” after <b>{profile.ghost_days}</b>. Change with e.g. "
             "<code>/followup 7 21</code> (the second number bigger, at most 180)."
             + (" Nothing was changed." if args else ""),
@@ -565,20 +263,10 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
         return
     profile.follow_up_days, profile.ghost_days = follow, ghost
     _save(context, profile)
-    await reply(update, f"Follow-up hint after {_bold(follow, 'day')}, “ghosted?” after <b>{ghost}</b>.")
+    await reply(update, f"Follow-up hint after {bold(follow, 'day')}, “ghosted?” after <b>{ghost}</b>.")
 
 
 # -- pitch, values, questions ------------------------------------------------------------------
-
-PITCH_EXAMPLE = "I help teams ship reliable systems"
-VALUES_EXAMPLE = "remote-first; mentoring; calm on-call"
-QUESTIONS_EXAMPLE = "How is on-call shared?; Team size?"
-
-
-def _example(command: str, example: str) -> str:
-    """ "E.g. <code>/values a; b</code>." as a sentence: a full stop unless the example already ends one."""
-    stop = "" if example.endswith(("?", "!", ".")) else "."
-    return f"E.g. <code>/{command} {esc(example)}</code>{stop}"
 
 
 async def set_pitch(update: Update, context: BotContext) -> None:
@@ -595,7 +283,7 @@ async def set_pitch(update: Update, context: BotContext) -> None:
         )
         return
     if text.lower() != "clear" and not any(ch.isalnum() for ch in text):
-        await reply(update, f"A pitch needs words. {_example('pitch', PITCH_EXAMPLE)} Nothing was changed.")
+        await reply(update, f"A pitch needs words. {example_sentence('pitch', PITCH_EXAMPLE)} Nothing was changed.")
         return
     profile.pitch = "" if text.lower() == "clear" else text[:1000]
     _save(context, profile)
@@ -619,7 +307,7 @@ async def _set_items(update: Update, context: BotContext, field: str, title: str
     try:
         new = [] if text.lower() == "clear" else parse_list(text)
     except SettingError as error:
-        await reply(update, f"{esc(error)} {_example(field, example)} Nothing was changed.")
+        await reply(update, f"{esc(error)} {example_sentence(field, example)} Nothing was changed.")
         return
     setattr(profile, field, new)
     _save(context, profile)
@@ -643,26 +331,13 @@ async def set_questions(update: Update, context: BotContext) -> None:
 # -- interviews ------------------------------------------------------------------------------------
 
 
-def _interview_list(apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> str:
-    ahead = interviews_ahead(apps, now - CATCH_UP)
-    if not ahead:
-        return (
-            "No interviews coming up. Record one: <code>/interview 3 tomorrow 14:00</code> and I'll help you prepare."
-        )
-    lines = ["<b>Interviews coming up</b>"]
-    lines.extend(f"• {_moment_text(m, tz)}: {app_title(a)}" for m, a in ahead[:INTERVIEW_LIST_MAX])
-    if len(ahead) > INTERVIEW_LIST_MAX:
-        lines.append(f"… and {len(ahead) - INTERVIEW_LIST_MAX} more later.")
-    return clip("\n".join(lines))
-
-
 async def record_interview(update: Update, context: BotContext) -> None:
     """/interview N <when> records one (or moves that day's); /interview N move <when>; /interview N cancel."""
     args = context.args or []
     profile = profile_of(update, context)
     tz, now = _tz(profile, context), context.now()
     if not args:
-        await reply(update, _interview_list(context.repo.list_applications(profile.user_id), now, tz))
+        await reply(update, interview_list(context.repo.list_applications(profile.user_id), now, tz))
         return
     app = await find_app(update, context, args, "/interview 3 tomorrow 14:00")
     if app is None:
@@ -681,30 +356,24 @@ async def record_interview(update: Update, context: BotContext) -> None:
         return
     found = interviews.problem(app, moment, now, move=move) if moment is not None else None
     if moment is None or found is not None:
-        await reply(update, _interview_problem(app, text, found, move))
+        await reply(update, interview_problem(app, text, found, move))
         return
     recorded = interviews.record(app, moment, now, tz, lambda m: local_moment(m, tz), move=move)
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
     two_way = ambiguous_far(text, now.astimezone(tz).date(), order)
+    saved = interview_saved(profile, _zone(profile, context), tz, app, recorded)
     if two_way is None or two_way.other is None:
-        await reply(update, _interview_saved(profile, context, app, recorded))
+        await reply(update, saved)
         return
     other = datetime.combine(two_way.other, recorded.moment.astimezone(tz).time(), tzinfo=tz)
     label = f"📅 I meant {two_way.other:%-d %b %Y}"
     stamps = (int(recorded.moment.timestamp()), int(other.timestamp()))
     await reply(
         update,
-        f"{_interview_saved(profile, context, app, recorded)}\n{onboarding.reading_note(two_way, order)}",
+        f"{saved}\n{onboarding.reading_note(two_way, order)}",
         keyboard([button(label, "alt", "ivw", app.number, *stamps)]),
     )
-
-
-_OTHER_DAY_PROBLEMS = {
-    Problem.CLOSED: "the application is closed",
-    Problem.PAST: "that day has passed",
-    Problem.TOO_FAR: "that's over two years away",
-}
 
 
 async def interview_reading_tapped(update: Update, context: BotContext) -> None:
@@ -724,7 +393,7 @@ async def interview_reading_tapped(update: Update, context: BotContext) -> None:
     found = interviews.problem(app, other, now)
     if found is not None:
         app.interviews.append(read)
-        why = _OTHER_DAY_PROBLEMS.get(found, "it's already recorded then")
+        why = OTHER_DAY_PROBLEMS.get(found, "it's already recorded then")
         await answer(query, f"I can't move it to that day: {why}. Nothing was changed.", alert=True)
         return
     app.history.append(Event(at=now, kind="interview", detail=f"{local_moment(read, tz)} — cancelled"))
@@ -732,63 +401,7 @@ async def interview_reading_tapped(update: Update, context: BotContext) -> None:
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
     await answer(query, "Interview moved")
-    await edit(update, _interview_saved(profile, context, app, recorded))
-
-
-def _interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:
-    n = app.number
-    if found is None:  # nothing readable
-        unread = f"I couldn't read “{esc(text)}” as a day and time. " if text else ""
-        verb = f"/interview {n} move" if move else f"/interview {n}"
-        return (
-            f"{unread}When is it? E.g. <code>{verb} tomorrow 14:00</code>, "
-            f"<code>{verb} fri 10am</code>, <code>{verb} 2026-12-01 "
-            f"09:30</code> or <code>{verb} in 2 hours</code> (your local time). "
-            "Nothing was changed."
-        )
-    if found == Problem.CLOSED:
-        return f"#{n} is closed ({esc(app.status_label().lower())}). /reopen {n} first."
-    if found == Problem.PAST:
-        return (
-            "That's in the past. I record interviews ahead so I can help you prepare; for one "
-            f"that happened, use <code>/move {n} interview</code> and /note. Nothing was changed."
-        )
-    if found == Problem.TOO_FAR:
-        return (
-            "That's more than two years away, so I can't plan prep for it. Check the date "
-            f"(e.g. <code>/interview {n} 2026-12-01 09:30</code>). Nothing was changed."
-        )
-    if found == Problem.NOTHING_TO_MOVE:
-        return (
-            f"#{n} has no upcoming interview to move. Record one with "
-            f"<code>/interview {n} tomorrow 14:00</code>. Nothing was changed."
-        )
-    return f"That interview is already recorded for #{n}. Nothing was changed."
-
-
-def _interview_saved(profile: Profile, context: BotContext, app: JobApplication, recorded: interviews.Recorded) -> str:
-    tz = _tz(profile, context)
-    when = local_moment(recorded.moment, tz)
-    if recorded.moved_from is not None:
-        was = local_moment(recorded.moved_from, tz)
-        headline = f"📅 Moved the interview for #{app.number} from {was} to <b>{when}</b>: {app_title(app)}"
-    else:
-        headline = f"📅 Interview recorded: {app_title(app)} on <b>{when}</b>"
-    others = ""
-    if recorded.others:
-        others = (
-            f"\n#{app.number} now has {plural(recorded.others + 1, 'upcoming interview')} (/interview lists "
-            f"them). To reschedule instead: <code>/interview {app.number} move fri 10:00</code>."
-        )
-    tip = (
-        ""
-        if profile.pitch and profile.values and profile.questions
-        else "\nTip: set your /pitch, /values and /questions so the prep notes have them."
-    )
-    return (
-        f"{headline} ({esc(_zone(profile, context))}).\n"
-        f"I'll send prep notes the evening before and two hours before, and ask how it went afterwards.{others}{tip}"
-    )
+    await edit(update, interview_saved(profile, _zone(profile, context), _tz(profile, context), app, recorded))
 
 
 async def _cancel_interviews(update: Update, context: BotContext, profile: Profile, app: JobApplication) -> None:
@@ -828,15 +441,6 @@ async def _button_app(
         await answer(query, "That application no longer exists.", alert=True)
         return None
     return query, profile, app, args[1:]
-
-
-CHECK_IN_HEADLINES = {
-    CheckIn.SECOND_ROUND: "➡ On to the next round: moved to <b>Second interview</b>. Well done!",
-    CheckIn.ANOTHER_ROUND: "➡ Another round. Well done! Record it with /interview when you know the date.",
-    CheckIn.OFFER: "🎉 An offer! Moved to <b>Offer</b>.",
-    CheckIn.REJECTED: "✖ Rejected. That stings; every interview is practice for the one that works.",
-    CheckIn.WAITING: "⏳ No news yet. I'll keep it in your in-flight count.",
-}
 
 
 class LessonFlow:
@@ -948,7 +552,7 @@ async def pause_button(update: Update, context: BotContext) -> None:
     else:
         settings_rules.pause(profile, None)
         _save(context, profile)
-        text = _paused_message(None) + " Enjoy the new job! 🎉"
+        text = paused_message(None) + " Enjoy the new job! 🎉"
     await answer(query)
     await edit(update, text)
 

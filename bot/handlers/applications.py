@@ -38,14 +38,11 @@ from bot.handlers.common import (
     reply,
     today_for,
 )
-from bot.rendering import (
+from bot.views.cards import (
     app_title,
-    button,
     card,
     delete_keyboard,
-    esc,
     fit_keyboard,
-    keyboard,
     list_page,
     more_keyboard,
     outcome_phrase,
@@ -53,6 +50,7 @@ from bot.rendering import (
     reason_keyboard,
     undo_keyboard,
 )
+from bot.views.markup import button, esc, keyboard
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)

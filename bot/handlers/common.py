@@ -17,7 +17,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
-from bot.rendering import Keyboard
+from bot.views.markup import Keyboard
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_inclu
 from bot.domain.words import plural
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
-from bot.rendering import button, clip, esc, keyboard, short_day, utf16_len
+from bot.views.markup import button, clip, esc, keyboard, short_day, utf16_len
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, d
 from bot.domain.models import Profile
 from bot.domain.zones import describe_zone, resolve_timezone
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
-from bot.rendering import button, clip, esc, keyboard
+from bot.views.markup import button, clip, esc, keyboard
 
 logger = logging.getLogger(__name__)
 

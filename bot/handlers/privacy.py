@@ -17,7 +17,7 @@ from bot.callback_data import decode
 from bot.context import BotApp, BotContext
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.handlers.insights import export_data
-from bot.rendering import button, keyboard
+from bot.views.markup import button, keyboard
 
 logger = logging.getLogger(__name__)
 
