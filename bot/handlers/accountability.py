@@ -33,7 +33,7 @@ from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.onboarding import unknown_text
 from bot.views.cards import app_title
-from bot.views.markup import Rendered, button, esc, keyboard, local_moment
+from bot.views.markup import Rendered, button, esc, keyboard, local_moment, reason
 from bot.views.reminders import bold, weeks
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
@@ -99,7 +99,7 @@ async def set_target(update: Update, context: BotContext) -> None:
     try:
         per_week, flight = parse_target(args)
     except SettingError as error:
-        await reply(update, f"{esc(error)} Nothing was changed.")
+        await reply(update, f"{reason(error)} Nothing was changed.")
         return
     profile.target_per_week = per_week
     if flight is not None:
@@ -137,7 +137,7 @@ async def set_nudges(update: Update, context: BotContext) -> None:
     try:
         name, slot = parse_nudge(args)
     except SettingError as error:
-        await reply(update, f"{esc(error)} Nothing was changed.")
+        await reply(update, f"{reason(error)} Nothing was changed.")
         return
     setattr(profile, name, slot)
     _save(context, profile)
@@ -176,7 +176,7 @@ async def pause_nudges(update: Update, context: BotContext) -> None:
     except SettingError as error:
         await reply(
             update,
-            f"{esc(error)} Try <code>/pause</code>, <code>/pause until monday</code> or "
+            f"{reason(error)} Try <code>/pause</code>, <code>/pause until monday</code> or "
             "<code>/pause for 2 weeks</code>. Nothing was changed.",
         )
         return
@@ -307,7 +307,7 @@ async def _set_items(update: Update, context: BotContext, field: str, title: str
     try:
         new = [] if text.lower() == "clear" else parse_list(text)
     except SettingError as error:
-        await reply(update, f"{esc(error)} {example_sentence(field, example)} Nothing was changed.")
+        await reply(update, f"{reason(error)} {example_sentence(field, example)} Nothing was changed.")
         return
     setattr(profile, field, new)
     _save(context, profile)

@@ -50,7 +50,7 @@ from bot.views.cards import (
     reason_keyboard,
     undo_keyboard,
 )
-from bot.views.markup import button, esc, keyboard
+from bot.views.markup import button, esc, keyboard, reason
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ async def add_application(update: Update, context: BotContext) -> AddState | int
     try:
         draft = parse_quick_add(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
-        await reply(update, f"{error}")
+        await reply(update, reason(error))
         return ConversationHandler.END
     await _save_new(update, context, profile, draft)
     return ConversationHandler.END
@@ -227,7 +227,7 @@ async def ask_role(update: Update, context: BotContext) -> AddState | int:
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
-        await reply(update, f"{error} Which company?")
+        await reply(update, f"{reason(error)} Which company?")
         return AddState.AWAIT_COMPANY
     context.scratch["draft"].company = company
     await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
@@ -242,7 +242,7 @@ async def ask_track(update: Update, context: BotContext) -> AddState | int:
     try:
         role = validate_name(update.effective_message.text or "", "role")
     except CaptureError as error:
-        await reply(update, f"{error} Which role?")
+        await reply(update, f"{reason(error)} Which role?")
         return AddState.AWAIT_ROLE
     context.scratch["draft"].role = role
     profile = profile_of(update, context)
@@ -278,7 +278,7 @@ async def track_typed(update: Update, context: BotContext) -> AddState | int:
     try:
         track = validate_name(typed, "track") if typed else ""
     except CaptureError as error:
-        await reply(update, f"{error}")
+        await reply(update, reason(error))
         return AddState.AWAIT_TRACK
     context.scratch["draft"].track = track
     return await _ask_stage(update)
@@ -435,7 +435,7 @@ async def move_application(update: Update, context: BotContext) -> None:
     try:
         correction = moves.move(app, stage, context.now())
     except InvalidMove as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     verb = "Corrected" if correction else "Moved"
     await _apply(
@@ -461,7 +461,7 @@ async def _typed_change(
     try:
         label, headline = change(app, args[1:])
     except InvalidMove as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     await _apply(update, context, app, label, headline)
 
@@ -564,7 +564,7 @@ async def edit_application(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     problem = _set_field(app, field, value, today_for(profile, context), onboarding.order_for(profile, context))
     if problem:
-        await reply(update, problem)
+        await reply(update, reason(problem))
         return
     app.history.append(Event(at=context.now(), kind="edited", detail=field))
     if field == "track" and app.track:

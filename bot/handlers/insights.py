@@ -43,7 +43,7 @@ from bot.views.insights import (
     too_big,
     week_text,
 )
-from bot.views.markup import esc
+from bot.views.markup import reason
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ async def send_report(update: Update, context: BotContext) -> None:
             context.args or [], today_for(profile, context), order=order_for(profile, context)
         )
     except funnel.PeriodError as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     rows = funnel.report_rows(apps, tz, start, end)
     period = period_text(start, end)
@@ -251,7 +251,7 @@ async def receive_import(update: Update, context: BotContext) -> None:
     try:
         job = csvio.CsvImport(data, apps, tz, context.now(), order_for(profile, context))
     except csvio.ImportRefused as error:
-        await reply(update, f"{esc(error)}\nNothing changed.")
+        await reply(update, f"{reason(error)}\nNothing changed.")
         return
     status = await _check_with_progress(update, job)
     await _finish_import(update, context, job.plan, doc.file_name or "your file", status)

@@ -29,6 +29,15 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+_TYPED = re.compile(r"`([^`\n]+)`")
+
+
+def reason(text: object) -> str:
+    """A plain-text reason from the domain (a refused move, an unreadable job, a bad setting) as
+    HTML: escaped, with what to type (quoted in backticks) shown as code."""
+    return _TYPED.sub(r"<code>\1</code>", esc(text))
+
+
 def button(text: str, area: str, action: str, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=encode(area, action, *args))
 
