@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -14,20 +15,20 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
     Defaults,
-    MessageHandler,
     TypeHandler,
-    filters,
 )
 from telegram.request import BaseRequest
 
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services, system_clock
-from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy
+from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy, questions
+from bot.persistence import QuestionPersistence
 from bot.scheduling import Scheduler
 from bot.updates import FairUpdateProcessor
 from bot.views.reminders import render_reminder
 from storage import Repository
+from storage.conversations import ConversationStore
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,19 @@ _LIMITER_GAVE_UP = _Demote("Rate limit hit after maximum")
 _NOT_JSON = _Demote("Can not load invalid JSON data", "telegram.not_json: the Bot API answered with a non-JSON body")
 
 
+class _FlushingProcessor(FairUpdateProcessor):
+    """The fair processor, then the open questions to disk after every update (``bot/persistence.py``)."""
+
+    app: BotApp | None = None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await super().do_process_update(update, coroutine)
+        finally:
+            if self.app is not None:
+                await self.app.update_persistence()
+
+
 def build_application(
     settings: Settings,
     repo: Repository,
@@ -85,7 +99,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(FairUpdateProcessor(repo))
+        .concurrent_updates(_FlushingProcessor(repo))
+        .persistence(QuestionPersistence(ConversationStore(settings.data_dir, fsync=repo.fsync)))
     )
     if rate_limiter:
         # Retries wait out Telegram's 429 answers (which promise nothing was delivered).
@@ -99,6 +114,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app: BotApp = builder.build()
+    cast(_FlushingProcessor, app.update_processor).app = app
     app.bot_data[SERVICES] = Services(repo=repo, settings=settings, clock=clock or system_clock)
     services(app).scheduler = Scheduler(app, render_reminder)
     register(app)
@@ -108,16 +124,21 @@ def build_application(
 def register(app: BotApp) -> None:
     """Every handler, in a deliberate order.
 
-    Group -3 refuses users outside ALLOWED_USER_IDS; group -2 records users; group -1 lets another
-    command (or a file) abandon an open add/note question. In group 0 the first matching handler
-    wins: conversations first (so their questions get answers), then commands and buttons, then
-    hints for anything left. Group 1 (accountability) ends a pending lesson question after group 0
-    answered the command that interrupted it.
+    Group -3 refuses users outside ALLOWED_USER_IDS; group -2 records users. Group -1 is the one
+    question conversation (``handlers/questions.py``): an answer stops there, another command or a
+    file ends the question and goes on. In group 0 the first matching handler wins: commands and
+    buttons, then hints for anything left. Group 1 says a question was left, after the command
+    that left it has answered.
     """
     app.add_handler(TypeHandler(Update, common.gate), group=-3)
     app.add_handler(TypeHandler(Update, common.track_user), group=-2)
     app.add_handler(
-        MessageHandler(filters.COMMAND | filters.Document.ALL, applications.forget_open_questions), group=-1
+        questions.conversation(
+            [*applications.question_entries(), *accountability.question_entries()],
+            {**applications.question_states(), **accountability.question_states()},
+            applications.answer_as_text,
+        ),
+        group=-1,
     )
     app.add_handlers(onboarding.handlers())
     app.add_handlers(applications.handlers())
@@ -126,6 +147,7 @@ def register(app: BotApp) -> None:
     app.add_handlers(privacy.handlers())
     app.add_handlers(applications.late_handlers())  # a bare link, unless a question wants the text
     app.add_handlers(onboarding.fallback_handlers())
+    app.add_handler(TypeHandler(Update, questions.say_notice), group=1)
     app.add_error_handler(errors.on_error)
 
 

@@ -8,12 +8,11 @@ computed from (each change calls ``changed()``); their texts are in ``bot.views.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
@@ -31,7 +30,7 @@ from bot.domain.weekly import streak_including_this_week
 from bot.domain.words import plural
 from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
-from bot.handlers.onboarding import unknown_text
+from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, button, esc, keyboard, local_moment, reason
 from bot.views.reminders import bold, weeks
@@ -54,8 +53,6 @@ from bot.views.settings import (
 )
 
 logger = logging.getLogger(__name__)
-
-LESSON_TTL = timedelta(hours=12)  # an unanswered "one lesson learned?" question expires
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -443,87 +440,51 @@ async def _button_app(
     return query, profile, app, args[1:]
 
 
-class LessonFlow:
-    """ "How did it go?" -> a button -> "one lesson learned?" -> the next text is stored as a note.
-
-    The core's /cancel handler answers in group 0; ``forget`` (group 1) drops our question too.
-    Any other command moves on: once it has answered, ``interrupted`` (group 1) drops the question
-    and says so, like an open add or note question, so later text is never a surprise lesson.
-    Which users we are waiting for is a ``filters.User`` so other text keeps its usual handlers.
-    """
-
-    def __init__(self) -> None:
-        self.waiting = filters.User(allow_empty=False)
-
-    def ask(self, context: BotContext, user_id: int, number: int) -> None:
-        if context.user_data is not None:
-            context.user_data["lesson_for"] = (number, context.now())
-        self.waiting.add_user_ids(user_id)
-
-    def _stop(self, context: BotContext, user_id: int) -> tuple[int, datetime] | None:
-        self.waiting.remove_user_ids(user_id)
-        if context.user_data is None:
-            return None
-        found: tuple[int, datetime] | None = context.user_data.pop("lesson_for", None)
-        return found
-
-    async def check_in(self, update: Update, context: BotContext) -> None:
-        """``acc:ci:<n>:<next|offer|rej|wait>``: record the outcome, then ask for a lesson."""
-        found = await _button_app(update, context)
-        if found is None:
-            return
-        query, profile, app, rest = found
-        choice = rest[0] if rest else ""
-        if choice not in CHECK_IN_CHOICES:
-            await answer(query, "That button is out of date.", alert=True)
-            return
-        before = len(app.history)
-        try:
-            headline = CHECK_IN_HEADLINES[interviews.check_in(app, choice, context.now())]
-        except InvalidMove as error:
-            await answer(query, str(error)[:200], alert=True)
-            return
-        if len(app.history) != before:
-            context.repo.save_application(profile.user_id, app, f"interview check-in for #{app.number}")
-            changed(context, profile.user_id)
-        await answer(query)
-        self.ask(context, profile.user_id, app.number)
-        await edit(update, f"{app_title(app)}\n{headline}")
-        await reply(
-            update,
-            "What's <b>one lesson</b> you take from this interview? Reply with a "
-            "sentence and I'll keep it with the application (/cancel to skip).",
-        )
-
-    async def save(self, update: Update, context: BotContext) -> None:
-        """The text after the lesson question becomes a "lesson" note."""
-        assert update.effective_message is not None and update.effective_user is not None
-        waiting = self._stop(context, update.effective_user.id)
-        if waiting is None or context.now() - waiting[1] > LESSON_TTL:
-            await unknown_text(update, context)
-            return
-        profile = profile_of(update, context)
-        app = context.repo.get_application(profile.user_id, waiting[0])
-        if app is None:
-            await reply(update, "That application no longer exists.")
-            return
-        moves.add_note(app, (update.effective_message.text or "")[:2000], context.now(), kind="lesson")
-        context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
+async def check_in(update: Update, context: BotContext) -> Ask | int:
+    """``acc:ci:<n>:<next|offer|rej|wait>``: record the outcome, then ask for one lesson learned."""
+    found = await _button_app(update, context)
+    if found is None:
+        return END
+    query, profile, app, rest = found
+    choice = rest[0] if rest else ""
+    if choice not in CHECK_IN_CHOICES:
+        await answer(query, "That button is out of date.", alert=True)
+        return END
+    before = len(app.history)
+    try:
+        headline = CHECK_IN_HEADLINES[interviews.check_in(app, choice, context.now())]
+    except InvalidMove as error:
+        await answer(query, str(error)[:200], alert=True)
+        return END
+    if len(app.history) != before:
+        context.repo.save_application(profile.user_id, app, f"interview check-in for #{app.number}")
         changed(context, profile.user_id)
-        await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes.")
+    await answer(query)
+    open_question(context, "lesson", number=app.number)
+    await edit(update, f"{app_title(app)}\n{headline}")
+    await reply(
+        update,
+        "What's <b>one lesson</b> you take from this interview? Reply with a "
+        "sentence and I'll keep it with the application (/cancel to skip).",
+    )
+    return Ask.LESSON
 
-    async def interrupted(self, update: Update, context: BotContext) -> None:
-        """Another command while we wait for a lesson: stop waiting, and say so (not when it expired)."""
-        if update.effective_user is None:
-            return
-        waiting = self._stop(context, update.effective_user.id)
-        if waiting is not None and context.now() - waiting[1] <= LESSON_TTL:
-            await reply(update, "I'll skip the lesson this time.")
 
-    async def forget(self, update: Update, context: BotContext) -> None:
-        """/cancel while we wait for a lesson: stop waiting (the core already replied)."""
-        if update.effective_user is not None:
-            self._stop(context, update.effective_user.id)
+async def save_lesson(update: Update, context: BotContext) -> int:
+    """The text after the lesson question becomes a "lesson" note."""
+    assert update.effective_message is not None
+    question = close(context)
+    profile = profile_of(update, context)
+    number = question.get("number") if question is not None else None
+    app = context.repo.get_application(profile.user_id, number) if isinstance(number, int) else None
+    if app is None:
+        await reply(update, "That application no longer exists.")
+        return END
+    moves.add_note(app, (update.effective_message.text or "")[:2000], context.now(), kind="lesson")
+    context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes.")
+    return END
 
 
 async def still_waiting(update: Update, context: BotContext) -> None:
@@ -560,33 +521,31 @@ async def pause_button(update: Update, context: BotContext) -> None:
 # -- wiring ------------------------------------------------------------------------------------
 
 
-def handlers() -> dict[int, Sequence[Registered]]:
-    lessons = LessonFlow()
-    return {
-        0: [
-            CommandHandler("target", set_target),
-            CommandHandler("nudges", set_nudges),
-            CommandHandler("pause", pause_nudges),
-            CommandHandler("resume", resume_nudges),
-            CommandHandler("settings", show_settings),
-            CommandHandler("streak", show_streak),
-            CommandHandler("followup", set_follow_up),
-            CommandHandler("interview", record_interview),
-            CommandHandler("pitch", set_pitch),
-            CommandHandler("values", set_values),
-            CommandHandler("questions", set_questions),
-            CallbackQueryHandler(lessons.check_in, pattern=r"^acc:ci:"),
-            CallbackQueryHandler(still_waiting, pattern=r"^acc:wait:"),
-            CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
-            CallbackQueryHandler(nudge_button, pattern=r"^nud:"),
-            CallbackQueryHandler(settings_button, pattern=r"^cfg:"),
-            CallbackQueryHandler(interview_reading_tapped, pattern=r"^alt:ivw:"),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & lessons.waiting, lessons.save),
-        ],
-        # Group 1 runs after group 0 answered: /cancel also ends a pending lesson question, and any
-        # other command ends it with a word.
-        1: [
-            CommandHandler("cancel", lessons.forget, filters=lessons.waiting),
-            MessageHandler(filters.COMMAND & lessons.waiting, lessons.interrupted),
-        ],
-    }
+def question_entries() -> list[Registered]:
+    """The check-in buttons open the lesson question (see ``bot.handlers.questions``)."""
+    return [CallbackQueryHandler(check_in, pattern=r"^acc:ci:")]
+
+
+def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
+    return {Ask.LESSON: ("lesson", [MessageHandler(TEXT, save_lesson)])}
+
+
+def handlers() -> list[Registered]:
+    return [
+        CommandHandler("target", set_target),
+        CommandHandler("nudges", set_nudges),
+        CommandHandler("pause", pause_nudges),
+        CommandHandler("resume", resume_nudges),
+        CommandHandler("settings", show_settings),
+        CommandHandler("streak", show_streak),
+        CommandHandler("followup", set_follow_up),
+        CommandHandler("interview", record_interview),
+        CommandHandler("pitch", set_pitch),
+        CommandHandler("values", set_values),
+        CommandHandler("questions", set_questions),
+        CallbackQueryHandler(still_waiting, pattern=r"^acc:wait:"),
+        CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
+        CallbackQueryHandler(nudge_button, pattern=r"^nud:"),
+        CallbackQueryHandler(settings_button, pattern=r"^cfg:"),
+        CallbackQueryHandler(interview_reading_tapped, pattern=r"^alt:ivw:"),
+    ]

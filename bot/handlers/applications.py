@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
@@ -38,6 +35,7 @@ from bot.handlers.common import (
     reply,
     today_for,
 )
+from bot.handlers.questions import END, Ask, close, current, open_question
 from bot.views.cards import (
     app_title,
     card,
@@ -54,17 +52,6 @@ from bot.views.markup import button, esc, keyboard, reason
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
-
-
-class AddState(enum.IntEnum):
-    AWAIT_COMPANY = 1
-    AWAIT_ROLE = 2
-    AWAIT_TRACK = 3
-    AWAIT_STAGE = 4
-
-
-class NoteState(enum.IntEnum):
-    AWAIT_NOTE = 1
 
 
 # -- saving ----------------------------------------------------------------------------------
@@ -127,25 +114,25 @@ def _card(
 # -- /add -------------------------------------------------------------------------------------
 
 
-async def add_application(update: Update, context: BotContext) -> AddState | int:
+async def add_application(update: Update, context: BotContext) -> Ask | int:
     """/add with text saves in one go; /add alone starts the guided questions."""
     profile = profile_of(update, context)
     text = " ".join(context.args or [])
     if not text:
-        context.scratch["draft"] = Draft()
+        open_question(context, "add", draft={})
         await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
-        return AddState.AWAIT_COMPANY
+        return Ask.ADD_COMPANY
     link = find_link(text)
     if link is not None and text.strip() == link:
         await _offer_to_save(update, context, link)  # `/add <link>` alone: same as sending the link
-        return ConversationHandler.END
+        return END
     try:
         draft = parse_quick_add(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
         await reply(update, reason(error))
-        return ConversationHandler.END
+        return END
     await _save_new(update, context, profile, draft)
-    return ConversationHandler.END
+    return END
 
 
 async def offer_link(update: Update, context: BotContext) -> None:
@@ -165,7 +152,7 @@ async def _offer_to_save(update: Update, context: BotContext, link: str) -> None
     )
 
 
-async def start_from_link(update: Update, context: BotContext) -> AddState | int:
+async def start_from_link(update: Update, context: BotContext) -> Ask | int:
     """The "Save as prospect" button under a bare link starts the guided add."""
     query = update.callback_query
     assert query is not None
@@ -173,10 +160,10 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
     link = context.scratch.pop("pending_link", "")
     if not link:
         await edit(update, "That link has expired; send it again, please.")
-        return ConversationHandler.END
-    context.scratch["draft"] = Draft(link=link)
+        return END
+    open_question(context, "add", draft={"link": link})
     await edit(update, f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)")
-    return AddState.AWAIT_COMPANY
+    return Ask.ADD_COMPANY
 
 
 async def drop_link(update: Update, context: BotContext) -> None:
@@ -187,67 +174,47 @@ async def drop_link(update: Update, context: BotContext) -> None:
     await edit(update, "OK, not saved.")
 
 
-QUESTION_KEYS = ("draft", "note_for", "track_choices")
-KEEPS_QUESTIONS = ("cancel", "add", "skip")
+def _draft(context: BotContext) -> dict[str, Any]:
+    """The guided add's answers so far (company, role, track, link)."""
+    question = current(context)
+    draft: dict[str, Any] = question["draft"] if question is not None else {}
+    return draft
 
 
-async def forget_open_questions(update: Update, context: BotContext) -> None:
-    """Group -1: another command (or a file) abandons an open add or note question.
-
-    ConversationHandler can't be ended from outside, so the scratch data goes; the step handlers
-    then treat a later answer as ordinary text (see ``_abandoned``).
-    """
-    message = update.effective_message
-    if message is None:
-        return
-    command = (message.text or "").split(maxsplit=1)[0].lstrip("/").split("@")[0].lower() if message.text else ""
-    if command in KEEPS_QUESTIONS:
-        return
-    for key in QUESTION_KEYS:
-        context.scratch.pop(key, None)
-
-
-async def _abandoned(update: Update, context: BotContext, key: str) -> bool:
-    """True (after answering it as ordinary text) when the question was left for something else."""
-    if key in context.scratch:
-        return False
+async def answer_as_text(update: Update, context: BotContext) -> None:
+    """Text that answers no (live) question: a link is offered for saving, anything else gets a hint."""
     assert update.effective_message is not None
     if find_link(update.effective_message.text or ""):
         await offer_link(update, context)
     else:
         await onboarding.unknown_text(update, context)
-    return True
 
 
-async def ask_role(update: Update, context: BotContext) -> AddState | int:
+async def ask_role(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 2: the company is in, ask for the role."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
         await reply(update, f"{reason(error)} Which company?")
-        return AddState.AWAIT_COMPANY
-    context.scratch["draft"].company = company
+        return Ask.ADD_COMPANY
+    _draft(context)["company"] = company
     await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
-    return AddState.AWAIT_ROLE
+    return Ask.ADD_ROLE
 
 
-async def ask_track(update: Update, context: BotContext) -> AddState | int:
+async def ask_track(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 3: offer the user's tracks back as buttons."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     try:
         role = validate_name(update.effective_message.text or "", "role")
     except CaptureError as error:
         await reply(update, f"{reason(error)} Which role?")
-        return AddState.AWAIT_ROLE
-    context.scratch["draft"].role = role
+        return Ask.ADD_ROLE
+    _draft(context)["role"] = role
     profile = profile_of(update, context)
     # The buttons carry an index into this exact list (callback data never holds user text).
-    context.scratch["track_choices"] = list(profile.tracks)
+    _draft(context)["track_choices"] = list(profile.tracks)
     buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([button("Skip", "add", "track", "-")])
@@ -256,22 +223,21 @@ async def ask_track(update: Update, context: BotContext) -> AddState | int:
         "Which <b>track</b> is it (e.g. SRE, Developer, DevRel)? Tap one or type a new one.",
         keyboard(*rows),
     )
-    return AddState.AWAIT_TRACK
+    return Ask.ADD_TRACK
 
 
-async def _ask_stage(update: Update) -> AddState:
+async def _ask_stage(update: Update) -> Ask:
     await reply(
         update,
         "Have you applied yet?",
         keyboard([button("Not yet: prospect", "add", "stage", 0), button("Yes, applied", "add", "stage", 1)]),
     )
-    return AddState.AWAIT_STAGE
+    return Ask.ADD_STAGE
 
 
-async def track_typed(update: Update, context: BotContext) -> AddState | int:
+async def track_typed(update: Update, context: BotContext) -> Ask | int:
+    """Guided add, step 3 typed: a new track (or skip)."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     typed = (update.effective_message.text or "").strip().lstrip("#")
     if typed.lower() in ("skip", "none", "no", "-"):
         typed = ""
@@ -279,32 +245,32 @@ async def track_typed(update: Update, context: BotContext) -> AddState | int:
         track = validate_name(typed, "track") if typed else ""
     except CaptureError as error:
         await reply(update, reason(error))
-        return AddState.AWAIT_TRACK
-    context.scratch["draft"].track = track
+        return Ask.ADD_TRACK
+    _draft(context)["track"] = track
     return await _ask_stage(update)
 
 
-async def stage_needs_tap(update: Update, context: BotContext) -> AddState | int:
+async def stage_needs_tap(update: Update, context: BotContext) -> Ask | int:
     """Text while we wait for the prospect/applied buttons."""
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     await reply(update, "Tap one of the buttons above (not yet / applied), or /cancel.")
-    return AddState.AWAIT_STAGE
+    return Ask.ADD_STAGE
 
 
-async def track_tapped(update: Update, context: BotContext) -> AddState | int:
+async def track_tapped(update: Update, context: BotContext) -> Ask | int:
+    """Guided add, step 3 tapped: one of the user's tracks (or Skip)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await answer(query)
-    if "draft" not in context.scratch:
+    if current(context) is None:
         await edit(update, "That question has expired. Start again with /add.")
-        return ConversationHandler.END
+        return END
+    draft = _draft(context)
     _, _, args = decode(query.data)
     index = int_args(args, 1)
-    choices: list[str] = context.scratch.pop("track_choices", [])
+    choices: list[str] = draft.pop("track_choices", [])
     if index is not None and 0 <= index[0] < len(choices):
-        context.scratch["draft"].track = choices[index[0]]
-    await edit(update, f"Track: {esc(context.scratch['draft'].track or 'none')}")
+        draft["track"] = choices[index[0]]
+    await edit(update, f"Track: {esc(draft.get('track') or 'none')}")
     return await _ask_stage(update)
 
 
@@ -313,35 +279,22 @@ async def stage_tapped(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await answer(query)
-    draft: Draft | None = context.scratch.pop("draft", None)
-    if draft is None or not draft.company or not draft.role:
+    question = close(context)
+    answers = question.get("draft", {}) if question is not None else {}
+    if not answers.get("company") or not answers.get("role"):
         await edit(update, "That question has expired. Start again with /add.")
-        return ConversationHandler.END
+        return END
+    draft = Draft(company=answers["company"], role=answers["role"], link=answers.get("link", ""))
+    draft.track = answers.get("track", "")
     draft.applied = query.data.endswith(":1")
     await edit(update, "Applied." if draft.applied else "Prospect.")
     await _save_new(update, context, profile_of(update, context), draft)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel ends whatever conversation is going on; nothing half-done is saved."""
-    context.scratch.pop("draft", None)
-    context.scratch.pop("note_for", None)
-    await reply(update, "Cancelled. Nothing was saved.")
-    return ConversationHandler.END
+    return END
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
-    """/cancel outside the add and note questions (the lesson question is dropped in group 1)."""
-    if "lesson_for" in context.scratch:
-        await reply(update, "OK, no lesson this time.")
-        return
+    """/cancel when no question is open (an open one is cancelled by ``questions.cancel``)."""
     await reply(update, "Nothing to cancel: I wasn't waiting for an answer.")
-
-
-async def step_needs_text(update: Update, context: BotContext) -> None:
-    """Anything that isn't text (a photo, a sticker) during a question."""
-    await reply(update, "Please answer with text, or /cancel.")
 
 
 # -- viewing ----------------------------------------------------------------------------------
@@ -849,79 +802,66 @@ async def undo_button(update: Update, context: BotContext) -> None:
 # -- notes by button ------------------------------------------------------------------------
 
 
-async def ask_note(update: Update, context: BotContext) -> NoteState | int:
+async def ask_note(update: Update, context: BotContext) -> Ask | int:
     found = await _app_from_query(update, context)
     if found is None:
-        return ConversationHandler.END
+        return END
     _, app, _, _, _ = found
     assert update.callback_query is not None
     await answer(update.callback_query)
-    context.scratch["note_for"] = app.number
+    open_question(context, "note", number=app.number)
     await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
-    return NoteState.AWAIT_NOTE
+    return Ask.NOTE
 
 
 async def save_note(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    if await _abandoned(update, context, "note_for"):
-        return ConversationHandler.END
-    number = context.scratch.pop("note_for", None)
+    question = close(context)
+    number = question.get("number") if question is not None else None
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, number) if number else None
     if app is None:
         await reply(update, "That application no longer exists.")
-        return ConversationHandler.END
+        return END
     moves.add_note(app, (update.effective_message.text or "")[:2000], context.now())
     await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
-    return ConversationHandler.END
+    return END
 
 
 # -- wiring -----------------------------------------------------------------------------------
 
 TEXT = filters.TEXT & ~filters.COMMAND
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL  # a file goes to /import
 
 
-def conversations() -> list[Registered]:
-    with warnings.catch_warnings():
-        # We track conversations per chat and user on purpose, not per message.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        add = ConversationHandler(
-            entry_points=[
-                CommandHandler("add", add_application),
-                CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
-            ],
-            states={
-                AddState.AWAIT_COMPANY: [MessageHandler(TEXT, ask_role)],
-                AddState.AWAIT_ROLE: [MessageHandler(TEXT, ask_track)],
-                AddState.AWAIT_TRACK: [
-                    MessageHandler(TEXT, track_typed),
-                    CallbackQueryHandler(track_tapped, pattern=r"^add:track:"),
-                ],
-                AddState.AWAIT_STAGE: [
-                    CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"),
-                    MessageHandler(TEXT, stage_needs_tap),
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(NOT_TEXT, step_needs_text)],
-            name="add",
-            allow_reentry=True,  # /add in the middle starts over
-            conversation_timeout=30 * 60,
-        )
-        note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=r"^app:note:")],
-            states={NoteState.AWAIT_NOTE: [MessageHandler(TEXT, save_note)]},
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="note",
-            conversation_timeout=30 * 60,
-        )
-    return [add, note]
+def question_entries() -> list[Registered]:
+    """What opens this module's questions (see ``bot.handlers.questions``)."""
+    return [
+        CommandHandler("add", add_application),
+        CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
+        CallbackQueryHandler(ask_note, pattern=r"^app:note:"),
+    ]
+
+
+def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
+    """The guided add's steps and the note question, each with the question kind it belongs to."""
+    return {
+        Ask.ADD_COMPANY: ("add", [MessageHandler(TEXT, ask_role)]),
+        Ask.ADD_ROLE: ("add", [MessageHandler(TEXT, ask_track)]),
+        Ask.ADD_TRACK: (
+            "add",
+            [MessageHandler(TEXT, track_typed), CallbackQueryHandler(track_tapped, pattern=r"^add:track:")],
+        ),
+        Ask.ADD_STAGE: (
+            "add",
+            [CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"), MessageHandler(TEXT, stage_needs_tap)],
+        ),
+        Ask.NOTE: ("note", [MessageHandler(TEXT, save_note)]),
+    }
 
 
 def handlers() -> list[Registered]:
     show_shortcut = MessageHandler(filters.Regex(r"^/show_?(\d+)(@\w+)?$"), _show_shortcut)
     return [
-        *conversations(),
         CommandHandler("list", list_applications),
         CommandHandler("prospects", show_prospects),
         CommandHandler("show", show_application),

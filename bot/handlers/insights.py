@@ -8,6 +8,7 @@ to one render at a time).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 from collections.abc import Sequence
@@ -325,10 +326,10 @@ def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
     scratch["import"] = {
         "token": token,
         "apps": [app.to_dict() for app in plan.apps],
-        "duplicates": plan.duplicates,
+        "duplicates": [dataclasses.asdict(dup) for dup in plan.duplicates],
         "undated": plan.undated,
         "ignored": plan.ignored_columns,
-        "warnings": plan.warnings,
+        "warnings": [dataclasses.asdict(problem) for problem in plan.warnings],
         "order": plan.order,
         "two_way_date": plan.two_way_date,
     }
@@ -373,7 +374,8 @@ async def import_button(update: Update, context: BotContext) -> None:
     scratch = _scratch(context)
     pending = scratch.get("import")
     if not pending or token is None or pending["token"] != token[0]:
-        settled = scratch.get("import_settled", {}).get(token[0] if token else None)
+        # Keys are strings: the scratch is stored as JSON (bot/persistence.py).
+        settled = scratch.get("import_settled", {}).get(str(token[0]) if token else None)
         if settled is not None:
             # A second tap on a decided file (double tap, or Cancel after Import): the message
             # already says what happened, so only a toast.
@@ -384,8 +386,8 @@ async def import_button(update: Update, context: BotContext) -> None:
         return
     del scratch["import"]
     settled_tokens = scratch.setdefault("import_settled", {})
-    settled_tokens[pending["token"]] = action
-    for old in sorted(settled_tokens)[:-10]:  # the last ten decisions are plenty
+    settled_tokens[str(pending["token"])] = action
+    for old in sorted(settled_tokens, key=int)[:-10]:  # the last ten decisions are plenty
         del settled_tokens[old]
     if action != "go":
         await answer(query, "Cancelled")
@@ -395,10 +397,10 @@ async def import_button(update: Update, context: BotContext) -> None:
     saved = _store(update, context, apps)  # store first, then await (STYLE §6)
     await answer(query, "Imported")  # a slow tap's query may have expired: the edit below still tells the user
     plan = csvio.ImportPlan(
-        duplicates=pending["duplicates"],
+        duplicates=[csvio.Duplicate(**dup) for dup in pending["duplicates"]],
         undated=pending["undated"],
         ignored_columns=pending["ignored"],
-        warnings=pending.get("warnings", []),  # absent from imports checked before warnings existed
+        warnings=[csvio.RowProblem(**problem) for problem in pending.get("warnings", [])],
         order=pending.get("order", "dmy"),
         two_way_date=pending.get("two_way_date", ""),
     )

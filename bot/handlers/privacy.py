@@ -111,6 +111,7 @@ async def delete_long_blocked(context: BotContext) -> None:
             continue
         async with context.repo.lock(profile.user_id):
             context.repo.delete_user(profile.user_id)
+        context.application.drop_user_data(profile.user_id)  # and any open question's file
         changed(context, profile.user_id)
         logger.info(
             "privacy.retention_deleted user=%s blocked_since=%s", profile.user_id, profile.inactive_since.date()
