@@ -108,7 +108,8 @@ async def serve(app: BotApp, webhook: WebhookSettings, secret: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await _initialize(app)
+    if not await _initialize(app, stop):
+        return
     server: HTTPServer | None = None
     try:
         if app.post_init is not None:
@@ -136,14 +137,20 @@ async def serve(app: BotApp, webhook: WebhookSettings, secret: str) -> None:
             await app.post_shutdown(app)
 
 
-async def _initialize(app: BotApp) -> None:
-    """``app.initialize()`` (which calls getMe), retried while the Bot API can't be reached."""
+async def _initialize(app: BotApp, stop: asyncio.Event) -> bool:
+    """``app.initialize()`` (which calls getMe), retried while the Bot API can't be reached;
+    False when a stop signal came first."""
     for delay in (*_BOOTSTRAP_DELAYS, None):
         try:
             await app.initialize()
-            return
+            return True
         except NetworkError as error:
             if delay is None:
                 raise
             logger.warning("bot.api_unreachable retry_in=%ss error=%s", delay, error)
-            await asyncio.sleep(delay)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+            return False
+        except TimeoutError:
+            continue
+    return False  # not reached: the last attempt returns or raises

@@ -196,3 +196,14 @@ async def test_webhook_without_secret_generates_one_and_never_logs_it(tmp_path: 
     assert len(secret) >= 32 and secret.replace("_", "").replace("-", "").isalnum()
     assert "webhook.secret_set source=generated" in bot.text()
     assert secret not in bot.text()
+
+
+async def test_webhook_mode_waits_for_a_late_bot_api_and_stops_on_sigterm_meanwhile(tmp_path: Path) -> None:
+    """Before the Bot API answers, the bot retries; SIGTERM while it waits ends it at once, cleanly."""
+    env = _env(f"http://127.0.0.1:{_free_port()}/bot", tmp_path / "data", _free_port())
+    bot = Process(await _spawn("run", "--webhook", env=env, cwd=tmp_path))
+    await bot.until(lambda: "bot.api_unreachable" in bot.text(), "a failed first getMe")
+    started = asyncio.get_running_loop().time()
+    assert await bot.stop() == 0, bot.text()
+    assert asyncio.get_running_loop().time() - started < 10
+    assert "Traceback" not in bot.text()
