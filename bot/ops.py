@@ -227,7 +227,10 @@ def verify_backup(source: Path) -> list[Path]:
     for path in files:
         load_json(path)  # raises CorruptDataError naming the file
     if manifest_path.exists():
-        expected = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {})
+        try:
+            expected = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise OpsError(f"the backup's {manifest_path} is damaged ({error}); nothing was restored.") from error
         present = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
         missing = sorted(set(expected) - set(present))
         if missing:

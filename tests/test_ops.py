@@ -158,6 +158,12 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path: Path) ->
     assert "2.json changed since it was made" in result.stderr
     assert not (tmp_path / "empty" / "users").exists()
 
+    (tmp_path / "backup" / "backup.json").write_text("{half a manif")
+    result = funnelbot("restore", str(tmp_path / "backup"), data_dir=tmp_path / "empty")
+    assert result.returncode == 2
+    assert "backup.json is damaged" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "empty" / "users").exists()
+
 
 def test_check_names_a_corrupt_file_and_an_unreachable_api_without_the_token(tmp_path: Path) -> None:
     """`funnelbot check`: one line per check, FAIL lines say what is wrong, exit 1, no token."""
