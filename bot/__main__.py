@@ -108,8 +108,8 @@ def _run(settings: Settings) -> int:
     from storage import CorruptDataError, Repository
 
     lock = _lock_data_dir(settings.data_dir)
-    if lock is None:
-        return 2
+    if isinstance(lock, int):
+        return lock
 
     try:
         repo = Repository.open(settings.data_dir)
@@ -158,8 +158,8 @@ def _run(settings: Settings) -> int:
     return 0
 
 
-def _lock_data_dir(data_dir: Path) -> DataLock | None:
-    """Hold the data directory for this process (0700), or say who does and return None."""
+def _lock_data_dir(data_dir: Path) -> DataLock | int:
+    """Hold the data directory for this process (0700), or say why not and return the exit code."""
     from bot.ops import DataDirBusy, DataLock
 
     try:
@@ -170,9 +170,10 @@ def _lock_data_dir(data_dir: Path) -> DataLock | None:
             "stop it first (two bots on one data directory would overwrite each other).",
             file=sys.stderr,
         )
+        return 2
     except OSError as error:
         print(f"funnelbot: cannot use data directory {data_dir}: {error}", file=sys.stderr)
-    return None
+        return 1
 
 
 def _run_webhook(app: BotApp, settings: Settings) -> None:

@@ -214,3 +214,13 @@ async def test_check_passes_against_a_bot_api_that_answers(tmp_path: Path) -> No
         f"ok   data directory {tmp_path / 'data'}: 2 user files, all readable",
         f"ok   Bot API at {base_url} answers getMe: @checked_bot",
     ]
+
+
+def test_run_on_a_data_directory_it_cannot_use_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    """FUNNELBOT_DATA_DIR naming a file (or anything unusable) stops `funnelbot run` with one line."""
+    not_a_dir = tmp_path / "data"
+    not_a_dir.write_text("oops")
+    result = funnelbot("run", data_dir=not_a_dir, extra={"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"funnelbot: cannot use data directory {not_a_dir}:")
+    assert len(result.stderr.strip().splitlines()) == 1
