@@ -133,3 +133,17 @@ def test_run_webhook_without_url_is_one_line_and_exit_2(tmp_path: Path) -> None:
         "(your reverse proxy forwards it to WEBHOOK_LISTEN:WEBHOOK_PORT)."
     ]
     assert not (tmp_path / "data").exists()
+
+
+def test_blocked_retention_days_is_read_and_checked() -> None:
+    """BLOCKED_RETENTION_DAYS sets the retention; nonsense is refused with the setting's name."""
+    import pytest
+
+    from bot.config import ConfigError, Settings
+
+    base = {"TELEGRAM_BOT_TOKEN": "1:abcdefgh"}
+    assert Settings.from_env(base).blocked_retention_days == 180
+    assert Settings.from_env({**base, "BLOCKED_RETENTION_DAYS": "30"}).blocked_retention_days == 30
+    for bad in ("0", "-5", "²", "ten", "99999"):
+        with pytest.raises(ConfigError, match="BLOCKED_RETENTION_DAYS"):
+            Settings.from_env({**base, "BLOCKED_RETENTION_DAYS": bad})
