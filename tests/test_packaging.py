@@ -24,6 +24,7 @@ DISTRIBUTIONS = {
     "dateparser": "dateparser",
     "matplotlib": "matplotlib",
     "aiolimiter": "aiolimiter",
+    "httpx": "httpx",
     "tornado": "tornado",
     "aiohttp": "aiohttp",
 }
