@@ -49,7 +49,7 @@ async def ask(app: BotApp, tg: FakeTelegram) -> float:
 
 
 async def sample(app: BotApp, tg: FakeTelegram, until: asyncio.Task[object] | None, count: int) -> list[float]:
-    latencies = []
+    latencies: list[float] = []
     while len(latencies) < count and (until is None or not until.done()):
         latencies.append(await ask(app, tg))
         await asyncio.sleep(0.2)

@@ -12,7 +12,7 @@ from bot.context import services
 from bot.domain.stages import Stage
 from storage import Repository
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 
 @asynccontextmanager
@@ -29,9 +29,9 @@ async def killed_and_restarted(bot: Harness, settings: Settings) -> AsyncIterato
 async def test_guided_add_survives_a_restart_at_the_role_step(bot: Harness, settings: Settings) -> None:
     """/add, "Acme", restart: "SRE" is still the role, and the add finishes as asked."""
     await bot.send(ADA, "/add")
-    assert "Which role?" in (await bot.send(ADA, "Acme"))[0].text
+    assert "Which role?" in text_of((await bot.send(ADA, "Acme"))[0])
     async with killed_and_restarted(bot, settings) as again:
-        assert "Which track" in (await again.send(ADA, "SRE"))[0].text
+        assert "Which track" in text_of((await again.send(ADA, "SRE"))[0])
         await again.tap(ADA, "Skip")
         await again.tap(ADA, "Yes, applied")
         app = again.repo.get_application(ADA, 1)
@@ -43,7 +43,7 @@ async def test_a_pending_note_survives_a_restart(bot: Harness, settings: Setting
     await bot.send(ADA, "/add Acme - SRE")
     await bot.tap(ADA, "Note")
     async with killed_and_restarted(bot, settings) as again:
-        assert "Note added to #1" in (await again.send(ADA, "Ask about on-call"))[0].text
+        assert "Note added to #1" in text_of((await again.send(ADA, "Ask about on-call"))[0])
         app = again.repo.get_application(ADA, 1)
     assert app is not None and [n.text for n in app.notes] == ["Ask about on-call"]
 
@@ -61,7 +61,7 @@ async def test_a_pending_lesson_survives_a_restart(bot: Harness, settings: Setti
     await scheduler.tick()
     await bot.tap(ADA, "Next round")
     async with killed_and_restarted(bot, settings) as again:
-        assert "Lesson kept with #1" in (await again.send(ADA, "Prepare a design story"))[0].text
+        assert "Lesson kept with #1" in text_of((await again.send(ADA, "Prepare a design story"))[0])
         app = again.repo.get_application(ADA, 1)
     assert app is not None and [(n.kind, n.text) for n in app.notes] == [("lesson", "Prepare a design story")]
 
@@ -70,7 +70,7 @@ async def test_the_timezone_question_survives_a_restart(bot: Harness, settings: 
     """/start asks for a timezone; after a restart "Lisbon" still answers it."""
     await bot.send(ADA, "/start")
     async with killed_and_restarted(bot, settings) as again:
-        assert "Timezone set" in (await again.send(ADA, "Lisbon"))[0].text
+        assert "Timezone set" in text_of((await again.send(ADA, "Lisbon"))[0])
         profile = again.repo.get_profile(ADA)
     assert profile is not None and profile.timezone == "Europe/Lisbon"
 
@@ -81,7 +81,7 @@ async def test_a_command_after_a_restart_still_abandons_the_question(bot: Harnes
     await bot.send(ADA, "Acme")
     async with killed_and_restarted(bot, settings) as again:
         await again.send(ADA, "/list")
-        assert "not sure what to do" in (await again.send(ADA, "SRE"))[0].text
+        assert "not sure what to do" in text_of((await again.send(ADA, "SRE"))[0])
         assert again.repo.list_applications(ADA) == []
 
 
@@ -90,8 +90,8 @@ async def test_a_late_answer_is_ordinary_text(bot: Harness) -> None:
     await bot.send(ADA, "/timezone UTC")
     await bot.send(ADA, "/add")
     bot.clock.advance(minutes=31)
-    assert "not sure what to do" in (await bot.send(ADA, "Acme"))[0].text
-    assert "Nothing to cancel" in (await bot.send(ADA, "/cancel"))[0].text
+    assert "not sure what to do" in text_of((await bot.send(ADA, "Acme"))[0])
+    assert "Nothing to cancel" in text_of((await bot.send(ADA, "/cancel"))[0])
 
 
 async def test_an_answered_question_leaves_no_file_behind(bot: Harness, settings: Settings) -> None:
@@ -110,9 +110,9 @@ async def test_an_import_waiting_for_confirmation_survives_a_restart(bot: Harnes
     await bot.send(ADA, "/add Acme - SRE")
     data = b"company,role,stage,applied_at\nAcme,SRE,1,\nGlobex,Dev,nope,\nInitech,QA,interview,\n"
     reply = (await bot.upload(ADA, "jobs.csv", data))[0]
-    assert "1 row with problems" in reply.text
+    assert "1 row with problems" in text_of(reply)
     async with killed_and_restarted(bot, settings) as again:
         await again.tap(ADA, "Import the 1 valid row")
-        assert again.last(ADA).text.startswith("Imported 1 application (#2).")
+        assert text_of(again.last(ADA)).startswith("Imported 1 application (#2).")
         await again.press(ADA, reply.message_id, "imp:go:1", force=True)
         assert len(again.repo.list_applications(ADA)) == 2

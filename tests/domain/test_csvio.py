@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -56,9 +57,10 @@ AWKWARD = [
     "#",
     "é",
 ]
+_SURROGATES: tuple[Literal["Cs"]] = ("Cs",)  # lone surrogates cannot be encoded
 _chunk = st.one_of(
     st.sampled_from(AWKWARD),
-    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6),
+    st.text(st.characters(blacklist_categories=_SURROGATES, blacklist_characters="\x00"), max_size=6),
 )
 _raw = st.lists(_chunk, max_size=6).map("".join)
 free_text = _raw.map(str.strip)  # stored fields are stripped by the bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ def at(day: float) -> datetime:
 def job(
     number: int,
     company: str,
-    steps: list[tuple[float, object]],
+    steps: Sequence[tuple[float, object]],
     *,
     track: str = "",
     camp: Camp | None = None,
@@ -70,7 +71,8 @@ def job(
         if isinstance(step, Stage):
             moves.move(app, step, at(day))
         else:
-            outcome, reason = step  # type: ignore[misc]
+            assert isinstance(step, tuple)
+            outcome, reason = step
             moves.close(app, outcome, at(day), reason)
     return app
 

@@ -422,7 +422,7 @@ def test_moments_at_the_calendar_edge_skip_only_their_own_reminders(tz: ZoneInfo
     interviewing = job(1, Stage.INTERVIEW, interviews=[edge, real])
     closing = job(2, closes_on=date.max)
     silent = job(3, Stage.APPLIED)
-    silent.history.append(Event(edge, "edited", "notes"))  # its last change, as an import may store it
+    silent.history.append(Event(edge, "edited", detail="notes"))  # its last change, as an import may store it
     early = job(4, closes_on=date.min)
     found = agenda(profile(), [interviewing, closing, silent, early], set(), local(MONDAY, 8), tz)
     assert found.next_at is not None and found.next_at < datetime(2027, 1, 1, tzinfo=UTC)

@@ -112,7 +112,8 @@ def test_pause_pause_for_and_resume() -> None:
     assert (p.paused, p.paused_until) == (True, None)
     assert pause_for(p, MONDAY, 0) == date(2026, 11, 24) and p.paused_until == date(2026, 11, 24)
     resume(p)
-    assert (p.paused, p.paused_until) == (False, None)
+    assert not p.paused
+    assert p.paused_until is None
 
 
 def test_parse_target_accepts_one_or_two_numbers() -> None:
