@@ -33,6 +33,7 @@ from bot.handlers.common import Registered, answer, changed, edit, find_app, pro
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, button, esc, keyboard, local_moment, reason
+from bot.views.onboarding import reading_note
 from bot.views.reminders import bold, weeks
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
@@ -368,7 +369,7 @@ async def record_interview(update: Update, context: BotContext) -> None:
     stamps = (int(recorded.moment.timestamp()), int(other.timestamp()))
     await reply(
         update,
-        f"{saved}\n{onboarding.reading_note(two_way, order)}",
+        f"{saved}\n{reading_note(two_way, order)}",
         keyboard([button(label, "alt", "ivw", app.number, *stamps)]),
     )
 

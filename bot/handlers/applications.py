@@ -49,6 +49,7 @@ from bot.views.cards import (
     undo_keyboard,
 )
 from bot.views.markup import button, esc, keyboard, reason
+from bot.views.onboarding import reading_note
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
         )
     order = onboarding.order_for(profile, context)
     if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
-        notes.append(onboarding.reading_note(found, order))
+        notes.append(reading_note(found, order))
         if found.other is not None:
             other = button(
                 f"📅 I meant {found.other:%-d %b %Y}",
