@@ -32,7 +32,7 @@ from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
-from bot.views.markup import Rendered, button, esc, keyboard, local_moment, reason
+from bot.views.markup import Rendered, button, keyboard, local_moment, reason
 from bot.views.onboarding import reading_note
 from bot.views.reminders import bold, weeks
 from bot.views.settings import (
@@ -47,10 +47,13 @@ from bot.views.settings import (
     interview_list,
     interview_problem,
     interview_saved,
+    items_shown,
     nudges_view,
     paused_message,
+    pitch_shown,
     settings_view,
     slot_text,
+    what_time,
 )
 
 logger = logging.getLogger(__name__)
@@ -273,12 +276,7 @@ async def set_pitch(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     text = (update.effective_message.text or "").partition(" ")[2].strip()
     if not text:
-        shown = esc(profile.pitch) if profile.pitch else "none yet"
-        await reply(
-            update,
-            f"<b>Your pitch</b>: {shown}\nSet it: <code>/pitch {PITCH_EXAMPLE}…</code> "
-            "(<code>/pitch clear</code> removes it).",
-        )
+        await reply(update, pitch_shown(profile.pitch))
         return
     if text.lower() != "clear" and not any(ch.isalnum() for ch in text):
         await reply(update, f"A pitch needs words. {example_sentence('pitch', PITCH_EXAMPLE)} Nothing was changed.")
@@ -295,12 +293,7 @@ async def _set_items(update: Update, context: BotContext, field: str, title: str
     text = (update.effective_message.text or "").partition(" ")[2].strip()
     items: list[str] = getattr(profile, field)
     if not text:
-        shown = "\n".join(f"• {esc(i)}" for i in items) or "none yet"
-        await reply(
-            update,
-            f"<b>{title}</b>\n{shown}\nSet them: <code>/{field} {esc(example)}</code> "
-            f"(<code>/{field} clear</code> removes them).",
-        )
+        await reply(update, items_shown(title, field, items, example))
         return
     try:
         new = [] if text.lower() == "clear" else parse_list(text)
@@ -349,8 +342,7 @@ async def record_interview(update: Update, context: BotContext) -> None:
     order = onboarding.order_for(profile, context)
     moment = parse_moment(text, now.astimezone(tz), order=order) if text else None
     if moment is not None and interviews.day_without_time(text, now.astimezone(tz), order=order):
-        verb = f"/interview {app.number} move" if move else f"/interview {app.number}"
-        await reply(update, f"What time? E.g. <code>{verb} {esc(text)} 14:00</code>. Nothing was changed.")
+        await reply(update, what_time(app.number, text, move))
         return
     found = interviews.problem(app, moment, now, move=move) if moment is not None else None
     if moment is None or found is not None:

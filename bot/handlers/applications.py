@@ -19,7 +19,7 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
 from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
-from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
+from bot.domain.dates import DateOrder, ambiguous_far, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
@@ -39,17 +39,23 @@ from bot.handlers.questions import END, Ask, close, current, open_question
 from bot.views.cards import (
     app_title,
     card,
+    congratulations,
     delete_keyboard,
     fit_keyboard,
+    link_offer,
     list_page,
     more_keyboard,
     outcome_phrase,
     prospects_view,
     reason_keyboard,
+    role_question,
+    saved,
+    saving_link,
+    track_chosen,
     undo_keyboard,
+    undone,
 )
-from bot.views.markup import button, esc, keyboard, reason
-from bot.views.onboarding import reading_note
+from bot.views.markup import button, keyboard, reason
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
@@ -69,36 +75,13 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     changed(context, profile.user_id)
     entry = context.repo.last_undo(profile.user_id)
     text, markup = _card(app, profile, context, undo=entry)
-    where = "applied" if app.stage == Stage.APPLIED else "prospect"
-    notes = []
-    if same:
-        notes.append(
-            f"Heads-up: you already have #{same[0].number} for the same company and role. "
-            "Tap Undo if this one is a duplicate."
-        )
-    if app.closes_on is not None and app.closes_on < today_for(profile, context):
-        notes.append("Heads-up: that closing date has already passed.")
-    if draft.camp_bare and draft.camp is not None:
-        notes.append(
-            f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
-            f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
-        )
-    if draft.source_text:
-        notes.append(
-            f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
-            "I kept it as written in a note."
-        )
     order = onboarding.order_for(profile, context)
-    if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
-        notes.append(reading_note(found, order))
-        if found.other is not None:
-            other = button(
-                f"📅 I meant {found.other:%-d %b %Y}",
-                *("alt", "close", app.number, compact_day(found.day), compact_day(found.other)),
-            )
-            markup = keyboard(*markup.inline_keyboard, [other])
-    extra = "".join(f"\n{note}" for note in notes)
-    await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
+    today = today_for(profile, context)
+    found = ambiguous_far(draft.closes_typed, today, order) if draft.closes_typed else None
+    duplicate = same[0].number if same else None
+    await reply(
+        update, *saved(app, draft, (text, markup), duplicate=duplicate, today=today, reading=found, order=order)
+    )
 
 
 def _card(
@@ -146,11 +129,7 @@ async def offer_link(update: Update, context: BotContext) -> None:
 
 async def _offer_to_save(update: Update, context: BotContext, link: str) -> None:
     context.scratch["pending_link"] = link
-    await reply(
-        update,
-        f"Save this job as a prospect?\n{esc(link)}",
-        keyboard([button("➕ Save as prospect", "add", "link"), button("No thanks", "add", "drop")]),
-    )
+    await reply(update, *link_offer(link))
 
 
 async def start_from_link(update: Update, context: BotContext) -> Ask | int:
@@ -163,7 +142,7 @@ async def start_from_link(update: Update, context: BotContext) -> Ask | int:
         await edit(update, "That link has expired; send it again, please.")
         return END
     open_question(context, "add", draft={"link": link})
-    await edit(update, f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)")
+    await edit(update, saving_link(link))
     return Ask.ADD_COMPANY
 
 
@@ -200,7 +179,7 @@ async def ask_role(update: Update, context: BotContext) -> Ask | int:
         await reply(update, f"{reason(error)} Which company?")
         return Ask.ADD_COMPANY
     _draft(context)["company"] = company
-    await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
+    await reply(update, role_question(company))
     return Ask.ADD_ROLE
 
 
@@ -271,7 +250,7 @@ async def track_tapped(update: Update, context: BotContext) -> Ask | int:
     choices: list[str] = draft.pop("track_choices", [])
     if index is not None and 0 <= index[0] < len(choices):
         draft["track"] = choices[index[0]]
-    await edit(update, f"Track: {esc(draft.get('track') or 'none')}")
+    await edit(update, track_chosen(draft.get("track", "")))
     return await _ask_stage(update)
 
 
@@ -366,14 +345,7 @@ async def _apply(
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
-        await reply(update, congratulations(app), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
-
-
-def congratulations(app: JobApplication) -> str:
-    return (
-        f"🎉 Congratulations on {esc(app.company)}! That's what all those applications were for.\n"
-        "Want a break from reminders now?"
-    )
+        await reply(update, *congratulations(app))
 
 
 async def move_application(update: Update, context: BotContext) -> None:
@@ -581,7 +553,7 @@ async def undo_last(update: Update, context: BotContext) -> None:
         await reply(update, "Nothing to undo.")
         return
     changed(context, profile.user_id)
-    await reply(update, f"Undone: {esc(entry.label)}.")
+    await reply(update, undone(entry.label))
 
 
 # -- buttons ----------------------------------------------------------------------------------
@@ -794,10 +766,10 @@ async def undo_button(update: Update, context: BotContext) -> None:
     await answer(query, "Undone")
     app = context.repo.get_application(profile.user_id, entry.number)
     if app is None:
-        await edit(update, f"Undone: {esc(entry.label)}.")
+        await edit(update, undone(entry.label))
         return
     text, markup = _card(app, profile, context)
-    await edit(update, f"Undone: {esc(entry.label)}.\n\n{text}", markup)
+    await edit(update, f"{undone(entry.label)}\n\n{text}", markup)
 
 
 # -- notes by button ------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.capture import URL
+from bot.domain.capture import URL, Draft
+from bot.domain.dates import DateOrder, NumericDate, compact_day
 from bot.domain.models import Event, JobApplication
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
-from bot.views.markup import button, clip, days_until, esc, keyboard, local_moment, preview, short_day
+from bot.views.markup import Rendered, button, clip, days_until, esc, keyboard, local_moment, preview, short_day
+from bot.views.onboarding import reading_note
 
 PAGE_SIZE = 20
 
@@ -226,3 +228,81 @@ def prospects_view(ranked: Sequence[JobApplication], today: date) -> tuple[str, 
         for a in ranked[:5]
     ]
     return clip("\n".join(lines)), keyboard(*rows)
+
+
+# -- saving and changing -------------------------------------------------------------------------
+
+
+def saved(
+    app: JobApplication,
+    draft: Draft,
+    card_view: Rendered,
+    *,
+    duplicate: int | None,
+    today: date,
+    reading: NumericDate | None,
+    order: DateOrder,
+) -> Rendered:
+    """ "Saved as prospect #3." with the heads-ups (a duplicate, a passed or two-way closing date,
+    a bare camp word, an unknown source), then the card; a two-way date gets a button for the other reading."""
+    text, markup = card_view
+    where = "applied" if app.stage == Stage.APPLIED else "prospect"
+    notes = []
+    if duplicate is not None:
+        notes.append(
+            f"Heads-up: you already have #{duplicate} for the same company and role. "
+            "Tap Undo if this one is a duplicate."
+        )
+    if app.closes_on is not None and app.closes_on < today:
+        notes.append("Heads-up: that closing date has already passed.")
+    if draft.camp_bare and draft.camp is not None:
+        notes.append(
+            f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
+            f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
+        )
+    if draft.source_text:
+        notes.append(
+            f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
+            "I kept it as written in a note."
+        )
+    if reading is not None:
+        notes.append(reading_note(reading, order))
+        if reading.other is not None and markup is not None:
+            other = button(
+                f"📅 I meant {reading.other:%-d %b %Y}",
+                *("alt", "close", app.number, compact_day(reading.day), compact_day(reading.other)),
+            )
+            markup = keyboard(*markup.inline_keyboard, [other])
+    extra = "".join(f"\n{note}" for note in notes)
+    return f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup
+
+
+def link_offer(link: str) -> Rendered:
+    return (
+        f"Save this job as a prospect?\n{esc(link)}",
+        keyboard([button("➕ Save as prospect", "add", "link"), button("No thanks", "add", "drop")]),
+    )
+
+
+def saving_link(link: str) -> str:
+    return f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)"
+
+
+def role_question(company: str) -> str:
+    return f"<b>{esc(company)}</b>. Which <b>role</b>?"
+
+
+def track_chosen(track: str) -> str:
+    return f"Track: {esc(track or 'none')}"
+
+
+def congratulations(app: JobApplication) -> Rendered:
+    return (
+        f"🎉 Congratulations on {esc(app.company)}! That's what all those applications were for.\n"
+        "Want a break from reminders now?",
+        keyboard([button("⏸ Pause all nudges", "acc", "pause")]),
+    )
+
+
+def undone(label: str) -> str:
+    return f"Undone: {esc(label)}."

@@ -123,6 +123,30 @@ def example_sentence(command: str, example: str) -> str:
     return f"E.g. <code>/{command} {esc(example)}</code>{stop}"
 
 
+def pitch_shown(pitch: str) -> str:
+    """/pitch alone: the pitch, and how to set or clear it."""
+    shown = esc(pitch) if pitch else "none yet"
+    return (
+        f"<b>Your pitch</b>: {shown}\nSet it: <code>/pitch {PITCH_EXAMPLE}…</code> "
+        "(<code>/pitch clear</code> removes it)."
+    )
+
+
+def items_shown(title: str, field: str, items: Sequence[str], example: str) -> str:
+    """/values or /questions alone: the list, and how to set or clear it."""
+    shown = "\n".join(f"• {esc(i)}" for i in items) or "none yet"
+    return (
+        f"<b>{title}</b>\n{shown}\nSet them: <code>/{field} {esc(example)}</code> "
+        f"(<code>/{field} clear</code> removes them)."
+    )
+
+
+def what_time(number: int, text: str, move: bool) -> str:
+    """/interview N tomorrow: a day without a time."""
+    verb = f"/interview {number} move" if move else f"/interview {number}"
+    return f"What time? E.g. <code>{verb} {esc(text)} 14:00</code>. Nothing was changed."
+
+
 def interview_list(apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> str:
     ahead = interviews_ahead(apps, now - CATCH_UP)
     if not ahead:
