@@ -1,19 +1,19 @@
 """PTB persistence for open questions: conversation states and the question's data, per user.
 
 :class:`QuestionPersistence` is a :class:`telegram.ext.BasePersistence` that keeps only what an
-open question needs to survive a restart: the state of each persistent ``ConversationHandler``
-(guided /add, a note, an interview lesson) and PTB's ``user_data`` (the question's scratch: the
+open question needs to survive a restart: the state of the persistent ``ConversationHandler``
+``question`` (``bot/handlers/questions.py``: the guided /add, a note, an interview lesson) and PTB's ``user_data`` (the question's scratch: the
 half-filled draft, which application a note is for, an import waiting for confirmation). Bot
 data, chat data and callback data are not stored: TinyDB (``storage.Repository``) holds everything
 else. Each user's part is one small file written through ``storage.conversations``.
 
 When it is written: PTB hands changes over in ``Application.update_persistence``, which it runs
-every ``update_interval`` seconds and at shutdown. That leaves a window in which a question the
-bot has just asked would be lost to a kill, so ``bot/app.py`` also runs it right after every
-update is handled: a question is on disk a moment after the user sees it (the write follows the
-send; a kill in between loses that one question, and Telegram re-delivers the update that asked
-it unless it was acknowledged). Only users whose data changed are written: the store compares
-with what it wrote last.
+every ``update_interval`` seconds and at shutdown. A kill in between would lose a question the
+bot had just asked, so ``bot/app.py`` also runs it right after every update is handled: a
+question is on disk a moment after the user sees it. The write follows the send, so a kill in
+that very moment still loses that one question (the answer is then taken as ordinary text, and
+the user can ask again). Only users whose data changed are written: the store compares with what
+it wrote last.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ class ConversationStore:
         """Store one user's record (nothing to store: delete the file); no write when unchanged."""
         empty = not record.get("states") and not record.get("data")
         if empty:
-            self.forget(user_id)
+            if user_id in self._written:  # only this store writes these files, so no stat needed
+                self.forget(user_id)
             return
         text = _text(record)  # also refuses anything that isn't JSON before a file is touched
         if self._written.get(user_id) == text:
