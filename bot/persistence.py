@@ -2,10 +2,11 @@
 
 :class:`QuestionPersistence` is a :class:`telegram.ext.BasePersistence` that keeps only what an
 open question needs to survive a restart: the state of the persistent ``ConversationHandler``
-``question`` (``bot/handlers/questions.py``: the guided /add, a note, an interview lesson) and PTB's ``user_data`` (the question's scratch: the
-half-filled draft, which application a note is for, an import waiting for confirmation). Bot
-data, chat data and callback data are not stored: TinyDB (``storage.Repository``) holds everything
-else. Each user's part is one small file written through ``storage.conversations``.
+named ``question`` (``bot/handlers/questions.py``: the guided /add, a note, an interview lesson)
+and PTB's ``user_data`` (the question's scratch: the half-filled draft, which application a note
+is for, an import waiting for confirmation). Bot data, chat data and callback data are not
+stored: TinyDB (``storage.Repository``) holds everything else. Each user's part is one small file
+written through ``storage.conversations``.
 
 When it is written: PTB hands changes over in ``Application.update_persistence``, which it runs
 every ``update_interval`` seconds and at shutdown. A kill in between would lose a question the
