@@ -5,7 +5,7 @@ through :func:`services`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ class Services:
     settings: Settings
     clock: Clock = system_clock
     scheduler: Scheduler | None = None
+    error_reports: dict[str, float] = field(default_factory=dict)  # kind of error -> last report (monotonic)
 
     def now(self) -> datetime:
         return self.clock()
@@ -74,7 +75,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def scratch(self) -> dict[Any, Any]:
-        """PTB's ``user_data``: the open question's data only, never a second database."""
+        """PTB's ``user_data``: an open question and pending confirmations only, never a second
+        database (it is stored as JSON by ``bot/persistence.py``, so JSON values only)."""
         if self.user_data is None:
             raise RuntimeError("no user in this update")
         return self.user_data

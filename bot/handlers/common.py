@@ -84,7 +84,7 @@ def profile_of(update: Update, context: BotContext) -> Profile:
     """The user's profile; ``track_user`` has made sure it exists."""
     assert update.effective_user is not None
     profile = context.repo.get_profile(update.effective_user.id)
-    if profile is None:  # the gate group always creates it first
+    if profile is None:  # track_user (group -2) creates it before any handler runs
         raise RuntimeError("profile missing")
     return profile
 
