@@ -26,6 +26,7 @@ from bot.handlers import accountability, applications, common, errors, insights,
 from bot.persistence import QuestionPersistence
 from bot.scheduling import Scheduler
 from bot.updates import FairUpdateProcessor
+from bot.views import privacy as privacy_views
 from bot.views.reminders import render_reminder
 from storage import Repository
 from storage.conversations import ConversationStore
@@ -157,8 +158,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await app.bot.set_my_commands(
             [BotCommand(c.name, c.description) for c in COMMANDS], scope=BotCommandScopeAllPrivateChats()
         )
-        await app.bot.set_my_description(privacy.DESCRIPTION)
-        await app.bot.set_my_short_description(privacy.SHORT_DESCRIPTION)
+        await app.bot.set_my_description(privacy_views.DESCRIPTION)
+        await app.bot.set_my_short_description(privacy_views.SHORT_DESCRIPTION)
     except TelegramError as error:
         # A Bot API server without the command menu still serves every command we have.
         logger.warning("bot.commands_not_set error=%s", error)

@@ -32,8 +32,7 @@ from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
-from bot.views.markup import Rendered, button, keyboard, local_moment, reason
-from bot.views.onboarding import reading_note
+from bot.views.markup import Rendered, local_moment, reason
 from bot.views.reminders import bold, weeks
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
@@ -47,6 +46,7 @@ from bot.views.settings import (
     interview_list,
     interview_problem,
     interview_saved,
+    interview_saved_two_way,
     items_shown,
     nudges_view,
     paused_message,
@@ -357,13 +357,7 @@ async def record_interview(update: Update, context: BotContext) -> None:
         await reply(update, saved)
         return
     other = datetime.combine(two_way.other, recorded.moment.astimezone(tz).time(), tzinfo=tz)
-    label = f"📅 I meant {two_way.other:%-d %b %Y}"
-    stamps = (int(recorded.moment.timestamp()), int(other.timestamp()))
-    await reply(
-        update,
-        f"{saved}\n{reading_note(two_way, order)}",
-        keyboard([button(label, "alt", "ivw", app.number, *stamps)]),
-    )
+    await reply(update, *interview_saved_two_way(saved, two_way, order, app.number, recorded.moment, other))
 
 
 async def interview_reading_tapped(update: Update, context: BotContext) -> None:

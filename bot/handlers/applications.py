@@ -51,11 +51,13 @@ from bot.views.cards import (
     role_question,
     saved,
     saving_link,
+    stage_question,
     track_chosen,
+    track_question,
     undo_keyboard,
     undone,
 )
-from bot.views.markup import button, keyboard, reason
+from bot.views.markup import reason
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
@@ -87,12 +89,7 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
 def _card(
     app: JobApplication, profile: Profile, context: BotContext, undo: UndoEntry | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text, markup = card(app, context.user_tz(profile.timezone), today_for(profile, context))
-    if undo is not None:
-        rows = [list(row) for row in markup.inline_keyboard]
-        rows.append([button("↩ Undo", "undo", "do", undo.id)])
-        markup = keyboard(*rows)
-    return text, markup
+    return card(app, context.user_tz(profile.timezone), today_for(profile, context), undo=undo.id if undo else None)
 
 
 # -- /add -------------------------------------------------------------------------------------
@@ -195,23 +192,12 @@ async def ask_track(update: Update, context: BotContext) -> Ask | int:
     profile = profile_of(update, context)
     # The buttons carry an index into this exact list (callback data never holds user text).
     _draft(context)["track_choices"] = list(profile.tracks)
-    buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([button("Skip", "add", "track", "-")])
-    await reply(
-        update,
-        "Which <b>track</b> is it (e.g. SRE, Developer, DevRel)? Tap one or type a new one.",
-        keyboard(*rows),
-    )
+    await reply(update, *track_question(profile.tracks))
     return Ask.ADD_TRACK
 
 
 async def _ask_stage(update: Update) -> Ask:
-    await reply(
-        update,
-        "Have you applied yet?",
-        keyboard([button("Not yet: prospect", "add", "stage", 0), button("Yes, applied", "add", "stage", 1)]),
-    )
+    await reply(update, *stage_question())
     return Ask.ADD_STAGE
 
 

@@ -19,6 +19,22 @@ from bot.views.onboarding import reading_note
 PAGE_SIZE = 20
 
 
+def track_question(tracks: Sequence[str]) -> Rendered:
+    """Guided add, step 3: the user's tracks as buttons (by index: callback data never holds user text)."""
+    buttons = [button(track, "add", "track", i) for i, track in enumerate(tracks)]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([button("Skip", "add", "track", "-")])
+    return "Which <b>track</b> is it (e.g. SRE, Developer, DevRel)? Tap one or type a new one.", keyboard(*rows)
+
+
+def stage_question() -> Rendered:
+    """Guided add, last step: prospect or applied."""
+    return (
+        "Have you applied yet?",
+        keyboard([button("Not yet: prospect", "add", "stage", 0), button("Yes, applied", "add", "stage", 1)]),
+    )
+
+
 def undo_keyboard(entry_id: int) -> InlineKeyboardMarkup:
     return keyboard([button("↩ Undo", "undo", "do", entry_id)])
 
@@ -58,8 +74,11 @@ def closing_phrase(day: date, today: date | None) -> str:
     return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
-def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKeyboardMarkup]:
-    """The full view of one application, with buttons for what can happen next."""
+def card(
+    app: JobApplication, tz: ZoneInfo, today: date, *, undo: int | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The full view of one application, with buttons for what can happen next (and ↩ Undo for
+    the change just made, when ``undo`` is its entry id)."""
     lines = [app_title(app), f"Stage: <b>{esc(app.status_label())}</b>"]
     if app.reason:
         lines.append(f"Reason: {esc(app.reason)}")
@@ -93,7 +112,10 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         for note in app.notes[-6:]:
             prefix = "Lesson: " if note.kind == "lesson" else ""
             lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(preview(note.text))}")
-    return clip("\n".join(lines)), card_keyboard(app)
+    markup = card_keyboard(app)
+    if undo is not None:
+        markup = keyboard(*markup.inline_keyboard, [button("↩ Undo", "undo", "do", undo)])
+    return clip("\n".join(lines)), markup
 
 
 def describe_event(event: Event) -> str:

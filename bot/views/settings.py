@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import interviews, settings_rules
-from bot.domain.dates import ORDER_NAMES, WEEKDAYS, date_order_for
+from bot.domain.dates import ORDER_NAMES, WEEKDAYS, DateOrder, NumericDate, date_order_for
 from bot.domain.interviews import CheckIn, Problem
 from bot.domain.models import JobApplication, Profile, Slot
 from bot.domain.reminders import CATCH_UP, interviews_ahead, is_paused
@@ -16,6 +16,7 @@ from bot.domain.settings_rules import NUDGE_NAMES
 from bot.domain.words import plural
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, button, clip, esc, keyboard, local_moment, short_day
+from bot.views.onboarding import reading_note
 from bot.views.reminders import bold, moment_text
 
 SLOT_TITLES = {"plan": "Weekly plan", "check": "Mid-week check", "review": "Weekly review"}
@@ -165,6 +166,18 @@ OTHER_DAY_PROBLEMS = {
     Problem.PAST: "that day has passed",
     Problem.TOO_FAR: "that's over two years away",
 }
+
+
+def interview_saved_two_way(
+    saved: str, found: NumericDate, order: DateOrder, number: int, read: datetime, other: datetime
+) -> Rendered:
+    """The interview as saved, how its two-way date was read, and a button for the other reading."""
+    stamps = (int(read.timestamp()), int(other.timestamp()))
+    label = f"📅 I meant {found.other:%-d %b %Y}" if found.other else "📅 I meant the other day"
+    return (
+        f"{saved}\n{reading_note(found, order)}",
+        keyboard([button(label, "alt", "ivw", number, *stamps)]),
+    )
 
 
 def interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:

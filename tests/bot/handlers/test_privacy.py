@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers import privacy
+from bot.views import privacy as privacy_views
 from tests.conftest import ADA, BOB
 from tests.harness import Harness, text_of
 
@@ -18,7 +19,7 @@ async def test_privacy_says_what_where_who_and_how_long(bot: Harness) -> None:
 
 async def test_the_bot_describes_itself_and_its_data_promise(bot: Harness) -> None:
     """The description and short description (shown before /start) say where the data stays."""
-    assert bot.tg.calls_to("setMyDescription")[-1]["description"] == privacy.DESCRIPTION
+    assert bot.tg.calls_to("setMyDescription")[-1]["description"] == privacy_views.DESCRIPTION
     assert "server" in bot.tg.calls_to("setMyShortDescription")[-1]["short_description"]
 
 
