@@ -27,7 +27,6 @@ from bot.domain.reminders import (
 )
 from bot.domain.settings_rules import NUDGE_NAMES, SettingError, parse_list, parse_nudge, parse_target
 from bot.domain.weekly import streak_including_this_week
-from bot.domain.words import plural
 from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
@@ -36,6 +35,7 @@ from bot.views.markup import Rendered, local_moment, reason
 from bot.views.reminders import bold, weeks
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
+    LESSON_QUESTION,
     OTHER_DAY_PROBLEMS,
     PITCH_EXAMPLE,
     QUESTIONS_EXAMPLE,
@@ -47,7 +47,9 @@ from bot.views.settings import (
     interview_problem,
     interview_saved,
     interview_saved_two_way,
+    interviews_cancelled,
     items_shown,
+    lesson_kept,
     nudges_view,
     paused_message,
     pitch_shown,
@@ -397,12 +399,7 @@ async def _cancel_interviews(update: Update, context: BotContext, profile: Profi
         return
     context.repo.save_application(profile.user_id, app, f"cancelled interview for #{app.number}")
     changed(context, profile.user_id)
-    times = ", ".join(local_moment(m, tz) for m in dropped)
-    await reply(
-        update,
-        f"Cancelled {plural(len(dropped), 'upcoming interview')} for {app_title(app)} "
-        f"({times}); no prep reminders for {'it' if len(dropped) == 1 else 'them'}.",
-    )
+    await reply(update, interviews_cancelled(app, dropped, tz))
 
 
 # -- buttons on reminders ------------------------------------------------------------------------
@@ -449,11 +446,7 @@ async def check_in(update: Update, context: BotContext) -> Ask | int:
     await answer(query)
     open_question(context, "lesson", number=app.number)
     await edit(update, f"{app_title(app)}\n{headline}")
-    await reply(
-        update,
-        "What's <b>one lesson</b> you take from this interview? Reply with a "
-        "sentence and I'll keep it with the application (/cancel to skip).",
-    )
+    await reply(update, LESSON_QUESTION)
     return Ask.LESSON
 
 
@@ -470,7 +463,7 @@ async def save_lesson(update: Update, context: BotContext) -> int:
     moves.add_note(app, (update.effective_message.text or "")[:2000], context.now(), kind="lesson")
     context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
     changed(context, profile.user_id)
-    await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes.")
+    await reply(update, lesson_kept(app))
     return END
 
 

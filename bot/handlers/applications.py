@@ -37,24 +37,25 @@ from bot.handlers.common import (
 )
 from bot.handlers.questions import END, Ask, close, current, open_question
 from bot.views.cards import (
-    app_title,
+    COMPANY_QUESTION,
     card,
     congratulations,
-    delete_keyboard,
-    fit_keyboard,
+    delete_question,
+    deleted,
+    fit_question,
     link_offer,
     list_page,
     more_keyboard,
+    note_question,
     outcome_phrase,
     prospects_view,
-    reason_keyboard,
+    reason_question,
     role_question,
     saved,
     saving_link,
     stage_question,
     track_chosen,
     track_question,
-    undo_keyboard,
     undone,
 )
 from bot.views.markup import reason
@@ -101,7 +102,7 @@ async def add_application(update: Update, context: BotContext) -> Ask | int:
     text = " ".join(context.args or [])
     if not text:
         open_question(context, "add", draft={})
-        await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
+        await reply(update, COMPANY_QUESTION)
         return Ask.ADD_COMPANY
     link = find_link(text)
     if link is not None and text.strip() == link:
@@ -528,7 +529,7 @@ async def delete_application(update: Update, context: BotContext) -> None:
     app = await find_app(update, context, context.args or [], "/delete 3")
     if app is None:
         return
-    await reply(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+    await reply(update, *delete_question(app))
 
 
 async def undo_last(update: Update, context: BotContext) -> None:
@@ -616,11 +617,7 @@ async def _advance_card(
 async def _ask_reason(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(
-        update,
-        f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
-        reason_keyboard(app),
-    )
+    await edit(update, *reason_question(app))
 
 
 def _closer(outcome: Outcome) -> ButtonAction:
@@ -658,7 +655,7 @@ async def _show_more(update: Update, context: BotContext, profile: Profile, app:
 async def _ask_delete(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+    await edit(update, *delete_question(app))
 
 
 async def _delete_card(
@@ -668,7 +665,7 @@ async def _delete_card(
     changed(context, profile.user_id)
     assert update.callback_query is not None
     await answer(update.callback_query, "Deleted")
-    await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
+    await edit(update, *deleted(app, entry.id if entry else None))
 
 
 BUTTON_ACTIONS: dict[str, ButtonAction] = {
@@ -717,16 +714,10 @@ async def fit_button(update: Update, context: BotContext) -> None:
         return
     if action == "ask":
         await answer(query)
-        await edit(
-            update,
-            f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
-            fit_keyboard(app, None),
-        )
+        await edit(update, *fit_question(app, None))
     elif action == "c":
         await answer(query)
-        await edit(
-            update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, numbers[1])
-        )
+        await edit(update, *fit_question(app, numbers[1]))
     else:
         app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
@@ -769,7 +760,7 @@ async def ask_note(update: Update, context: BotContext) -> Ask | int:
     assert update.callback_query is not None
     await answer(update.callback_query)
     open_question(context, "note", number=app.number)
-    await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
+    await reply(update, note_question(app))
     return Ask.NOTE
 
 

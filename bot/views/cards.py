@@ -19,6 +19,9 @@ from bot.views.onboarding import reading_note
 PAGE_SIZE = 20
 
 
+COMPANY_QUESTION = "Let's save a job. Which <b>company</b>? (/cancel to stop)"
+
+
 def track_question(tracks: Sequence[str]) -> Rendered:
     """Guided add, step 3: the user's tracks as buttons (by index: callback data never holds user text)."""
     buttons = [button(track, "add", "track", i) for i, track in enumerate(tracks)]
@@ -328,3 +331,32 @@ def congratulations(app: JobApplication) -> Rendered:
 
 def undone(label: str) -> str:
     return f"Undone: {esc(label)}."
+
+
+def delete_question(app: JobApplication) -> Rendered:
+    return f"Delete {app_title(app)} and its history?", delete_keyboard(app)
+
+
+def deleted(app: JobApplication, undo: int | None) -> Rendered:
+    return f"Deleted {app_title(app)}.", undo_keyboard(undo) if undo is not None else None
+
+
+def reason_question(app: JobApplication) -> Rendered:
+    return (
+        f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
+        reason_keyboard(app),
+    )
+
+
+def fit_question(app: JobApplication, contribute: int | None) -> Rendered:
+    """⭐ Re-rate: first what you'd contribute, then (``contribute`` given) what you'd learn."""
+    if contribute is None:
+        return (
+            f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
+            fit_keyboard(app, None),
+        )
+    return f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, contribute)
+
+
+def note_question(app: JobApplication) -> str:
+    return f"Send your note for {app_title(app)} (/cancel to stop)."

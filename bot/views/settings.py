@@ -245,3 +245,22 @@ CHECK_IN_HEADLINES = {
     CheckIn.REJECTED: "✖ Rejected. That stings; every interview is practice for the one that works.",
     CheckIn.WAITING: "⏳ No news yet. I'll keep it in your in-flight count.",
 }
+
+
+LESSON_QUESTION = (
+    "What's <b>one lesson</b> you take from this interview? Reply with a "
+    "sentence and I'll keep it with the application (/cancel to skip)."
+)
+
+
+def lesson_kept(app: JobApplication) -> str:
+    return f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes."
+
+
+def interviews_cancelled(app: JobApplication, dropped: Sequence[datetime], tz: ZoneInfo) -> str:
+    """/interview N cancel: how many went, and when they were."""
+    times = ", ".join(local_moment(m, tz) for m in dropped)
+    return (
+        f"Cancelled {plural(len(dropped), 'upcoming interview')} for {app_title(app)} "
+        f"({times}); no prep reminders for {'it' if len(dropped) == 1 else 'them'}."
+    )
