@@ -26,13 +26,11 @@ from bot.domain.reminders import (
     standing,
 )
 from bot.domain.settings_rules import NUDGE_NAMES, SettingError, parse_list, parse_nudge, parse_target
-from bot.domain.weekly import streak_including_this_week
 from bot.handlers import onboarding
 from bot.handlers.common import Registered, answer, changed, edit, find_app, profile_of, reply, today_for
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, local_moment, reason
-from bot.views.reminders import bold, weeks
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
     LESSON_QUESTION,
@@ -43,6 +41,8 @@ from bot.views.settings import (
     VALUES_EXAMPLE,
     at_bound,
     example_sentence,
+    follow_up_now,
+    follow_up_set,
     interview_list,
     interview_problem,
     interview_saved,
@@ -51,10 +51,14 @@ from bot.views.settings import (
     items_shown,
     lesson_kept,
     nudges_view,
+    pause_refused,
     paused_message,
     pitch_shown,
     settings_view,
     slot_text,
+    streak_text,
+    target_now,
+    target_set,
     what_time,
 )
 
@@ -92,12 +96,7 @@ async def set_target(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     args = context.args or []
     if not args:
-        await reply(
-            update,
-            f"Your target: {bold(profile.target_per_week, 'application')} a week, "
-            f"<b>{profile.target_in_flight}</b> in flight. Change it: "
-            "<code>/target 3</code> or <code>/target 3 2</code>.",
-        )
+        await reply(update, target_now(profile))
         return
     try:
         per_week, flight = parse_target(args)
@@ -108,7 +107,7 @@ async def set_target(update: Update, context: BotContext) -> None:
     if flight is not None:
         profile.target_in_flight = flight
     _save(context, profile)
-    await reply(update, f"Target set: <b>{per_week}</b> a week, <b>{profile.target_in_flight}</b> in flight.")
+    await reply(update, target_set(profile))
 
 
 async def show_streak(update: Update, context: BotContext) -> None:
@@ -116,15 +115,7 @@ async def show_streak(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     apps = context.repo.list_applications(profile.user_id)
     week = standing(profile, apps, context.now(), _tz(profile, context)).week
-    streak = streak_including_this_week(week)
-    fire = "🔥 " if streak else ""
-    included = ", this week included" if week.met else ""
-    so_far = "target met" if week.met else f"{week.needed} to go"
-    await reply(
-        update,
-        f"{fire}Streak: <b>{weeks(streak)}</b> in a row on target ({week.target} a week){included}."
-        f"\nThis week: {week.applied} sent, {so_far}. Buffer: {week.buffer}.",
-    )
+    await reply(update, streak_text(week))
 
 
 # -- nudges, pause, settings -----------------------------------------------------------------------
@@ -177,11 +168,7 @@ async def pause_nudges(update: Update, context: BotContext) -> None:
             " ".join(context.args or []), today_for(profile, context), order=onboarding.order_for(profile, context)
         )
     except SettingError as error:
-        await reply(
-            update,
-            f"{reason(error)} Try <code>/pause</code>, <code>/pause until monday</code> or "
-            "<code>/pause for 2 weeks</code>. Nothing was changed.",
-        )
+        await reply(update, pause_refused(error))
         return
     settings_rules.pause(profile, until)
     _save(context, profile)
@@ -256,17 +243,11 @@ async def set_follow_up(update: Update, context: BotContext) -> None:
     follow = numbers[0] if numbers else 0
     ghost = numbers[1] if numbers and len(numbers) == 2 else profile.ghost_days
     if numbers is None or not 1 <= follow < ghost <= 180:
-        await reply(
-            update,
-            f"Now: follow-up after {bold(profile.follow_up_days, 'day')} of silence, "
-            f"“ghosted?” after <b>{profile.ghost_days}</b>. Change with e.g. "
-            "<code>/followup 7 21</code> (the second number bigger, at most 180)."
-            + (" Nothing was changed." if args else ""),
-        )
+        await reply(update, follow_up_now(profile, refused=bool(args)))
         return
     profile.follow_up_days, profile.ghost_days = follow, ghost
     _save(context, profile)
-    await reply(update, f"Follow-up hint after {bold(follow, 'day')}, “ghosted?” after <b>{ghost}</b>.")
+    await reply(update, follow_up_set(profile))
 
 
 # -- pitch, values, questions ------------------------------------------------------------------

@@ -13,11 +13,12 @@ from bot.domain.interviews import CheckIn, Problem
 from bot.domain.models import JobApplication, Profile, Slot
 from bot.domain.reminders import CATCH_UP, interviews_ahead, is_paused
 from bot.domain.settings_rules import NUDGE_NAMES
+from bot.domain.weekly import WeekStatus, streak_including_this_week
 from bot.domain.words import plural
 from bot.views.cards import app_title
-from bot.views.markup import Rendered, button, clip, esc, keyboard, local_moment, short_day
+from bot.views.markup import Rendered, button, clip, esc, keyboard, local_moment, reason, short_day
 from bot.views.onboarding import reading_note
-from bot.views.reminders import bold, moment_text
+from bot.views.reminders import bold, moment_text, weeks
 
 SLOT_TITLES = {"plan": "Weekly plan", "check": "Mid-week check", "review": "Weekly review"}
 INTERVIEW_LIST_MAX = 20
@@ -264,3 +265,47 @@ def interviews_cancelled(app: JobApplication, dropped: Sequence[datetime], tz: Z
         f"Cancelled {plural(len(dropped), 'upcoming interview')} for {app_title(app)} "
         f"({times}); no prep reminders for {'it' if len(dropped) == 1 else 'them'}."
     )
+
+
+def target_now(profile: Profile) -> str:
+    return (
+        f"Your target: {bold(profile.target_per_week, 'application')} a week, "
+        f"<b>{profile.target_in_flight}</b> in flight. Change it: "
+        "<code>/target 3</code> or <code>/target 3 2</code>."
+    )
+
+
+def target_set(profile: Profile) -> str:
+    return f"Target set: <b>{profile.target_per_week}</b> a week, <b>{profile.target_in_flight}</b> in flight."
+
+
+def streak_text(week: WeekStatus) -> str:
+    """/streak: weeks in a row on target (this week once it is met), this week so far, the buffer."""
+    streak = streak_including_this_week(week)
+    fire = "🔥 " if streak else ""
+    included = ", this week included" if week.met else ""
+    so_far = "target met" if week.met else f"{week.needed} to go"
+    return (
+        f"{fire}Streak: <b>{weeks(streak)}</b> in a row on target ({week.target} a week){included}."
+        f"\nThis week: {week.applied} sent, {so_far}. Buffer: {week.buffer}."
+    )
+
+
+def pause_refused(error: Exception) -> str:
+    return (
+        f"{reason(error)} Try <code>/pause</code>, <code>/pause until monday</code> or "
+        "<code>/pause for 2 weeks</code>. Nothing was changed."
+    )
+
+
+def follow_up_now(profile: Profile, *, refused: bool) -> str:
+    return (
+        f"Now: follow-up after {bold(profile.follow_up_days, 'day')} of silence, "
+        f"“ghosted?” after <b>{profile.ghost_days}</b>. Change with e.g. "
+        "<code>/followup 7 21</code> (the second number bigger, at most 180)."
+        + (" Nothing was changed." if refused else "")
+    )
+
+
+def follow_up_set(profile: Profile) -> str:
+    return f"Follow-up hint after {bold(profile.follow_up_days, 'day')}, “ghosted?” after <b>{profile.ghost_days}</b>."
