@@ -39,13 +39,16 @@ from bot.handlers.questions import END, Ask, close, current, open_question
 from bot.views.cards import (
     COMPANY_QUESTION,
     card,
+    closing_date_now,
     congratulations,
     delete_question,
     deleted,
     fit_question,
+    fit_usage,
     link_offer,
     list_page,
     more_keyboard,
+    moved,
     note_question,
     outcome_phrase,
     prospects_view,
@@ -57,6 +60,8 @@ from bot.views.cards import (
     track_chosen,
     track_question,
     undone,
+    what_value,
+    which_field,
 )
 from bot.views.markup import reason
 from storage import UndoEntry
@@ -351,9 +356,7 @@ async def move_application(update: Update, context: BotContext) -> None:
         await reply(update, reason(error))
         return
     verb = "Corrected" if correction else "Moved"
-    await _apply(
-        update, context, app, f"moved #{app.number} to {stage.label}", f"{verb} #{app.number} to <b>{stage.label}</b>."
-    )
+    await _apply(update, context, app, f"moved #{app.number} to {stage.label}", moved(app.number, stage, verb))
 
 
 async def _typed_change(
@@ -441,11 +444,7 @@ async def rate_fit(update: Update, context: BotContext) -> None:
         return
     scores = int_args(args[1:], 2)
     if scores is None or not all(1 <= s <= 5 for s in scores):
-        await reply(
-            update,
-            "Give two scores from 1 to 5: what you'd contribute, then what you'd "
-            f"learn. E.g. <code>/fit {app.number} 4 5</code>.",
-        )
+        await reply(update, fit_usage(app.number))
         return
     app.fit_contribute, app.fit_learn = scores
     await _apply(
@@ -465,14 +464,10 @@ async def edit_application(update: Update, context: BotContext) -> None:
     field = args[1].lower() if len(args) > 1 else ""
     value = " ".join(args[2:]).strip()
     if field not in EDITABLE:
-        await reply(
-            update,
-            f"Which field? One of: {', '.join(EDITABLE)}. E.g. <code>/edit {app.number} closes 2026-12-05</code>.",
-        )
+        await reply(update, which_field(app.number, EDITABLE))
         return
     if not value:
-        clear = "" if field in ("company", "role") else " (or <code>none</code> to clear it)"
-        await reply(update, f"What should the {field} be? E.g. <code>/edit {app.number} {field} …</code>{clear}.")
+        await reply(update, what_value(app.number, field, clearable=field not in ("company", "role")))
         return
     profile = profile_of(update, context)
     problem = _set_field(app, field, value, today_for(profile, context), onboarding.order_for(profile, context))
@@ -559,7 +554,7 @@ async def closing_reading_tapped(update: Update, context: BotContext) -> None:
         return
     app.closes_on = other
     app.history.append(Event(at=context.now(), kind="edited", detail="closes"))
-    headline = f"Closing date of #{app.number} is now <b>{other:%-d %B %Y}</b>."
+    headline = closing_date_now(app.number, other)
     await _apply(update, context, app, f"edited #{app.number} closes", headline, "Closing date changed")
 
 
@@ -609,7 +604,7 @@ async def _advance_card(
         context,
         app,
         f"moved #{app.number} to {stage.label}",
-        f"Moved #{app.number} to <b>{stage.label}</b>.",
+        moved(app.number, stage),
         toast=f"#{app.number} → {stage.label}",
     )
 

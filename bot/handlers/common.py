@@ -17,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
+from bot.views.cards import which_application
 from bot.views.markup import Keyboard
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
     assert update.effective_user is not None
     number = parse_number(args[0]) if args else None
     if number is None:
-        await reply(update, f"Which application? Give its number, e.g. <code>{usage}</code>. See /list.")
+        await reply(update, which_application(usage))
         return None
     app = context.repo.get_application(update.effective_user.id, number)
     if app is None:

@@ -28,12 +28,17 @@ from bot.domain.words import plural
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
 from bot.views.insights import (
+    CHART_USAGE,
+    EXPORT_USAGE,
     IMPORT_HELP,
     NO_APPS,
+    NOTHING_TO_DRAW,
     SETTLED,
+    SPLIT_BY_WHAT,
     Report,
     chart_caption,
     funnel_text,
+    how_many_weeks,
     import_buttons,
     import_done,
     import_problems,
@@ -84,9 +89,7 @@ async def show_stats(update: Update, context: BotContext) -> None:
     """/stats track|camp|source: the rates per segment, best and worst named."""
     by = (context.args or ["track"])[0].lower()
     if by not in funnel.SEGMENT_FIELDS:
-        await reply(
-            update, "Split by what? <code>/stats track</code>, <code>/stats camp</code> or <code>/stats source</code>."
-        )
+        await reply(update, SPLIT_BY_WHAT)
         return
     _, apps, _ = _apps_and_tz(update, context)
     await reply(update, stats_text(funnel.segment_stats(apps, by)) if apps else NO_APPS)
@@ -106,7 +109,7 @@ async def show_week(update: Update, context: BotContext) -> None:
     """/week [N]: applications per week against the target for the last N weeks, and the streak."""
     weeks = _read_weeks(context.args or [], DEFAULT_WEEKS)
     if weeks is None:
-        await reply(update, f"How many weeks? 1 to {MAX_WEEKS}, e.g. <code>/week 12</code>.")
+        await reply(update, how_many_weeks("/week 12", MAX_WEEKS))
         return
     profile, apps, tz = _apps_and_tz(update, context)
     now = context.now()
@@ -157,7 +160,7 @@ async def send_chart(update: Update, context: BotContext) -> None:
     if args and args[0] in ("weeks", "week"):
         weeks = _read_weeks(args[1:], 12)
         if weeks is None:
-            await reply(update, f"How many weeks? 1 to {MAX_WEEKS}, e.g. <code>/chart weeks 16</code>.")
+            await reply(update, how_many_weeks("/chart weeks 16", MAX_WEEKS))
             return
         series = recent_weeks(apps, tz, context.now(), weeks)
         png = await asyncio.to_thread(charts.render_weeks, series, profile.target_per_week)
@@ -165,15 +168,11 @@ async def send_chart(update: Update, context: BotContext) -> None:
         await update.effective_chat.send_photo(photo=png, caption=caption)
         return
     if args:
-        await reply(update, "Try <code>/chart</code> for the funnel or <code>/chart weeks</code>.")
+        await reply(update, CHART_USAGE)
         return
     chart = charts.funnel_rows(apps)
     if not chart.rows:
-        await reply(
-            update,
-            "Nothing to draw yet: the chart shows applications you've sent. "
-            "Mark one applied with <code>/move 1 applied</code>.",
-        )
+        await reply(update, NOTHING_TO_DRAW)
         return
     png = await asyncio.to_thread(charts.render_funnel, apps)
     await update.effective_chat.send_photo(photo=png, caption=chart_caption(chart, apps))
@@ -200,7 +199,7 @@ async def export_data(update: Update, context: BotContext) -> None:
         )
         return
     if kind != "csv":
-        await reply(update, "Try <code>/export</code> (CSV) or <code>/export ics</code> (interviews).")
+        await reply(update, EXPORT_USAGE)
         return
     if not apps:
         await reply(update, "Nothing to export yet. " + NO_APPS)

@@ -187,11 +187,7 @@ async def unknown_text(update: Update, context: BotContext) -> None:
         if suggestions:
             await reply(update, views.unknown_zone(text, suggestions))
             return
-    await reply(
-        update,
-        "I'm not sure what to do with that. To save a job: "
-        "<code>/add Acme - Senior SRE</code>. Everything else: /help.",
-    )
+    await reply(update, views.NOT_SURE)
 
 
 async def unknown_input(update: Update, context: BotContext) -> None:

@@ -360,3 +360,31 @@ def fit_question(app: JobApplication, contribute: int | None) -> Rendered:
 
 def note_question(app: JobApplication) -> str:
     return f"Send your note for {app_title(app)} (/cancel to stop)."
+
+
+def moved(number: int, stage: Stage, verb: str = "Moved") -> str:
+    return f"{verb} #{number} to <b>{stage.label}</b>."
+
+
+def closing_date_now(number: int, day: date) -> str:
+    return f"Closing date of #{number} is now <b>{day:%-d %B %Y}</b>."
+
+
+def fit_usage(number: int) -> str:
+    return (
+        "Give two scores from 1 to 5: what you'd contribute, then what you'd "
+        f"learn. E.g. <code>/fit {number} 4 5</code>."
+    )
+
+
+def which_field(number: int, fields: Sequence[str]) -> str:
+    return f"Which field? One of: {', '.join(fields)}. E.g. <code>/edit {number} closes 2026-12-05</code>."
+
+
+def what_value(number: int, field: str, *, clearable: bool) -> str:
+    clear = " (or <code>none</code> to clear it)" if clearable else ""
+    return f"What should the {field} be? E.g. <code>/edit {number} {field} …</code>{clear}."
+
+
+def which_application(usage: str) -> str:
+    return f"Which application? Give its number, e.g. <code>{esc(usage)}</code>. See /list."

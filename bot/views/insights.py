@@ -337,3 +337,15 @@ def import_buttons(plan: csvio.ImportPlan, token: int) -> InlineKeyboardMarkup |
             button("Cancel", "imp", "no", token),
         ]
     )
+
+
+SPLIT_BY_WHAT = "Split by what? <code>/stats track</code>, <code>/stats camp</code> or <code>/stats source</code>."
+CHART_USAGE = "Try <code>/chart</code> for the funnel or <code>/chart weeks</code>."
+EXPORT_USAGE = "Try <code>/export</code> (CSV) or <code>/export ics</code> (interviews)."
+NOTHING_TO_DRAW = (
+    "Nothing to draw yet: the chart shows applications you've sent. Mark one applied with <code>/move 1 applied</code>."
+)
+
+
+def how_many_weeks(example: str, most: int) -> str:
+    return f"How many weeks? 1 to {most}, e.g. <code>{example}</code>."

@@ -158,3 +158,8 @@ def did_you_mean(command: str, meant: str, text: str, token: int) -> Rendered:
 
 def running(text: str) -> str:
     return f"Running <code>{esc(text[:200])}</code>"
+
+
+NOT_SURE = (
+    "I'm not sure what to do with that. To save a job: <code>/add Acme - Senior SRE</code>. Everything else: /help."
+)
