@@ -5,6 +5,8 @@
 * ``reminders``: the scheduled messages (plan, check, review, closing dates, prep, check-ins).
 * ``settings``: /settings, /nudges and the interview texts.
 * ``insights``: /funnel, /stats, /week, /report, /chart captions and the /import dialogue.
+* ``onboarding``: the greeting and timezone question, /dates, /help pages, hints for the unknown.
+* ``privacy``: the bot's description, /privacy and /forget.
 
 Views take domain objects and return HTML text (and a keyboard); they never read storage or the
 clock. Handlers parse, call the domain and storage, and hand the result to a view.
