@@ -254,7 +254,7 @@ async def test_interview_prep_check_in_and_lesson(bot: Harness, nudger: Schedule
     await bot.send(ADA, "/questions Team size?")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
     app = bot.repo.get_application(ADA, 1)
-    assert app is not None and app.stage == Stage.INTERVIEW
+    assert app is not None and app.stage == Stage.APPLIED  # booked, not yet happened
     assert app.interviews == [datetime(2026, 12, 1, 13, 0, tzinfo=UTC)]
     assert app.history[-1].kind == "interview"
     assert "Tue 1 Dec 2026, 14:00" in bot.last(ADA).text
