@@ -19,6 +19,11 @@ Timing rules:
   local. A wall time that happens twice (fall-back) fires once, at its first occurrence.
 * Nothing is due before the profile existed, while the user is paused, or once they blocked the
   bot (``active=False``).
+* A plan, check or review goes out at its scheduled minute (or, after downtime, within the catch-up),
+  never because a setting changed: the mid-week check is decided at its minute, and a quiet one
+  (the user was on track) is recorded as skipped then, so raising the target later can't bring it
+  back; a plan, check or review whose time is past when the user moves the slot or the timezone
+  (``Profile.schedule_changed_at``) is left out rather than sent at once.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ DAY_NUDGE_AT = time(10, 0)  # closing dates and silent applications: local morni
 PREP_EVENING_AT = time(19, 0)  # interview prep, the evening before
 PREP_BEFORE = timedelta(hours=2)  # interview prep, the last one
 CHECK_IN_AFTER = timedelta(hours=3)  # "How did it go?"
+SCHEDULED_MINUTE = timedelta(minutes=1)  # a weekly nudge set for the minute it is now still comes
 TARGET_MAX = 50
 FOLLOW_UP_DEFAULT, GHOST_DEFAULT = 10, 30
 
@@ -62,6 +68,8 @@ class Kind(enum.StrEnum):
     CHECK_IN = "checkin"
 
 
+WEEKLY = frozenset((Kind.PLAN, Kind.CHECK, Kind.REVIEW))
+
 # Several reminders due at once go out in this order.
 _ORDER = {kind: index for index, kind in enumerate(Kind)}
 
@@ -74,6 +82,7 @@ class Reminder:
     number: int | None = None  # the application it is about
     day: date | None = None  # plan/check/review: the local day; closing: the closing day
     moment: datetime | None = None  # interviews: when it is (UTC)
+    quiet: bool = False  # nothing to say at its minute (a check when on track): recorded as skipped
 
 
 @dataclass(frozen=True)
@@ -163,12 +172,13 @@ def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz:
             if at is None:
                 continue
             day = this_monday + timedelta(days=7 * weeks + slot.weekday)
-            if (
+            # The mid-week check is silent when the user is on track; it is still scheduled, so the
+            # silence is recorded at its minute and a later change of target can't wake it.
+            quiet = (
                 kind == Kind.CHECK
                 and week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
-            ):
-                continue  # the mid-week check is silent when the user is on track
-            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day)
+            )
+            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day, quiet=quiet)
 
 
 def _closing(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
@@ -246,13 +256,16 @@ def agenda(
         resume = pause_end(profile, tz) if profile.active else None
         return Agenda(next_at=resume)
     floor = max(profile.created_at, pause_end(profile, tz) or profile.created_at)
+    moved = profile.schedule_changed_at - SCHEDULED_MINUTE if profile.schedule_changed_at else floor
     sent = recorded_keys(sent)
     due, missed, ahead = [], [], []
     for reminder in scheduled(profile, apps, now, tz):
-        if reminder.key in sent or reminder.at < floor:
+        if reminder.key in sent or reminder.at < floor or (reminder.kind in WEEKLY and reminder.at < moved):
             continue
         if reminder.at > now:
             ahead.append(reminder.at)
+        elif reminder.quiet:
+            missed.append(reminder)
         elif now - reminder.at < CATCH_UP:  # not "at + CATCH_UP": that can leave the calendar
             due.append(reminder)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Profile, Slot
@@ -110,3 +110,17 @@ def pause_for(profile: Profile, today: date, days: int) -> date:
 
 def resume(profile: Profile) -> None:
     profile.paused, profile.paused_until = False, None
+
+
+def set_slot(profile: Profile, name: str, slot: Slot | None, now: datetime) -> None:
+    """Set the ``plan``, ``check`` or ``review`` slot; a nudge whose new time is already past waits a week."""
+    if getattr(profile, name) != slot:
+        setattr(profile, name, slot)
+        profile.schedule_changed_at = now
+
+
+def set_timezone(profile: Profile, zone: str, now: datetime) -> None:
+    """Set the IANA zone; weekly nudges its new wall times put in the past are not sent at once."""
+    if profile.timezone != zone:
+        profile.timezone = zone
+        profile.schedule_changed_at = now

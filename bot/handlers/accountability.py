@@ -426,7 +426,7 @@ async def set_nudges(update: Update, context: BotContext) -> None:
     except SettingError as error:
         await reply(update, f"{esc(error)} Nothing was changed.")
         return
-    setattr(profile, name, slot)
+    settings_rules.set_slot(profile, name, slot, context.now())
     _save(context, profile)
     text, markup = nudges_view(profile)
     await reply(update, f"Set: {SLOT_TITLES[name].lower()} {slot_text(slot)}.\n\n{text}", markup)
@@ -447,7 +447,7 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     if after == before:  # a stale button: nothing to change, and the message must stay as it is
         await answer(query, f"{SLOT_TITLES[name]} is already {slot_text(after)}.")
         return
-    setattr(profile, name, after)
+    settings_rules.set_slot(profile, name, after, context.now())
     _save(context, profile)
     await answer(query, f"{SLOT_TITLES[name]}: {slot_text(after)}")
     await edit(update, *nudges_view(profile))

@@ -17,6 +17,7 @@ from telegram.ext import (
 from bot.callback_data import decode, int_args
 from bot.commands import BY_NAME, ESSENTIALS, HELP_SECTIONS, closest_command
 from bot.context import BotContext
+from bot.domain import settings_rules
 from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
 from bot.domain.models import Profile
 from bot.domain.zones import describe_zone, resolve_timezone
@@ -67,7 +68,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def _set_zone(update: Update, context: BotContext, zone: str) -> None:
     ZoneInfo(zone)  # resolve_timezone only returns loadable zones; never store one that isn't
     profile = profile_of(update, context)
-    profile.timezone = zone
+    settings_rules.set_timezone(profile, zone, context.now())
     context.repo.save_profile(profile)
     changed(context, profile.user_id)
     logger.info("user.timezone user=%s", profile.user_id)
