@@ -259,12 +259,15 @@ def agenda(
     moved = profile.schedule_changed_at - SCHEDULED_MINUTE if profile.schedule_changed_at else floor
     sent = recorded_keys(sent)
     due, missed, ahead = [], [], []
-    for reminder in scheduled(profile, apps, now, tz):
+    reminders = scheduled(profile, apps, now, tz)
+    # An interview booked at short notice: once the 2-hour prep is due, the evening one is stale.
+    soon = {_tag(r) for r in reminders if r.kind == Kind.PREP_SOON and r.at <= now}
+    for reminder in reminders:
         if reminder.key in sent or reminder.at < floor or (reminder.kind in WEEKLY and reminder.at < moved):
             continue
         if reminder.at > now:
             ahead.append(reminder.at)
-        elif reminder.quiet:
+        elif reminder.quiet or (reminder.kind == Kind.PREP_EVENING and _tag(reminder) in soon):
             missed.append(reminder)
         elif now - reminder.at < CATCH_UP:  # not "at + CATCH_UP": that can leave the calendar
             due.append(reminder)
@@ -272,6 +275,40 @@ def agenda(
             missed.append(reminder)
     due.sort(key=lambda r: (r.at, _ORDER[r.kind], r.number or 0))
     return Agenda(due=due, missed=missed, next_at=min(ahead, default=None))
+
+
+def _tag(reminder: Reminder) -> str:
+    """What a reminder is about, without its kind: ``#5:2026-12-01T13:00Z`` for interview reminders."""
+    return reminder.key.partition(":")[2]
+
+
+def interview_prep(
+    profile: Profile, app: JobApplication, moment: datetime, sent: Collection[str], now: datetime, tz: ZoneInfo
+) -> tuple[list[Reminder], list[Reminder]]:
+    """The prep notes for ``app``'s interview at ``moment``: (due now, still ahead), by the agenda's rules."""
+    if not profile.active or (profile.paused and profile.paused_until is None):
+        return [], []
+    end = pause_end(profile, tz) or now
+    plan = agenda(profile, [app], sent, now, tz)
+    ahead = [r for r in scheduled(profile, [app], now, tz) if r.at > now and r.at >= end]
+
+    def preps(reminders: Iterable[Reminder]) -> list[Reminder]:
+        kinds = (Kind.PREP_EVENING, Kind.PREP_SOON)
+        return [r for r in reminders if r.kind in kinds and r.moment == moment and r.key not in sent]
+
+    return preps(plan.due), preps(ahead)
+
+
+def prep_promise(due: Sequence[Reminder], ahead: Sequence[Reminder]) -> str:
+    """The sentence on prep notes and the check-in, from ``interview_prep``: plain text, no markup."""
+    if any(r.kind == Kind.PREP_SOON for r in due):
+        return "It's less than two hours away, so your prep notes follow right away; afterwards I'll ask how it went."
+    later = {r.kind for r in ahead}
+    if Kind.PREP_EVENING in later:
+        return "I'll send prep notes the evening before and two hours before, and ask how it went afterwards."
+    if Kind.PREP_SOON in later:
+        return f"I'll send prep notes {'now and ' if due else ''}two hours before, and ask how it went afterwards."
+    return "Your reminders are paused, so no prep notes or check-in for it until you /resume."
 
 
 def next_due(

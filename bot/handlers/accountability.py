@@ -31,12 +31,14 @@ from bot.domain.reminders import (
     Reminder,
     SettingError,
     Standing,
+    interview_prep,
     interviews_ahead,
     is_paused,
     parse_list,
     parse_nudge,
     parse_target,
     planned_week,
+    prep_promise,
     standing,
 )
 from bot.domain.weekly import WeekStatus, streak_including_this_week
@@ -700,6 +702,7 @@ async def record_interview(update: Update, context: BotContext) -> None:
     two_way = ambiguous_far(text, now.astimezone(tz).date(), order)
     if two_way is None or two_way.other is None:
         await reply(update, _interview_saved(profile, context, app, recorded))
+        await _prep_at_once(update, context, profile, app, recorded.moment)
         return
     other = datetime.combine(two_way.other, recorded.moment.astimezone(tz).time(), tzinfo=tz)
     label = f"📅 I meant {two_way.other:%-d %b %Y}"
@@ -709,6 +712,7 @@ async def record_interview(update: Update, context: BotContext) -> None:
         f"{_interview_saved(profile, context, app, recorded)}\n{onboarding.reading_note(two_way, order)}",
         keyboard([button(label, "alt", "ivw", app.number, *stamps)]),
     )
+    await _prep_at_once(update, context, profile, app, recorded.moment)
 
 
 _OTHER_DAY_PROBLEMS = {
@@ -744,6 +748,7 @@ async def interview_reading_tapped(update: Update, context: BotContext) -> None:
     changed(context, profile.user_id)
     await answer(query, "Interview moved")
     await edit(update, _interview_saved(profile, context, app, recorded))
+    await _prep_at_once(update, context, profile, app, recorded.moment)
 
 
 def _interview_problem(app: JobApplication, text: str, found: Problem | None, move: bool) -> str:
@@ -798,7 +803,7 @@ def _interview_saved(profile: Profile, context: BotContext, app: JobApplication,
     )
     return (
         f"{headline} ({esc(_zone(profile, context))}).\n"
-        f"I'll send prep notes the evening before and two hours before, and ask how it went afterwards.{others}{tip}"
+        f"{prep_promise(*_preps(profile, context, app, recorded.moment))}{others}{tip}"
     )
 
 
@@ -1004,3 +1009,27 @@ async def post_init(app: Any) -> None:
     scheduler = Scheduler(app, render_reminder)
     app.bot_data["scheduler"] = scheduler
     scheduler.start()
+
+
+# -- short-notice interviews -------------------------------------------------------------------------
+
+
+def _preps(
+    profile: Profile, context: BotContext, app: JobApplication, moment: datetime
+) -> tuple[list[Reminder], list[Reminder]]:
+    sent = context.repo.sent_reminders(profile.user_id)
+    return interview_prep(profile, app, moment, sent, context.now(), _tz(profile, context))
+
+
+async def _prep_at_once(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, moment: datetime
+) -> None:
+    """An interview under two hours away: its prep goes out now, recorded as the scheduler would (once)."""
+    prep = next((r for r in _preps(profile, context, app, moment)[0] if r.kind == Kind.PREP_SOON), None)
+    if prep is None:
+        return
+    tz, now = _tz(profile, context), context.now()
+    context.repo.mark_reminder(profile.user_id, prep.key, now, "sending")  # no await since the check
+    await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date()))
+    context.repo.mark_reminder(profile.user_id, prep.key, context.now(), "sent")
+    changed(context, profile.user_id)

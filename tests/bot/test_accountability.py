@@ -385,9 +385,9 @@ async def test_interview_in_two_hours_is_two_hours_from_now(bot: Harness, nudger
     """ "in 2 hours" at Mon 00:30 Berlin records 02:30 the same night, not 09:00."""
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
-    await bot.send(ADA, "/interview 1 in 2 hours")
+    replies = await bot.send(ADA, "/interview 1 in 2 hours")
     assert interviews(bot) == [datetime(2026, 11, 23, 1, 30, tzinfo=UTC)]
-    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in bot.last(ADA).text
+    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in replies[0].text
 
 
 async def test_interview_more_than_a_few_minutes_ago_is_refused(bot: Harness, nudger: Scheduler) -> None:
