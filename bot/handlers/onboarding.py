@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    MessageEntity,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -20,7 +28,8 @@ from bot.context import BotContext
 from bot.domain import settings_rules
 from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, date_order_for, describe_order
 from bot.domain.models import Profile
-from bot.domain.zones import describe_zone, resolve_timezone
+from bot.domain.places import PlaceMatch, zone_at
+from bot.domain.zones import describe_zone, read_zone
 from bot.handlers.common import answer, changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
 
@@ -63,6 +72,7 @@ async def start(update: Update, context: BotContext) -> None:
         "<code>Europe/Lisbon</code>. /skip keeps " + esc(profile.timezone or context.settings.default_tz) + ".",
         _zone_keyboard(),
     )
+    context.scratch[ZONE_ASKED] = True  # a city we can't place now gets a timezone answer
 
 
 async def _set_zone(update: Update, context: BotContext, zone: str) -> None:
@@ -94,7 +104,7 @@ async def zone_tapped(update: Update, context: BotContext) -> None:
     await _set_zone(update, context, zone)
     await answer(query)
     await edit(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.")
-    await reply(update, FIRST_JOB)
+    await _zone_set(update, None, None, FIRST_JOB)  # and put the location keyboard away
 
 
 def _unknown_zone(text: str, suggestions: list[str]) -> str:
@@ -123,19 +133,19 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     text = " ".join(context.args or [])
     profile = profile_of(update, context)
     if not text:
-        await reply(
+        await _offer_location(
             update,
             f"Your timezone is <b>{esc(profile.timezone or context.settings.default_tz)}</b>. "
             "Change it with e.g. <code>/timezone Europe/Berlin</code>, "
-            "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>.",
+            "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>, or share your location.",
         )
         return
-    zone, suggestions = resolve_timezone(text)
+    zone, suggestions, place = read_zone(text)
     if zone is None:
-        await reply(update, _unknown_zone(text, suggestions))
+        await _zone_miss(update, text, suggestions)
         return
     await _set_zone(update, context, zone)
-    await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>. Reminders follow your local time.")
+    await _zone_set(update, zone, place, "Reminders follow your local time.")
 
 
 def order_for(profile: Profile, context: BotContext) -> DateOrder:
@@ -296,13 +306,13 @@ async def unknown_text(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     text = update.effective_message.text or ""
     if not profile_of(update, context).timezone:
-        zone, suggestions = resolve_timezone(text)
+        zone, suggestions, place = read_zone(text)
         if zone is not None:
             await _set_zone(update, context, zone)
-            await reply(update, f"Timezone set to <b>{esc(describe_zone(zone))}</b>.\n\n{FIRST_JOB}")
+            await _zone_set(update, zone, place, FIRST_JOB)
             return
-        if suggestions:
-            await reply(update, _unknown_zone(text, suggestions))
+        if suggestions or (context.scratch.get(ZONE_ASKED) and _could_be_a_place(text)):
+            await _zone_miss(update, text, suggestions, asked=True)
             return
     await reply(
         update,
@@ -322,6 +332,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
         CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
+        MessageHandler(filters.LOCATION, location_shared),
         CommandHandler("help", show_help),
         CallbackQueryHandler(help_tapped, pattern=r"^help:page:"),
         CommandHandler("dates", set_dates),
@@ -336,3 +347,72 @@ def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(filters.TEXT, unknown_text),
         MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unknown_input),
     ]
+
+
+# -- places and shared locations -----------------------------------------------------------------
+
+LOCATION_BUTTON = "📍 Share my location"
+ZONE_ASKED = "zone_asked"  # scratch key: /start asked for a timezone
+_PLACE_ATTEMPT_MAX = 60  # longer text, before a timezone is chosen, is not a try at a city name
+
+
+def _could_be_a_place(text: str) -> bool:
+    """Before a timezone is chosen, a short line without a link or command reads as a try at a city."""
+    line = text.strip()
+    return 0 < len(line) <= _PLACE_ATTEMPT_MAX and "\n" not in line and "://" not in line
+
+
+def _location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(LOCATION_BUTTON, request_location=True)]], resize_keyboard=True, one_time_keyboard=True
+    )
+
+
+async def _offer_location(update: Update, text: str) -> None:
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=_location_keyboard())
+
+
+async def _zone_miss(update: Update, text: str, suggestions: list[str], *, asked: bool = False) -> None:
+    """A city or zone we can't place: say so, change nothing, and offer the location button.
+
+    ``asked``: the /start question is open, so the text may not have been meant as a city at all.
+    """
+    other = " /skip keeps the default. Not a city? To save a job: <code>/add Acme - Senior SRE</code>." if asked else ""
+    await _offer_location(update, f"{_unknown_zone(text, suggestions)} Or share your location.{other}")
+
+
+def _place_note(place: PlaceMatch | None) -> str:
+    """ " (Dunedin, New Zealand)" and, when the name is shared, how to pick another one."""
+    if place is None:
+        return ""
+    note = f" ({esc(place.place.label)})"
+    if place.others:
+        picks = "; ".join(
+            f"<code>/timezone {esc(o.name)}, {esc(o.region or o.country)}</code> ({esc(o.timezone)})"
+            for o in place.others
+        )
+        note += f".\nAnother {esc(place.place.name)}? {picks}"
+    return note
+
+
+async def _zone_set(update: Update, zone: str | None, place: PlaceMatch | None, then: str) -> None:
+    """ "Timezone set to …" (unless ``zone`` is None) then ``then``; the location keyboard goes away."""
+    if update.effective_chat is None:
+        return
+    head = f"Timezone set to <b>{esc(describe_zone(zone))}</b>{_place_note(place)}." if zone else ""
+    text = f"{head}\n\n{then}" if head and "\n" in then else f"{head} {then}".strip()
+    await update.effective_chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+
+
+async def location_shared(update: Update, context: BotContext) -> None:
+    """A shared location sets the timezone of that point (the location itself is not kept)."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    zone = zone_at(message.location.latitude, message.location.longitude)
+    if zone is None:
+        await _offer_location(update, "I couldn't find a timezone for that spot. Type your city instead, or try again:")
+        return
+    first = not profile_of(update, context).timezone
+    await _set_zone(update, context, zone)
+    await _zone_set(update, zone, None, FIRST_JOB if first else "Reminders follow your local time.")
