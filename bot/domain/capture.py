@@ -227,3 +227,54 @@ def validate_name(text: str, label: str) -> str:
 def find_link(text: str) -> str | None:
     match = URL.search(text)
     return match.group(0) if match else None
+
+
+# -- a job typed without /add ----------------------------------------------------------------------
+
+# LinkedIn's "share" text: "Check out this job at Canonical: Senior Site Reliability Engineer https://…"
+_SHARED = re.compile(
+    r"^check out this job at (?P<company>[^:\n]{1,120}?)\s*:\s*(?P<role>[^\n]+?)\s*(?P<link>https?://\S+)?\s*$",
+    re.IGNORECASE,
+)
+_FREE_TEXT_LINES = 2  # a pasted job ad is not a one-line job
+
+
+def _has_signal(draft: Draft) -> bool:
+    """Something only a job has: a link, #track, closing date, camp, source, fit or "applied"."""
+    return bool(
+        draft.link
+        or draft.track
+        or draft.closes_on
+        or draft.camp
+        or draft.source
+        or draft.fit_contribute
+        or draft.applied
+    )
+
+
+def read_job(text: str, today: date, *, order: DateOrder = "dmy") -> Draft | None:
+    """Free text (no /add) that reads as a job, with everything it holds; None when it doesn't.
+
+    Stricter than /add, since the user didn't say it was a job: "Company - Role" (spaced dash), LinkedIn's
+    share text (source: job board), or "Role at Company" with something only a job has (a link, #track…).
+    A one-line "Company - Role …" whose options can't be read raises ``CaptureError`` (it says what would).
+    """
+    stripped = text.strip()
+    shared = _SHARED.match(" ".join(stripped.split()))
+    if shared:
+        company, role, link = shared.group("company"), shared.group("role"), shared.group("link") or ""
+        try:
+            draft = parse_quick_add(f"{company} - {role} {link} via linkedin", today, order=order)
+        except CaptureError:
+            return None
+        return draft
+    if not stripped or len(stripped.splitlines()) >= _FREE_TEXT_LINES:
+        return None
+    dashed = _SEPARATORS.search(stripped) is not None
+    try:
+        draft = parse_quick_add(stripped, today, order=order)
+    except CaptureError:
+        if dashed and not any(len(part) > MAX_NAME for part in _SEPARATORS.split(stripped, maxsplit=1)):
+            raise
+        return None
+    return draft if dashed or _has_signal(draft) else None

@@ -22,7 +22,15 @@ from telegram.warnings import PTBUserWarning
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import moves
-from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
+from bot.domain.capture import (
+    CaptureError,
+    Draft,
+    closing_problem,
+    find_link,
+    parse_quick_add,
+    read_job,
+    validate_name,
+)
 from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
@@ -51,6 +59,7 @@ from bot.rendering import (
     outcome_phrase,
     prospects_view,
     reason_keyboard,
+    short_day,
     undo_keyboard,
 )
 from storage import UndoEntry
@@ -186,6 +195,7 @@ async def drop_link(update: Update, context: BotContext) -> None:
     assert query is not None
     await answer(query)
     context.scratch.pop("pending_link", None)
+    context.scratch.pop("pending_draft", None)
     await edit(update, "OK, not saved.")
 
 
@@ -214,10 +224,7 @@ async def _abandoned(update: Update, context: BotContext, key: str) -> bool:
     if key in context.scratch:
         return False
     assert update.effective_message is not None
-    if find_link(update.effective_message.text or ""):
-        await offer_link(update, context)
-    else:
-        await onboarding.unknown_text(update, context)
+    await offer_typed_job(update, context)
     return True
 
 
@@ -946,12 +953,13 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(closing_reading_tapped, pattern=r"^alt:close:"),
         CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
+        CallbackQueryHandler(save_offered_job, pattern=r"^add:draft$"),
     ]
 
 
 def late_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Catch-alls for plain text, registered after the feature modules' own questions."""
-    return [MessageHandler(TEXT & filters.Regex(r"https?://"), offer_link)]
+    return [MessageHandler(TEXT, offer_typed_job)]  # a job or a link; other text goes on to the hints
 
 
 async def _show_shortcut(update: Update, context: BotContext) -> None:
@@ -960,3 +968,60 @@ async def _show_shortcut(update: Update, context: BotContext) -> None:
     digits = "".join(ch for ch in update.effective_message.text.split("@")[0] if "0" <= ch <= "9")
     context.args = [digits]
     await show_application(update, context)
+
+
+# -- a job typed without /add --------------------------------------------------------------------
+
+
+def _draft_summary(draft: Draft) -> str:
+    """ "<b>Canonical — Senior SRE</b>" and a line with whatever else was typed, escaped."""
+    parts = [f"#{esc(draft.track)}"] if draft.track else []
+    if draft.closes_on:
+        parts.append(f"closes {short_day(draft.closes_on)}")
+    if draft.camp:
+        parts.append(f"camp {draft.camp.value}")
+    if draft.source:
+        parts.append(f"via {esc(draft.source_text or draft.source.value)}")
+    if draft.fit_contribute:
+        parts.append(f"fit {draft.fit_contribute}/{draft.fit_learn}")
+    extra = f"\n{' · '.join(parts)}" if parts else ""
+    link = f"\n{esc(draft.link)}" if draft.link else ""
+    return f"<b>{esc(draft.company)} — {esc(draft.role)}</b>{extra}{link}"
+
+
+async def offer_typed_job(update: Update, context: BotContext) -> None:
+    """Text without /add: a job is offered with all it holds, a bare link as before, anything else a hint."""
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    profile = profile_of(update, context)
+    try:
+        draft = read_job(text, today_for(profile, context), order=onboarding.order_for(profile, context))
+    except CaptureError as error:
+        await reply(update, f"That looks like a job, but: {error} Nothing was saved.")
+        return
+    if draft is None:
+        if find_link(text):
+            await offer_link(update, context)
+        else:
+            await onboarding.unknown_text(update, context)
+        return
+    context.scratch["pending_draft"] = draft
+    where = "an application you've sent" if draft.applied else "a prospect"
+    await reply(
+        update,
+        f"Save this job as {where}?\n{_draft_summary(draft)}",
+        keyboard([button("➕ Save it", "add", "draft"), button("No thanks", "add", "drop")]),
+    )
+
+
+async def save_offered_job(update: Update, context: BotContext) -> None:
+    """``add:draft``: the job offered from typed text is saved with everything it held."""
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    draft = context.scratch.pop("pending_draft", None)
+    if not isinstance(draft, Draft):
+        await edit(update, "That offer has expired; send the job again, please.")
+        return
+    await edit(update, f"Saving {_draft_summary(draft)}")
+    await _save_new(update, context, profile_of(update, context), draft)
