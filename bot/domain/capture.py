@@ -278,3 +278,15 @@ def read_job(text: str, today: date, *, order: DateOrder = "dmy") -> Draft | Non
             raise
         return None
     return draft if dashed or _has_signal(draft) else None
+
+
+def split_job_names(text: str) -> tuple[str, str] | None:
+    """(company, role) from "Acme - Senior SRE" or "Senior SRE at Acme" typed alone; None otherwise."""
+    draft = Draft()
+    try:
+        _split_names(" ".join(text.split()), draft)
+    except CaptureError:
+        return None
+    if URL.search(draft.company) or URL.search(draft.role):
+        return None
+    return draft.company, draft.role

@@ -6,7 +6,7 @@ history, or raises :class:`InvalidMove` with a sentence the user can act on.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain.capture import Draft
 from bot.domain.models import Event, JobApplication, Note
@@ -111,3 +111,15 @@ def add_note(app: JobApplication, text: str, now: datetime, kind: str = "note") 
 
 def _stage_event(now: datetime, stage: Stage, *, correction: bool = False) -> Event:
     return Event(at=now, kind="stage", stage=stage, correction=correction)
+
+
+CLOSING_CHOICES = (7, 14, 30)  # the optional "closes in …" taps after saving a link: days ahead
+
+
+def set_closing_in(app: JobApplication, days: int, today: date, now: datetime) -> date:
+    """A closing date ``days`` after ``today`` (one of ``CLOSING_CHOICES``), recorded as an edit."""
+    if days not in CLOSING_CHOICES:
+        raise InvalidMove("That button is out of date; use /edit N closes <date>.")
+    app.closes_on = today + timedelta(days=days)
+    app.history.append(Event(at=now, kind="edited", detail="closes"))
+    return app.closes_on

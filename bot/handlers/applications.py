@@ -29,6 +29,7 @@ from bot.domain.capture import (
     find_link,
     parse_quick_add,
     read_job,
+    split_job_names,
     validate_name,
 )
 from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
@@ -81,7 +82,7 @@ class NoteState(enum.IntEnum):
 # -- saving ----------------------------------------------------------------------------------
 
 
-async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> None:
+async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> JobApplication:
     same = [
         a
         for a in context.repo.list_applications(profile.user_id)
@@ -122,6 +123,7 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
             markup = keyboard(*markup.inline_keyboard, [other])
     extra = "".join(f"\n{note}" for note in notes)
     await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
+    return app
 
 
 def _card(
@@ -186,7 +188,10 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
         await edit(update, "That link has expired; send it again, please.")
         return ConversationHandler.END
     context.scratch["draft"] = Draft(link=link)
-    await edit(update, f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)")
+    await edit(
+        update,
+        f"Saving {esc(link)}\nWhich <b>company and role</b>? E.g. <code>Acme - Senior SRE</code> (/cancel to stop)",
+    )
     return AddState.AWAIT_COMPANY
 
 
@@ -233,6 +238,10 @@ async def ask_role(update: Update, context: BotContext) -> AddState | int:
     assert update.effective_message is not None
     if await _abandoned(update, context, "draft"):
         return ConversationHandler.END
+    names = split_job_names(update.effective_message.text or "") if context.scratch["draft"].link else None
+    if names is not None:  # a saved link: "Acme - SRE" answers both at once
+        context.scratch["draft"].company, context.scratch["draft"].role = names
+        return await _save_from_link(update, context)
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
@@ -254,6 +263,8 @@ async def ask_track(update: Update, context: BotContext) -> AddState | int:
         await reply(update, f"{error} Which role?")
         return AddState.AWAIT_ROLE
     context.scratch["draft"].role = role
+    if context.scratch["draft"].link:
+        return await _save_from_link(update, context)
     profile = profile_of(update, context)
     # The buttons carry an index into this exact list (callback data never holds user text).
     context.scratch["track_choices"] = list(profile.tracks)
@@ -954,6 +965,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
         CallbackQueryHandler(save_offered_job, pattern=r"^add:draft$"),
+        CallbackQueryHandler(closing_in_tapped, pattern=r"^add:cl:"),
     ]
 
 
@@ -1025,3 +1037,47 @@ async def save_offered_job(update: Update, context: BotContext) -> None:
         return
     await edit(update, f"Saving {_draft_summary(draft)}")
     await _save_new(update, context, profile_of(update, context), draft)
+
+
+# -- a link saved in as few steps as possible ------------------------------------------------------
+
+
+async def _save_from_link(update: Update, context: BotContext) -> int:
+    """Company and role are in for a saved link: save the prospect, then offer optional taps."""
+    draft: Draft = context.scratch.pop("draft")
+    profile = profile_of(update, context)
+    app = await _save_new(update, context, profile, draft)
+    closes = [button(label, "add", "cl", app.number, days) for label, days in _CLOSING_LABELS]
+    await reply(
+        update,
+        f"Optional for #{app.number}: when does it close, and how good a fit is it?",
+        keyboard(closes, [button("⭐ Rate fit", "fit", "ask", app.number)]),
+    )
+    return ConversationHandler.END
+
+
+_CLOSING_LABELS = (("📅 in 1 week", 7), ("📅 in 2 weeks", 14), ("📅 in a month", 30))
+
+
+async def closing_in_tapped(update: Update, context: BotContext) -> None:
+    """``add:cl:<n>:<days>``: the optional closing-date tap offered after saving a link."""
+    found = await _app_from_query(update, context, 2)
+    if found is None:
+        return
+    profile, app, _, numbers, _ = found
+    try:
+        day = moves.set_closing_in(app, numbers[1], today_for(profile, context), context.now())
+    except InvalidMove as error:
+        assert update.callback_query is not None
+        await answer(update.callback_query, str(error), alert=True)
+        return
+    entry = context.repo.save_application(profile.user_id, app, f"edited #{app.number} closes")
+    changed(context, profile.user_id)
+    rows = [[button("⭐ Rate fit", "fit", "ask", app.number)]]
+    if entry is not None:
+        rows.append([button("↩ Undo", "undo", "do", entry.id)])
+    assert update.callback_query is not None
+    await answer(update.callback_query, "Closing date set")
+    await edit(
+        update, f"Closing date of #{app.number}: <b>{short_day(day)}</b>. How good a fit is it?", keyboard(*rows)
+    )

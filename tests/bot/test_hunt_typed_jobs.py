@@ -56,3 +56,37 @@ async def test_no_thanks_and_bad_options_save_nothing(bot: Harness) -> None:
     assert "couldn't read" in reply.text and "Nothing was saved" in reply.text
     assert "not sure what to do" in (await bot.send(ADA, "see you at noon"))[0].text
     assert bot.repo.list_applications(ADA) == []
+
+
+async def test_bare_link_needs_one_answer_and_offers_optional_taps(bot: Harness) -> None:
+    """Link → Save → 'Canonical - Senior SRE' saves the prospect; 📅 and ⭐ taps then add closing date and fit."""
+    await bot.send(ADA, "https://canonical.com/careers/999")
+    await bot.tap(ADA, "Save as prospect")
+    assert "company and role" in bot.last(ADA).text
+    replies = await bot.send(ADA, "Canonical - Senior SRE")
+    assert "Saved as prospect #1" in replies[0].text
+    assert "Optional for #1" in replies[1].text
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and (app.company, app.role, app.link) == (
+        "Canonical",
+        "Senior SRE",
+        "https://canonical.com/careers/999",
+    )
+    await bot.tap(ADA, "in 2 weeks")
+    assert "Closing date of #1: Mon 7 Dec 2026" in bot.last(ADA).text
+    await bot.tap(ADA, "Rate fit")
+    await bot.tap(ADA, "4")
+    await bot.tap(ADA, "5")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and (app.closes_on, app.fit_contribute, app.fit_learn) == (date(2026, 12, 7), 4, 5)
+
+
+async def test_stale_closing_tap_changes_nothing(bot: Harness) -> None:
+    """A closing-date button with an unknown number of days is refused and leaves the date alone."""
+    await bot.send(ADA, "https://canonical.com/careers/999")
+    await bot.tap(ADA, "Save as prospect")
+    await bot.send(ADA, "Canonical - Senior SRE")
+    optional = bot.last(ADA)
+    await bot.press(ADA, optional.message_id, "add:cl:1:9999", force=True)
+    assert bot.repo.get_application(ADA, 1).closes_on is None  # type: ignore[union-attr]
+    assert "out of date" in bot.tg.callback_answers[-1]["text"]

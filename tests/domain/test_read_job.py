@@ -1,13 +1,14 @@
-"""Free text as a job without /add: what counts as a job, and what it keeps."""
+"""Free text as a job without /add: what counts as a job, what it keeps, and the steps after a bare link."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain.capture import CaptureError, read_job
-from bot.domain.models import Source
+from bot.domain import moves
+from bot.domain.capture import CaptureError, read_job, split_job_names
+from bot.domain.models import JobApplication, Source
 
 TODAY = date(2026, 11, 23)
 
@@ -56,3 +57,22 @@ def test_a_job_line_with_an_unreadable_option_says_why() -> None:
     """A dash-form line whose closing date can't be read raises the parser's explanation."""
     with pytest.raises(CaptureError, match="closing date"):
         read_job("Acme - SRE closes blurday", TODAY)
+
+
+def test_split_job_names_reads_both_forms_and_refuses_a_lone_name() -> None:
+    """'Acme - SRE' and 'SRE at Acme' give (company, role); 'Acme' alone or a link gives None."""
+    assert split_job_names("Acme - Senior SRE") == ("Acme", "Senior SRE")
+    assert split_job_names("Senior SRE at Acme") == ("Acme", "Senior SRE")
+    assert split_job_names("Acme") is None
+    assert split_job_names("Acme - https://acme.jobs/1") is None
+
+
+def test_set_closing_in_takes_only_the_offered_choices() -> None:
+    """7, 14 or 30 days set the closing date and record an edit; any other number changes nothing."""
+    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    app = JobApplication(1, "Acme", "SRE", now)
+    assert moves.set_closing_in(app, 14, TODAY, now) == date(2026, 12, 7)
+    assert app.closes_on == date(2026, 12, 7) and app.history[-1].detail == "closes"
+    with pytest.raises(moves.InvalidMove):
+        moves.set_closing_in(app, 9999, TODAY, now)
+    assert app.closes_on == date(2026, 12, 7)
