@@ -111,18 +111,21 @@ class LiveBot:
         return any(label in text for m in self.tg.bot_messages(user) for row in m.buttons for text, _ in row)
 
     async def tap(self, user: int, label: str) -> FakeMessage:
-        """Tap a button once it is on offer; wait until the bot has answered the callback and
-        edited or sent. (A reply can arrive in parts, e.g. an edit and then a new question: the
-        next tap waits for its button rather than assuming the previous reply was complete.)"""
+        """Tap a button once it is on offer; wait until the bot has answered *this* tap and edited
+        the tapped message or sent a new one, and return that message. (A reply can arrive in
+        parts, e.g. an edit and then a new question: the next tap waits for its own button.)"""
         await self._until(lambda: self._offers(user, label), f"a button {label!r} to be on offer")
-        count, edits = self._state(user)
-        answers = len(self.tg.callback_answers)
-        self.tg.press_button(user, label)
-        await self._until(
-            lambda: len(self.tg.callback_answers) > answers and self._state(user) != (count, edits),
-            f"the bot to handle {label!r}",
-        )
-        return self.tg.last_bot_message(user)  # type: ignore[return-value]
+        count = len(self.tg.bot_messages(user))
+        pressed = self.tg.press_button(user, label)["callback_query"]
+        tapped = next(m for m in self.tg.bot_messages(user) if m.message_id == pressed["message"]["message_id"])
+        edits = tapped.edit_count
+
+        def handled() -> bool:
+            answered = any(a["callback_query_id"] == pressed["id"] for a in self.tg.callback_answers)
+            return answered and (tapped.edit_count > edits or len(self.tg.bot_messages(user)) > count)
+
+        await self._until(handled, f"the bot to handle {label!r}")
+        return tapped if tapped.edit_count > edits else self.tg.bot_messages(user)[-1]
 
     async def upload(self, user: int, name: str, content: bytes, replies: int = 1) -> list[FakeMessage]:
         count, _ = self._state(user)
