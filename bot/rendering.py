@@ -15,6 +15,7 @@ from telegram.constants import MessageLimit
 from bot.callback_data import encode
 from bot.domain.capture import URL
 from bot.domain.models import Event, JobApplication
+from bot.domain.notes import brief
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
@@ -130,6 +131,9 @@ def closing_phrase(day: date, today: date | None) -> str:
     return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
+CARD_NOTES, CARD_NOTE_CHARS = 6, 150  # the card quotes notes briefly; /notes N shows them whole
+
+
 def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKeyboardMarkup]:
     """The full view of one application, with buttons for what can happen next."""
     lines = [app_title(app), f"Stage: <b>{esc(app.status_label())}</b>"]
@@ -162,9 +166,14 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
     if app.notes:
         lines.append("")
         lines.append("<b>Notes</b>")
-        for note in app.notes[-6:]:
+        shortened = len(app.notes) > CARD_NOTES
+        for note in app.notes[-CARD_NOTES:]:
             prefix = "Lesson: " if note.kind == "lesson" else ""
-            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(preview(note.text))}")
+            quote, cut = brief(note.text, CARD_NOTE_CHARS)
+            shortened = shortened or cut
+            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(quote)}")
+        if shortened:
+            lines.append(f"Read them whole: /notes {app.number}")
     return clip("\n".join(lines)), card_keyboard(app)
 
 

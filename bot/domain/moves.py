@@ -100,10 +100,16 @@ def reopen(app: JobApplication, now: datetime) -> None:
     app.reason = ""
 
 
+MAX_NOTE = 4096  # Telegram's message limit: every note a user can type is kept whole
+
+
 def add_note(app: JobApplication, text: str, now: datetime, kind: str = "note") -> Note:
+    """Keep ``text`` whole as a note (line breaks too); refuse empty or over-long text, never cut it."""
     text = text.strip()
     if not text:
         raise InvalidMove("A note needs some text, e.g. /note 3 Ask about on-call.")
+    if len(text) > MAX_NOTE:
+        raise InvalidMove(f"That note is {len(text):,} characters; a note holds up to {MAX_NOTE:,}. Please split it.")
     note = Note(at=now, text=text, kind=kind)
     app.notes.append(note)
     return note

@@ -7,6 +7,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -21,7 +22,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import moves
+from bot.domain import moves, notes
 from bot.domain.capture import (
     CaptureError,
     Draft,
@@ -56,6 +57,7 @@ from bot.rendering import (
     fit_keyboard,
     keyboard,
     list_page,
+    local_moment,
     more_keyboard,
     outcome_phrase,
     prospects_view,
@@ -534,7 +536,8 @@ async def note_application(update: Update, context: BotContext) -> None:
     """/note N <text>"""
 
     def note(app: JobApplication, words: list[str]) -> tuple[str, str]:
-        moves.add_note(app, " ".join(words)[:2000], context.now())
+        typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
+        moves.add_note(app, typed or " ".join(words), context.now())  # whole, line breaks kept
         return f"note on #{app.number}", f"Note added to #{app.number}."
 
     await _typed_change(update, context, "/note 3 Ask about on-call", note)
@@ -891,7 +894,11 @@ async def save_note(update: Update, context: BotContext) -> int:
     if app is None:
         await reply(update, "That application no longer exists.")
         return ConversationHandler.END
-    moves.add_note(app, (update.effective_message.text or "")[:2000], context.now())
+    try:
+        moves.add_note(app, update.effective_message.text or "", context.now())
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return ConversationHandler.END
     await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
     return ConversationHandler.END
 
@@ -966,6 +973,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
         CallbackQueryHandler(save_offered_job, pattern=r"^add:draft$"),
         CallbackQueryHandler(closing_in_tapped, pattern=r"^add:cl:"),
+        CommandHandler("notes", show_notes),
+        CallbackQueryHandler(notes_page_tapped, pattern=r"^notes:(pg|open):"),
     ]
 
 
@@ -1081,3 +1090,51 @@ async def closing_in_tapped(update: Update, context: BotContext) -> None:
     await edit(
         update, f"Closing date of #{app.number}: <b>{short_day(day)}</b>. How good a fit is it?", keyboard(*rows)
     )
+
+
+# -- reading notes whole ---------------------------------------------------------------------------
+
+
+def _notes_view(app: JobApplication, page: int, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of #N's notes, oldest first, a long note in numbered parts; ◀ ▶ between pages."""
+    if not app.notes:
+        return f"{app_title(app)} has no notes yet. Add one: <code>/note {app.number} …</code>", None
+    pages = notes.note_pages(app.notes)
+    page = max(0, min(page, len(pages) - 1))
+    of = f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""
+    lines = [f"📝 <b>Notes</b> on {app_title(app)}{of}"]
+    for piece in pages[page]:
+        label = "Lesson" if piece.kind == "lesson" else "Note"
+        part = f" (part {piece.part} of {piece.parts})" if piece.parts > 1 else ""
+        lines.append(f"\n<b>{label} {piece.number}</b> · {local_moment(piece.at, tz)}{part}")
+        lines.append(esc(piece.text))
+    turns = []
+    if page > 0:
+        turns.append(button("◀ Back", "notes", "pg", app.number, page - 1))
+    if page < len(pages) - 1:
+        turns.append(button("More ▶", "notes", "pg", app.number, page + 1))
+    return "\n".join(lines), keyboard(turns) if turns else None
+
+
+async def show_notes(update: Update, context: BotContext) -> None:
+    """/notes N: every note of #N, whole, a phone screen at a time."""
+    app = await find_app(update, context, context.args or [], "/notes 3")
+    if app is None:
+        return
+    profile = profile_of(update, context)
+    await reply(update, *_notes_view(app, 0, context.user_tz(profile.timezone)))
+
+
+async def notes_page_tapped(update: Update, context: BotContext) -> None:
+    """``notes:pg:<n>:<page>`` turns the page in place; ``notes:open:<n>:0`` (under a prep note) sends page 1."""
+    found = await _app_from_query(update, context, 2)
+    if found is None:
+        return
+    profile, app, action, numbers, _ = found
+    assert update.callback_query is not None
+    await answer(update.callback_query)
+    view = _notes_view(app, numbers[1], context.user_tz(profile.timezone))
+    if action == "open":
+        await reply(update, *view)
+    else:
+        await edit(update, *view)
