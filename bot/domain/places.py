@@ -24,9 +24,10 @@ from tzfpy import get_tz
 NOTABLE_SHARE = 0.05  # another city of the same name is worth naming from 5% of the chosen one's size
 MAX_OTHERS = 3
 _MIN_ALIAS = 4  # shorter alternate names are codes (airports) more often than names
+_ALIAS_POPULATION = 50_000  # other spellings ("Kiev", "New York") are indexed for bigger cities only (memory)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     name: str
     country: str  # the country's name
@@ -76,6 +77,8 @@ def _index() -> _Index:
         place = Place(city["name"], countries.get(code, code), code, region, city["population"], city["timezone"])
         own = _key(city["name"])
         names.setdefault(own, []).append(place)
+        if city["population"] < _ALIAS_POPULATION:
+            continue
         for alias in {_key(a) for a in city["alternatenames"] if len(a) >= _MIN_ALIAS and a.isascii()} - {own}:
             aliases.setdefault(alias, []).append(place)
     qualifiers = {_key(code): code for code in countries}
