@@ -332,7 +332,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
         CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
-        MessageHandler(filters.LOCATION, location_shared),
+        MessageHandler(filters.LOCATION, location_shared),  # a live location's moves are edits: ignored earlier
         CommandHandler("help", show_help),
         CallbackQueryHandler(help_tapped, pattern=r"^help:page:"),
         CommandHandler("dates", set_dates),

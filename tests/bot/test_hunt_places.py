@@ -16,7 +16,7 @@ def zone(bot: Harness) -> str:
     return profile.timezone
 
 
-async def share_location(bot: Harness, latitude: float, longitude: float) -> None:
+async def share_location(bot: Harness, latitude: float, longitude: float, *, kind: str = "message") -> None:
     """The user taps "Share my location": a message with a Location, as Telegram's client sends it.
 
     The offline Telegram has no location messages, so the update is built here; its id is above any
@@ -30,7 +30,10 @@ async def share_location(bot: Harness, latitude: float, longitude: float) -> Non
         "from": sender,
         "location": {"latitude": latitude, "longitude": longitude},
     }
-    await bot.process(Update.de_json({"update_id": 900_000_000, "message": message}, bot.app.bot))
+    if kind == "edited_message":
+        message["edit_date"] = message["date"]
+    update_id = 900_000_000 if kind == "message" else 900_000_001
+    await bot.process(Update.de_json({"update_id": update_id, kind: message}, bot.app.bot))
 
 
 async def test_new_zealand_cities_resolve_during_start_and_with_timezone(bot: Harness) -> None:
@@ -82,3 +85,12 @@ async def test_location_with_no_zone_changes_nothing(bot: Harness) -> None:
     await share_location(bot, 95.0, 10.0)
     assert zone(bot) == "Europe/Lisbon"
     assert "couldn't find a timezone" in bot.last(ADA).text
+
+
+async def test_live_location_updates_say_and_change_nothing(bot: Harness) -> None:
+    """After a shared live location, its moving updates (edited messages elsewhere) neither reply nor reset the zone."""
+    await bot.send(ADA, "/start")
+    await share_location(bot, -45.874, 170.504)
+    count = len(bot.texts(ADA))
+    await share_location(bot, 52.52, 13.40, kind="edited_message")
+    assert zone(bot) == "Pacific/Auckland" and len(bot.texts(ADA)) == count
