@@ -157,13 +157,19 @@ def describe_zone(name: str) -> str:
 def read_zone(text: str) -> tuple[str | None, list[str], PlaceMatch | None]:
     """Like ``resolve_timezone``, but any city of 15,000 people or more answers too (GeoNames).
 
-    An IANA name or an offset is read first; then the place database (which names the city it
-    chose, and others of that name); then our own city names and aliases, and close suggestions.
+    A zone's own name ("Europe/Berlin", "Calcutta", "UTC+2") is read as before, with the place it
+    names when that place is in the zone ("Berlin, Germany"). Anything else, our city aliases
+    included, goes to the place database, which names the city it chose and others of that name;
+    then come close suggestions.
     """
     cleaned = " ".join(text.strip().split())
-    if "/" not in cleaned and _from_offset(cleaned) is False and cleaned.upper() not in ("UTC", "GMT", "Z"):
-        match = find_place(cleaned)
-        if match is not None and loadable(match.place.timezone):
-            return match.place.timezone, [], match
+    if cleaned.lower().replace("_", " ") not in _CITY_ALIASES:
+        zone, suggestions = resolve_timezone(text)
+        if zone is not None:
+            match = find_place(cleaned) if "/" not in cleaned and _from_offset(cleaned) is False else None
+            return zone, [], match if match is not None and match.place.timezone == zone else None
+    match = find_place(cleaned)
+    if match is not None and loadable(match.place.timezone):
+        return match.place.timezone, [], match
     zone, suggestions = resolve_timezone(text)
     return zone, suggestions, None

@@ -56,3 +56,17 @@ def test_zone_at_coordinates() -> None:
     assert zone_at(-45.874, 170.504) == "Pacific/Auckland"
     assert zone_at(95.0, 10.0) is None
     assert zone_at(10.0, 200.0) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"), [("Calcutta", "Asia/Calcutta"), ("Belize", "America/Belize"), ("Jamaica", "Jamaica")]
+)
+def test_a_zones_own_name_beats_a_namesake_town(typed: str, zone: str) -> None:
+    """A name that is an IANA zone's city keeps that zone, not a smaller namesake elsewhere."""
+    assert read_zone(typed)[0] == zone
+
+
+def test_read_zone_names_the_place_only_when_it_is_in_that_zone() -> None:
+    """'Berlin' says Berlin, Germany; 'Calcutta' (a South African town too) names no place."""
+    assert read_zone("Berlin")[2] is not None
+    assert read_zone("Calcutta")[2] is None
