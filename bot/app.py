@@ -20,9 +20,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import health
 from bot.commands import COMMANDS
 from bot.config import Settings
-from bot.context import BotApp, BotContext, Clock
+from bot.context import BotApp, BotContext, Clock, system_clock
 from bot.handlers import applications, common, errors, onboarding, privacy
 from bot.updates import FairUpdateProcessor
 from storage import Repository
@@ -132,6 +133,7 @@ def _extensions() -> list[Any]:
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    notes: list[str] = []  # anything odd at start-up, for the operator
     try:
         # Private chats only: in a group the bot answers nothing but a pointer to a private chat.
         await app.bot.set_my_commands(
@@ -142,7 +144,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     except TelegramError as error:
         # A Bot API server without the command menu still serves every command we have.
         logger.warning("bot.commands_not_set error=%s", error)
+        notes.append(f"the Bot API refused the command menu ({error})")
     privacy.start_retention(app)
+    health.start(app, app.bot_data.get("clock", system_clock)(), notes)
     for extension in _extensions():
         if hasattr(extension, "post_init"):
             await extension.post_init(app)

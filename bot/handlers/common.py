@@ -17,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
+from bot.health import health_of
 from bot.rendering import Keyboard
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ async def track_user(update: Update, context: BotContext) -> None:
     gets the one-line pointer to a private chat (so group chatter is never answered), and a button
     whose message is not in the tapping user's own chat (a forged tap) is refused.
     """
+    health_of(context).count("updates")
     user, chat = update.effective_user, update.effective_chat
     if update.edited_message is not None or update.channel_post is not None or update.edited_channel_post:
         raise ApplicationHandlerStop
