@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot import health
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotApp, BotContext, Clock, system_clock
+from bot.domain import places
 from bot.handlers import applications, common, errors, onboarding, privacy
 from bot.updates import FairUpdateProcessor
 from storage import Repository
@@ -146,6 +148,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         logger.warning("bot.commands_not_set error=%s", error)
         notes.append(f"the Bot API refused the command menu ({error})")
     privacy.start_retention(app)
+    # The city index takes a second or two to build: a worker thread does it now, so the first
+    # user who types a city doesn't wait (and nobody else waits behind them).
+    # (A plain task, kept referenced: PTB's create_task warns before the application runs.)
+    app.bot_data["places_warm"] = asyncio.create_task(asyncio.to_thread(places.warm), name="places:warm")
     health.start(app, app.bot_data.get("clock", system_clock)(), notes)
     for extension in _extensions():
         if hasattr(extension, "post_init"):

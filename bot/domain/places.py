@@ -100,6 +100,11 @@ def _qualified(places: list[Place], qualifier: str, index: _Index) -> list[Place
     return [p for p in places if p.country_code == country] if country else []
 
 
+def warm() -> None:
+    """Build the city index now (1-2 s, best in a worker thread) rather than on the first lookup."""
+    _index()
+
+
 def find_place(text: str) -> PlaceMatch | None:
     """The city ``text`` names ("Dunedin", "portland, maine", "Cambridge, US"), most populous first."""
     name, _, qualifier = text.partition(",")
