@@ -119,6 +119,7 @@ def _run(settings: Settings) -> int:
             "It has not been changed. Restore it from a backup or move it aside, then start again.",
             file=sys.stderr,
         )
+        _tell_operator(settings, f"Funnelbot cannot start: the data file {error.path.name} {error.problem}.")
         return 2
     except OSError as error:
         print(f"funnelbot: cannot use data directory {settings.data_dir}: {error}", file=sys.stderr)
@@ -255,6 +256,17 @@ def _tour_script() -> Path:
 
     shipped = Path(str(files("bot") / "demo-script.txt"))
     return shipped if shipped.is_file() else Path(__file__).resolve().parents[1] / "docs" / "demo-script.txt"
+
+
+def _tell_operator(settings: Settings, text: str) -> None:
+    """Best effort: a start-up that fails is also told to ADMIN_CHAT_ID (a few seconds at most)."""
+    if settings.admin_chat_id is None:
+        return
+    import asyncio
+
+    from bot.health import tell_admin_before_exit
+
+    asyncio.run(tell_admin_before_exit(settings, text))
 
 
 if __name__ == "__main__":

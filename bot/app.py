@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
 from typing import Any, cast
@@ -19,9 +20,11 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import health
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services, system_clock
+from bot.domain import places
 from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy, questions
 from bot.persistence import QuestionPersistence
 from bot.scheduling import Scheduler
@@ -153,6 +156,7 @@ def register(app: BotApp) -> None:
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    notes: list[str] = []  # anything odd at start-up, for the operator
     try:
         # Private chats only: in a group the bot answers nothing but a pointer to a private chat.
         await app.bot.set_my_commands(
@@ -163,7 +167,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     except TelegramError as error:
         # A Bot API server without the command menu still serves every command we have.
         logger.warning("bot.commands_not_set error=%s", error)
+        notes.append(f"the Bot API refused the command menu ({error})")
     privacy.start_retention(app)
+    # The city index takes a second or two to build: a worker thread does it now, so the first
+    # user who types a city doesn't wait (and nobody else waits behind them).
+    # (A plain task, kept referenced: PTB's create_task warns before the application runs.)
+    app.bot_data["places_warm"] = asyncio.create_task(asyncio.to_thread(places.warm), name="places:warm")
+    health.start(app, services(app).now(), notes)
     # Rebuild the reminder index from storage and start the repeating tick.
     scheduler = services(app).scheduler
     assert scheduler is not None

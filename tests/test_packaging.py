@@ -26,6 +26,7 @@ DISTRIBUTIONS = {
     "aiolimiter": "aiolimiter",
     "httpx": "httpx",
     "tornado": "tornado",
+    "tzfpy": "tzfpy",
     "aiohttp": "aiohttp",
 }
 TEST_ONLY_MODULES = {"bot/faketelegram/server.py"}  # serves the fake over HTTP for tests: aiohttp

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Camp, Source, parse_camp, parse_source
@@ -46,6 +48,23 @@ class Draft:
     source_text: str = ""  # a source we don't know, as written (it is grouped as "other")
     fit_contribute: int | None = None
     fit_learn: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON values only (a draft waits in an open question's data)."""
+        data = dataclasses.asdict(self)
+        data["closes_on"] = self.closes_on.isoformat() if self.closes_on else None
+        data["camp"] = self.camp.value if self.camp else None
+        data["source"] = self.source.value if self.source else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        draft = cls(**{k: v for k, v in data.items() if k in fields})
+        draft.closes_on = date.fromisoformat(data["closes_on"]) if data.get("closes_on") else None
+        draft.camp = Camp(data["camp"]) if data.get("camp") else None
+        draft.source = Source(data["source"]) if data.get("source") else None
+        return draft
 
 
 HOW_TO_ADD = (
@@ -230,3 +249,66 @@ def validate_name(text: str, label: str) -> str:
 def find_link(text: str) -> str | None:
     match = URL.search(text)
     return match.group(0) if match else None
+
+
+# -- a job typed without /add ----------------------------------------------------------------------
+
+# LinkedIn's "share" text: "Check out this job at Canonical: Senior Site Reliability Engineer https://…"
+_SHARED = re.compile(
+    r"^check out this job at (?P<company>[^:\n]{1,120}?)\s*:\s*(?P<role>[^\n]+?)\s*(?P<link>https?://\S+)?\s*$",
+    re.IGNORECASE,
+)
+_FREE_TEXT_LINES = 2  # a pasted job ad is not a one-line job
+
+
+def _has_signal(draft: Draft) -> bool:
+    """Something only a job has: a link, #track, closing date, camp, source, fit or "applied"."""
+    return bool(
+        draft.link
+        or draft.track
+        or draft.closes_on
+        or draft.camp
+        or draft.source
+        or draft.fit_contribute
+        or draft.applied
+    )
+
+
+def read_job(text: str, today: date, *, order: DateOrder = "dmy") -> Draft | None:
+    """Free text (no /add) that reads as a job, with everything it holds; None when it doesn't.
+
+    Stricter than /add, since the user didn't say it was a job: "Company - Role" (spaced dash), LinkedIn's
+    share text (source: job board), or "Role at Company" with something only a job has (a link, #track…).
+    A one-line "Company - Role …" whose options can't be read raises ``CaptureError`` (it says what would).
+    """
+    stripped = text.strip()
+    shared = _SHARED.match(" ".join(stripped.split()))
+    if shared:
+        company, role, link = shared.group("company"), shared.group("role"), shared.group("link") or ""
+        try:
+            draft = parse_quick_add(f"{company} - {role} {link} via linkedin", today, order=order)
+        except CaptureError:
+            return None
+        return draft
+    if not stripped or len(stripped.splitlines()) >= _FREE_TEXT_LINES:
+        return None
+    dashed = _SEPARATORS.search(stripped) is not None
+    try:
+        draft = parse_quick_add(stripped, today, order=order)
+    except CaptureError:
+        if dashed and not any(len(part) > MAX_NAME for part in _SEPARATORS.split(stripped, maxsplit=1)):
+            raise
+        return None
+    return draft if dashed or _has_signal(draft) else None
+
+
+def split_job_names(text: str) -> tuple[str, str] | None:
+    """(company, role) from "Acme - Senior SRE" or "Senior SRE at Acme" typed alone; None otherwise."""
+    draft = Draft()
+    try:
+        _split_names(" ".join(text.split()), draft)
+    except CaptureError:
+        return None
+    if URL.search(draft.company) or URL.search(draft.role):
+        return None
+    return draft.company, draft.role

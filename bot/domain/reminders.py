@@ -19,6 +19,11 @@ Timing rules:
   local. A wall time that happens twice (fall-back) fires once, at its first occurrence.
 * Nothing is due before the profile existed, while the user is paused, or once they blocked the
   bot (``active=False``).
+* A plan, check or review goes out at its scheduled minute (or, after downtime, within the catch-up),
+  never because a setting changed: the mid-week check is decided at its minute, and a quiet one
+  (the user was on track) is recorded as skipped then, so raising the target later can't bring it
+  back; a plan, check or review whose time is past when the user moves the slot or the timezone
+  (``Profile.schedule_changed_at``) is left out rather than sent at once.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ DAY_NUDGE_AT = time(10, 0)  # closing dates and silent applications: local morni
 PREP_EVENING_AT = time(19, 0)  # interview prep, the evening before
 PREP_BEFORE = timedelta(hours=2)  # interview prep, the last one
 CHECK_IN_AFTER = timedelta(hours=3)  # "How did it go?"
+SCHEDULED_MINUTE = timedelta(minutes=1)  # a weekly nudge set for the minute it is now still comes
 FOLLOW_UP_DEFAULT, GHOST_DEFAULT = 10, 30
 
 
@@ -60,6 +66,8 @@ class Kind(enum.StrEnum):
     CHECK_IN = "checkin"
 
 
+WEEKLY = frozenset((Kind.PLAN, Kind.CHECK, Kind.REVIEW))
+
 # Several reminders due at once go out in this order.
 _ORDER = {kind: index for index, kind in enumerate(Kind)}
 
@@ -72,6 +80,7 @@ class Reminder:
     number: int | None = None  # the application it is about
     day: date | None = None  # plan/check/review: the local day; closing: the closing day
     moment: datetime | None = None  # interviews: when it is (UTC)
+    quiet: bool = False  # nothing to say at its minute (a check when on track): recorded as skipped
 
 
 @dataclass(frozen=True)
@@ -161,12 +170,13 @@ def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz:
             if at is None:
                 continue
             day = this_monday + timedelta(days=7 * weeks + slot.weekday)
-            if (
+            # The mid-week check is silent when the user is on track; it is still scheduled, so the
+            # silence is recorded at its minute and a later change of target can't wake it.
+            quiet = (
                 kind == Kind.CHECK
                 and week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
-            ):
-                continue  # the mid-week check is silent when the user is on track
-            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day)
+            )
+            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day, quiet=quiet)
 
 
 def _closing(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
@@ -244,19 +254,59 @@ def agenda(
         resume = pause_end(profile, tz) if profile.active else None
         return Agenda(next_at=resume)
     floor = max(profile.created_at, pause_end(profile, tz) or profile.created_at)
+    moved = profile.schedule_changed_at - SCHEDULED_MINUTE if profile.schedule_changed_at else floor
     sent = recorded_keys(sent)
     due, missed, ahead = [], [], []
-    for reminder in scheduled(profile, apps, now, tz):
-        if reminder.key in sent or reminder.at < floor:
+    reminders = scheduled(profile, apps, now, tz)
+    # An interview booked at short notice: once the 2-hour prep is due, the evening one is stale.
+    soon = {_tag(r) for r in reminders if r.kind == Kind.PREP_SOON and r.at <= now}
+    for reminder in reminders:
+        if reminder.key in sent or reminder.at < floor or (reminder.kind in WEEKLY and reminder.at < moved):
             continue
         if reminder.at > now:
             ahead.append(reminder.at)
+        elif reminder.quiet or (reminder.kind == Kind.PREP_EVENING and _tag(reminder) in soon):
+            missed.append(reminder)
         elif now - reminder.at < CATCH_UP:  # not "at + CATCH_UP": that can leave the calendar
             due.append(reminder)
         else:
             missed.append(reminder)
     due.sort(key=lambda r: (r.at, _ORDER[r.kind], r.number or 0))
     return Agenda(due=due, missed=missed, next_at=min(ahead, default=None))
+
+
+def _tag(reminder: Reminder) -> str:
+    """What a reminder is about, without its kind: ``#5:2026-12-01T13:00Z`` for interview reminders."""
+    return reminder.key.partition(":")[2]
+
+
+def interview_prep(
+    profile: Profile, app: JobApplication, moment: datetime, sent: Collection[str], now: datetime, tz: ZoneInfo
+) -> tuple[list[Reminder], list[Reminder]]:
+    """The prep notes for ``app``'s interview at ``moment``: (due now, still ahead), by the agenda's rules."""
+    if not profile.active or (profile.paused and profile.paused_until is None):
+        return [], []
+    end = pause_end(profile, tz) or now
+    plan = agenda(profile, [app], sent, now, tz)
+    ahead = [r for r in scheduled(profile, [app], now, tz) if r.at > now and r.at >= end]
+
+    def preps(reminders: Iterable[Reminder]) -> list[Reminder]:
+        kinds = (Kind.PREP_EVENING, Kind.PREP_SOON)
+        return [r for r in reminders if r.kind in kinds and r.moment == moment and r.key not in sent]
+
+    return preps(plan.due), preps(ahead)
+
+
+def prep_promise(due: Sequence[Reminder], ahead: Sequence[Reminder]) -> str:
+    """The sentence on prep notes and the check-in, from ``interview_prep``: plain text, no markup."""
+    if any(r.kind == Kind.PREP_SOON for r in due):
+        return "It's less than two hours away, so your prep notes follow right away; afterwards I'll ask how it went."
+    later = {r.kind for r in ahead}
+    if Kind.PREP_EVENING in later:
+        return "I'll send prep notes the evening before and two hours before, and ask how it went afterwards."
+    if Kind.PREP_SOON in later:
+        return f"I'll send prep notes {'now and ' if due else ''}two hours before, and ask how it went afterwards."
+    return "Your reminders are paused, so no prep notes or check-in for it until you /resume."
 
 
 def next_due(

@@ -4,7 +4,7 @@ nudge slots, -1/+1 steps, pausing. Pure: no Telegram, no clock."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import cast
 
 from bot.domain.dates import DateOrder, parse_clock, parse_day, parse_weekday
@@ -175,3 +175,17 @@ def pause_for(profile: Profile, today: date, days: int) -> date:
 
 def resume(profile: Profile) -> None:
     profile.paused, profile.paused_until = False, None
+
+
+def set_slot(profile: Profile, name: str, slot: Slot | None, now: datetime) -> None:
+    """Set the ``plan``, ``check`` or ``review`` slot; a nudge whose new time is already past waits a week."""
+    if getattr(profile, name) != slot:
+        setattr(profile, name, slot)
+        profile.schedule_changed_at = now
+
+
+def set_timezone(profile: Profile, zone: str, now: datetime) -> None:
+    """Set the IANA zone; weekly nudges its new wall times put in the past are not sent at once."""
+    if profile.timezone != zone:
+        profile.timezone = zone
+        profile.schedule_changed_at = now

@@ -22,7 +22,11 @@ from bot.domain.interviews import CHECK_IN_CHOICES
 from bot.domain.models import Event, JobApplication, Profile
 from bot.domain.moves import InvalidMove
 from bot.domain.reminders import (
+    Kind,
+    Reminder,
+    interview_prep,
     is_paused,
+    prep_promise,
     standing,
 )
 from bot.domain.settings_rules import NUDGE_NAMES, SettingError, parse_list, parse_nudge, parse_target
@@ -31,6 +35,7 @@ from bot.handlers.common import Registered, answer, changed, edit, find_app, pro
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, local_moment, reason
+from bot.views.reminders import render_prep
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
     LESSON_QUESTION,
@@ -133,7 +138,7 @@ async def set_nudges(update: Update, context: BotContext) -> None:
     except SettingError as error:
         await reply(update, f"{reason(error)} Nothing was changed.")
         return
-    setattr(profile, name, slot)
+    settings_rules.set_slot(profile, name, slot, context.now())
     _save(context, profile)
     text, markup = nudges_view(profile)
     await reply(update, f"Set: {SLOT_TITLES[name].lower()} {slot_text(slot)}.\n\n{text}", markup)
@@ -154,7 +159,7 @@ async def nudge_button(update: Update, context: BotContext) -> None:
     if after == before:  # a stale button: nothing to change, and the message must stay as it is
         await answer(query, f"{SLOT_TITLES[name]} is already {slot_text(after)}.")
         return
-    setattr(profile, name, after)
+    settings_rules.set_slot(profile, name, after, context.now())
     _save(context, profile)
     await answer(query, f"{SLOT_TITLES[name]}: {slot_text(after)}")
     await edit(update, *nudges_view(profile))
@@ -335,12 +340,15 @@ async def record_interview(update: Update, context: BotContext) -> None:
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
     two_way = ambiguous_far(text, now.astimezone(tz).date(), order)
-    saved = interview_saved(profile, _zone(profile, context), tz, app, recorded)
+    promise = _promise(profile, context, app, recorded.moment)
+    saved = interview_saved(profile, _zone(profile, context), tz, app, recorded, promise)
     if two_way is None or two_way.other is None:
         await reply(update, saved)
+        await _prep_at_once(update, context, profile, app, recorded.moment)
         return
     other = datetime.combine(two_way.other, recorded.moment.astimezone(tz).time(), tzinfo=tz)
     await reply(update, *interview_saved_two_way(saved, two_way, order, app.number, recorded.moment, other))
+    await _prep_at_once(update, context, profile, app, recorded.moment)
 
 
 async def interview_reading_tapped(update: Update, context: BotContext) -> None:
@@ -368,7 +376,9 @@ async def interview_reading_tapped(update: Update, context: BotContext) -> None:
     context.repo.save_application(profile.user_id, app, f"interview for #{app.number}")
     changed(context, profile.user_id)
     await answer(query, "Interview moved")
-    await edit(update, interview_saved(profile, _zone(profile, context), _tz(profile, context), app, recorded))
+    promise = _promise(profile, context, app, recorded.moment)
+    await edit(update, interview_saved(profile, _zone(profile, context), tz, app, recorded, promise))
+    await _prep_at_once(update, context, profile, app, recorded.moment)
 
 
 async def _cancel_interviews(update: Update, context: BotContext, profile: Profile, app: JobApplication) -> None:
@@ -441,7 +451,7 @@ async def save_lesson(update: Update, context: BotContext) -> int:
     if app is None:
         await reply(update, "That application no longer exists.")
         return END
-    moves.add_note(app, (update.effective_message.text or "")[:2000], context.now(), kind="lesson")
+    moves.add_note(app, update.effective_message.text or "", context.now(), kind="lesson")  # kept whole
     context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
     changed(context, profile.user_id)
     await reply(update, lesson_kept(app))
@@ -510,3 +520,32 @@ def handlers() -> list[Registered]:
         CallbackQueryHandler(settings_button, pattern=r"^cfg:"),
         CallbackQueryHandler(interview_reading_tapped, pattern=r"^alt:ivw:"),
     ]
+
+
+# -- short-notice interviews -------------------------------------------------------------------------
+
+
+def _preps(
+    profile: Profile, context: BotContext, app: JobApplication, moment: datetime
+) -> tuple[list[Reminder], list[Reminder]]:
+    sent = context.repo.sent_reminders(profile.user_id)
+    return interview_prep(profile, app, moment, sent, context.now(), _tz(profile, context))
+
+
+def _promise(profile: Profile, context: BotContext, app: JobApplication, moment: datetime) -> str:
+    """What the interview confirmation promises: only the preps and check-in that will come."""
+    return prep_promise(*_preps(profile, context, app, moment))
+
+
+async def _prep_at_once(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, moment: datetime
+) -> None:
+    """An interview under two hours away: its prep goes out now, recorded as the scheduler would (once)."""
+    prep = next((r for r in _preps(profile, context, app, moment)[0] if r.kind == Kind.PREP_SOON), None)
+    if prep is None:
+        return
+    tz, now = _tz(profile, context), context.now()
+    context.repo.mark_reminder(profile.user_id, prep.key, now, "sending")  # no await since the check
+    await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date()))
+    context.repo.mark_reminder(profile.user_id, prep.key, context.now(), "sent")
+    changed(context, profile.user_id)

@@ -17,8 +17,17 @@ from telegram.ext import (
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import moves
-from bot.domain.capture import CaptureError, Draft, closing_problem, find_link, parse_quick_add, validate_name
+from bot.domain import moves, notes
+from bot.domain.capture import (
+    CaptureError,
+    Draft,
+    closing_problem,
+    find_link,
+    parse_quick_add,
+    read_job,
+    split_job_names,
+    validate_name,
+)
 from bot.domain.dates import DateOrder, ambiguous_far, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
@@ -40,16 +49,21 @@ from bot.views.cards import (
     COMPANY_QUESTION,
     card,
     closing_date_now,
+    closing_set,
     congratulations,
     delete_question,
     deleted,
+    draft_summary,
     fit_question,
     fit_usage,
+    job_offer,
     link_offer,
+    link_saved_options,
     list_page,
     more_keyboard,
     moved,
     note_question,
+    notes_view,
     outcome_phrase,
     prospects_view,
     reason_question,
@@ -72,7 +86,7 @@ logger = logging.getLogger(__name__)
 # -- saving ----------------------------------------------------------------------------------
 
 
-async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> None:
+async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> JobApplication:
     same = [
         a
         for a in context.repo.list_applications(profile.user_id)
@@ -90,6 +104,7 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     await reply(
         update, *saved(app, draft, (text, markup), duplicate=duplicate, today=today, reading=found, order=order)
     )
+    return app
 
 
 def _card(
@@ -154,6 +169,7 @@ async def drop_link(update: Update, context: BotContext) -> None:
     assert query is not None
     await answer(query)
     context.scratch.pop("pending_link", None)
+    context.scratch.pop("pending_draft", None)
     await edit(update, "OK, not saved.")
 
 
@@ -167,15 +183,17 @@ def _draft(context: BotContext) -> dict[str, Any]:
 async def answer_as_text(update: Update, context: BotContext) -> None:
     """Text that answers no (live) question: a link is offered for saving, anything else gets a hint."""
     assert update.effective_message is not None
-    if find_link(update.effective_message.text or ""):
-        await offer_link(update, context)
-    else:
-        await onboarding.unknown_text(update, context)
+    await offer_typed_job(update, context)
 
 
 async def ask_role(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 2: the company is in, ask for the role."""
     assert update.effective_message is not None
+    draft = _draft(context)
+    names = split_job_names(update.effective_message.text or "") if draft.get("link") else None
+    if names is not None:  # a saved link: "Acme - SRE" answers both at once
+        draft["company"], draft["role"] = names
+        return await _save_from_link(update, context)
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
@@ -195,6 +213,8 @@ async def ask_track(update: Update, context: BotContext) -> Ask | int:
         await reply(update, f"{reason(error)} Which role?")
         return Ask.ADD_ROLE
     _draft(context)["role"] = role
+    if _draft(context).get("link"):
+        return await _save_from_link(update, context)
     profile = profile_of(update, context)
     # The buttons carry an index into this exact list (callback data never holds user text).
     _draft(context)["track_choices"] = list(profile.tracks)
@@ -430,7 +450,8 @@ async def note_application(update: Update, context: BotContext) -> None:
     """/note N <text>"""
 
     def note(app: JobApplication, words: list[str]) -> tuple[str, str]:
-        moves.add_note(app, " ".join(words)[:2000], context.now())
+        typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
+        moves.add_note(app, typed or " ".join(words), context.now())  # whole, line breaks kept
         return f"note on #{app.number}", f"Note added to #{app.number}."
 
     await _typed_change(update, context, "/note 3 Ask about on-call", note)
@@ -768,7 +789,11 @@ async def save_note(update: Update, context: BotContext) -> int:
     if app is None:
         await reply(update, "That application no longer exists.")
         return END
-    moves.add_note(app, (update.effective_message.text or "")[:2000], context.now())
+    try:
+        moves.add_note(app, update.effective_message.text or "", context.now())
+    except InvalidMove as error:
+        await reply(update, reason(error))
+        return END
     await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
     return END
 
@@ -829,12 +854,16 @@ def handlers() -> list[Registered]:
         CallbackQueryHandler(closing_reading_tapped, pattern=r"^alt:close:"),
         CallbackQueryHandler(list_page_tapped, pattern=r"^list:"),
         CallbackQueryHandler(drop_link, pattern=r"^add:drop$"),
+        CallbackQueryHandler(save_offered_job, pattern=r"^add:draft$"),
+        CallbackQueryHandler(closing_in_tapped, pattern=r"^add:cl:"),
+        CommandHandler("notes", show_notes),
+        CallbackQueryHandler(notes_page_tapped, pattern=r"^notes:(pg|open):"),
     ]
 
 
 def late_handlers() -> list[Registered]:
     """Catch-alls for plain text, registered after the feature modules' own questions."""
-    return [MessageHandler(TEXT & filters.Regex(r"https?://"), offer_link)]
+    return [MessageHandler(TEXT, offer_typed_job)]  # a job or a link; other text goes on to the hints
 
 
 async def _show_shortcut(update: Update, context: BotContext) -> None:
@@ -843,3 +872,100 @@ async def _show_shortcut(update: Update, context: BotContext) -> None:
     digits = "".join(ch for ch in update.effective_message.text.split("@")[0] if "0" <= ch <= "9")
     context.args = [digits]
     await show_application(update, context)
+
+
+# -- a job typed without /add --------------------------------------------------------------------
+
+
+async def offer_typed_job(update: Update, context: BotContext) -> None:
+    """Text without /add: a job is offered with all it holds, a bare link as before, anything else a hint."""
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    profile = profile_of(update, context)
+    try:
+        draft = read_job(text, today_for(profile, context), order=onboarding.order_for(profile, context))
+    except CaptureError as error:
+        await reply(update, f"That looks like a job, but: {reason(error)} Nothing was saved.")
+        return
+    if draft is None:
+        if find_link(text):
+            await offer_link(update, context)
+        else:
+            await onboarding.unknown_text(update, context)
+        return
+    context.scratch["pending_draft"] = draft.to_dict()  # JSON: the scratch is stored (bot/persistence.py)
+    await reply(update, *job_offer(draft))
+
+
+async def save_offered_job(update: Update, context: BotContext) -> None:
+    """``add:draft``: the job offered from typed text is saved with everything it held."""
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    pending = context.scratch.pop("pending_draft", None)
+    if not isinstance(pending, dict):
+        await edit(update, "That offer has expired; send the job again, please.")
+        return
+    draft = Draft.from_dict(pending)
+    await edit(update, f"Saving {draft_summary(draft)}")
+    await _save_new(update, context, profile_of(update, context), draft)
+
+
+# -- a link saved in as few steps as possible ------------------------------------------------------
+
+
+async def _save_from_link(update: Update, context: BotContext) -> int:
+    """Company and role are in for a saved link: save the prospect, then offer optional taps."""
+    question = close(context)
+    answers = question.get("draft", {}) if question is not None else {}
+    draft = Draft(company=answers.get("company", ""), role=answers.get("role", ""), link=answers.get("link", ""))
+    profile = profile_of(update, context)
+    app = await _save_new(update, context, profile, draft)
+    await reply(update, *link_saved_options(app.number))
+    return END
+
+
+async def closing_in_tapped(update: Update, context: BotContext) -> None:
+    """``add:cl:<n>:<days>``: the optional closing-date tap offered after saving a link."""
+    found = await _app_from_query(update, context, 2)
+    if found is None:
+        return
+    profile, app, _, numbers, _ = found
+    try:
+        day = moves.set_closing_in(app, numbers[1], today_for(profile, context), context.now())
+    except InvalidMove as error:
+        assert update.callback_query is not None
+        await answer(update.callback_query, str(error), alert=True)
+        return
+    entry = context.repo.save_application(profile.user_id, app, f"edited #{app.number} closes")
+    changed(context, profile.user_id)
+    assert update.callback_query is not None
+    await answer(update.callback_query, "Closing date set")
+    await edit(update, *closing_set(app.number, day, entry.id if entry is not None else None))
+
+
+# -- reading notes whole ---------------------------------------------------------------------------
+
+
+async def show_notes(update: Update, context: BotContext) -> None:
+    """/notes N: every note of #N, whole, a phone screen at a time."""
+    app = await find_app(update, context, context.args or [], "/notes 3")
+    if app is None:
+        return
+    profile = profile_of(update, context)
+    await reply(update, *notes_view(app, 0, context.user_tz(profile.timezone)))
+
+
+async def notes_page_tapped(update: Update, context: BotContext) -> None:
+    """``notes:pg:<n>:<page>`` turns the page in place; ``notes:open:<n>:0`` (under a prep note) sends page 1."""
+    found = await _app_from_query(update, context, 2)
+    if found is None:
+        return
+    profile, app, action, numbers, _ = found
+    assert update.callback_query is not None
+    await answer(update.callback_query)
+    view = notes_view(app, numbers[1], context.user_tz(profile.timezone))
+    if action == "open":
+        await reply(update, *view)
+    else:
+        await edit(update, *view)

@@ -17,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
+from bot.health import health_of
 from bot.views.cards import which_application
 from bot.views.markup import Keyboard
 
@@ -177,6 +178,7 @@ async def track_user(update: Update, context: BotContext) -> None:
     gets the one-line pointer to a private chat (so group chatter is never answered), and a button
     whose message is not in the tapping user's own chat (a forged tap) is refused.
     """
+    health_of(context).count("updates")
     user, chat = update.effective_user, update.effective_chat
     if update.edited_message is not None or update.channel_post is not None or update.edited_channel_post:
         raise ApplicationHandlerStop

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import Message, MessageEntity, Update
+from telegram import Message, MessageEntity, ReplyKeyboardRemove, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -16,9 +16,11 @@ from telegram.ext import (
 from bot.callback_data import decode, int_args
 from bot.commands import closest_command
 from bot.context import BotContext
+from bot.domain import settings_rules
 from bot.domain.dates import DATE_ORDERS, DateOrder, date_order_for
 from bot.domain.models import Profile
-from bot.domain.zones import resolve_timezone
+from bot.domain.places import PlaceMatch, zone_at
+from bot.domain.zones import read_zone
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.views import onboarding as views
 
@@ -34,12 +36,13 @@ async def start(update: Update, context: BotContext) -> None:
     """
     profile = profile_of(update, context)
     await reply(update, *views.greeting(profile.first_name, profile.timezone or context.settings.default_tz))
+    context.scratch[ZONE_ASKED] = True  # a city we can't place now gets a timezone answer
 
 
 async def _set_zone(update: Update, context: BotContext, zone: str) -> None:
     ZoneInfo(zone)  # resolve_timezone only returns loadable zones; never store one that isn't
     profile = profile_of(update, context)
-    profile.timezone = zone
+    settings_rules.set_timezone(profile, zone, context.now())
     context.repo.save_profile(profile)
     changed(context, profile.user_id)
     logger.info("user.timezone user=%s", profile.user_id)
@@ -58,7 +61,7 @@ async def zone_tapped(update: Update, context: BotContext) -> None:
     await _set_zone(update, context, zone)
     await answer(query)
     await edit(update, views.zone_set(zone))
-    await reply(update, views.FIRST_JOB)
+    await _zone_set(update, None, None, views.FIRST_JOB)  # and put the location keyboard away
 
 
 async def skip_zone(update: Update, context: BotContext) -> None:
@@ -74,14 +77,14 @@ async def set_timezone(update: Update, context: BotContext) -> None:
     text = " ".join(context.args or [])
     profile = profile_of(update, context)
     if not text:
-        await reply(update, views.your_zone(profile.timezone or context.settings.default_tz))
+        await _offer_location(update, views.your_zone(profile.timezone or context.settings.default_tz))
         return
-    zone, suggestions = resolve_timezone(text)
+    zone, suggestions, place = read_zone(text)
     if zone is None:
-        await reply(update, views.unknown_zone(text, suggestions))
+        await _zone_miss(update, text, suggestions)
         return
     await _set_zone(update, context, zone)
-    await reply(update, f"{views.zone_set(zone)} Reminders follow your local time.")
+    await _zone_set(update, zone, place, "Reminders follow your local time.")
 
 
 def order_for(profile: Profile, context: BotContext) -> DateOrder:
@@ -179,13 +182,13 @@ async def unknown_text(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     text = update.effective_message.text or ""
     if not profile_of(update, context).timezone:
-        zone, suggestions = resolve_timezone(text)
+        zone, suggestions, place = read_zone(text)
         if zone is not None:
             await _set_zone(update, context, zone)
-            await reply(update, f"{views.zone_set(zone)}\n\n{views.FIRST_JOB}")
+            await _zone_set(update, zone, place, views.FIRST_JOB)
             return
-        if suggestions:
-            await reply(update, views.unknown_zone(text, suggestions))
+        if suggestions or (context.scratch.get(ZONE_ASKED) and _could_be_a_place(text)):
+            await _zone_miss(update, text, suggestions, asked=True)
             return
     await reply(update, views.NOT_SURE)
 
@@ -201,6 +204,7 @@ def handlers() -> list[Registered]:
         CallbackQueryHandler(zone_tapped, pattern=r"^tz:set:"),
         CommandHandler("skip", skip_zone),
         CommandHandler("timezone", set_timezone),
+        MessageHandler(filters.LOCATION, location_shared),  # a live location's moves are edits: ignored earlier
         CommandHandler("help", show_help),
         CallbackQueryHandler(help_tapped, pattern=r"^help:page:"),
         CommandHandler("dates", set_dates),
@@ -215,3 +219,48 @@ def fallback_handlers() -> list[Registered]:
         MessageHandler(filters.TEXT, unknown_text),
         MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unknown_input),
     ]
+
+
+# -- places and shared locations -----------------------------------------------------------------
+
+ZONE_ASKED = "zone_asked"  # scratch key: /start asked for a timezone
+_PLACE_ATTEMPT_MAX = 60  # longer text, before a timezone is chosen, is not a try at a city name
+
+
+def _could_be_a_place(text: str) -> bool:
+    """Before a timezone is chosen, a short line without a link or command reads as a try at a city."""
+    line = text.strip()
+    return 0 < len(line) <= _PLACE_ATTEMPT_MAX and "\n" not in line and "://" not in line
+
+
+async def _offer_location(update: Update, text: str) -> None:
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=views.location_keyboard())
+
+
+async def _zone_miss(update: Update, text: str, suggestions: list[str], *, asked: bool = False) -> None:
+    """A city or zone we can't place: say so, change nothing, and offer the location button.
+
+    ``asked``: the /start question is open, so the text may not have been meant as a city at all.
+    """
+    await _offer_location(update, views.zone_miss(text, suggestions, asked=asked))
+
+
+async def _zone_set(update: Update, zone: str | None, place: PlaceMatch | None, then: str) -> None:
+    """ "Timezone set to …" (unless ``zone`` is None) then ``then``; the location keyboard goes away."""
+    if update.effective_chat is None:
+        return
+    await update.effective_chat.send_message(views.zone_set_then(zone, place, then), reply_markup=ReplyKeyboardRemove())
+
+
+async def location_shared(update: Update, context: BotContext) -> None:
+    """A shared location sets the timezone of that point (the location itself is not kept)."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    zone = zone_at(message.location.latitude, message.location.longitude)
+    if zone is None:
+        await _offer_location(update, views.NO_ZONE_THERE)
+        return
+    first = not profile_of(update, context).timezone
+    await _set_zone(update, context, zone)
+    await _zone_set(update, zone, None, views.FIRST_JOB if first else "Reminders follow your local time.")

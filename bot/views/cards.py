@@ -12,8 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.capture import URL, Draft
 from bot.domain.dates import DateOrder, NumericDate, compact_day
 from bot.domain.models import Event, JobApplication
+from bot.domain.notes import brief, note_pages
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
-from bot.views.markup import Rendered, button, clip, days_until, esc, keyboard, local_moment, preview, short_day
+from bot.views.markup import Rendered, button, clip, days_until, esc, keyboard, local_moment, short_day
 from bot.views.onboarding import reading_note
 
 PAGE_SIZE = 20
@@ -77,6 +78,9 @@ def closing_phrase(day: date, today: date | None) -> str:
     return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
+CARD_NOTES, CARD_NOTE_CHARS = 6, 150  # the card quotes notes briefly; /notes N shows them whole
+
+
 def card(
     app: JobApplication, tz: ZoneInfo, today: date, *, undo: int | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -112,9 +116,14 @@ def card(
     if app.notes:
         lines.append("")
         lines.append("<b>Notes</b>")
-        for note in app.notes[-6:]:
+        shortened = len(app.notes) > CARD_NOTES
+        for note in app.notes[-CARD_NOTES:]:
             prefix = "Lesson: " if note.kind == "lesson" else ""
-            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(preview(note.text))}")
+            quote, cut = brief(note.text, CARD_NOTE_CHARS)
+            shortened = shortened or cut
+            lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(quote)}")
+        if shortened:
+            lines.append(f"Read them whole: /notes {app.number}")
     markup = card_keyboard(app)
     if undo is not None:
         markup = keyboard(*markup.inline_keyboard, [button("↩ Undo", "undo", "do", undo)])
@@ -310,7 +319,7 @@ def link_offer(link: str) -> Rendered:
 
 
 def saving_link(link: str) -> str:
-    return f"Saving {esc(link)}\nWhich <b>company</b> is it? (/cancel to stop)"
+    return f"Saving {esc(link)}\nWhich <b>company and role</b>? E.g. <code>Acme - Senior SRE</code> (/cancel to stop)"
 
 
 def role_question(company: str) -> str:
@@ -388,3 +397,71 @@ def what_value(number: int, field: str, *, clearable: bool) -> str:
 
 def which_application(usage: str) -> str:
     return f"Which application? Give its number, e.g. <code>{esc(usage)}</code>. See /list."
+
+
+# -- a job typed without /add, a link saved in few steps, notes read whole ----------------------------
+
+
+def draft_summary(draft: Draft) -> str:
+    """ "<b>Canonical — Senior SRE</b>" and a line with whatever else was typed, escaped."""
+    parts = [f"#{esc(draft.track)}"] if draft.track else []
+    if draft.closes_on:
+        parts.append(f"closes {short_day(draft.closes_on)}")
+    if draft.camp:
+        parts.append(f"camp {draft.camp.value}")
+    if draft.source:
+        parts.append(f"via {esc(draft.source_text or draft.source.value)}")
+    if draft.fit_contribute:
+        parts.append(f"fit {draft.fit_contribute}/{draft.fit_learn}")
+    extra = f"\n{' · '.join(parts)}" if parts else ""
+    link = f"\n{esc(draft.link)}" if draft.link else ""
+    return f"<b>{esc(draft.company)} — {esc(draft.role)}</b>{extra}{link}"
+
+
+def job_offer(draft: Draft) -> Rendered:
+    """A job typed without /add, offered with everything it holds."""
+    where = "an application you've sent" if draft.applied else "a prospect"
+    return (
+        f"Save this job as {where}?\n{draft_summary(draft)}",
+        keyboard([button("➕ Save it", "add", "draft"), button("No thanks", "add", "drop")]),
+    )
+
+
+CLOSING_LABELS = (("📅 in 1 week", 7), ("📅 in 2 weeks", 14), ("📅 in a month", 30))
+
+
+def link_saved_options(number: int) -> Rendered:
+    """After a link is saved: optional taps for the closing date and the fit."""
+    closes = [button(label, "add", "cl", number, days) for label, days in CLOSING_LABELS]
+    return (
+        f"Optional for #{number}: when does it close, and how good a fit is it?",
+        keyboard(closes, [button("⭐ Rate fit", "fit", "ask", number)]),
+    )
+
+
+def closing_set(number: int, day: date, undo: int | None) -> Rendered:
+    rows = [[button("⭐ Rate fit", "fit", "ask", number)]]
+    if undo is not None:
+        rows.append([button("↩ Undo", "undo", "do", undo)])
+    return f"Closing date of #{number}: <b>{short_day(day)}</b>. How good a fit is it?", keyboard(*rows)
+
+
+def notes_view(app: JobApplication, page: int, tz: ZoneInfo) -> Rendered:
+    """One page of #N's notes, oldest first, a long note in numbered parts; ◀ ▶ between pages."""
+    if not app.notes:
+        return f"{app_title(app)} has no notes yet. Add one: <code>/note {app.number} …</code>", None
+    pages = note_pages(app.notes)
+    page = max(0, min(page, len(pages) - 1))
+    of = f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""
+    lines = [f"📝 <b>Notes</b> on {app_title(app)}{of}"]
+    for piece in pages[page]:
+        label = "Lesson" if piece.kind == "lesson" else "Note"
+        part = f" (part {piece.part} of {piece.parts})" if piece.parts > 1 else ""
+        lines.append(f"\n<b>{label} {piece.number}</b> · {local_moment(piece.at, tz)}{part}")
+        lines.append(esc(piece.text))
+    turns = []
+    if page > 0:
+        turns.append(button("◀ Back", "notes", "pg", app.number, page - 1))
+    if page < len(pages) - 1:
+        turns.append(button("More ▶", "notes", "pg", app.number, page + 1))
+    return "\n".join(lines), keyboard(turns) if turns else None

@@ -3,10 +3,11 @@ for commands and text we don't know."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.commands import BY_NAME, ESSENTIALS, HELP_SECTIONS
 from bot.domain.dates import ORDER_NAMES, DateOrder, NumericDate, describe_order
+from bot.domain.places import PlaceMatch
 from bot.domain.zones import describe_zone
 from bot.views.markup import Rendered, button, clip, esc, keyboard
 
@@ -62,7 +63,7 @@ def your_zone(zone: str) -> str:
     return (
         f"Your timezone is <b>{esc(zone)}</b>. "
         "Change it with e.g. <code>/timezone Europe/Berlin</code>, "
-        "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>."
+        "<code>/timezone Lisbon</code> or <code>/timezone UTC+2</code>, or share your location."
     )
 
 
@@ -163,3 +164,41 @@ def running(text: str) -> str:
 NOT_SURE = (
     "I'm not sure what to do with that. To save a job: <code>/add Acme - Senior SRE</code>. Everything else: /help."
 )
+
+
+# -- places and shared locations -----------------------------------------------------------------
+
+LOCATION_BUTTON = "📍 Share my location"
+NO_ZONE_THERE = "I couldn't find a timezone for that spot. Type your city instead, or try again:"
+
+
+def location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(LOCATION_BUTTON, request_location=True)]], resize_keyboard=True, one_time_keyboard=True
+    )
+
+
+def zone_miss(text: str, suggestions: list[str], *, asked: bool) -> str:
+    """A city or zone we can't place; ``asked``: the /start question is open, so it may not be a city at all."""
+    other = " /skip keeps the default. Not a city? To save a job: <code>/add Acme - Senior SRE</code>." if asked else ""
+    return f"{unknown_zone(text, suggestions)} Or share your location.{other}"
+
+
+def _place_note(place: PlaceMatch | None) -> str:
+    """ " (Dunedin, New Zealand)" and, when the name is shared, how to pick another one."""
+    if place is None:
+        return ""
+    note = f" ({esc(place.place.label)})"
+    if place.others:
+        picks = "; ".join(
+            f"<code>/timezone {esc(o.name)}, {esc(o.region or o.country)}</code> ({esc(o.timezone)})"
+            for o in place.others
+        )
+        note += f".\nAnother {esc(place.place.name)}? {picks}"
+    return note
+
+
+def zone_set_then(zone: str | None, place: PlaceMatch | None, then: str) -> str:
+    """ "Timezone set to …" (unless ``zone`` is None), then ``then``."""
+    head = f"Timezone set to <b>{esc(describe_zone(zone))}</b>{_place_note(place)}." if zone else ""
+    return f"{head}\n\n{then}" if head and "\n" in then else f"{head} {then}".strip()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot.domain.models import JobApplication, Profile
+from bot.domain.notes import brief
 from bot.domain.reminders import Kind, Reminder, Standing, planned_week, standing
 from bot.domain.weekly import WeekStatus, streak_including_this_week
 from bot.domain.words import plural
@@ -167,29 +168,47 @@ def _prep_when(moment: datetime, today: date, tz: ZoneInfo) -> str:
     return f"on {short_day(local.date())} at {local:%H:%M}"
 
 
+PREP_SCREEN = 1500  # a prep note fits one phone screen; notes are quoted briefly, /notes N has them whole
+PREP_ITEMS, PREP_ITEM_CHARS, PREP_NOTE_CHARS, PREP_PITCH_CHARS = 5, 70, 100, 250
+
+
+def _quotes(texts: Sequence[str], limit: int) -> tuple[list[str], bool]:
+    """Brief bullet lines for ``texts`` and whether any was shortened."""
+    quoted = [brief(text, limit) for text in texts]
+    return [f"• {esc(text)}" for text, _ in quoted], any(cut for _, cut in quoted)
+
+
 def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo, today: date) -> Rendered:
     when = _prep_when(reminder.moment or reminder.at, today, tz)
     lines = [f"🎯 <b>Interview {when}</b>: {app_title(app)}"]
     if app.link:
         lines.append(f'<a href="{esc(app.link)}">Job link</a>')
-    notes = [n for n in app.notes if n.kind != "lesson"][-5:]
-    if notes:
+    own = [n for n in app.notes if n.kind != "lesson"]
+    shown, cut = _quotes([n.text for n in own[-3:]], PREP_NOTE_CHARS)
+    if shown:
         lines.append("\n<b>Your notes</b>")
-        lines.extend(f"• {esc(n.text)}" for n in notes)
+        lines.extend(shown)
+    lessons, lessons_cut = _quotes([n.text for n in app.notes if n.kind == "lesson"][-2:], PREP_NOTE_CHARS)
+    if lessons:
+        lines.append("\n<b>Lessons so far</b>")
+        lines.extend(lessons)
+    more_notes = cut or lessons_cut or len(own) > 3
+    if more_notes:
+        lines.append(f"All your notes, whole: /notes {app.number}")
     lines.append("\n<b>Your pitch</b>")
-    lines.append(esc(profile.pitch) if profile.pitch else "(none yet: set it with /pitch)")
+    lines.append(esc(brief(profile.pitch, PREP_PITCH_CHARS)[0]) if profile.pitch else "(none yet: set it with /pitch)")
     for title, items, command in (
         ("Values to probe", profile.values, "/values"),
         ("Questions to ask", profile.questions, "/questions"),
     ):
         lines.append(f"\n<b>{title}</b>")
-        lines.extend([f"• {esc(item)}" for item in items] or [f"(none yet: add them with {command})"])
-    lessons = [n for n in app.notes if n.kind == "lesson"][-2:]
-    if lessons:
-        lines.append("\n<b>Lessons so far</b>")
-        lines.extend(f"• {esc(n.text)}" for n in lessons)
+        bullets, _ = _quotes(items[:PREP_ITEMS], PREP_ITEM_CHARS)
+        lines.extend(bullets or [f"(none yet: add them with {command})"])
+        if len(items) > PREP_ITEMS:
+            lines.append(f"… and {len(items) - PREP_ITEMS} more ({command})")
     lines.append("\nGood luck! 🍀")
-    return clip("\n".join(lines)), None
+    markup = keyboard([button("📖 Read all notes", "notes", "open", app.number, 0)]) if more_notes else None
+    return clip("\n".join(lines), PREP_SCREEN), markup
 
 
 def check_in_keyboard(number: int) -> InlineKeyboardMarkup:

@@ -213,9 +213,9 @@ def interview_problem(app: JobApplication, text: str, found: Problem | None, mov
 
 
 def interview_saved(
-    profile: Profile, zone: str, tz: ZoneInfo, app: JobApplication, recorded: interviews.Recorded
+    profile: Profile, zone: str, tz: ZoneInfo, app: JobApplication, recorded: interviews.Recorded, promise: str
 ) -> str:
-    """What /interview says once it recorded (or moved) an interview."""
+    """What /interview says once it recorded (or moved) an interview; ``promise`` says which preps will come."""
     when = local_moment(recorded.moment, tz)
     if recorded.moved_from is not None:
         was = local_moment(recorded.moved_from, tz)
@@ -233,10 +233,7 @@ def interview_saved(
         if profile.pitch and profile.values and profile.questions
         else "\nTip: set your /pitch, /values and /questions so the prep notes have them."
     )
-    return (
-        f"{headline} ({esc(zone)}).\n"
-        f"I'll send prep notes the evening before and two hours before, and ask how it went afterwards.{others}{tip}"
-    )
+    return f"{headline} ({esc(zone)}).\n{promise}{others}{tip}"
 
 
 CHECK_IN_HEADLINES = {

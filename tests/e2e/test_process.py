@@ -30,9 +30,10 @@ REPLY_TIMEOUT = 90.0
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-async def spawn_bot(base_url: str, data_dir: Path, token: str = TOKEN) -> asyncio.subprocess.Process:
+async def spawn_bot(base_url: str, data_dir: Path, token: str = TOKEN, **extra: str) -> asyncio.subprocess.Process:
     """Start `funnelbot run` as a user would: environment variables only, output captured."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_", "ADMIN_"))}
+    env.update(extra)
     env.update(
         TELEGRAM_BOT_TOKEN=token,
         TELEGRAM_API_BASE_URL=base_url,
@@ -263,3 +264,24 @@ async def test_bot_started_before_the_bot_api_waits_for_it(tmp_path: Path) -> No
         await bot.stop()
         if runner is not None:
             await runner.cleanup()
+
+
+async def test_a_start_that_fails_tells_the_operator(tmp_path: Path) -> None:
+    """A damaged data file stops start-up (exit 2) and ADMIN_CHAT_ID hears which file."""
+    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_e2e_bot")
+    admin = 777
+    tg.send_text(admin, "/start")  # the operator has talked to the bot
+    tg.pop_updates()
+    users = tmp_path / "data" / "users"
+    users.mkdir(parents=True)
+    (users / "42.json").write_text("{not json")
+    runner, base_url, _ = await serve(tg)
+    try:
+        process = await spawn_bot(base_url, tmp_path / "data", ADMIN_CHAT_ID=str(admin))
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await runner.cleanup()
+    assert process.returncode == 2, output.decode()
+    told = [m.text for m in tg.bot_messages(admin)]
+    assert told and "cannot start" in told[-1] and "42.json" in told[-1]
+    assert (users / "42.json").read_text() == "{not json"

@@ -254,7 +254,7 @@ async def test_interview_prep_check_in_and_lesson(bot: Harness, nudger: Schedule
     await bot.send(ADA, "/questions Team size?")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
     app = bot.repo.get_application(ADA, 1)
-    assert app is not None and app.stage == Stage.INTERVIEW
+    assert app is not None and app.stage == Stage.APPLIED  # booked, not yet happened
     assert app.interviews == [datetime(2026, 12, 1, 13, 0, tzinfo=UTC)]
     assert app.history[-1].kind == "interview"
     assert "Tue 1 Dec 2026, 14:00" in text_of(bot.last(ADA))
@@ -385,9 +385,9 @@ async def test_interview_in_two_hours_is_two_hours_from_now(bot: Harness, nudger
     """ "in 2 hours" at Mon 00:30 Berlin records 02:30 the same night, not 09:00."""
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
-    await bot.send(ADA, "/interview 1 in 2 hours")
+    replies = await bot.send(ADA, "/interview 1 in 2 hours")
     assert interviews(bot) == [datetime(2026, 11, 23, 1, 30, tzinfo=UTC)]
-    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in text_of(bot.last(ADA))
+    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in text_of(replies[0])
 
 
 async def test_interview_more_than_a_few_minutes_ago_is_refused(bot: Harness, nudger: Scheduler) -> None:
