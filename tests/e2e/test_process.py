@@ -282,6 +282,6 @@ async def test_a_start_that_fails_tells_the_operator(tmp_path: Path) -> None:
     finally:
         await runner.cleanup()
     assert process.returncode == 2, output.decode()
-    told = [m.text for m in tg.bot_messages(admin)]
+    told = [m.text or "" for m in tg.bot_messages(admin)]
     assert told and "cannot start" in told[-1] and "42.json" in told[-1]
     assert (users / "42.json").read_text() == "{not json"

@@ -10,7 +10,7 @@ import pytest
 from bot.domain.stages import Stage
 from bot.scheduling import Scheduler
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 from tests.test_scheduling import join, start_reminders, stop_reminders
 
 
@@ -32,7 +32,7 @@ async def test_cancelled_interview_leaves_the_funnel_as_it_was(bot: Harness) -> 
     assert app is not None and app.stage == Stage.APPLIED and app.interviews == []
     assert set(app.reached()) == {Stage.APPLIED}
     await bot.send(ADA, "/funnel")
-    assert "Response 0% · Interview 0%" in bot.last(ADA).text
+    assert "Response 0% · Interview 0%" in text_of(bot.last(ADA))
 
 
 async def test_check_in_after_the_interview_reaches_the_interview_stage(bot: Harness, nudger: Scheduler) -> None:
@@ -40,7 +40,7 @@ async def test_check_in_after_the_interview_reaches_the_interview_stage(bot: Har
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 2026-11-24 10:00")
-    assert "Applied" in (await bot.send(ADA, "/show 1"))[0].text
+    assert "Applied" in text_of((await bot.send(ADA, "/show 1"))[0])
     bot.clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     await nudger.tick()
     await bot.tap(ADA, "No news yet")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.scheduling import Scheduler
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 from tests.test_scheduling import bot_texts, join, start_reminders, stop_reminders
 
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -59,4 +59,4 @@ async def test_moving_the_check_to_a_past_minute_sends_nothing_now(bot: Harness,
     await bot.send(ADA, "/nudges check fri 04:37")  # this very minute: it comes now
     report = await nudger.tick()
     assert [k for _, k in report.keys] == ["check:2026-11-27"]
-    assert "Mid-week check: 1 sent, 2 to go" in bot.last(ADA).text
+    assert "Mid-week check: 1 sent, 2 to go" in text_of(bot.last(ADA))

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 
 def zone(bot: Harness) -> str:
@@ -41,29 +41,29 @@ async def test_new_zealand_cities_resolve_during_start_and_with_timezone(bot: Ha
     await bot.send(ADA, "/start")
     reply = (await bot.send(ADA, "Dunedin"))[0]
     assert zone(bot) == "Pacific/Auckland"
-    assert "Pacific/Auckland" in reply.text and "Dunedin, New Zealand" in reply.text
+    assert "Pacific/Auckland" in text_of(reply) and "Dunedin, New Zealand" in text_of(reply)
     await bot.send(ADA, "/timezone UTC")
     await bot.send(ADA, "/timezone Wellington")
-    assert zone(bot) == "Pacific/Auckland" and "Wellington, New Zealand" in bot.last(ADA).text
+    assert zone(bot) == "Pacific/Auckland" and "Wellington, New Zealand" in text_of(bot.last(ADA))
 
 
 async def test_ambiguous_city_takes_the_biggest_and_says_how_to_pick_another(bot: Harness) -> None:
     """'Portland' is Oregon's, the reply names it and offers Maine's; 'Portland, Maine' then picks that one."""
     await bot.send(ADA, "/timezone Portland")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert zone(bot) == "America/Los_Angeles"
     assert "Portland, Oregon, United States" in text and "/timezone Portland, Maine" in text
     await bot.send(ADA, "/timezone Portland, Maine")
     assert zone(bot) == "America/New_York"
     await bot.send(ADA, "/timezone Cambridge, US")
-    assert zone(bot) == "America/New_York" and "Massachusetts" in bot.last(ADA).text
+    assert zone(bot) == "America/New_York" and "Massachusetts" in text_of(bot.last(ADA))
 
 
 async def test_onboarding_miss_gets_a_timezone_answer_and_the_location_button(bot: Harness) -> None:
     """After /start an unknown place gets a timezone message with a share-location button; nothing changes."""
     await bot.send(ADA, "/start")
     reply = (await bot.send(ADA, "Xyzzyville"))[0]
-    assert "I don't know the timezone “Xyzzyville”" in reply.text and "Nothing was changed" in reply.text
+    assert "I don't know the timezone “Xyzzyville”" in text_of(reply) and "Nothing was changed" in text_of(reply)
     assert reply.reply_markup is not None
     assert reply.reply_markup["keyboard"][0][0]["request_location"] is True
     assert zone(bot) == ""
@@ -75,7 +75,7 @@ async def test_shared_location_sets_the_zone_there(bot: Harness) -> None:
     await share_location(bot, -45.874, 170.504)
     assert zone(bot) == "Pacific/Auckland"
     reply = bot.last(ADA)
-    assert "Timezone set to Pacific/Auckland" in reply.text and "first job" in reply.text
+    assert "Timezone set to Pacific/Auckland" in text_of(reply) and "first job" in text_of(reply)
     assert reply.reply_markup == {"remove_keyboard": True}
 
 
@@ -84,7 +84,7 @@ async def test_location_with_no_zone_changes_nothing(bot: Harness) -> None:
     await bot.send(ADA, "/timezone Lisbon")
     await share_location(bot, 95.0, 10.0)
     assert zone(bot) == "Europe/Lisbon"
-    assert "couldn't find a timezone" in bot.last(ADA).text
+    assert "couldn't find a timezone" in text_of(bot.last(ADA))
 
 
 async def test_live_location_updates_say_and_change_nothing(bot: Harness) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.scheduling import Scheduler
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 from tests.test_scheduling import join, start_reminders, stop_reminders
 
 SCREEN = 1500
@@ -28,10 +28,10 @@ async def test_a_4000_character_note_is_kept_whole(bot: Harness) -> None:
     """/note N with 4,000 characters over several lines stores all of it, line breaks included."""
     await bot.send(ADA, "/add Acme - SRE")
     reply = (await bot.send(ADA, f"/note 1 {LONG_NOTE}"))[0]
-    assert "Note added to #1" in reply.text
+    assert "Note added to #1" in text_of(reply)
     app = bot.repo.get_application(ADA, 1)
     assert app is not None and app.notes[-1].text == LONG_NOTE.strip()
-    assert len(reply.text) <= SCREEN and "/notes 1" in reply.text
+    assert len(text_of(reply)) <= SCREEN and "/notes 1" in text_of(reply)
 
 
 async def test_notes_reads_a_long_note_page_by_page(bot: Harness) -> None:
@@ -40,12 +40,12 @@ async def test_notes_reads_a_long_note_page_by_page(bot: Harness) -> None:
     await bot.send(ADA, f"/note 1 {LONG_NOTE}")
     await bot.send(ADA, "/note 1 Recruiter: Sam")
     first = (await bot.send(ADA, "/notes 1"))[0]
-    assert "(page 1 of" in first.text and len(first.text) <= SCREEN
-    pages = [first.text]
+    assert "(page 1 of" in text_of(first) and len(text_of(first)) <= SCREEN
+    pages = [text_of(first)]
     while "More ▶" in [label for row in bot.last(ADA).buttons for label, _ in row]:
         await bot.tap(ADA, "More ▶")
         assert bot.last(ADA).message_id == first.message_id  # the page turns in place
-        pages.append(bot.last(ADA).text)
+        pages.append(text_of(bot.last(ADA)))
         assert len(pages[-1]) <= SCREEN
     text = "\n".join(pages)
     assert "Recruiter: Sam" in text and "(part 1 of" in text
@@ -56,8 +56,8 @@ async def test_notes_reads_a_long_note_page_by_page(bot: Harness) -> None:
 async def test_notes_bad_input_changes_nothing(bot: Harness) -> None:
     """/notes with an unknown number, or for an application without notes, answers kindly."""
     await bot.send(ADA, "/add Acme - SRE")
-    assert "#9" in (await bot.send(ADA, "/notes 9"))[0].text
-    assert "no notes yet" in (await bot.send(ADA, "/notes 1"))[0].text
+    assert "#9" in text_of((await bot.send(ADA, "/notes 9"))[0])
+    assert "no notes yet" in text_of((await bot.send(ADA, "/notes 1"))[0])
 
 
 async def test_prep_quotes_notes_briefly_within_one_screen(bot: Harness, nudger: Scheduler) -> None:
@@ -73,8 +73,8 @@ async def test_prep_quotes_notes_briefly_within_one_screen(bot: Harness, nudger:
     bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     await nudger.tick()
     prep = bot.last(ADA)
-    assert prep.text.startswith("🎯 Interview tomorrow") and len(prep.text) <= SCREEN
-    assert "Good luck" in prep.text and "/notes 1" in prep.text
+    assert text_of(prep).startswith("🎯 Interview tomorrow") and len(text_of(prep)) <= SCREEN
+    assert "Good luck" in text_of(prep) and "/notes 1" in text_of(prep)
     await bot.tap(ADA, "Read all notes")
-    assert "Notes on #1 Acme — SRE" in bot.last(ADA).text
+    assert "Notes on #1 Acme — SRE" in text_of(bot.last(ADA))
     assert bot.last(ADA).message_id != prep.message_id  # the prep stays as it was

@@ -9,7 +9,7 @@ import pytest
 
 from bot.scheduling import Scheduler
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 from tests.test_scheduling import bot_texts, join, start_reminders, stop_reminders
 
 TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 10:00 Berlin
@@ -34,9 +34,9 @@ async def test_interview_within_two_hours_gets_its_prep_at_once(bot: Harness, nu
     await bot.send(ADA, "/pitch I make systems boring")
     bot.clock.set(TUESDAY_MORNING)
     replies = await bot.send(ADA, "/interview 1 11:00")
-    assert "follow right away" in replies[0].text and "evening before" not in replies[0].text
-    assert len(replies) == 2 and replies[1].text.startswith("🎯 Interview at 11:00 today")
-    assert "I make systems boring" in replies[1].text
+    assert "follow right away" in text_of(replies[0]) and "evening before" not in text_of(replies[0])
+    assert len(replies) == 2 and text_of(replies[1]).startswith("🎯 Interview at 11:00 today")
+    assert "I make systems boring" in text_of(replies[1])
     await nudger.tick()
     bot.clock.advance(minutes=1)
     await nudger.tick()
@@ -61,5 +61,5 @@ async def test_paused_user_is_not_promised_prep(bot: Harness, nudger: Scheduler)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/pause")
     replies = await bot.send(ADA, "/interview 1 2026-11-26 10:00")
-    assert "paused" in replies[0].text and "I'll send prep notes" not in replies[0].text
+    assert "paused" in text_of(replies[0]) and "I'll send prep notes" not in text_of(replies[0])
     assert len(replies) == 1
