@@ -172,7 +172,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # The city index takes a second or two to build: a worker thread does it now, so the first
     # user who types a city doesn't wait (and nobody else waits behind them).
     # (A plain task, kept referenced: PTB's create_task warns before the application runs.)
-    app.bot_data["places_warm"] = asyncio.create_task(asyncio.to_thread(places.warm), name="places:warm")
+    services(app).warming = asyncio.create_task(asyncio.to_thread(places.warm), name="places:warm")
     health.start(app, services(app).now(), notes)
     # Rebuild the reminder index from storage and start the repeating tick.
     scheduler = services(app).scheduler

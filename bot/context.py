@@ -4,6 +4,7 @@ through :func:`services`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ class Services:
     clock: Clock = system_clock
     scheduler: Scheduler | None = None
     error_reports: dict[str, float] = field(default_factory=dict)  # kind of error -> last report (monotonic)
+    warming: asyncio.Task[None] | None = None  # the city index being built at start-up (kept referenced)
 
     def now(self) -> datetime:
         return self.clock()
