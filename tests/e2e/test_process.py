@@ -285,3 +285,32 @@ async def test_a_start_that_fails_tells_the_operator(tmp_path: Path) -> None:
     told = [m.text or "" for m in tg.bot_messages(admin)]
     assert told and "cannot start" in told[-1] and "42.json" in told[-1]
     assert (users / "42.json").read_text() == "{not json"
+
+
+async def test_a_guided_add_survives_a_kill_at_the_role_step(live: LiveBot) -> None:
+    """/add, "Acme", kill -9 (no shutdown), start again: "SRE" is still the role and the add finishes."""
+
+    async def said(part: str) -> None:
+        await live._until(lambda: any(part in (m.text or "") for m in live.tg.bot_messages(ADA)), repr(part))
+
+    await live.send(ADA, "/start")
+    await live.tap(ADA, "Berlin")
+    await said("Now save your first job")
+    await live.send(ADA, "/add")
+    await said("Which company?")
+    await live.send(ADA, "Acme")
+    await said("Which role?")
+    polls = live._polls()  # kill once Telegram was asked for more, so "Acme" was acknowledged
+    await live._until(lambda: live._polls() > polls, "the next long poll")
+    assert live.process is not None
+    live.process.kill()
+    await live.process.wait()
+    live.process = None
+    await live.start()
+    await live.send(ADA, "SRE")
+    await said("Which track")
+    await live.tap(ADA, "Skip")
+    await live.tap(ADA, "Not yet: prospect")
+    await said("Saved as prospect #1")
+    assert "Acme — SRE" in text_of((await live.send(ADA, "/list"))[0])
+    assert live.errors() == []
