@@ -59,8 +59,8 @@ async def forget_button(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     count = len(context.repo.list_applications(user_id))
     context.repo.delete_user(user_id)  # store first: if the answer fails, the data is still gone
+    context.application.drop_user_data(user_id)  # and the question data kept for them, if any
     changed(context, user_id)
-    context.scratch.clear()
     logger.info("privacy.forgotten user=%s applications=%s", user_id, count)
     await answer(query, "Deleted")
     await edit(update, views.forgotten(count))

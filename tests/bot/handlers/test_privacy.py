@@ -28,6 +28,12 @@ async def test_forget_deletes_everything_after_a_confirmation(bot: Harness) -> N
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/note 1 salary 120k")
     await bot.send(BOB, "/add Bobco - Dev")
+    await bot.upload(
+        ADA, "sheet.csv", b"company,role,stage\nSecretco,SRE,applied\nBadco,SRE,limbo\n"
+    )  # left unconfirmed
+    kept = bot.repo.data_dir / "conversations" / f"{ADA}.json"
+    await bot.app.update_persistence()
+    assert kept.exists() and "Secretco" in kept.read_text()
     replies = await bot.send(ADA, "/forget")
     assert "1 application" in text_of(replies[0]) and "can't be undone" in text_of(replies[0])
     exported = await bot.tap(ADA, "Export first")
@@ -39,6 +45,8 @@ async def test_forget_deletes_everything_after_a_confirmation(bot: Harness) -> N
     assert bot.repo.get_profile(ADA) is None and bot.repo.list_applications(ADA) == []
     assert ADA not in bot.repo.user_ids()
     assert not (bot.repo.users_dir / f"{ADA}.json").exists()
+    await bot.app.update_persistence()
+    assert not kept.exists()  # the unconfirmed import's rows went too
     assert bot.repo.list_applications(BOB)[0].company == "Bobco"
     replies = await bot.send(ADA, "/undo")
     assert "Undone" not in text_of(replies[0])
