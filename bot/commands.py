@@ -25,6 +25,7 @@ COMMANDS: list[Command] = [
     Command("decline", "You declined their offer", "/decline 3"),
     Command("reopen", "Reopen a closed application", "/reopen 3"),
     Command("note", "Add a note", "/note 3 Ask about on-call"),
+    Command("notes", "Read an application's notes whole", "/notes 3"),
     Command("fit", "Rate fit: contribute, learn (1-5)", "/fit 3 4 5"),
     Command("edit", "Change a field", "/edit 3 closes 2026-12-05"),
     Command("delete", "Delete an application", "/delete 3"),
@@ -60,7 +61,7 @@ COMMANDS: list[Command] = [
 # /help: the essentials first, then sections opened with buttons, so each page fits one phone screen.
 ESSENTIALS = ("add", "list", "show", "move", "undo")
 HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
-    ("Save and edit", ("prospects", "note", "fit", "edit", "delete")),
+    ("Save and edit", ("prospects", "note", "notes", "fit", "edit", "delete")),
     ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
     ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
     ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),

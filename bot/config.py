@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,25 @@ from urllib.parse import urlsplit
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names it and says what to do."""
+
+
+# Telegram's rule for setWebhook's secret_token: 1-256 characters from A-Z, a-z, 0-9, _ and -.
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Webhook mode: Telegram POSTs updates to ``url``; a reverse proxy forwards them to listen:port."""
+
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str | None = None  # None: `funnelbot run` generates one at start-up
+
+    @property
+    def path(self) -> str:
+        """The path the proxy forwards unchanged, e.g. ``/telegram`` for ``https://host/telegram``."""
+        return urlsplit(self.url).path.rstrip("/") or "/"
 
 
 @dataclass(frozen=True)
@@ -25,6 +45,7 @@ class Settings:
     admin_chat_id: int | None = None
     log_level: str = "INFO"
     blocked_retention_days: int = 180
+    webhook: WebhookSettings | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, need_token: bool = True) -> Settings:
@@ -55,7 +76,39 @@ class Settings:
             admin_chat_id=_one_id(env.get("ADMIN_CHAT_ID", ""), "ADMIN_CHAT_ID"),
             log_level=(env.get("LOG_LEVEL", "").strip() or "INFO").upper(),
             blocked_retention_days=_days(env.get("BLOCKED_RETENTION_DAYS", ""), "BLOCKED_RETENTION_DAYS", 180),
+            webhook=_webhook(env),
         )
+
+    def with_webhook_required(self) -> Settings:
+        """``funnelbot run --webhook``: the same settings, but WEBHOOK_URL must be set."""
+        if self.webhook is None:
+            raise ConfigError(
+                "--webhook needs WEBHOOK_URL: the public https:// address Telegram posts updates to "
+                "(your reverse proxy forwards it to WEBHOOK_LISTEN:WEBHOOK_PORT)."
+            )
+        return self
+
+
+def _webhook(env: Mapping[str, str]) -> WebhookSettings | None:
+    url = env.get("WEBHOOK_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ConfigError(f"WEBHOOK_URL={url!r} must be an https:// URL (Telegram only posts to HTTPS).")
+    raw_port = env.get("WEBHOOK_PORT", "").strip() or "8443"
+    if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:
+        raise ConfigError(f"WEBHOOK_PORT={raw_port!r} must be a port number (1-65535).")
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not _SECRET_RE.fullmatch(secret):
+        # Never echo the value: it is a credential.
+        raise ConfigError("WEBHOOK_SECRET must be 1-256 characters from A-Z, a-z, 0-9, _ and - (Telegram's rule).")
+    return WebhookSettings(
+        url=url,
+        listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        port=int(raw_port),
+        secret=secret,
+    )
 
 
 def normalise_base_url(url: str) -> tuple[str, str]:

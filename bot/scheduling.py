@@ -81,7 +81,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Job
 
 from bot import offload, probe
-from bot.context import BotApp, BotContext
+from bot.context import BotApp, BotContext, services, system_clock
 from bot.domain.models import JobApplication, Profile
 from bot.domain.reminders import Agenda, Reminder, agenda
 from bot.ratelimit import background
@@ -170,7 +170,7 @@ def wake_context(default_tz: str) -> str:
 
 
 class Scheduler:
-    """Keeps every user's next due time and sends what is due; lives in ``bot_data["scheduler"]``."""
+    """Keeps every user's next due time and sends what is due; built by ``bot/app.py`` (``context.scheduler``)."""
 
     def __init__(
         self,
@@ -196,15 +196,13 @@ class Scheduler:
 
     @property
     def repo(self) -> Repository:
-        repo: Repository = self.app.bot_data["repo"]
-        return repo
+        return services(self.app).repo
 
     def now(self) -> datetime:
-        clock = self.app.bot_data.get("clock")
-        return clock() if clock is not None else datetime.now(UTC)
+        return services(self.app).now()
 
     def tz(self, profile: Profile) -> ZoneInfo:
-        return ZoneInfo(profile.timezone or self.app.bot_data["settings"].default_tz)
+        return services(self.app).user_tz(profile.timezone)
 
     def next_due(self, user_id: int) -> datetime | None:
         """When the user is next looked at (None: nothing ahead, or paused/inactive)."""
@@ -284,7 +282,7 @@ class Scheduler:
         return len(plan.due) + len(plan.missed)
 
     def _wake_context(self) -> str:
-        return wake_context(self.app.bot_data["settings"].default_tz)
+        return wake_context(services(self.app).settings.default_tz)
 
     def rebuild(self, *, inline: int | None = None) -> list[int]:
         """Fill the index at start-up: kept due times as they are, the rest recomputed.
@@ -328,7 +326,7 @@ class Scheduler:
         rest = self.rebuild(inline=REBUILD_INLINE)
         if rest:
             self._in_background(self._rebuild_rest(rest), "reminders:rebuild")
-        if self.app.bot_data.get("clock") is None:  # a deployment, not a test with its own clock
+        if services(self.app).clock is system_clock:  # a deployment, not a test with its own clock
             self._in_background(offload.warm_up(), "offload:warm_up")
         count = len(self._due)
         job_queue = self.app.job_queue

@@ -268,6 +268,11 @@ class Repository:
         if entry is not None:
             entry.wake = utc_iso(wake) if wake is not None else None
 
+    def activity_counts(self) -> tuple[int, int]:
+        """(active, blocked) users, from the index: no file is opened."""
+        blocked = sum(1 for entry in self._index.values() if entry.inactive_since is not None)
+        return len(self._index) - blocked, blocked
+
     def inactive_profiles(self) -> list[Profile]:
         """The profiles of users who blocked the bot; the index says who, so only their files open."""
         users = [user_id for user_id, entry in self._index.items() if entry.inactive_since is not None]
@@ -502,9 +507,7 @@ class Repository:
                 stored = self.get_profile(profile.user_id)
                 if stored is not None:  # the stored counter decides, whatever copy the caller holds
                     profile.next_number = stored.next_number
-                app.number = profile.next_number
-                profile.next_number += 1
-                profile.remember_track(app.track)
+                profile.number_new(app)
                 self.save_profile(profile)
                 store = self._must(profile.user_id)
                 store.table("applications").insert(Document(app.to_dict(), doc_id=app.number))

@@ -13,7 +13,7 @@ from bot.config import ConfigError, Settings, normalise_base_url
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_", "WEBHOOK_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         env={**clean, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
@@ -94,3 +94,56 @@ def test_settings_from_env() -> None:
         Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "ALLOWED_USER_IDS": "ada"})
     with pytest.raises(ConfigError, match="http"):
         Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_API_BASE_URL": "ftp://x"})
+
+
+def test_webhook_settings_from_env() -> None:
+    """WEBHOOK_URL turns webhook mode on; listen and port default to 127.0.0.1:8443."""
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x"}).webhook is None
+    hook = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "WEBHOOK_URL": "https://bot.example.org/tg/"}).webhook
+    assert hook is not None
+    assert (hook.url, hook.listen, hook.port, hook.secret, hook.path) == (
+        "https://bot.example.org/tg/",
+        "127.0.0.1",
+        8443,
+        None,
+        "/tg",
+    )
+    env = {"TELEGRAM_BOT_TOKEN": "1:x", "WEBHOOK_URL": "https://h", "WEBHOOK_SECRET": "a" * 256}
+    assert Settings.from_env({**env, "WEBHOOK_PORT": "88"}).webhook.port == 88  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="https"):
+        Settings.from_env({**env, "WEBHOOK_URL": "http://bot.example.org/tg"})
+    with pytest.raises(ConfigError, match="WEBHOOK_PORT"):
+        Settings.from_env({**env, "WEBHOOK_PORT": "70000"})
+
+
+@pytest.mark.parametrize("secret", ["a" * 257, "has space", "dots.are.not.allowed", "ünïcode"])
+def test_webhook_secret_outside_telegrams_alphabet_is_refused_without_echoing_it(secret: str) -> None:
+    """A WEBHOOK_SECRET Telegram would refuse is a config error that never repeats the value."""
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET") as error:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "WEBHOOK_URL": "https://h", "WEBHOOK_SECRET": secret})
+    assert secret not in str(error.value)
+
+
+def test_run_webhook_without_url_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """`funnelbot run --webhook` without WEBHOOK_URL says what to set, before touching anything."""
+    result = run_cli("run", "--webhook", env={"TELEGRAM_BOT_TOKEN": "1:x"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "funnelbot: --webhook needs WEBHOOK_URL: the public https:// address Telegram posts updates to "
+        "(your reverse proxy forwards it to WEBHOOK_LISTEN:WEBHOOK_PORT)."
+    ]
+    assert not (tmp_path / "data").exists()
+
+
+def test_blocked_retention_days_is_read_and_checked() -> None:
+    """BLOCKED_RETENTION_DAYS sets the retention; nonsense is refused with the setting's name."""
+    import pytest
+
+    from bot.config import ConfigError, Settings
+
+    base = {"TELEGRAM_BOT_TOKEN": "1:abcdefgh"}
+    assert Settings.from_env(base).blocked_retention_days == 180
+    assert Settings.from_env({**base, "BLOCKED_RETENTION_DAYS": "30"}).blocked_retention_days == 30
+    for bad in ("0", "-5", "²", "ten", "99999"):
+        with pytest.raises(ConfigError, match="BLOCKED_RETENTION_DAYS"):
+            Settings.from_env({**base, "BLOCKED_RETENTION_DAYS": bad})

@@ -19,7 +19,7 @@ async def test_demo_script_transcript(tmp_path: Path) -> None:
     assert "you> /start" in text
     assert "bot: Hi, You! I'm Funnelbot" in text
     assert "[2] Berlin" in text
-    assert "Timezone set to Europe/Berlin." in text
+    assert "Timezone set to Europe/Berlin (Berlin, Germany)." in text
     assert "bot: Saved as prospect #1." in text
     assert "(toast) #2 → Responded" in text
     assert "bot (edited): Moved #2 to Phone screen." in text

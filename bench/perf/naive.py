@@ -17,7 +17,7 @@ from tinydb import TinyDB
 
 
 def measure(seeded: Path, writes: int) -> dict[str, float]:
-    docs = []
+    docs: list[dict[str, object]] = []
     for path in sorted((seeded / "users").glob("*.json")):
         tables = json.loads(path.read_bytes())
         user_id = int(path.stem)

@@ -32,11 +32,12 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from bench.perf import naive, seed
 from bot.faketelegram import FakeMessage, FakeTelegram, FloodLimits
@@ -220,16 +221,16 @@ class Bench:
             row = self.row("echo")
             users = seed.user_ids(self.sizes.samples)
             for i, user in enumerate(users):
-                seconds, _ = await timed(replies, user, lambda u=user, i=i: tg.send_text(u, f"hello {i}"))
+                seconds, _ = await timed(replies, user, partial(tg.send_text, user, f"hello {i}"))
                 row.add(seconds)
                 await asyncio.sleep(0.1)
         finally:
             await stop(process)
             await runner.cleanup()
 
-    async def paced(self, tasks: list[Callable[[], Awaitable[None]]], every: float) -> None:
+    async def paced(self, tasks: Sequence[Callable[[], Coroutine[Any, Any, None]]], every: float) -> None:
         """Start one task every ``every`` seconds (users arriving), then wait for all."""
-        running = []
+        running: list[asyncio.Task[None]] = []
         for task in tasks:
             running.append(asyncio.create_task(task()))
             await asyncio.sleep(every)
@@ -302,7 +303,7 @@ class Bench:
         before = read_probe(probe)
         phase_start = time.time()
         writes = [0]
-        seq = [lambda u=user: self.write_sequence(tg, replies, u, writes) for user in writers]
+        seq = [partial(self.write_sequence, tg, replies, user, writes) for user in writers]
         big = asyncio.create_task(self.big_user(tg, replies, writes))
         await self.paced(seq, 1.0 / 3)
         await big
@@ -326,13 +327,15 @@ class Bench:
         await self.taps(tg, process, fan_users + writers)
         self.figures["lag_all"] = worst_lag(probe, 0, time.time())
         figures = read_probe(probe)
-        self.figures["gen2"] = max(figures.get("gen2_pauses_ms") or [0.0])  # type: ignore[type-var]
+        pauses = figures.get("gen2_pauses_ms") or [0.0]
+        assert isinstance(pauses, list)
+        self.figures["gen2"] = max(float(p) for p in pauses)
 
     async def idle(self, tg: FakeTelegram, replies: Replies, users: list[int], name: str) -> None:
         row = self.row(name)
         for i in range(self.sizes.samples):
             user = users[i % len(users)]
-            seconds, _ = await timed(replies, user, lambda u=user: tg.send_text(u, "/show 1"))
+            seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/show 1"))
             row.add(seconds)
             await asyncio.sleep(max(0.05, 1.2 / len(users)))
 
@@ -384,7 +387,7 @@ class Bench:
         for i in range(self.sizes.samples):
             user = users[i % len(users)]
             stage = stages[(i // len(users)) % 2]
-            seconds, _ = await timed(replies, user, lambda u=user, st=stage: tg.send_text(u, f"/move 5 {st}"))
+            seconds, _ = await timed(replies, user, partial(tg.send_text, user, f"/move 5 {stage}"))
             row.add(seconds)
             await asyncio.sleep(max(0.05, 1.2 / len(users)))
 
@@ -411,7 +414,7 @@ class Bench:
         i = 0
         while delivered() < len(fan):
             user = talkers[i % len(talkers)]
-            seconds, _ = await timed(replies, user, lambda u=user: tg.send_text(u, "/show 1"))
+            seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/show 1"))
             row.add(seconds)
             i += 1
             await asyncio.sleep(1.0)  # another user now and then (a person, not a second batch)
@@ -432,7 +435,7 @@ class Bench:
             i = 0
             while not done.is_set():
                 user = talkers[i % len(talkers)]
-                seconds, _ = await timed(replies, user, lambda u=user: tg.send_text(u, "/show 2"))
+                seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/show 2"))
                 row.add(seconds)
                 i += 1
                 await asyncio.sleep(0.1)
@@ -441,7 +444,7 @@ class Bench:
         big = seed.BIG_USER
         importer = talkers[0] + 0  # an ordinary user importing their spreadsheet
         for _ in range(2):
-            seconds, _ = await timed(replies, big, lambda: tg.send_text(big, "/chart"))
+            seconds, _ = await timed(replies, big, partial(tg.send_text, big, "/chart"))
             self.row("chart").add(seconds)
             await asyncio.sleep(1.5)
         csv = spreadsheet(self.sizes.import_rows)
@@ -458,7 +461,10 @@ class Bench:
     async def taps(self, tg: FakeTelegram, process: asyncio.subprocess.Process, users: list[int]) -> None:
         """Many users tap an old button (answered 'expired', no message sent): memory over many updates."""
         targets = [(u, m.message_id) for u in users if (m := _last_bot_message(tg, u)) is not None]
-        answered = lambda: len(tg.callback_answers)  # noqa: E731
+
+        def answered() -> int:
+            return len(tg.callback_answers)
+
         base = answered()
         start = time.perf_counter()
         sent = 0

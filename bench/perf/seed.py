@@ -17,6 +17,7 @@ import json
 import random
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -141,7 +142,7 @@ def _user(repo: Repository, rng: random.Random, user_id: int, count: int, now: d
     repo.remember_wake(user_id, agenda(profile, apps, repo.sent_reminders(user_id), now, tz).wake_at)
 
 
-def seed(folder: Path, users: int, big_apps: int, fanout: int, log: callable = print) -> None:  # type: ignore[valid-type]
+def seed(folder: Path, users: int, big_apps: int, fanout: int, log: Callable[[str], None] = print) -> None:
     """Write the data set into ``folder`` (which must not exist yet)."""
     now = datetime.now(UTC)
     rng = random.Random(SEED_VERSION)
@@ -158,7 +159,7 @@ def seed(folder: Path, users: int, big_apps: int, fanout: int, log: callable = p
     (folder / "seed.json").write_text(json.dumps({"version": SEED_VERSION, "at": now.isoformat()}))
 
 
-def cached(cache_root: Path, users: int, big_apps: int, fanout: int, log: callable = print) -> Path:  # type: ignore[valid-type]
+def cached(cache_root: Path, users: int, big_apps: int, fanout: int, log: Callable[[str], None] = print) -> Path:
     """The seeded data for these sizes, made now if the cache has none younger than CACHE_HOURS."""
     folder = cache_root / f"seed-v{SEED_VERSION}-{users}x20-{big_apps}-{fanout}"
     marker = folder / "seed.json"

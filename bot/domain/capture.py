@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Camp, Source, parse_camp, parse_source
@@ -23,7 +24,11 @@ MAX_NAME = 120
 
 
 class CaptureError(ValueError):
-    """The message could not be read as a job; the text says how to write it."""
+    """The message could not be read as a job; the text says how to write it.
+
+    Plain text, like every reason the domain gives: what to type is quoted in backticks
+    (`closes friday`), and ``bot.views.markup.reason`` escapes it and shows those as code.
+    """
 
 
 @dataclass
@@ -44,11 +49,28 @@ class Draft:
     fit_contribute: int | None = None
     fit_learn: int | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON values only (a draft waits in an open question's data)."""
+        data = dataclasses.asdict(self)
+        data["closes_on"] = self.closes_on.isoformat() if self.closes_on else None
+        data["camp"] = self.camp.value if self.camp else None
+        data["source"] = self.source.value if self.source else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        draft = cls(**{k: v for k, v in data.items() if k in fields})
+        draft.closes_on = date.fromisoformat(data["closes_on"]) if data.get("closes_on") else None
+        draft.camp = Camp(data["camp"]) if data.get("camp") else None
+        draft.source = Source(data["source"]) if data.get("source") else None
+        return draft
+
 
 HOW_TO_ADD = (
-    "Write it as <code>/add Acme - Senior SRE</code> or <code>/add Senior SRE at Acme</code>, "
-    "optionally with a link, <code>#track</code>, <code>closes friday</code>, "
-    "<code>camp growth</code>, <code>via referral</code>, <code>fit 4/3</code> or <code>applied</code>."
+    "Write it as `/add Acme - Senior SRE` or `/add Senior SRE at Acme`, "
+    "optionally with a link, `#track`, `closes friday`, "
+    "`camp growth`, `via referral`, `fit 4/3` or `applied`."
 )
 
 
@@ -77,7 +99,7 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
             draft.link = token
         elif token.startswith("#") and len(token) > 1:
             if draft.track:
-                raise CaptureError("One #track per job, please (use _ for spaces: <code>#platform_engineering</code>).")
+                raise CaptureError("One #track per job, please (use _ for spaces: `#platform_engineering`).")
             draft.track = token[1:].replace("_", " ")
         elif token in ("closes", "closing", "deadline") and following:
             i = _read_closing(tokens, i + 1, today, draft, order) - 1
@@ -86,14 +108,14 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
         elif token in ("camp", "camp:") and following:
             draft.camp = parse_camp(following)
             if draft.camp is None:
-                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
+                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. `camp growth`.")
             i += 1
         elif _bare_camp(token, following, rest) and draft.camp is None:
             draft.camp, draft.camp_bare = parse_camp(token), True
         elif token.startswith("camp:") and len(token) > 5:
             draft.camp = parse_camp(lower[5:])
             if draft.camp is None:
-                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
+                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. `camp growth`.")
         elif token in ("via", "source") and following:
             i += _read_source(tokens, i + 1, draft)
         elif token.startswith("source:") and parse_source(lower[7:]):
@@ -143,9 +165,9 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft, orde
             draft.closes_typed = " ".join(tokens[start:end])
             return end
     raise CaptureError(
-        f"I couldn't read “{html.escape(' '.join(tokens[start : start + 3]))}” as a closing date. "
-        "Try <code>closes 2026-12-05</code>, <code>closes friday</code> or "
-        "<code>closes in 2 weeks</code>."
+        f"I couldn't read “{' '.join(tokens[start : start + 3])}” as a closing date. "
+        "Try `closes 2026-12-05`, `closes friday` or "
+        "`closes in 2 weeks`."
     )
 
 
@@ -191,7 +213,7 @@ def _read_fit(text: str, draft: Draft) -> None:
     assert match is not None
     contribute, learn = int(match.group(1)), int(match.group(2))
     if not (1 <= contribute <= 5 and 1 <= learn <= 5):
-        raise CaptureError("Fit scores go from 1 to 5: <code>fit 4/3</code> means contribute 4, learn 3.")
+        raise CaptureError("Fit scores go from 1 to 5: `fit 4/3` means contribute 4, learn 3.")
     draft.fit_contribute, draft.fit_learn = contribute, learn
 
 
@@ -227,3 +249,66 @@ def validate_name(text: str, label: str) -> str:
 def find_link(text: str) -> str | None:
     match = URL.search(text)
     return match.group(0) if match else None
+
+
+# -- a job typed without /add ----------------------------------------------------------------------
+
+# LinkedIn's "share" text: "Check out this job at Canonical: Senior Site Reliability Engineer https://…"
+_SHARED = re.compile(
+    r"^check out this job at (?P<company>[^:\n]{1,120}?)\s*:\s*(?P<role>[^\n]+?)\s*(?P<link>https?://\S+)?\s*$",
+    re.IGNORECASE,
+)
+_FREE_TEXT_LINES = 2  # a pasted job ad is not a one-line job
+
+
+def _has_signal(draft: Draft) -> bool:
+    """Something only a job has: a link, #track, closing date, camp, source, fit or "applied"."""
+    return bool(
+        draft.link
+        or draft.track
+        or draft.closes_on
+        or draft.camp
+        or draft.source
+        or draft.fit_contribute
+        or draft.applied
+    )
+
+
+def read_job(text: str, today: date, *, order: DateOrder = "dmy") -> Draft | None:
+    """Free text (no /add) that reads as a job, with everything it holds; None when it doesn't.
+
+    Stricter than /add, since the user didn't say it was a job: "Company - Role" (spaced dash), LinkedIn's
+    share text (source: job board), or "Role at Company" with something only a job has (a link, #track…).
+    A one-line "Company - Role …" whose options can't be read raises ``CaptureError`` (it says what would).
+    """
+    stripped = text.strip()
+    shared = _SHARED.match(" ".join(stripped.split()))
+    if shared:
+        company, role, link = shared.group("company"), shared.group("role"), shared.group("link") or ""
+        try:
+            draft = parse_quick_add(f"{company} - {role} {link} via linkedin", today, order=order)
+        except CaptureError:
+            return None
+        return draft
+    if not stripped or len(stripped.splitlines()) >= _FREE_TEXT_LINES:
+        return None
+    dashed = _SEPARATORS.search(stripped) is not None
+    try:
+        draft = parse_quick_add(stripped, today, order=order)
+    except CaptureError:
+        if dashed and not any(len(part) > MAX_NAME for part in _SEPARATORS.split(stripped, maxsplit=1)):
+            raise
+        return None
+    return draft if dashed or _has_signal(draft) else None
+
+
+def split_job_names(text: str) -> tuple[str, str] | None:
+    """(company, role) from "Acme - Senior SRE" or "Senior SRE at Acme" typed alone; None otherwise."""
+    draft = Draft()
+    try:
+        _split_names(" ".join(text.split()), draft)
+    except CaptureError:
+        return None
+    if URL.search(draft.company) or URL.search(draft.role):
+        return None
+    return draft.company, draft.role

@@ -4,6 +4,10 @@
 day: then that one moves (a typo fixed, a time shifted). ``/interview N move <when>`` moves the
 next upcoming one explicitly, to any day. Reminder keys carry the moment, so a moved or cancelled
 interview's prep and check-in simply stop existing.
+
+Booking an interview changes no stage: it is a plan, and cancelling it leaves the funnel as it was.
+The application reaches Interview once an interview has happened and the user answers the check-in
+(``check_in``), or when they say so with ``/move N interview``.
 """
 
 from __future__ import annotations
@@ -97,8 +101,6 @@ def record(
     """Add the interview at ``moment`` (or move one, see the module doc); checked by ``problem`` first."""
     moment = moment.astimezone(UTC)
     old = replaced(app, moment, now, tz, move=move)
-    if app.stage < Stage.INTERVIEW:
-        moves.move(app, Stage.INTERVIEW, now)
     detail = describe(moment)
     if old is not None:
         app.interviews.remove(old)
@@ -132,8 +134,26 @@ class CheckIn(enum.Enum):
 CHECK_IN_CHOICES = ("next", "offer", "rej", "wait")
 
 
+def happened(app: JobApplication, now: datetime) -> datetime | None:
+    """The latest booked interview that has begun by ``now``, if any (a cancelled one is gone)."""
+    return max((m for m in app.interviews if m <= now), default=None)
+
+
+def _reach_interview(app: JobApplication, now: datetime) -> None:
+    """An interview took place: record the Interview stage, dated when it began (if that is in order)."""
+    moment = happened(app, now)
+    if moment is None or app.outcome is not None or app.stage >= Stage.INTERVIEW:
+        return
+    moves.move(app, Stage.INTERVIEW, max(moment, app.last_change_at()))
+
+
 def check_in(app: JobApplication, choice: str, now: datetime) -> CheckIn:
-    """Apply a check-in button (one of ``CHECK_IN_CHOICES``); may raise ``moves.InvalidMove``."""
+    """Apply a check-in button (one of ``CHECK_IN_CHOICES``); may raise ``moves.InvalidMove``.
+
+    Any answer says the interview took place, so an application below Interview reaches it first.
+    """
+    if choice in CHECK_IN_CHOICES:
+        _reach_interview(app, now)
     if choice == "next":
         if app.stage < Stage.SECOND:
             moves.move(app, Stage.SECOND, now)

@@ -310,12 +310,24 @@ class Profile:
     values: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     tracks: list[str] = field(default_factory=list)  # the user's role tracks, most recent first
+    # When a nudge time or the timezone last changed: weekly nudges already past then are not sent.
+    schedule_changed_at: datetime | None = None
 
     def remember_track(self, track: str) -> None:
         if not track:
             return
         existing = [t for t in self.tracks if t.lower() != track.lower()]
         self.tracks = [track, *existing][:8]
+
+    def number_new(self, app: JobApplication) -> None:
+        """Give a new application the next number, advance the counter and remember its track.
+
+        The one numbering rule for /add (``Repository.add_application``) and /import alike; the
+        caller stores the profile and the application together.
+        """
+        app.number = self.next_number
+        self.next_number += 1
+        self.remember_track(app.track)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -325,6 +337,7 @@ class Profile:
             data[name] = slot.to_dict() if slot else None
         data["paused_until"] = self.paused_until.isoformat() if self.paused_until else None
         data["inactive_since"] = utc_iso(self.inactive_since) if self.inactive_since else None
+        data["schedule_changed_at"] = utc_iso(self.schedule_changed_at) if self.schedule_changed_at else None
         return data
 
     @classmethod
@@ -338,6 +351,8 @@ class Profile:
         if data.get("paused_until"):
             values["paused_until"] = date.fromisoformat(data["paused_until"])
         values["inactive_since"] = from_iso(data["inactive_since"]) if data.get("inactive_since") else None
+        changed = data.get("schedule_changed_at")
+        values["schedule_changed_at"] = from_iso(changed) if changed else None
         for name in ("values", "questions", "tracks"):
             values[name] = list(data.get(name) or [])
         return cls(**values)

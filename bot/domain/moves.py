@@ -6,7 +6,7 @@ history, or raises :class:`InvalidMove` with a sentence the user can act on.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain.capture import Draft
 from bot.domain.models import Event, JobApplication, Note
@@ -100,10 +100,16 @@ def reopen(app: JobApplication, now: datetime) -> None:
     app.reason = ""
 
 
+MAX_NOTE = 4096  # Telegram's message limit: every note a user can type is kept whole
+
+
 def add_note(app: JobApplication, text: str, now: datetime, kind: str = "note") -> Note:
+    """Keep ``text`` whole as a note (line breaks too); refuse empty or over-long text, never cut it."""
     text = text.strip()
     if not text:
         raise InvalidMove("A note needs some text, e.g. /note 3 Ask about on-call.")
+    if len(text) > MAX_NOTE:
+        raise InvalidMove(f"That note is {len(text):,} characters; a note holds up to {MAX_NOTE:,}. Please split it.")
     note = Note(at=now, text=text, kind=kind)
     app.notes.append(note)
     return note
@@ -111,3 +117,15 @@ def add_note(app: JobApplication, text: str, now: datetime, kind: str = "note") 
 
 def _stage_event(now: datetime, stage: Stage, *, correction: bool = False) -> Event:
     return Event(at=now, kind="stage", stage=stage, correction=correction)
+
+
+CLOSING_CHOICES = (7, 14, 30)  # the optional "closes in …" taps after saving a link: days ahead
+
+
+def set_closing_in(app: JobApplication, days: int, today: date, now: datetime) -> date:
+    """A closing date ``days`` after ``today`` (one of ``CLOSING_CHOICES``), recorded as an edit."""
+    if days not in CLOSING_CHOICES:
+        raise InvalidMove("That button is out of date; use /edit N closes <date>.")
+    app.closes_on = today + timedelta(days=days)
+    app.history.append(Event(at=now, kind="edited", detail="closes"))
+    return app.closes_on

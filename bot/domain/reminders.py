@@ -19,6 +19,11 @@ Timing rules:
   local. A wall time that happens twice (fall-back) fires once, at its first occurrence.
 * Nothing is due before the profile existed, while the user is paused, or once they blocked the
   bot (``active=False``).
+* A plan, check or review goes out at its scheduled minute (or, after downtime, within the catch-up),
+  never because a setting changed: the mid-week check is decided at its minute, and a quiet one
+  (the user was on track) is recorded as skipped then, so raising the target later can't bring it
+  back; a plan, check or review whose time is past when the user moves the slot or the timezone
+  (``Profile.schedule_changed_at``) is left out rather than sent at once.
 """
 
 from __future__ import annotations
@@ -28,12 +33,11 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import parse_clock, parse_weekday, week_start
-from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
-from bot.domain.numbers import parse_int
+from bot.domain.dates import week_start
+from bot.domain.funnel import Rates, rates
+from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, started_on, week_status
 
@@ -45,7 +49,7 @@ DAY_NUDGE_AT = time(10, 0)  # closing dates and silent applications: local morni
 PREP_EVENING_AT = time(19, 0)  # interview prep, the evening before
 PREP_BEFORE = timedelta(hours=2)  # interview prep, the last one
 CHECK_IN_AFTER = timedelta(hours=3)  # "How did it go?"
-TARGET_MAX = 50
+SCHEDULED_MINUTE = timedelta(minutes=1)  # a weekly nudge set for the minute it is now still comes
 FOLLOW_UP_DEFAULT, GHOST_DEFAULT = 10, 30
 
 
@@ -62,6 +66,8 @@ class Kind(enum.StrEnum):
     CHECK_IN = "checkin"
 
 
+WEEKLY = frozenset((Kind.PLAN, Kind.CHECK, Kind.REVIEW))
+
 # Several reminders due at once go out in this order.
 _ORDER = {kind: index for index, kind in enumerate(Kind)}
 
@@ -74,6 +80,7 @@ class Reminder:
     number: int | None = None  # the application it is about
     day: date | None = None  # plan/check/review: the local day; closing: the closing day
     moment: datetime | None = None  # interviews: when it is (UTC)
+    quiet: bool = False  # nothing to say at its minute (a check when on track): recorded as skipped
 
 
 @dataclass(frozen=True)
@@ -163,12 +170,13 @@ def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz:
             if at is None:
                 continue
             day = this_monday + timedelta(days=7 * weeks + slot.weekday)
-            if (
+            # The mid-week check is silent when the user is on track; it is still scheduled, so the
+            # silence is recorded at its minute and a later change of target can't wake it.
+            quiet = (
                 kind == Kind.CHECK
                 and week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
-            ):
-                continue  # the mid-week check is silent when the user is on track
-            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day)
+            )
+            yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day, quiet=quiet)
 
 
 def _closing(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
@@ -246,19 +254,59 @@ def agenda(
         resume = pause_end(profile, tz) if profile.active else None
         return Agenda(next_at=resume)
     floor = max(profile.created_at, pause_end(profile, tz) or profile.created_at)
+    moved = profile.schedule_changed_at - SCHEDULED_MINUTE if profile.schedule_changed_at else floor
     sent = recorded_keys(sent)
     due, missed, ahead = [], [], []
-    for reminder in scheduled(profile, apps, now, tz):
-        if reminder.key in sent or reminder.at < floor:
+    reminders = scheduled(profile, apps, now, tz)
+    # An interview booked at short notice: once the 2-hour prep is due, the evening one is stale.
+    soon = {_tag(r) for r in reminders if r.kind == Kind.PREP_SOON and r.at <= now}
+    for reminder in reminders:
+        if reminder.key in sent or reminder.at < floor or (reminder.kind in WEEKLY and reminder.at < moved):
             continue
         if reminder.at > now:
             ahead.append(reminder.at)
+        elif reminder.quiet or (reminder.kind == Kind.PREP_EVENING and _tag(reminder) in soon):
+            missed.append(reminder)
         elif now - reminder.at < CATCH_UP:  # not "at + CATCH_UP": that can leave the calendar
             due.append(reminder)
         else:
             missed.append(reminder)
     due.sort(key=lambda r: (r.at, _ORDER[r.kind], r.number or 0))
     return Agenda(due=due, missed=missed, next_at=min(ahead, default=None))
+
+
+def _tag(reminder: Reminder) -> str:
+    """What a reminder is about, without its kind: ``#5:2026-12-01T13:00Z`` for interview reminders."""
+    return reminder.key.partition(":")[2]
+
+
+def interview_prep(
+    profile: Profile, app: JobApplication, moment: datetime, sent: Collection[str], now: datetime, tz: ZoneInfo
+) -> tuple[list[Reminder], list[Reminder]]:
+    """The prep notes for ``app``'s interview at ``moment``: (due now, still ahead), by the agenda's rules."""
+    if not profile.active or (profile.paused and profile.paused_until is None):
+        return [], []
+    end = pause_end(profile, tz) or now
+    plan = agenda(profile, [app], sent, now, tz)
+    ahead = [r for r in scheduled(profile, [app], now, tz) if r.at > now and r.at >= end]
+
+    def preps(reminders: Iterable[Reminder]) -> list[Reminder]:
+        kinds = (Kind.PREP_EVENING, Kind.PREP_SOON)
+        return [r for r in reminders if r.kind in kinds and r.moment == moment and r.key not in sent]
+
+    return preps(plan.due), preps(ahead)
+
+
+def prep_promise(due: Sequence[Reminder], ahead: Sequence[Reminder]) -> str:
+    """The sentence on prep notes and the check-in, from ``interview_prep``: plain text, no markup."""
+    if any(r.kind == Kind.PREP_SOON for r in due):
+        return "It's less than two hours away, so your prep notes follow right away; afterwards I'll ask how it went."
+    later = {r.kind for r in ahead}
+    if Kind.PREP_EVENING in later:
+        return "I'll send prep notes the evening before and two hours before, and ask how it went afterwards."
+    if Kind.PREP_SOON in later:
+        return f"I'll send prep notes {'now and ' if due else ''}two hours before, and ask how it went afterwards."
+    return "Your reminders are paused, so no prep notes or check-in for it until you /resume."
 
 
 def next_due(
@@ -304,19 +352,6 @@ def week_moves(apps: Iterable[JobApplication], tz: ZoneInfo, monday: date) -> We
     return WeekMoves(**counts)
 
 
-def funnel_counts(apps: Iterable[JobApplication]) -> dict[str, int]:
-    """All-time: how many applications reached each milestone."""
-    counts = {"saved": 0, "applied": 0, "responded": 0, "interview": 0, "offer": 0}
-    for app in apps:
-        reached = app.reached()
-        counts["saved"] += 1
-        counts["applied"] += Stage.APPLIED in reached
-        counts["responded"] += Stage.RESPONDED in reached
-        counts["interview"] += Stage.INTERVIEW in reached
-        counts["offer"] += Stage.OFFER in reached
-    return counts
-
-
 @dataclass(frozen=True)
 class Standing:
     """Everything the weekly messages quote, computed for the week containing ``at``."""
@@ -326,7 +361,8 @@ class Standing:
     in_flight: int
     in_flight_target: int
     top: list[JobApplication]
-    funnel: dict[str, int]
+    saved: int  # every application ever saved (the review's "Funnel so far" starts here)
+    funnel: Rates  # all-time, by ``funnel.furthest``: the same numbers as /funnel
 
 
 def planned_week(day: date) -> date:
@@ -359,7 +395,8 @@ def standing(
         in_flight=len(in_flight(apps)),
         in_flight_target=profile.target_in_flight,
         top=still_open[:3],
-        funnel=funnel_counts(apps),
+        saved=len(apps),
+        funnel=rates(apps),
     )
 
 
@@ -368,64 +405,3 @@ def interviews_ahead(apps: Iterable[JobApplication], now: datetime) -> list[tupl
         ((m, a) for a in apps if a.is_open for m in a.interviews if m >= now),
         key=lambda pair: pair[0],
     )
-
-
-# -- reading settings ------------------------------------------------------------------------------
-
-
-class SettingError(ValueError):
-    """A setting the user typed that we can't use; the message says what would work."""
-
-
-def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
-    """``/target 3`` or ``/target 3 2``: per week, and optionally in flight."""
-    numbers = [parse_int(a) for a in args]
-    if not 1 <= len(args) <= 2 or None in numbers:
-        raise SettingError(
-            "Give a weekly target, optionally followed by an in-flight target, e.g. /target 3 or /target 3 2."
-        )
-    per_week = cast(int, numbers[0])
-    flight = numbers[1] if len(numbers) == 2 else None
-    if not 1 <= per_week <= TARGET_MAX or (flight is not None and not 0 <= flight <= TARGET_MAX):
-        raise SettingError(f"Targets go from 1 to {TARGET_MAX} a week (in flight: 0 to {TARGET_MAX}).")
-    return per_week, flight
-
-
-NUDGE_NAMES = ("plan", "check", "review")
-NUDGE_DEFAULTS = {"plan": DEFAULT_PLAN, "check": DEFAULT_CHECK, "review": DEFAULT_REVIEW}
-_NUDGE_ALIASES = {"plan": "plan", "check": "check", "midweek": "check", "mid-week": "check", "review": "review"}
-
-
-def parse_nudge(args: Sequence[str]) -> tuple[str, Slot | None]:
-    """``plan mon 09:00``, ``check off``, ``check on``, ``review sun 18:30`` -> (name, new slot or None = off).
-
-    ``on`` restores that nudge's default time.
-    """
-    words = [a.strip().lower() for a in args if a.strip()]
-    name = _NUDGE_ALIASES.get(words[0]) if words else None
-    if name is None:
-        raise SettingError("Which nudge? plan, check or review, e.g. /nudges plan mon 09:00 or /nudges check off.")
-    rest = words[1:]
-    if rest == ["off"]:
-        return name, None
-    if rest == ["on"]:
-        return name, NUDGE_DEFAULTS[name]
-    weekday = parse_weekday(rest[0]) if len(rest) == 2 else None
-    clock = parse_clock(rest[1]) if len(rest) == 2 else None
-    if weekday is None or clock is None:
-        raise SettingError(
-            f"Give a day and a time for the {name}, e.g. /nudges {name} mon 09:00, "
-            f"/nudges {name} on (the usual time) or /nudges {name} off."
-        )
-    return name, Slot(weekday, clock)
-
-
-def parse_list(text: str, limit: int = 10) -> list[str]:
-    """``a; b; c`` (or one per line) -> a clean list of at most ``limit`` short items."""
-    parts = [" ".join(p.split()) for chunk in text.split("\n") for p in chunk.split(";")]
-    items = [p[:200] for p in parts if p]
-    if not items:
-        raise SettingError("Nothing to save there: separate items with semicolons.")
-    if len(items) > limit:
-        raise SettingError(f"That's {len(items)} items; keep it to {limit}.")
-    return items

@@ -1,4 +1,4 @@
-"""Reading a timezone the way people type it: an IANA name, a city, or a UTC offset."""
+"""Reading a timezone the way people type it: an IANA name, a city (any of 15,000+ people), or a UTC offset."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import difflib
 import functools
 import re
 import zoneinfo
+
+from bot.domain.places import PlaceMatch, find_place, loadable
 
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:.h]?(\d{2}))?$", re.IGNORECASE)
 
@@ -150,3 +152,24 @@ def describe_zone(name: str) -> str:
     if match:
         return f"UTC{'-' if match.group(1) == '+' else '+'}{match.group(2)}"
     return name
+
+
+def read_zone(text: str) -> tuple[str | None, list[str], PlaceMatch | None]:
+    """Like ``resolve_timezone``, but any city of 15,000 people or more answers too (GeoNames).
+
+    A zone's own name ("Europe/Berlin", "Calcutta", "UTC+2") is read as before, with the place it
+    names when that place is in the zone ("Berlin, Germany"). Anything else, our city aliases
+    included, goes to the place database, which names the city it chose and others of that name;
+    then come close suggestions.
+    """
+    cleaned = " ".join(text.strip().split())
+    if cleaned.lower().replace("_", " ") not in _CITY_ALIASES:
+        zone, suggestions = resolve_timezone(text)
+        if zone is not None:
+            match = find_place(cleaned) if "/" not in cleaned and _from_offset(cleaned) is False else None
+            return zone, [], match if match is not None and match.place.timezone == zone else None
+    match = find_place(cleaned)
+    if match is not None and loadable(match.place.timezone):
+        return match.place.timezone, [], match
+    zone, suggestions = resolve_timezone(text)
+    return zone, suggestions, None

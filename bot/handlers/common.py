@@ -12,12 +12,14 @@ from typing import Any, cast
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
-from bot.rendering import Keyboard
+from bot.health import health_of
+from bot.views.cards import which_application
+from bot.views.markup import Keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ def profile_of(update: Update, context: BotContext) -> Profile:
     """The user's profile; ``track_user`` has made sure it exists."""
     assert update.effective_user is not None
     profile = context.repo.get_profile(update.effective_user.id)
-    if profile is None:  # the gate group always creates it first
+    if profile is None:  # track_user (group -2) creates it before any handler runs
         raise RuntimeError("profile missing")
     return profile
 
@@ -94,10 +96,8 @@ def today_for(profile: Profile, context: BotContext) -> date:
 
 
 def changed(context: BotContext, user_id: int) -> None:
-    """Tell the scheduler (when one runs) that this user's data or settings changed."""
-    scheduler = context.bot_data.get("scheduler")
-    if scheduler is not None:
-        scheduler.refresh(user_id)
+    """Tell the scheduler that this user's data or settings changed (it recomputes their next due time)."""
+    context.scheduler.refresh(user_id)
 
 
 def parse_number(text: str) -> int | None:
@@ -110,7 +110,7 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
     assert update.effective_user is not None
     number = parse_number(args[0]) if args else None
     if number is None:
-        await reply(update, f"Which application? Give its number, e.g. <code>{usage}</code>. See /list.")
+        await reply(update, which_application(usage))
         return None
     app = context.repo.get_application(update.effective_user.id, number)
     if app is None:
@@ -119,6 +119,8 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
 
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+Registered = BaseHandler[Any, BotContext, Any]
+"""A PTB handler as a handler module hands it to ``bot/app.py``."""
 
 
 def fails_closed(handler: Handler) -> Handler:
@@ -176,6 +178,7 @@ async def track_user(update: Update, context: BotContext) -> None:
     gets the one-line pointer to a private chat (so group chatter is never answered), and a button
     whose message is not in the tapping user's own chat (a forged tap) is refused.
     """
+    health_of(context).count("updates")
     user, chat = update.effective_user, update.effective_chat
     if update.edited_message is not None or update.channel_post is not None or update.edited_channel_post:
         raise ApplicationHandlerStop

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 
 from bot.context import BotContext
 from bot.handlers.common import answer
+from bot.health import health_of
 from storage import StorageWriteError
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with context (never message bodies or the token), then apologise and report."""
     user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
     error = context.error
+    health_of(context).count("errors")
     if isinstance(error, Forbidden):
         logger.info("update.blocked user=%s", user_id)
         return
@@ -90,7 +92,7 @@ async def report(context: BotContext, title: str, error: BaseException | None) -
         return
     kind = f"{type(error).__module__}.{type(error).__qualname__}"
     now = time.monotonic()
-    last_report: dict[str, float] = context.bot_data.setdefault("error_reports", {})
+    last_report = context.services.error_reports
     if now - last_report.get(kind, -REPORT_EVERY) < REPORT_EVERY:
         logger.info("error.report_suppressed kind=%s", kind)
         return

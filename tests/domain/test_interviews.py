@@ -55,7 +55,7 @@ def test_another_day_adds_and_the_same_local_day_moves() -> None:
     app = applied(TUESDAY)
     added = record(app, FRIDAY, NOW, BERLIN, describe)
     assert (added.moved_from, added.others) == (None, 1)
-    assert app.interviews == [TUESDAY, FRIDAY] and app.stage == Stage.INTERVIEW
+    assert app.interviews == [TUESDAY, FRIDAY] and app.stage == Stage.APPLIED
     later = TUESDAY + timedelta(hours=2)
     moved = record(app, later, NOW, BERLIN, describe)
     assert (moved.moved_from, moved.others) == (TUESDAY, 1)
@@ -98,11 +98,35 @@ def test_check_in_answers_move_the_application() -> None:
     assert check_in(app, "next", NOW) == CheckIn.SECOND_ROUND and app.stage == Stage.SECOND
     assert check_in(app, "next", NOW) == CheckIn.ANOTHER_ROUND and app.stage == Stage.SECOND
     assert check_in(app, "wait", NOW) == CheckIn.WAITING
-    assert check_in(app, "offer", NOW) == CheckIn.OFFER and app.stage == Stage.OFFER
+    assert check_in(app, "offer", NOW) == CheckIn.OFFER and Stage(app.stage) == Stage.OFFER
     other = applied(TUESDAY)
     assert check_in(other, "rej", NOW) == CheckIn.REJECTED and other.outcome == Outcome.REJECTED
     with pytest.raises(InvalidMove):
         check_in(other, "offer", NOW)
+
+
+def test_booking_and_cancelling_leave_the_funnel_as_it_was() -> None:
+    """Recording an interview adds no stage, so cancelling it leaves nothing behind in reached()."""
+    app = applied()
+    record(app, TUESDAY, NOW, BERLIN, describe)
+    assert app.stage == Stage.APPLIED and Stage.RESPONDED not in app.reached()
+    cancel_upcoming(app, NOW, describe)
+    assert app.stage == Stage.APPLIED and set(app.reached()) == {Stage.PROSPECT}
+    assert app.interviews == []
+
+
+def test_check_in_after_the_interview_records_the_interview_stage() -> None:
+    """Any check-in answer after a booked interview began reaches Interview, dated at the interview."""
+    after = TUESDAY + timedelta(hours=3)
+    waiting = applied(TUESDAY)
+    assert check_in(waiting, "wait", after) == CheckIn.WAITING
+    assert waiting.stage == Stage.INTERVIEW and waiting.entered_at(Stage.INTERVIEW) == TUESDAY
+    rejected = applied(TUESDAY)
+    check_in(rejected, "rej", after)
+    assert rejected.outcome == Outcome.REJECTED and Stage.INTERVIEW in rejected.reached()
+    cancelled = applied()  # the interview was cancelled; an old check-in button claims nothing
+    check_in(cancelled, "wait", after)
+    assert cancelled.stage == Stage.APPLIED
 
 
 def test_day_without_time_is_told_apart_from_a_full_moment() -> None:

@@ -15,9 +15,10 @@ from bot.faketelegram import FakeTelegram
 from storage import Repository
 from tests.conftest import ADA, BOB
 from tests.faults import FAULTS, FaultyRequest
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, text_of
 
-GROUP = {"id": -2002, "type": "supergroup", "title": "Friends"}
+GROUP_ID = -2002
+GROUP = {"id": GROUP_ID, "type": "supergroup", "title": "Friends"}
 
 
 @pytest.fixture
@@ -56,10 +57,10 @@ async def test_a_stranger_stays_out_when_the_refusal_fails(gated: Harness, fault
     """Whatever error meets the refusal, a stranger's /add stores nothing and gets no answer but it."""
     _faults(gated).arm(fault, "sendMessage", chat_id=BOB)
     replies = await gated.send(BOB, "/add Sneaky - Inc")
-    assert all("Saved" not in m.text for m in replies)
+    assert all("Saved" not in text_of(m) for m in replies)
     assert gated.repo.get_profile(BOB) is None and gated.repo.list_applications(BOB) == []
     assert BOB not in gated.repo.user_ids()
-    assert (await gated.send(ADA, "/add Acme - SRE"))[0].text.startswith("Saved as prospect #1")
+    assert text_of((await gated.send(ADA, "/add Acme - SRE"))[0]).startswith("Saved as prospect #1")
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -77,7 +78,7 @@ async def test_group_commands_get_only_the_pointer_when_it_fails(gated: Harness,
     """In a group, /list /show /export are never answered, even when the pointer cannot be sent."""
     await gated.send(ADA, "/add Acme - SRE")
     await gated.send(ADA, "/note 1 private note about salary")
-    _faults(gated).arm(fault, "sendMessage", chat_id=GROUP["id"])
+    _faults(gated).arm(fault, "sendMessage", chat_id=GROUP_ID)
     for n, text in enumerate(["/list", "/show 1", "/export", "/funnel"]):
         await gated.process(Update.de_json(_command(GROUP, ADA, text, 900_000_000 + n), gated.app.bot))
     to_group = [p for m, p in gated.tg.calls if m.startswith("send") and str(p.get("chat_id")) == str(GROUP["id"])]

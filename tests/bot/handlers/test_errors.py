@@ -14,7 +14,7 @@ from bot.faketelegram import FakeTelegram
 from storage import Repository
 from tests.conftest import ADA
 from tests.faults import FaultyRequest
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, text_of
 
 ADMIN = 4242
 
@@ -38,7 +38,7 @@ def _arm(bot: Harness, kind: str) -> None:
 
 
 def _admin_reports(bot: Harness) -> list[str]:
-    return [m.text for m in bot.tg.bot_messages(ADMIN) if "Funnelbot error" in m.text]
+    return [text_of(m) for m in bot.tg.bot_messages(ADMIN) if "Funnelbot error" in text_of(m)]
 
 
 async def test_a_bad_request_is_apologised_for_and_reported(faulty: Harness, caplog: pytest.LogCaptureFixture) -> None:
@@ -46,7 +46,7 @@ async def test_a_bad_request_is_apologised_for_and_reported(faulty: Harness, cap
     caplog.set_level(logging.WARNING)
     _arm(faulty, "400")
     replies = await faulty.send(ADA, "/help")
-    assert replies and "something went wrong" in replies[-1].text
+    assert replies and "something went wrong" in text_of(replies[-1])
     reports = _admin_reports(faulty)
     assert len(reports) == 1 and "BadRequest" in reports[0] and "user 1001" in reports[0]
     assert "telegram.bad_request user=1001" in caplog.text
@@ -64,7 +64,7 @@ async def test_network_trouble_is_one_warning_line(
     caplog.set_level(logging.INFO)
     _arm(faulty, kind)
     replies = await faulty.send(ADA, "/help")
-    assert replies == [] or "went wrong" not in replies[-1].text
+    assert replies == [] or "went wrong" not in text_of(replies[-1])
     assert f"telegram.unavailable user=1001 error={logged}" in caplog.text
     assert "Traceback" not in caplog.text and _admin_reports(faulty) == []
 
@@ -101,9 +101,9 @@ async def test_a_full_disk_says_not_saved_and_alerts_the_operator(
     monkeypatch.setattr(os, "replace", full)
     replies = await faulty.send(ADA, "/add Beta - Dev")
     monkeypatch.setattr(os, "replace", real_replace)
-    assert "Nothing was changed" in replies[-1].text and not any(r.text.startswith("Saved") for r in replies)
+    assert "Nothing was changed" in text_of(replies[-1]) and not any(text_of(r).startswith("Saved") for r in replies)
     assert [a.company for a in faulty.repo.list_applications(ADA)] == ["Acme"]
-    assert any("cannot write its data" in m.text for m in faulty.tg.bot_messages(ADMIN))
+    assert any("cannot write its data" in text_of(m) for m in faulty.tg.bot_messages(ADMIN))
     assert "storage.write_failed user=1001" in caplog.text
     replies = await faulty.send(ADA, "/add Beta - Dev")
-    assert replies[0].text.startswith("Saved as prospect #2")
+    assert text_of(replies[0]).startswith("Saved as prospect #2")

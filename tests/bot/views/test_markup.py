@@ -1,9 +1,9 @@
-"""Rendering keeps every message within Telegram's limits, counted as Telegram counts."""
+"""The markup primitives: messages stay within Telegram's limits, and domain reasons are escaped once."""
 
 from __future__ import annotations
 
 from bot.faketelegram import parse_html, utf16_len
-from bot.rendering import clip
+from bot.views.markup import clip, reason
 
 
 def test_clip_counts_utf16_units_and_cuts_between_lines() -> None:
@@ -28,3 +28,13 @@ def test_clip_of_one_enormous_line_keeps_plain_escaped_text() -> None:
 def test_short_text_is_untouched() -> None:
     """Nothing changes under the limit."""
     assert clip("<b>hi</b> &amp; bye") == "<b>hi</b> &amp; bye"
+
+
+def test_reason_escapes_the_domain_text_and_shows_what_to_type_as_code() -> None:
+    """A plain-text reason with user input and a `typed` example becomes safe HTML with one code span."""
+    html_text = reason("I couldn't read “<soon> & co” as a closing date. Try `closes friday`.")
+    assert html_text == (
+        "I couldn&#x27;t read “&lt;soon&gt; &amp; co” as a closing date. Try <code>closes friday</code>."
+    )
+    plain, _ = parse_html(html_text)
+    assert plain == "I couldn't read “<soon> & co” as a closing date. Try closes friday."

@@ -18,7 +18,7 @@ from bot.faketelegram import FakeTelegram, FakeTelegramRequest
 from bot.scheduling import Scheduler
 from storage import Repository
 from tests.conftest import ADA
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, text_of
 from tests.test_scheduling import PLAN_AT, SUNDAY, join, start_reminders, stop_reminders
 
 THURSDAY_CHECK = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)  # 18:00 Berlin
@@ -61,7 +61,7 @@ async def test_target_sets_weekly_and_in_flight_and_refuses_junk(bot: Harness, n
     await bot.send(ADA, "/target 4 1")
     assert (profile(bot).target_per_week, profile(bot).target_in_flight) == (4, 1)
     await bot.send(ADA, "/target lots")
-    assert "Nothing was changed" in bot.last(ADA).text
+    assert "Nothing was changed" in text_of(bot.last(ADA))
     assert profile(bot).target_per_week == 4
     await bot.send(ADA, "/target")
     assert "<b>4</b>" in bot.last(ADA).html  # type: ignore[operator]
@@ -74,9 +74,9 @@ async def test_nudges_typed_and_by_buttons(bot: Harness, nudger: Scheduler) -> N
     assert profile(bot).plan == Slot(1, time(7, 30))
     assert nudger.next_due(ADA) == datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
     await bot.send(ADA, "/nudges check off")
-    assert profile(bot).check is None and "Mid-week check: off" in bot.last(ADA).text
+    assert profile(bot).check is None and "Mid-week check: off" in text_of(bot.last(ADA))
     await bot.send(ADA, "/nudges review someday 25:00")
-    assert "Nothing was changed" in bot.last(ADA).text
+    assert "Nothing was changed" in text_of(bot.last(ADA))
     await bot.send(ADA, "/nudges")
     await bot.tap(ADA, "Plan +1h")
     assert profile(bot).plan == Slot(1, time(8, 30))
@@ -84,19 +84,19 @@ async def test_nudges_typed_and_by_buttons(bot: Harness, nudger: Scheduler) -> N
     assert profile(bot).plan == Slot(2, time(8, 30))
     await bot.tap(ADA, "Mid-week check: turn on")
     assert profile(bot).check == Slot(3, time(18, 0))
-    assert "Plan: <b>Wed 08:30</b>" not in bot.last(ADA).text  # text, not html
-    assert "Weekly plan: Wed 08:30" in bot.last(ADA).text
+    assert "Plan: <b>Wed 08:30</b>" not in text_of(bot.last(ADA))  # text, not html
+    assert "Weekly plan: Wed 08:30" in text_of(bot.last(ADA))
 
 
 async def test_pause_refuses_a_past_or_unreadable_date(bot: Harness, nudger: Scheduler) -> None:
     """/pause until yesterday or gibberish changes nothing; /resume when not paused says so."""
     await join(bot)
     await bot.send(ADA, "/pause until 2020-01-01")
-    assert "Nothing was changed" in bot.last(ADA).text and not profile(bot).paused
+    assert "Nothing was changed" in text_of(bot.last(ADA)) and not profile(bot).paused
     await bot.send(ADA, "/pause until blorp")
-    assert "Nothing was changed" in bot.last(ADA).text and not profile(bot).paused
+    assert "Nothing was changed" in text_of(bot.last(ADA)) and not profile(bot).paused
     await bot.send(ADA, "/resume")
-    assert "on already" in bot.last(ADA).text
+    assert "on already" in text_of(bot.last(ADA))
     await bot.send(ADA, "/pause for 2 weeks")  # it is Monday 23 Nov, 00:30 in Berlin
     assert profile(bot).paused and str(profile(bot).paused_until) == "2026-12-07"
 
@@ -105,17 +105,17 @@ async def test_settings_show_everything_and_buttons_change_it(bot: Harness, nudg
     """/settings lists zone, targets, nudges, delays and prep material; its buttons change them."""
     await join(bot)
     await bot.send(ADA, "/settings")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     for part in ("Europe/Berlin", "Weekly target: 2", "plan Mon 09:00", "follow-up after 10 days"):
         assert part in text
     await bot.tap(ADA, "Target +1")
-    assert profile(bot).target_per_week == 3 and "Weekly target: 3" in bot.last(ADA).text
+    assert profile(bot).target_per_week == 3 and "Weekly target: 3" in text_of(bot.last(ADA))
     await bot.tap(ADA, "Pause 1 week")
     assert profile(bot).paused and nudger.next_due(ADA) == datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
     await bot.tap(ADA, "Resume nudges")
     assert not profile(bot).paused
     await bot.tap(ADA, "Nudge times")
-    assert "Your nudges" in bot.last(ADA).text
+    assert "Your nudges" in text_of(bot.last(ADA))
 
 
 async def test_followup_delays(bot: Harness, nudger: Scheduler) -> None:
@@ -124,7 +124,7 @@ async def test_followup_delays(bot: Harness, nudger: Scheduler) -> None:
     await bot.send(ADA, "/followup 7 21")
     assert (profile(bot).follow_up_days, profile(bot).ghost_days) == (7, 21)
     await bot.send(ADA, "/followup 30 20")
-    assert "Nothing was changed" in bot.last(ADA).text
+    assert "Nothing was changed" in text_of(bot.last(ADA))
     assert profile(bot).follow_up_days == 7
 
 
@@ -137,9 +137,9 @@ async def test_pitch_values_and_questions_are_stored_and_shown(bot: Harness, nud
     assert profile(bot).values == ["remote-first", "mentoring", "calm on-call"]
     assert len(profile(bot).questions) == 2
     await bot.send(ADA, "/pitch")
-    assert "I make <systems> boring & reliable" in bot.last(ADA).text
+    assert "I make <systems> boring & reliable" in text_of(bot.last(ADA))
     await bot.send(ADA, "/values ;;")
-    assert "Nothing was changed" in bot.last(ADA).text and len(profile(bot).values) == 3
+    assert "Nothing was changed" in text_of(bot.last(ADA)) and len(profile(bot).values) == 3
 
 
 # -- weekly messages -------------------------------------------------------------------------------
@@ -153,10 +153,10 @@ async def test_weekly_plan_shows_numbers_and_marks_a_prospect_applied(bot: Harne
     bot.clock.set(PLAN_AT)
     await nudger.tick()
     plan = bot.last(ADA)
-    assert "Your week" in plan.text and "Target: 3 applications." in plan.text
-    assert "Last week: 0 sent" in plan.text and "In flight: 0 of 2" in plan.text
-    assert "1. #1 Acme — SRE · fit 10 · closes Fri 27 Nov" in plan.text
-    assert "#4" not in plan.text
+    assert "Your week" in text_of(plan) and "Target: 3 applications." in text_of(plan)
+    assert "Last week: 0 sent" in text_of(plan) and "In flight: 0 of 2" in text_of(plan)
+    assert "1. #1 Acme — SRE · fit 10 · closes Fri 27 Nov" in text_of(plan)
+    assert "#4" not in text_of(plan)
     assert [d for d in button_data(bot)] == ["app:adv:1:0", "app:adv:2:0", "app:adv:3:0"]
     await bot.tap(ADA, "Applied to #2")
     assert bot.repo.get_application(ADA, 2).stage == Stage.APPLIED  # type: ignore[union-attr]
@@ -168,8 +168,8 @@ async def test_midweek_check_only_when_behind(bot: Harness, nudger: Scheduler) -
     await prospects(bot)
     bot.clock.set(THURSDAY_CHECK)
     await nudger.tick()
-    assert "Mid-week check: 0 sent, 2 to go" in bot.last(ADA).text
-    assert "Best prospect: #1 Acme" in bot.last(ADA).text
+    assert "Mid-week check: 0 sent, 2 to go" in text_of(bot.last(ADA))
+    assert "Best prospect: #1 Acme" in text_of(bot.last(ADA))
     await bot.send(ADA, "/move 1 applied")
     await bot.send(ADA, "/move 2 applied")
     before = len(bot.tg.bot_messages(ADA))
@@ -191,7 +191,7 @@ async def test_weekly_review_reports_the_week_and_streak(bot: Harness, nudger: S
     await bot.send(ADA, "/reject 1 salary")
     bot.clock.set(SUNDAY_REVIEW)
     await nudger.tick()
-    review = bot.last(ADA).text
+    review = text_of(bot.last(ADA))
     assert "Week in review (23 Nov – 29 Nov)" in review
     assert "Applied 2 · responses 1 · interviews 1 · offers 0 · rejections 1" in review
     assert "Target of 2: ✅ met. Streak: 1 week." in review
@@ -227,10 +227,10 @@ async def test_silent_application_follow_up_then_ghost_question(bot: Harness, nu
     bot.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))  # 10 days later, 10:00 Berlin
     report = await nudger.tick()
     assert [k for _, k in report.keys] == ["follow:#1:2026-11-23", "follow:#2:2026-11-23"]
-    assert "no news for 10 days" in bot.last(ADA).text
+    assert "no news for 10 days" in text_of(bot.last(ADA))
     bot.clock.set(datetime(2026, 12, 23, 9, 0, tzinfo=UTC))
     await nudger.tick()
-    assert "30 days without news. Still waiting, or ghosted?" in bot.last(ADA).text
+    assert "30 days without news. Still waiting, or ghosted?" in text_of(bot.last(ADA))
     await bot.tap(ADA, "Ghosted")
     assert bot.repo.get_application(ADA, 2).outcome == Outcome.GHOSTED  # type: ignore[union-attr]
     ghost_1 = next(m for m in bot.tg.bot_messages(ADA) if "#1" in (m.text or "") and "ghosted?" in (m.text or ""))
@@ -254,17 +254,17 @@ async def test_interview_prep_check_in_and_lesson(bot: Harness, nudger: Schedule
     await bot.send(ADA, "/questions Team size?")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
     app = bot.repo.get_application(ADA, 1)
-    assert app is not None and app.stage == Stage.INTERVIEW
+    assert app is not None and app.stage == Stage.APPLIED  # booked, not yet happened
     assert app.interviews == [datetime(2026, 12, 1, 13, 0, tzinfo=UTC)]
     assert app.history[-1].kind == "interview"
-    assert "Tue 1 Dec 2026, 14:00" in bot.last(ADA).text
+    assert "Tue 1 Dec 2026, 14:00" in text_of(bot.last(ADA))
     await bot.send(ADA, "/interview")
-    assert "Interviews coming up" in bot.last(ADA).text
+    assert "Interviews coming up" in text_of(bot.last(ADA))
 
     bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # Monday 19:00 Berlin
     report = await nudger.tick()
     assert [k for _, k in report.keys] == ["prep-eve:#1:2026-12-01T13:00Z"]
-    prep = bot.last(ADA).text
+    prep = text_of(bot.last(ADA))
     for part in (
         "Interview tomorrow at 14:00",
         "Ask about <on-call> rota",
@@ -275,19 +275,19 @@ async def test_interview_prep_check_in_and_lesson(bot: Harness, nudger: Schedule
         assert part in prep
     bot.clock.set(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))
     assert [k for _, k in (await nudger.tick()).keys] == ["prep-2h:#1:2026-12-01T13:00Z"]
-    assert "Interview at 14:00 today" in bot.last(ADA).text
+    assert "Interview at 14:00 today" in text_of(bot.last(ADA))
 
     bot.clock.set(datetime(2026, 12, 1, 16, 0, tzinfo=UTC))
     assert [k for _, k in (await nudger.tick()).keys] == ["checkin:#1:2026-12-01T13:00Z"]
-    assert "How did the interview go?" in bot.last(ADA).text
+    assert "How did the interview go?" in text_of(bot.last(ADA))
     await bot.tap(ADA, "Next round")
     assert bot.repo.get_application(ADA, 1).stage == Stage.SECOND  # type: ignore[union-attr]
-    assert "one lesson" in bot.last(ADA).text
+    assert "one lesson" in text_of(bot.last(ADA))
     await bot.send(ADA, "Prepare a system design story")
     notes = bot.repo.get_application(ADA, 1).notes  # type: ignore[union-attr]
     assert (notes[-1].kind, notes[-1].text) == ("lesson", "Prepare a system design story")
     await bot.send(ADA, "hello")
-    assert "not sure what to do" in bot.last(ADA).text  # the question was answered once only
+    assert "not sure what to do" in text_of(bot.last(ADA))  # the question was answered once only
 
 
 async def test_check_in_lesson_can_be_cancelled(bot: Harness, nudger: Scheduler) -> None:
@@ -324,14 +324,14 @@ async def test_interview_bad_input_changes_nothing(bot: Harness, nudger: Schedul
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1")
-    assert "When is it?" in bot.last(ADA).text
+    assert "When is it?" in text_of(bot.last(ADA))
     await bot.send(ADA, "/interview 9 tomorrow 10:00")
-    assert "no application #9" in bot.last(ADA).text
+    assert "no application #9" in text_of(bot.last(ADA))
     await bot.send(ADA, "/interview 1 2026-01-05 10:00")
-    assert "in the past" in bot.last(ADA).text
+    assert "in the past" in text_of(bot.last(ADA))
     await bot.send(ADA, "/withdraw 1")
     await bot.send(ADA, "/interview 1 tomorrow 10:00")
-    assert "closed" in bot.last(ADA).text
+    assert "closed" in text_of(bot.last(ADA))
     assert bot.repo.get_application(ADA, 1).interviews == []  # type: ignore[union-attr]
 
 
@@ -351,7 +351,7 @@ async def test_accepted_offer_can_pause_everything(bot: Harness, nudger: Schedul
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/move 1 accepted")
-    assert "Congratulations" in bot.last(ADA).text
+    assert "Congratulations" in text_of(bot.last(ADA))
     await bot.press(ADA, bot.last(ADA).message_id, "acc:pause", force=True)
     assert profile(bot).paused and profile(bot).paused_until is None
     assert nudger.next_due(ADA) is None
@@ -373,7 +373,7 @@ async def test_interview_time_it_cannot_read_is_refused(bot: Harness, nudger: Sc
     await bot.send(ADA, "/add Acme - SRE applied")
     history = len(bot.repo.get_application(ADA, 1).history)  # type: ignore[union-attr]
     await bot.send(ADA, f"/interview 1 {when}")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert f"I couldn't read “{when}”" in text and "Nothing was changed" in text
     assert "/interview 1 tomorrow 14:00" in text and "/interview 1 in 2 hours" in text
     app = bot.repo.get_application(ADA, 1)
@@ -385,9 +385,9 @@ async def test_interview_in_two_hours_is_two_hours_from_now(bot: Harness, nudger
     """ "in 2 hours" at Mon 00:30 Berlin records 02:30 the same night, not 09:00."""
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
-    await bot.send(ADA, "/interview 1 in 2 hours")
+    replies = await bot.send(ADA, "/interview 1 in 2 hours")
     assert interviews(bot) == [datetime(2026, 11, 23, 1, 30, tzinfo=UTC)]
-    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in bot.last(ADA).text
+    assert "Interview recorded: #1 Acme — SRE on Mon 23 Nov 2026, 02:30" in text_of(replies[0])
 
 
 async def test_interview_more_than_a_few_minutes_ago_is_refused(bot: Harness, nudger: Scheduler) -> None:
@@ -396,7 +396,7 @@ async def test_interview_more_than_a_few_minutes_ago_is_refused(bot: Harness, nu
     await bot.send(ADA, "/add Acme - SRE applied")
     bot.clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # Monday 10:00 Berlin
     await bot.send(ADA, "/interview 1 today 9:00")
-    assert "That's in the past" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    assert "That's in the past" in text_of(bot.last(ADA)) and "Nothing was changed" in text_of(bot.last(ADA))
     assert interviews(bot) == []
     await bot.send(ADA, "/interview 1 today 9:58")
     assert interviews(bot) == [datetime(2026, 11, 23, 8, 58, tzinfo=UTC)]
@@ -408,15 +408,15 @@ async def test_interview_move_moves_it_and_its_reminders(bot: Harness, nudger: S
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
     await bot.send(ADA, "/interview 1 move 2026-12-02 10:00")
-    assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Wed 2 Dec 2026, 10:00" in bot.last(ADA).text
+    assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Wed 2 Dec 2026, 10:00" in text_of(bot.last(ADA))
     assert interviews(bot) == [datetime(2026, 12, 2, 9, 0, tzinfo=UTC)]
     await bot.send(ADA, "/show 1")
-    assert "interview scheduled Wed 2 Dec 2026, 10:00 (moved from Tue 1 Dec 2026, 14:00)" in bot.last(ADA).text
+    assert "interview scheduled Wed 2 Dec 2026, 10:00 (moved from Tue 1 Dec 2026, 14:00)" in text_of(bot.last(ADA))
     bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # the old time's evening prep
     assert not [k for _, k in (await nudger.tick()).keys if k.startswith("prep")]
     bot.clock.set(datetime(2026, 12, 1, 18, 0, tzinfo=UTC))  # the new time's evening prep
     assert [k for _, k in (await nudger.tick()).keys if k.startswith("prep")] == ["prep-eve:#1:2026-12-02T09:00Z"]
-    assert "Interview tomorrow at 10:00" in bot.last(ADA).text
+    assert "Interview tomorrow at 10:00" in text_of(bot.last(ADA))
 
 
 async def test_second_round_on_another_day_is_added_not_replacing_the_first(bot: Harness, nudger: Scheduler) -> None:
@@ -425,12 +425,12 @@ async def test_second_round_on_another_day_is_added_not_replacing_the_first(bot:
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
     await bot.send(ADA, "/interview 1 2026-12-04 10:00")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert "Interview recorded: #1 Acme — SRE on Fri 4 Dec 2026, 10:00" in text and "Moved" not in text
     assert "#1 now has 2 upcoming interviews" in text and "/interview 1 move fri 10:00" in text
     assert interviews(bot) == [datetime(2026, 12, 1, 13, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC)]
     await bot.send(ADA, "/interview")
-    assert "Tue 1 Dec 2026, 14:00" in bot.last(ADA).text and "Fri 4 Dec 2026, 10:00" in bot.last(ADA).text
+    assert "Tue 1 Dec 2026, 14:00" in text_of(bot.last(ADA)) and "Fri 4 Dec 2026, 10:00" in text_of(bot.last(ADA))
     bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     assert [k for _, k in (await nudger.tick()).keys if k.startswith("prep")] == ["prep-eve:#1:2026-12-01T13:00Z"]
     bot.clock.set(datetime(2026, 12, 3, 18, 0, tzinfo=UTC))
@@ -443,7 +443,7 @@ async def test_another_time_on_the_same_day_moves_the_interview(bot: Harness, nu
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 2026-12-01 14:00")
     await bot.send(ADA, "/interview 1 2026-12-01 16:00")
-    assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Tue 1 Dec 2026, 16:00" in bot.last(ADA).text
+    assert "Moved the interview for #1 from Tue 1 Dec 2026, 14:00 to Tue 1 Dec 2026, 16:00" in text_of(bot.last(ADA))
     assert interviews(bot) == [datetime(2026, 12, 1, 15, 0, tzinfo=UTC)]
 
 
@@ -452,7 +452,7 @@ async def test_interview_move_with_nothing_upcoming_changes_nothing(bot: Harness
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 move tomorrow 10:00")
-    assert "no upcoming interview to move" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    assert "no upcoming interview to move" in text_of(bot.last(ADA)) and "Nothing was changed" in text_of(bot.last(ADA))
     await bot.send(ADA, "/interview 1 move")
     assert "<code>/interview 1 move tomorrow 14:00</code>" in bot.last(ADA).html  # type: ignore[operator]
     app = bot.repo.get_application(ADA, 1)
@@ -467,21 +467,21 @@ async def test_interview_cancel_counts_and_reads_well_in_history(bot: Harness, n
     await bot.send(ADA, "/interview 1 cancel")
     assert (
         "Cancelled 1 upcoming interview for #1 Acme — SRE (Tue 1 Dec 2026, 14:00); no prep reminders for it."
-        in bot.last(ADA).text
+        in text_of(bot.last(ADA))
     )
     assert interviews(bot) == []
     await bot.send(ADA, "/show 1")
-    card = bot.last(ADA).text
+    card = text_of(bot.last(ADA))
     assert "interview scheduled Tue 1 Dec 2026, 14:00 — cancelled" in card and "edited interview" not in card
     app = bot.repo.get_application(ADA, 1)
     assert app is not None
     app.interviews = [datetime(2026, 12, 3, 9, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC)]
     bot.repo.save_application(ADA, app, "two interviews")
     await bot.send(ADA, "/interview 1 cancel")
-    assert "Cancelled 2 upcoming interviews for #1" in bot.last(ADA).text and "for them." in bot.last(ADA).text
+    assert "Cancelled 2 upcoming interviews for #1" in text_of(bot.last(ADA)) and "for them." in text_of(bot.last(ADA))
     assert interviews(bot) == []
     await bot.send(ADA, "/interview 1 cancel")
-    assert "no upcoming interview" in bot.last(ADA).text
+    assert "no upcoming interview" in text_of(bot.last(ADA))
 
 
 @pytest.mark.parametrize(
@@ -516,10 +516,10 @@ async def test_settings_button_that_moves_says_saved(bot: Harness, nudger: Sched
     await join(bot)
     await bot.send(ADA, "/followup 1 30")
     await bot.send(ADA, "/settings")
-    assert "follow-up after 1 day," in bot.last(ADA).text
+    assert "follow-up after 1 day," in text_of(bot.last(ADA))
     await bot.tap(ADA, "Follow-up +1d")
     assert bot.tg.callback_answers[-1]["text"] == "Saved"
-    assert profile(bot).follow_up_days == 2 and "follow-up after 2 days," in bot.last(ADA).text
+    assert profile(bot).follow_up_days == 2 and "follow-up after 2 days," in text_of(bot.last(ADA))
     assert bot.tg.errors == []
 
 
@@ -528,9 +528,9 @@ async def test_nudge_hour_buttons_cross_midnight_into_the_next_or_previous_day(b
     await join(bot)
     await bot.send(ADA, "/nudges plan sun 00:30")
     await bot.tap(ADA, "Plan −1h")
-    assert profile(bot).plan == Slot(5, time(23, 30)) and "Weekly plan: Sat 23:30" in bot.last(ADA).text
+    assert profile(bot).plan == Slot(5, time(23, 30)) and "Weekly plan: Sat 23:30" in text_of(bot.last(ADA))
     await bot.tap(ADA, "Plan +1h")
-    assert profile(bot).plan == Slot(6, time(0, 30)) and "Weekly plan: Sun 00:30" in bot.last(ADA).text
+    assert profile(bot).plan == Slot(6, time(0, 30)) and "Weekly plan: Sun 00:30" in text_of(bot.last(ADA))
     await bot.tap(ADA, "Plan: next day")
     assert profile(bot).plan == Slot(0, time(0, 30))
     assert bot.tg.errors == []
@@ -540,12 +540,12 @@ async def test_nudges_on_restores_the_default_and_changes_are_confirmed(bot: Har
     """/nudges check on brings back Thu 18:00; every typed change starts with a "Set: …" line."""
     await join(bot)
     await bot.send(ADA, "/nudges check off")
-    assert bot.last(ADA).text.startswith("Set: mid-week check off.\n\n⏰ Your nudges")
+    assert text_of(bot.last(ADA)).startswith("Set: mid-week check off.\n\n⏰ Your nudges")
     await bot.send(ADA, "/nudges check on")
     assert profile(bot).check == Slot(3, time(18, 0))
-    assert bot.last(ADA).text.startswith("Set: mid-week check Thu 18:00.")
+    assert text_of(bot.last(ADA)).startswith("Set: mid-week check Thu 18:00.")
     await bot.send(ADA, "/nudges plan mon 09:00")
-    assert bot.last(ADA).text.startswith("Set: weekly plan Mon 09:00.\n\n⏰ Your nudges")
+    assert text_of(bot.last(ADA)).startswith("Set: weekly plan Mon 09:00.\n\n⏰ Your nudges")
     assert nudger.next_due(ADA) == PLAN_AT
 
 
@@ -553,10 +553,10 @@ async def test_pause_is_capped_at_a_year(bot: Harness, nudger: Scheduler) -> Non
     """/pause for 1000 years is refused kindly; a past date is refused; fifty weeks is fine."""
     await join(bot)
     await bot.send(ADA, "/pause for 1000 years")
-    assert "more than a year away" in bot.last(ADA).text and "Nothing was changed" in bot.last(ADA).text
+    assert "more than a year away" in text_of(bot.last(ADA)) and "Nothing was changed" in text_of(bot.last(ADA))
     assert not profile(bot).paused and profile(bot).paused_until is None
     await bot.send(ADA, "/pause until 2026-11-01")
-    assert "isn't in the future" in bot.last(ADA).text and not profile(bot).paused
+    assert "isn't in the future" in text_of(bot.last(ADA)) and not profile(bot).paused
     await bot.send(ADA, "/pause for 50 weeks")
     assert profile(bot).paused and str(profile(bot).paused_until) == "2027-11-08"
 
@@ -592,10 +592,10 @@ async def test_imported_history_before_joining_gives_no_buffer(bot: Harness, nud
         apps.append(app)
     bot.repo.save_applications(ADA, apps)
     await bot.send(ADA, "/streak")
-    assert "Streak: 0 weeks in a row" in bot.last(ADA).text and "Buffer: 0." in bot.last(ADA).text
+    assert "Streak: 0 weeks in a row" in text_of(bot.last(ADA)) and "Buffer: 0." in text_of(bot.last(ADA))
     bot.clock.set(PLAN_AT)
     await nudger.tick()
-    plan = bot.last(ADA).text
+    plan = text_of(bot.last(ADA))
     assert "Your week" in plan and "Buffer" not in plan and "Streak: 0 weeks." in plan
 
 
@@ -604,14 +604,14 @@ async def test_counts_of_one_are_singular(bot: Harness, nudger: Scheduler) -> No
     await join(bot)
     await bot.send(ADA, "/target 1")
     await bot.send(ADA, "/target")
-    assert "Your target: 1 application a week" in bot.last(ADA).text
+    assert "Your target: 1 application a week" in text_of(bot.last(ADA))
     await bot.send(ADA, "/followup 1 30")
-    assert "Follow-up hint after 1 day," in bot.last(ADA).text
+    assert "Follow-up hint after 1 day," in text_of(bot.last(ADA))
     await bot.send(ADA, "/settings")
-    assert "Weekly target: 1 application;" in bot.last(ADA).text
+    assert "Weekly target: 1 application;" in text_of(bot.last(ADA))
     bot.clock.set(PLAN_AT)
     await nudger.tick()
-    assert "Target: 1 application." in bot.last(ADA).text
+    assert "Target: 1 application." in text_of(bot.last(ADA))
 
 
 @pytest.mark.parametrize(
@@ -625,14 +625,14 @@ async def test_far_off_interview_is_refused_and_reminders_keep_coming(
     await join(bot, zone=zone)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/interview 1 9999-12-31 23:59")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert "more than two years away" in text and "Nothing was changed" in text
     assert "something went wrong" not in " ".join(bot.texts(ADA))
     app = bot.repo.get_application(ADA, 1)
     assert app is not None and app.interviews == [] and app.stage == Stage.APPLIED
     assert nudger.next_due(ADA) == plan_at
     await bot.send(ADA, "/interview 1 2028-11-01 10:00")  # within two years: fine
-    assert "Interview recorded" in bot.last(ADA).text
+    assert "Interview recorded" in text_of(bot.last(ADA))
 
 
 async def test_imported_interview_at_the_calendar_edge_keeps_the_users_reminders(
@@ -648,12 +648,12 @@ async def test_imported_interview_at_the_calendar_edge_keeps_the_users_reminders
     await bot.send(ADA, "/target 3")  # any change recomputes Ada's next due time
     assert nudger.next_due(ADA) == PLAN_AT
     await bot.send(ADA, "/interview")
-    assert "Tue 1 Dec 2026, 14:00" in bot.last(ADA).text and "Fri 31 Dec 9999, 23:00" in bot.last(ADA).text
+    assert "Tue 1 Dec 2026, 14:00" in text_of(bot.last(ADA)) and "Fri 31 Dec 9999, 23:00" in text_of(bot.last(ADA))
     bot.clock.set(PLAN_AT)
     assert (await nudger.tick()).keys == [(ADA, "plan:2026-11-23")]
     bot.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
     assert "prep-eve:#1:2026-12-01T13:00Z" in [k for _, k in (await nudger.tick()).keys]
-    assert "Interview tomorrow at 14:00" in bot.last(ADA).text
+    assert "Interview tomorrow at 14:00" in text_of(bot.last(ADA))
     assert bot.tg.errors == []
 
 
@@ -667,7 +667,7 @@ async def test_twenty_upcoming_interviews_with_long_names_fit_one_message(bot: H
         apps.append(app)
     bot.repo.save_applications(ADA, apps)
     await bot.send(ADA, "/interview")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert bot.tg.errors == []
     assert text.startswith("Interviews coming up") and text.endswith("…") and len(text) <= 4096
     assert "#1 " + "C" * 150 in text
@@ -681,10 +681,10 @@ async def test_two_hour_prep_before_a_midnight_interview_says_tomorrow(bot: Harn
     await bot.send(ADA, "/interview 1 2026-12-02 00:30")
     bot.clock.set(datetime(2026, 12, 1, 18, 0, tzinfo=UTC))  # Tue 19:00 Berlin: the evening prep
     await nudger.tick()
-    assert "Interview tomorrow at 00:30" in bot.last(ADA).text
+    assert "Interview tomorrow at 00:30" in text_of(bot.last(ADA))
     bot.clock.set(datetime(2026, 12, 1, 21, 30, tzinfo=UTC))  # Tue 22:30 Berlin: two hours before
     assert [k for _, k in (await nudger.tick()).keys] == ["prep-2h:#1:2026-12-01T23:30Z"]
-    assert "Interview tomorrow at 00:30" in bot.last(ADA).text and "today" not in bot.last(ADA).text
+    assert "Interview tomorrow at 00:30" in text_of(bot.last(ADA)) and "today" not in text_of(bot.last(ADA))
 
 
 async def test_still_waiting_on_a_deleted_application_says_it_is_gone(bot: Harness, nudger: Scheduler) -> None:
@@ -741,7 +741,7 @@ async def test_pause_button_keeps_a_change_made_while_it_answers(
         await press
     stored = repo.get_profile(ADA)
     assert stored is not None and stored.paused and stored.target_per_week == 5
-    assert "Paused: no nudges or reminders until you /resume." in bot.last(ADA).text
+    assert "Paused: no nudges or reminders until you /resume." in text_of(bot.last(ADA))
 
 
 async def test_resume_button_saves_the_profile_once(
@@ -761,7 +761,7 @@ async def test_resume_button_saves_the_profile_once(
     monkeypatch.setattr(bot.repo, "save_profile", counting)
     await bot.tap(ADA, "Resume nudges")
     assert saves == [False]
-    assert not profile(bot).paused and "Nudges: on" in bot.last(ADA).text
+    assert not profile(bot).paused and "Nudges: on" in text_of(bot.last(ADA))
     assert bot.tg.callback_answers[-1]["text"] == "Saved"
 
 
@@ -775,7 +775,7 @@ async def test_a_lesson_with_a_link_is_kept_as_the_lesson(bot: Harness, nudger: 
     await nudger.tick()
     await bot.tap(ADA, "Next round")
     replies = await bot.send(ADA, "Read https://sre.google/books before the next round")
-    assert not any("Save this job" in m.text for m in replies)
+    assert not any("Save this job" in text_of(m) for m in replies)
     notes = bot.repo.get_application(ADA, 1).notes  # type: ignore[union-attr]
     assert (notes[-1].kind, notes[-1].text) == ("lesson", "Read https://sre.google/books before the next round")
 
@@ -797,7 +797,7 @@ async def test_plan_after_a_review_met_with_the_buffer_says_met_too(bot: Harness
     assert "Target of 2: ✅ met (with 1 from your buffer). Streak: 2 weeks." in review
     bot.clock.set(datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin
     assert (ADA, "plan:2026-12-07") in (await nudger.tick()).keys
-    plan = bot.last(ADA).text
+    plan = text_of(bot.last(ADA))
     assert "Last week: 1 sent (target ✅ met with your buffer). Streak: 2 weeks." in plan
     assert "not met" not in plan
 
@@ -807,14 +807,14 @@ async def test_streak_counts_this_week_once_it_is_met(bot: Harness, nudger: Sche
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE applied")
     await bot.send(ADA, "/streak")
-    assert "Streak: 0 weeks in a row on target (2 a week)." in bot.last(ADA).text
+    assert "Streak: 0 weeks in a row on target (2 a week)." in text_of(bot.last(ADA))
     await bot.send(ADA, "/add Globex - SRE applied")
     await bot.send(ADA, "/streak")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert "🔥 Streak: 1 week in a row on target (2 a week), this week included." in text
     assert "This week: 2 sent, target met." in text
     await bot.send(ADA, "/week")
-    assert "Streak: 1 week in a row on target, this week included." in bot.last(ADA).text
+    assert "Streak: 1 week in a row on target, this week included." in text_of(bot.last(ADA))
 
 
 async def test_changing_followup_does_not_resend_a_follow_up(bot: Harness, nudger: Scheduler) -> None:
@@ -839,12 +839,12 @@ async def test_plan_and_check_leave_out_prospects_whose_closing_date_passed(bot:
     await prospects(bot)
     bot.clock.set(PLAN_AT + timedelta(days=7))  # Monday 30 Nov, 09:00 Berlin
     await nudger.tick()
-    plan = bot.last(ADA).text
+    plan = text_of(bot.last(ADA))
     assert "Acme" not in plan and "1. #2 Globex — Platform · fit 8" in plan and "3. #4 Umbrella" in plan
     assert button_data(bot) == ["app:adv:2:0", "app:adv:3:0", "app:adv:4:0"]
     bot.clock.set(THURSDAY_CHECK + timedelta(days=7))
     await nudger.tick()
-    assert "Best prospect: #2 Globex" in bot.last(ADA).text
+    assert "Best prospect: #2 Globex" in text_of(bot.last(ADA))
     assert bot.repo.get_application(ADA, 1).stage == Stage.PROSPECT  # type: ignore[union-attr]
 
 
@@ -879,7 +879,7 @@ async def test_prep_material_refusals_give_their_own_example(
     await join(bot)
     await bot.send(ADA, f"/{field} clear")
     await bot.send(ADA, command)
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert f"{example} Nothing was changed." in text
     other = {"questions", "values", "pitch"} - {field}
     assert not any(f"/{name} " in text for name in other)
@@ -892,10 +892,10 @@ async def test_interview_with_a_day_but_no_time_asks_for_the_time(bot: Harness, 
     await bot.send(ADA, "/add Acme - SRE applied")
     history = len(bot.repo.get_application(ADA, 1).history)  # type: ignore[union-attr]
     await bot.send(ADA, "/interview 1 tomorrow")
-    text = bot.last(ADA).text
+    text = text_of(bot.last(ADA))
     assert "What time?" in text and "/interview 1 tomorrow 14:00" in text and "Nothing was changed." in text
     await bot.send(ADA, "/interview 1 move 2026-12-01")
-    assert "/interview 1 move 2026-12-01 14:00" in bot.last(ADA).text
+    assert "/interview 1 move 2026-12-01 14:00" in text_of(bot.last(ADA))
     app = bot.repo.get_application(ADA, 1)
     assert app is not None and app.interviews == [] and app.stage == Stage.APPLIED
     assert len(app.history) == history
@@ -910,9 +910,9 @@ async def test_another_command_during_the_lesson_question_skips_it_and_says_so(b
     bot.clock.set(datetime(2026, 12, 1, 16, 0, tzinfo=UTC))
     await nudger.tick()
     await bot.tap(ADA, "Next round")
-    replies = [m.text for m in await bot.send(ADA, "/add Globex - SRE")]
+    replies = [text_of(m) for m in await bot.send(ADA, "/add Globex - SRE")]
     assert replies[0].startswith("Saved as prospect #2") and replies[-1] == "I'll skip the lesson this time."
     await bot.send(ADA, "Prepare a system design story")
-    assert "not sure what to do" in bot.last(ADA).text
+    assert "not sure what to do" in text_of(bot.last(ADA))
     assert bot.repo.get_application(ADA, 1).notes == []  # type: ignore[union-attr]
     assert bot.repo.get_application(ADA, 2) is not None

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from tests.conftest import ADA
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 PREFIXES = [
     "acc:ci",
@@ -87,5 +87,36 @@ async def test_unicode_digits_get_a_friendly_answer(bot: Harness, caplog: pytest
     caplog.set_level(logging.ERROR)
     for text in ["/target ² 2", "/week ²", "/chart weeks ²", "/show ²", "/move ² applied", "/pause ² weeks"]:
         replies = await bot.send(ADA, text)
-        assert replies and "went wrong" not in replies[0].text, text
+        assert replies and "went wrong" not in text_of(replies[0]), text
     assert "update.failed" not in caplog.text
+
+
+async def test_taps_whose_query_expired_still_edit_the_card(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """Telegram refuses late answers ("query is too old"); the change still shows on every path."""
+    caplog.set_level(logging.INFO)
+    await bot.send(ADA, "/start")
+    bot.tg.CALLBACK_QUERY_TTL = -1.0  # every answer comes too late from now on
+    await bot.tap(ADA, "Berlin")
+    assert bot.repo.get_profile(ADA).timezone == "Europe/Berlin"  # type: ignore[union-attr]
+    await bot.send(ADA, "/add Acme - SRE")
+    card = bot.tg.bot_messages(ADA)[-1]
+    await bot.tap(ADA, "Applied")
+    assert "Moved #1 to Applied" in text_of(card)
+    await bot.tap(ADA, "Undo")
+    assert bot.repo.get_application(ADA, 1).stage.label == "Prospect"  # type: ignore[union-attr]
+    assert "Undone" in text_of(card)
+    await bot.send(ADA, "/settings")
+    settings = bot.tg.bot_messages(ADA)[-1]
+    before = bot.repo.get_profile(ADA).target_per_week  # type: ignore[union-attr]
+    plus = next(data for row in settings.buttons for _, data in row if data and data.startswith("cfg:tgt:1"))
+    await bot.press(ADA, settings.message_id, plus)
+    assert bot.repo.get_profile(ADA).target_per_week == before + 1  # type: ignore[union-attr]
+    for i in range(25):
+        await bot.send(ADA, f"/add Company {i} - Role")
+    await bot.send(ADA, "/list")
+    page = bot.tg.bot_messages(ADA)[-1]
+    await bot.tap(ADA, "Next")
+    assert "page 2/" in text_of(page)
+    assert "callback.expired" in caplog.text
+    assert "update.failed" not in caplog.text
+    assert [e for e in bot.tg.errors if "query is too old" not in e[1] and "not modified" not in e[1]] == []
