@@ -26,7 +26,7 @@ from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotApp, BotContext, Clock, system_clock
 from bot.domain import places
-from bot.handlers import applications, common, errors, onboarding, privacy
+from bot.handlers import applications, common, errors, onboarding, people, privacy
 from bot.updates import FairUpdateProcessor
 from storage import Repository
 
@@ -118,6 +118,7 @@ def register(app: BotApp) -> None:
         MessageHandler(filters.COMMAND | filters.Document.ALL, applications.forget_open_questions), group=-1
     )
     app.add_handlers(onboarding.handlers())
+    app.add_handlers(people.early_handlers())  # /undo covers contacts; a contact question takes /cancel
     app.add_handlers(applications.handlers())
     for extension in _extensions():
         app.add_handlers(extension.handlers())
@@ -131,7 +132,7 @@ def _extensions() -> list[Any]:
     """Feature modules with ``handlers()`` (and optionally ``post_init(app)``), after the core."""
     from bot.handlers import accountability, insights
 
-    return [accountability, insights]
+    return [people, accountability, insights]
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

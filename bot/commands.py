@@ -50,6 +50,12 @@ COMMANDS: list[Command] = [
     Command("chart", "Funnel picture (or weekly bars)", "/chart  (or /chart weeks)"),
     Command("export", "Everything as CSV (or interviews .ics)", "/export  (or /export ics)"),
     Command("import", "Load applications from a CSV file", "/import"),
+    # -- people (bot/handlers/people.py) --
+    Command(
+        "contact", "Save a contact: name - what they do", "/contact Jane Doe - Staff SRE at Acme #sre met 2026-10-01"
+    ),
+    Command("contacts", "Your contacts; due follow-ups first", "/contacts  (or /contacts export, /contacts checkin 6)"),
+    Command("talked", "Log a conversation with a contact", "/talked Jane coffee, she'll refer me"),
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),
     Command("dates", "Read 3/12 day first (dmy) or month first (mdy)", "/dates dmy"),
     Command("privacy", "What I keep about you, and where", "/privacy"),
@@ -65,6 +71,7 @@ HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
     ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
     ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
+    ("People", ("contact", "contacts", "talked")),
     ("Settings", ("settings", "timezone", "dates", "privacy", "forget", "start", "cancel", "help")),
 ]
 BY_NAME = {command.name: command for command in COMMANDS}

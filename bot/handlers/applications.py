@@ -38,7 +38,7 @@ from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
 from bot.domain.weekly import rank_prospects
-from bot.handlers import onboarding
+from bot.handlers import onboarding, people
 from bot.handlers.common import (
     answer,
     changed,
@@ -109,7 +109,11 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
             f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
             f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
         )
-    if draft.source_text:
+    if draft.source_text and (
+        referrer := people.link_referrer(context, profile.user_id, app.number, draft.source_text)
+    ):
+        notes.append(f"Linked to your contact {esc(referrer)} as the referrer.")
+    elif draft.source_text:
         notes.append(
             f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
             "I kept it as written in a note."
@@ -206,7 +210,7 @@ async def drop_link(update: Update, context: BotContext) -> None:
     await edit(update, "OK, not saved.")
 
 
-QUESTION_KEYS = ("draft", "note_for", "track_choices")
+QUESTION_KEYS = ("draft", "note_for", "track_choices", "people_ask")  # people_ask: bot/handlers/people.py
 KEEPS_QUESTIONS = ("cancel", "add", "skip")
 
 

@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callback_data import decode
 from bot.context import BotApp, BotContext
+from bot.handlers import people
 from bot.handlers.common import answer, changed, edit, profile_of, reply
 from bot.handlers.insights import export_data
 from bot.rendering import button, keyboard
@@ -41,6 +42,7 @@ def privacy_text(retention_days: int) -> str:
         "else; Telegram carries our messages.\n\n"
         "<b>Who sees it:</b> you, in this chat. Whoever runs the server can read its files. No other "
         "user, partner or group sees anything.\n\n"
+        f"{people.PRIVACY}\n\n"
         "<b>How long:</b> until you delete it. /forget deletes everything at once (you can /export "
         f"a copy first). If you block me, it is deleted after {retention_days} days."
     )
@@ -62,7 +64,7 @@ async def forget(update: Update, context: BotContext) -> None:
     await reply(
         update,
         f"This deletes <b>everything</b> I keep about you: {what}, with their notes, interviews and "
-        "history, your settings, reminder history and undo history. It can't be undone.\n\n"
+        "history, your contacts, your settings, reminder history and undo history. It can't be undone.\n\n"
         "Want a copy first? Tap Export, then decide.",
         keyboard(
             [button("📤 Export first (CSV)", "fgt", "exp", token)],
@@ -93,6 +95,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     count = len(context.repo.list_applications(user_id))
     context.repo.delete_user(user_id)  # store first: if the answer fails, the data is still gone
+    people.forget_user(context, user_id)
     changed(context, user_id)
     context.scratch.clear()
     logger.info("privacy.forgotten user=%s applications=%s", user_id, count)
@@ -112,6 +115,7 @@ async def delete_long_blocked(context: BotContext) -> None:
             continue
         async with context.repo.lock(profile.user_id):
             context.repo.delete_user(profile.user_id)
+            people.forget_user(context, profile.user_id)
         changed(context, profile.user_id)
         logger.info(
             "privacy.retention_deleted user=%s blocked_since=%s", profile.user_id, profile.inactive_since.date()

@@ -1,0 +1,139 @@
+"""Persistence for the people features: one small JSON file per user under ``data_dir/people``.
+
+Each file holds the user's contacts, their undo entries and their people settings. Files are written
+through :class:`storage.atomic_json.AtomicJSONStorage` (temp file, fsync, replace) in a directory only
+the bot's user can open. Every read-modify-write is one synchronous method, so it never spans an
+``await``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.domain.people import MAX_UNDO, Contact, contact_from_dict, contact_to_dict
+from storage.atomic_json import AtomicJSONStorage, remove_stray_temp_files
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class PeopleStore:
+    """Contacts and people settings per user (``people/<user_id>.json``)."""
+
+    def __init__(self, data_dir: Path, *, fsync: bool = True) -> None:
+        self.dir = Path(data_dir) / "people"
+        self.fsync = fsync
+        self._files: dict[int, AtomicJSONStorage] = {}
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for temp in remove_stray_temp_files(self.dir):
+            logger.warning("people.temp_removed %s", temp.name)
+
+    def _file(self, user_id: int) -> AtomicJSONStorage:
+        storage = self._files.get(user_id)
+        if storage is None:
+            storage = self._files[user_id] = AtomicJSONStorage(self.dir / f"{int(user_id)}.json", fsync=self.fsync)
+        return storage
+
+    def _read(self, user_id: int) -> dict[str, Any]:
+        return self._file(user_id).read() or {"contacts": [], "next_id": 1, "undo": [], "settings": {}}
+
+    def _change(self, user_id: int, change: Callable[[dict[str, Any]], T]) -> T:
+        """The one read-modify-write: ``change`` edits a copy, which is written whole or not at all."""
+        data = copy.deepcopy(self._read(user_id))
+        result = change(data)
+        self._file(user_id).write(data)
+        return result
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def contacts(self, user_id: int) -> list[Contact]:
+        return [contact_from_dict(c) for c in self._read(user_id)["contacts"]]
+
+    def contact(self, user_id: int, contact_id: int) -> Contact | None:
+        return next((c for c in self.contacts(user_id) if c.id == contact_id), None)
+
+    def setting(self, user_id: int, key: str, default: T) -> T:
+        value = self._read(user_id).get("settings", {}).get(key, default)
+        return value  # type: ignore[no-any-return]
+
+    def last_undo(self, user_id: int) -> dict[str, Any] | None:
+        undo = self._read(user_id).get("undo", [])
+        return undo[-1] if undo else None
+
+    def user_ids(self) -> list[int]:
+        return sorted(int(p.stem) for p in self.dir.glob("*.json") if p.stem.isdigit())
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save_contacts(self, user_id: int, contacts: list[Contact], label: str, app_undo: int | None) -> int:
+        """Replace the given contacts (matched by id; new ids are added), remembering the previous
+        list for undo. ``app_undo`` is the newest application undo id at the time, so /undo knows
+        which change came last. Returns the undo entry id."""
+
+        def change(data: dict[str, Any]) -> int:
+            before = {"contacts": data["contacts"], "next_id": data["next_id"]}
+            by_id = {c["id"]: c for c in data["contacts"]}
+            for contact in contacts:
+                by_id[contact.id] = contact_to_dict(contact)
+                data["next_id"] = max(data["next_id"], contact.id + 1)
+            data["contacts"] = list(by_id.values())
+            return _push_undo(data, label, before, app_undo)
+
+        return self._change(user_id, change)
+
+    def delete_contact(self, user_id: int, contact_id: int, label: str, app_undo: int | None) -> int:
+        def change(data: dict[str, Any]) -> int:
+            before = {"contacts": data["contacts"], "next_id": data["next_id"]}
+            data["contacts"] = [c for c in data["contacts"] if c["id"] != contact_id]
+            return _push_undo(data, label, before, app_undo)
+
+        return self._change(user_id, change)
+
+    def next_id(self, user_id: int) -> int:
+        return int(self._read(user_id)["next_id"])
+
+    def undo(self, user_id: int, entry_id: int | None = None) -> str | None:
+        """Restore the contacts as they were before the newest change (or ``entry_id`` if it is the
+        newest); returns its label, or None when there is nothing (or not that) to undo."""
+
+        def change(data: dict[str, Any]) -> str | None:
+            undo = data.get("undo", [])
+            if not undo or (entry_id is not None and undo[-1]["id"] != entry_id):
+                return None
+            entry = undo.pop()
+            data["contacts"], data["next_id"] = entry["before"]["contacts"], entry["before"]["next_id"]
+            return str(entry["label"])
+
+        return self._change(user_id, change)
+
+    def set_setting(self, user_id: int, key: str, value: Any) -> None:
+        def change(data: dict[str, Any]) -> None:
+            data.setdefault("settings", {})[key] = value
+
+        self._change(user_id, change)
+
+    def delete_user(self, user_id: int) -> bool:
+        """/forget: the user's people file goes."""
+        storage = self._files.pop(user_id, None)
+        if storage is not None:
+            storage.close()
+        path = self.dir / f"{int(user_id)}.json"
+        existed = path.exists()
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return existed
+
+
+def _push_undo(data: dict[str, Any], label: str, before: dict[str, Any], app_undo: int | None) -> int:
+    undo = data.setdefault("undo", [])
+    entry_id = int(data.get("undo_seq", 0)) + 1  # never reused, so a stale button can't undo another change
+    data["undo_seq"] = entry_id
+    undo.append({"id": entry_id, "label": label, "before": before, "app_undo": app_undo})
+    del undo[:-MAX_UNDO]
+    return entry_id
