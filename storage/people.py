@@ -12,6 +12,7 @@ import contextlib
 import copy
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -137,3 +138,144 @@ def _push_undo(data: dict[str, Any], label: str, before: dict[str, Any], app_und
     undo.append({"id": entry_id, "label": label, "before": before, "app_undo": app_undo})
     del undo[:-MAX_UNDO]
     return entry_id
+
+
+class SharedStore:
+    """What users share with each other, under ``data_dir/shared``:
+
+    * ``invites.json``: partner invites (by the SHA-256 of their code, never the code) and the
+      partnerships accepted invites made (``partners``: user id -> who sees their week);
+    * ``groups.json``: group boards and their members.
+    """
+
+    def __init__(self, data_dir: Path, *, fsync: bool = True) -> None:
+        self.dir = Path(data_dir) / "shared"
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for temp in remove_stray_temp_files(self.dir):
+            logger.warning("shared.temp_removed %s", temp.name)
+        self._invites = AtomicJSONStorage(self.dir / "invites.json", fsync=fsync)
+        self._groups = AtomicJSONStorage(self.dir / "groups.json", fsync=fsync)
+
+    # -- one read-modify-write per file -------------------------------------------------------
+
+    def _read_invites(self) -> dict[str, Any]:
+        return self._invites.read() or {"invites": {}, "partners": {}}
+
+    def _change_invites(self, change: Callable[[dict[str, Any]], T]) -> T:
+        data = copy.deepcopy(self._read_invites())
+        result = change(data)
+        self._invites.write(data)
+        return result
+
+    def _read_groups(self) -> dict[str, Any]:
+        return self._groups.read() or {"groups": {}}
+
+    def _change_groups(self, change: Callable[[dict[str, Any]], T]) -> T:
+        data = copy.deepcopy(self._read_groups())
+        result = change(data)
+        self._groups.write(data)
+        return result
+
+    # -- invites and partners ---------------------------------------------------------------
+
+    def create_invite(self, user_id: int, code_hash: str, now: datetime, expires: datetime) -> None:
+        """A new invite replaces the user's open one; expired and used invites are dropped."""
+
+        def change(data: dict[str, Any]) -> None:
+            data["invites"] = {
+                h: i
+                for h, i in data["invites"].items()
+                if i["from"] != user_id and not i["used"] and datetime.fromisoformat(i["expires"]) > now
+            }
+            data["invites"][code_hash] = {"from": user_id, "expires": expires.isoformat(), "used": False}
+
+        self._change_invites(change)
+
+    def invite(self, code_hash: str) -> dict[str, Any] | None:
+        found = self._read_invites()["invites"].get(code_hash)
+        return dict(found) if found else None
+
+    def accept_invite(self, code_hash: str, partner_id: int, now: datetime) -> tuple[str, int | None]:
+        """Use an invite: ("ok", inviter) or ("missing" | "used" | "expired" | "own", inviter)."""
+
+        def change(data: dict[str, Any]) -> tuple[str, int | None]:
+            invite = data["invites"].get(code_hash)
+            if invite is None:
+                return "missing", None
+            inviter = int(invite["from"])
+            if invite["used"]:
+                return "used", inviter
+            if datetime.fromisoformat(invite["expires"]) <= now:
+                return "expired", inviter
+            if inviter == partner_id:
+                return "own", inviter
+            invite["used"] = True
+            data["partners"][str(inviter)] = {"partner": partner_id, "since": now.isoformat(), "names": False}
+            return "ok", inviter
+
+        return self._change_invites(change)
+
+    def partner(self, user_id: int) -> dict[str, Any] | None:
+        """Who sees ``user_id``'s week, with their options; None without a partner."""
+        found = self._read_invites()["partners"].get(str(user_id))
+        return dict(found) if found else None
+
+    def partnering(self, partner_id: int) -> list[int]:
+        """The users whose week ``partner_id`` sees."""
+        return sorted(int(u) for u, p in self._read_invites()["partners"].items() if p["partner"] == partner_id)
+
+    def partnerships(self) -> list[tuple[int, dict[str, Any]]]:
+        return [(int(u), dict(p)) for u, p in self._read_invites()["partners"].items()]
+
+    def end_partnership(self, user_id: int, partner_id: int | None = None) -> int | None:
+        """Stop ``user_id`` sharing with their partner (only if it is ``partner_id``, when given);
+        returns the partner's id, or None if there was nothing to end."""
+
+        def change(data: dict[str, Any]) -> int | None:
+            found = data["partners"].get(str(user_id))
+            if found is None or (partner_id is not None and found["partner"] != partner_id):
+                return None
+            del data["partners"][str(user_id)]
+            return int(found["partner"])
+
+        return self._change_invites(change)
+
+    def set_partner_option(self, user_id: int, key: str, value: Any) -> bool:
+        def change(data: dict[str, Any]) -> bool:
+            found = data["partners"].get(str(user_id))
+            if found is None:
+                return False
+            found[key] = value
+            return True
+
+        return self._change_invites(change)
+
+    def record_partner_week(self, user_id: int, week: str) -> bool:
+        """Record (before sending) that ``week``'s summary goes out; False if it already did, or
+        the partnership has ended meanwhile."""
+
+        def change(data: dict[str, Any]) -> bool:
+            found = data["partners"].get(str(user_id))
+            if found is None or week in found.get("sent", []):
+                return False
+            found["sent"] = [*found.get("sent", []), week][-8:]
+            return True
+
+        return self._change_invites(change)
+
+    def forget_partners(self, user_id: int) -> list[tuple[int, int]]:
+        """/forget or a blocked bot: every partnership and invite involving ``user_id`` goes.
+        Returns the (user, partner) pairs ended."""
+
+        def change(data: dict[str, Any]) -> list[tuple[int, int]]:
+            ended = [
+                (int(u), int(p["partner"]))
+                for u, p in data["partners"].items()
+                if int(u) == user_id or p["partner"] == user_id
+            ]
+            for u, _ in ended:
+                del data["partners"][str(u)]
+            data["invites"] = {h: i for h, i in data["invites"].items() if i["from"] != user_id}
+            return ended
+
+        return self._change_invites(change)

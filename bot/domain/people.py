@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from bot.domain.dates import DateOrder, parse_day
 from bot.domain.funnel import Rates, rates
 from bot.domain.models import JobApplication, Source
+from bot.domain.stages import Stage
 
 MAX_NAME = 80
 MAX_TITLE = 120
@@ -363,3 +365,85 @@ def read_contacts_csv(raw: bytes) -> list[ContactDraft]:
     if len(drafts) > MAX_CONTACTS:
         raise PeopleError(f"Up to {MAX_CONTACTS} contacts at a time, please.")
     return drafts
+
+
+# -- accountability partner --------------------------------------------------------------------
+
+INVITE_DAYS = 7
+INVITE_BYTES = 24  # 192 bits of randomness (at least 128 are required)
+_INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+ENCOURAGEMENTS = (
+    "Keep going, you've got this! 💪",
+    "Proud of the work you put in this week 🌱",
+    "One step at a time, and rest counts too ☕",
+    "Rooting for you! 🎉",
+)
+MAX_ENCOURAGEMENT = 300
+
+
+def hash_code(code: str) -> str:
+    """Invite codes are stored only as their SHA-256: a leaked file can't be used to accept."""
+    return hashlib.sha256(code.encode("ascii", "replace")).hexdigest()
+
+
+def looks_like_invite(code: str) -> bool:
+    return bool(_INVITE_CODE.match(code))
+
+
+@dataclass(frozen=True)
+class PartnerWeek:
+    """What a partner sees of one week: no company names unless the user shares them."""
+
+    monday: date
+    target: int
+    met: bool
+    applied: int
+    interviews: int
+    offers: int
+    streak: int
+    companies: tuple[str, ...] = ()  # only when the user opted in
+    asks_help: bool = False  # missed twice running, and the user chose to let the partner know
+
+
+def partner_week(
+    status_monday: date,
+    target: int,
+    met: bool,
+    applied: int,
+    interviews: int,
+    offers: int,
+    streak: int,
+    moved: Iterable[str] = (),
+    *,
+    asks_help: bool = False,
+) -> PartnerWeek:
+    companies = tuple(dict.fromkeys(moved))[:8]
+    return PartnerWeek(status_monday, target, met, applied, interviews, offers, streak, companies, asks_help)
+
+
+def companies_moved(apps: Iterable[JobApplication], monday: date, tz: Any) -> list[str]:
+    """Companies applied to, interviewed at or offered by in the week starting ``monday``."""
+    end = monday + timedelta(days=7)
+    names = []
+    for app in apps:
+        reached = app.reached()
+        for stage in (Stage.APPLIED, Stage.INTERVIEW, Stage.OFFER):
+            moment = reached.get(stage)
+            if moment is not None and monday <= moment.astimezone(tz).date() < end:
+                names.append(app.company)
+                break
+    return names
+
+
+def review_moment(monday: date, weekday: int, at: Any, tz: Any) -> datetime:
+    """The user's weekly review moment in the week of ``monday`` (aware)."""
+    return datetime.combine(monday + timedelta(days=weekday), at, tzinfo=tz)
+
+
+def clean_encouragement(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise PeopleError("Write a few kind words, or pick one of the buttons.")
+    if len(text) > MAX_ENCOURAGEMENT:
+        raise PeopleError(f"Please keep it under {MAX_ENCOURAGEMENT} characters.")
+    return text

@@ -30,6 +30,7 @@ from bot.domain.dates import DATE_ORDERS, ORDER_NAMES, DateOrder, NumericDate, d
 from bot.domain.models import Profile
 from bot.domain.places import PlaceMatch, zone_at
 from bot.domain.zones import describe_zone, read_zone
+from bot.handlers import partner
 from bot.handlers.common import answer, changed, edit, profile_of, reply
 from bot.rendering import button, clip, esc, keyboard
 
@@ -59,6 +60,8 @@ async def start(update: Update, context: BotContext) -> None:
     The question is not a conversation state: until a timezone is chosen, a tap on a city or any
     text that names a timezone answers it, and every other command keeps working meanwhile.
     """
+    if context.args and await partner.start_with_payload(update, context):  # an invite link
+        return
     profile = profile_of(update, context)
     name = f", {esc(profile.first_name)}" if profile.first_name else ""
     await reply(

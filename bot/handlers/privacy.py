@@ -41,7 +41,7 @@ def privacy_text(retention_days: int) -> str:
         "<b>Where:</b> in one file for you on the server that runs this bot. I send it nowhere "
         "else; Telegram carries our messages.\n\n"
         "<b>Who sees it:</b> you, in this chat. Whoever runs the server can read its files. No other "
-        "user, partner or group sees anything.\n\n"
+        "user sees anything unless you choose it below.\n\n"
         f"{people.PRIVACY}\n\n"
         "<b>How long:</b> until you delete it. /forget deletes everything at once (you can /export "
         f"a copy first). If you block me, it is deleted after {retention_days} days."

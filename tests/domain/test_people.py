@@ -102,3 +102,20 @@ def test_contact_dict_round_trip() -> None:
     """A contact survives being stored as JSON-ready data."""
     jane = contact(4, "Jane", notes=[dom.Entry(NOW, "n")], follow_up_on=TODAY, apps=[2])
     assert dom.contact_from_dict(dom.contact_to_dict(jane)) == jane
+
+
+def test_invite_codes_are_checked_by_shape_and_hashed() -> None:
+    """Only long URL-safe codes look like invites; the stored hash differs from the code."""
+    assert (
+        dom.looks_like_invite("A" * 32) and not dom.looks_like_invite("short") and not dom.looks_like_invite("<b>" * 12)
+    )
+    assert dom.hash_code("A" * 32) != "A" * 32 and len(dom.hash_code("A" * 32)) == 64
+
+
+def test_encouragement_words_are_trimmed_and_bounded() -> None:
+    """Own words are squeezed to one line; empty or over-long words are refused."""
+    assert dom.clean_encouragement("  you\n got  this ") == "you got this"
+    with pytest.raises(dom.PeopleError):
+        dom.clean_encouragement("   ")
+    with pytest.raises(dom.PeopleError):
+        dom.clean_encouragement("x" * (dom.MAX_ENCOURAGEMENT + 1))
