@@ -130,9 +130,9 @@ def register(app: BotApp) -> None:
 
 def _extensions() -> list[Any]:
     """Feature modules with ``handlers()`` (and optionally ``post_init(app)``), after the core."""
-    from bot.handlers import accountability, insights, partner
+    from bot.handlers import accountability, groups, insights, partner
 
-    return [people, partner, accountability, insights]
+    return [people, partner, groups, accountability, insights]
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -57,6 +57,9 @@ COMMANDS: list[Command] = [
     Command("contacts", "Your contacts; due follow-ups first", "/contacts  (or /contacts export, /contacts checkin 6)"),
     Command("talked", "Log a conversation with a contact", "/talked Jane coffee, she'll refer me"),
     Command("partner", "An accountability partner sees your week", "/partner invite  (or share names, remove)"),
+    Command("join", "In a group: share your week on its board", "/join  (in the group)"),
+    Command("leave", "Stop sharing with a group board", "/leave"),
+    Command("groupreview", "In a group: when the board is posted", "/groupreview sun 19:00"),
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),
     Command("dates", "Read 3/12 day first (dmy) or month first (mdy)", "/dates dmy"),
     Command("privacy", "What I keep about you, and where", "/privacy"),
@@ -72,7 +75,7 @@ HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
     ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
     ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
-    ("People", ("contact", "contacts", "talked", "partner")),
+    ("People", ("contact", "contacts", "talked", "partner", "join", "leave", "groupreview")),
     ("Settings", ("settings", "timezone", "dates", "privacy", "forget", "start", "cancel", "help")),
 ]
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -279,3 +279,75 @@ class SharedStore:
             return ended
 
         return self._change_invites(change)
+
+    # -- group boards -------------------------------------------------------------------------
+
+    def group(self, group_id: int) -> dict[str, Any] | None:
+        found = self._read_groups()["groups"].get(str(group_id))
+        return copy.deepcopy(found) if found else None
+
+    def groups(self) -> list[tuple[int, dict[str, Any]]]:
+        return [(int(g), copy.deepcopy(v)) for g, v in self._read_groups()["groups"].items()]
+
+    def ensure_group(self, group_id: int, title: str) -> None:
+        def change(data: dict[str, Any]) -> None:
+            found = data["groups"].setdefault(str(group_id), {"members": {}, "review": None, "sent": []})
+            found["title"] = title[:128]
+
+        self._change_groups(change)
+
+    def remove_group(self, group_id: int) -> bool:
+        """The bot left (or was removed from) the group: its board and memberships go."""
+
+        def change(data: dict[str, Any]) -> bool:
+            return data["groups"].pop(str(group_id), None) is not None
+
+        return self._change_groups(change)
+
+    def join_group(self, group_id: int, user_id: int, now: datetime) -> bool:
+        """False when the group is unknown (the bot has left it meanwhile)."""
+
+        def change(data: dict[str, Any]) -> bool:
+            found = data["groups"].get(str(group_id))
+            if found is None:
+                return False
+            found["members"][str(user_id)] = {"since": now.isoformat()}
+            return True
+
+        return self._change_groups(change)
+
+    def leave_group(self, group_id: int, user_id: int) -> bool:
+        def change(data: dict[str, Any]) -> bool:
+            found = data["groups"].get(str(group_id))
+            return found is not None and found["members"].pop(str(user_id), None) is not None
+
+        return self._change_groups(change)
+
+    def leave_all_groups(self, user_id: int) -> list[int]:
+        def change(data: dict[str, Any]) -> list[int]:
+            left = [int(g) for g, v in data["groups"].items() if v["members"].pop(str(user_id), None) is not None]
+            return left
+
+        return self._change_groups(change)
+
+    def set_group_review(self, group_id: int, weekday: int, at: str, zone: str) -> bool:
+        def change(data: dict[str, Any]) -> bool:
+            found = data["groups"].get(str(group_id))
+            if found is None:
+                return False
+            found["review"] = {"weekday": weekday, "at": at, "tz": zone}
+            return True
+
+        return self._change_groups(change)
+
+    def record_board(self, group_id: int, week: str) -> bool:
+        """Record (before posting) that ``week``'s board goes out; False if it already did."""
+
+        def change(data: dict[str, Any]) -> bool:
+            found = data["groups"].get(str(group_id))
+            if found is None or week in found.get("sent", []):
+                return False
+            found["sent"] = [*found.get("sent", []), week][-8:]
+            return True
+
+        return self._change_groups(change)

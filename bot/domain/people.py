@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.domain.dates import DateOrder, parse_day
+from bot.domain.dates import DateOrder, parse_clock, parse_day, parse_weekday
 from bot.domain.funnel import Rates, rates
 from bot.domain.models import JobApplication, Source
 from bot.domain.stages import Stage
@@ -447,3 +447,31 @@ def clean_encouragement(text: str) -> str:
     if len(text) > MAX_ENCOURAGEMENT:
         raise PeopleError(f"Please keep it under {MAX_ENCOURAGEMENT} characters.")
     return text
+
+
+# -- group board -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    name: str
+    met: bool
+    applied: int
+    streak: int
+
+
+def kind_order(rows: Iterable[BoardRow]) -> list[BoardRow]:
+    """Those who met their target first, then everyone else; alphabetical within each, so nobody is
+    ranked by how little they did."""
+    return sorted(rows, key=lambda r: (not r.met, r.name.casefold()))
+
+
+def parse_group_review(args: Sequence[str]) -> tuple[int, Any, str]:
+    """``sun 19:00 [Europe/Berlin]`` -> (weekday 0=Monday, time, zone name or "")."""
+    usage = "Give a day and a time, e.g. <code>/groupreview sun 19:00</code> (optionally a timezone after it)."
+    if len(args) < 2:
+        raise PeopleError(usage)
+    weekday, at = parse_weekday(args[0]), parse_clock(args[1])
+    if weekday is None or at is None:
+        raise PeopleError(usage)
+    return weekday, at, args[2] if len(args) > 2 else ""

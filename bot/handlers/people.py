@@ -22,7 +22,7 @@ from bot.domain import people as dom
 from bot.domain.funnel import Rates
 from bot.domain.models import JobApplication
 from bot.domain.numbers import parse_int
-from bot.handlers import applications, partner
+from bot.handlers import applications, groups, partner
 from bot.handlers.common import answer, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
 from bot.rendering import app_title, button, clip, esc, keyboard
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 PAGE = 8
 PRIVACY = (
     "<b>Contacts:</b> the people you add (names, notes, conversations, follow-ups) are kept in a "
-    "second file for you, seen only by you; /forget deletes it too.\n\n" + partner.PRIVACY
+    "second file for you, seen only by you; /forget deletes it too.\n\n" + partner.PRIVACY + "\n\n" + groups.PRIVACY
 )
 ASK_KEY = "people_ask"  # scratch: (kind, contact id) while a note or conversation is awaited
 
@@ -648,6 +648,14 @@ def forget_user(context: BotContext, user_id: int) -> None:
     """/forget and retention: the user's contacts and people settings go too."""
     store_of(context).delete_user(user_id)
     partner.forget_user(context, user_id)
+    groups.forget_user(context, user_id)
+
+
+def user_blocked(context: BotContext, user_id: int) -> None:
+    """They blocked the bot: partnerships and group memberships end (their contacts stay, like
+    their applications, until /forget or the retention period)."""
+    partner.forget_user(context, user_id)
+    groups.forget_user(context, user_id)
 
 
 # -- wiring ------------------------------------------------------------------------------------
