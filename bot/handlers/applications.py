@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import date
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
@@ -33,13 +28,14 @@ from bot.domain.capture import (
     split_job_names,
     validate_name,
 )
-from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
+from bot.domain.dates import DateOrder, ambiguous_far, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
 from bot.domain.weekly import rank_prospects
 from bot.handlers import onboarding, people
 from bot.handlers.common import (
+    Registered,
     answer,
     changed,
     edit,
@@ -48,37 +44,43 @@ from bot.handlers.common import (
     reply,
     today_for,
 )
-from bot.rendering import (
-    app_title,
-    button,
+from bot.handlers.questions import END, Ask, close, current, open_question
+from bot.views.cards import (
+    COMPANY_QUESTION,
     card,
-    delete_keyboard,
-    esc,
-    fit_keyboard,
-    keyboard,
+    closing_date_now,
+    closing_set,
+    congratulations,
+    delete_question,
+    deleted,
+    draft_summary,
+    fit_question,
+    fit_usage,
+    job_offer,
+    link_offer,
+    link_saved_options,
     list_page,
-    local_moment,
     more_keyboard,
+    moved,
+    note_question,
+    notes_view,
     outcome_phrase,
     prospects_view,
-    reason_keyboard,
-    short_day,
-    undo_keyboard,
+    reason_question,
+    role_question,
+    saved,
+    saving_link,
+    stage_question,
+    track_chosen,
+    track_question,
+    undone,
+    what_value,
+    which_field,
 )
+from bot.views.markup import reason
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
-
-
-class AddState(enum.IntEnum):
-    AWAIT_COMPANY = 1
-    AWAIT_ROLE = 2
-    AWAIT_TRACK = 3
-    AWAIT_STAGE = 4
-
-
-class NoteState(enum.IntEnum):
-    AWAIT_NOTE = 1
 
 
 # -- saving ----------------------------------------------------------------------------------
@@ -95,76 +97,46 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     changed(context, profile.user_id)
     entry = context.repo.last_undo(profile.user_id)
     text, markup = _card(app, profile, context, undo=entry)
-    where = "applied" if app.stage == Stage.APPLIED else "prospect"
-    notes = []
-    if same:
-        notes.append(
-            f"Heads-up: you already have #{same[0].number} for the same company and role. "
-            "Tap Undo if this one is a duplicate."
-        )
-    if app.closes_on is not None and app.closes_on < today_for(profile, context):
-        notes.append("Heads-up: that closing date has already passed.")
-    if draft.camp_bare and draft.camp is not None:
-        notes.append(
-            f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
-            f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
-        )
-    if draft.source_text and (
-        referrer := people.link_referrer(context, profile.user_id, app.number, draft.source_text)
-    ):
-        notes.append(f"Linked to your contact {esc(referrer)} as the referrer.")
-    elif draft.source_text:
-        notes.append(
-            f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
-            "I kept it as written in a note."
-        )
     order = onboarding.order_for(profile, context)
-    if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
-        notes.append(onboarding.reading_note(found, order))
-        if found.other is not None:
-            other = button(
-                f"📅 I meant {found.other:%-d %b %Y}",
-                *("alt", "close", app.number, compact_day(found.day), compact_day(found.other)),
-            )
-            markup = keyboard(*markup.inline_keyboard, [other])
-    extra = "".join(f"\n{note}" for note in notes)
-    await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
+    today = today_for(profile, context)
+    found = ambiguous_far(draft.closes_typed, today, order) if draft.closes_typed else None
+    duplicate = same[0].number if same else None
+    referrer = people.link_referrer(context, profile.user_id, app.number, draft.source_text)
+    if referrer is not None:  # "via Jane Doe" named a contact: no "unknown source" heads-up
+        draft.source_text = ""
+    said, buttons = saved(app, draft, (text, markup), duplicate=duplicate, today=today, reading=found, order=order)
+    await reply(update, people.referrer_note(referrer, said), buttons)
     return app
 
 
 def _card(
     app: JobApplication, profile: Profile, context: BotContext, undo: UndoEntry | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text, markup = card(app, context.user_tz(profile.timezone), today_for(profile, context))
-    if undo is not None:
-        rows = [list(row) for row in markup.inline_keyboard]
-        rows.append([button("↩ Undo", "undo", "do", undo.id)])
-        markup = keyboard(*rows)
-    return text, markup
+    return card(app, context.user_tz(profile.timezone), today_for(profile, context), undo=undo.id if undo else None)
 
 
 # -- /add -------------------------------------------------------------------------------------
 
 
-async def add_application(update: Update, context: BotContext) -> AddState | int:
+async def add_application(update: Update, context: BotContext) -> Ask | int:
     """/add with text saves in one go; /add alone starts the guided questions."""
     profile = profile_of(update, context)
     text = " ".join(context.args or [])
     if not text:
-        context.scratch["draft"] = Draft()
-        await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
-        return AddState.AWAIT_COMPANY
+        open_question(context, "add", draft={})
+        await reply(update, COMPANY_QUESTION)
+        return Ask.ADD_COMPANY
     link = find_link(text)
     if link is not None and text.strip() == link:
         await _offer_to_save(update, context, link)  # `/add <link>` alone: same as sending the link
-        return ConversationHandler.END
+        return END
     try:
         draft = parse_quick_add(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
-        await reply(update, f"{error}")
-        return ConversationHandler.END
+        await reply(update, reason(error))
+        return END
     await _save_new(update, context, profile, draft)
-    return ConversationHandler.END
+    return END
 
 
 async def offer_link(update: Update, context: BotContext) -> None:
@@ -177,14 +149,10 @@ async def offer_link(update: Update, context: BotContext) -> None:
 
 async def _offer_to_save(update: Update, context: BotContext, link: str) -> None:
     context.scratch["pending_link"] = link
-    await reply(
-        update,
-        f"Save this job as a prospect?\n{esc(link)}",
-        keyboard([button("➕ Save as prospect", "add", "link"), button("No thanks", "add", "drop")]),
-    )
+    await reply(update, *link_offer(link))
 
 
-async def start_from_link(update: Update, context: BotContext) -> AddState | int:
+async def start_from_link(update: Update, context: BotContext) -> Ask | int:
     """The "Save as prospect" button under a bare link starts the guided add."""
     query = update.callback_query
     assert query is not None
@@ -192,13 +160,10 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
     link = context.scratch.pop("pending_link", "")
     if not link:
         await edit(update, "That link has expired; send it again, please.")
-        return ConversationHandler.END
-    context.scratch["draft"] = Draft(link=link)
-    await edit(
-        update,
-        f"Saving {esc(link)}\nWhich <b>company and role</b>? E.g. <code>Acme - Senior SRE</code> (/cancel to stop)",
-    )
-    return AddState.AWAIT_COMPANY
+        return END
+    open_question(context, "add", draft={"link": link})
+    await edit(update, saving_link(link))
+    return Ask.ADD_COMPANY
 
 
 async def drop_link(update: Update, context: BotContext) -> None:
@@ -210,127 +175,96 @@ async def drop_link(update: Update, context: BotContext) -> None:
     await edit(update, "OK, not saved.")
 
 
-QUESTION_KEYS = ("draft", "note_for", "track_choices", "people_ask")  # people_ask: bot/handlers/people.py
-KEEPS_QUESTIONS = ("cancel", "add", "skip")
+def _draft(context: BotContext) -> dict[str, Any]:
+    """The guided add's answers so far (company, role, track, link)."""
+    question = current(context)
+    draft: dict[str, Any] = question["draft"] if question is not None else {}
+    return draft
 
 
-async def forget_open_questions(update: Update, context: BotContext) -> None:
-    """Group -1: another command (or a file) abandons an open add or note question.
-
-    ConversationHandler can't be ended from outside, so the scratch data goes; the step handlers
-    then treat a later answer as ordinary text (see ``_abandoned``).
-    """
-    message = update.effective_message
-    if message is None:
-        return
-    command = (message.text or "").split(maxsplit=1)[0].lstrip("/").split("@")[0].lower() if message.text else ""
-    if command in KEEPS_QUESTIONS:
-        return
-    for key in QUESTION_KEYS:
-        context.scratch.pop(key, None)
-
-
-async def _abandoned(update: Update, context: BotContext, key: str) -> bool:
-    """True (after answering it as ordinary text) when the question was left for something else."""
-    if key in context.scratch:
-        return False
+async def answer_as_text(update: Update, context: BotContext) -> None:
+    """Text that answers no (live) question: a link is offered for saving, anything else gets a hint."""
     assert update.effective_message is not None
     await offer_typed_job(update, context)
-    return True
 
 
-async def ask_role(update: Update, context: BotContext) -> AddState | int:
+async def ask_role(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 2: the company is in, ask for the role."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
-    names = split_job_names(update.effective_message.text or "") if context.scratch["draft"].link else None
+    draft = _draft(context)
+    names = split_job_names(update.effective_message.text or "") if draft.get("link") else None
     if names is not None:  # a saved link: "Acme - SRE" answers both at once
-        context.scratch["draft"].company, context.scratch["draft"].role = names
+        draft["company"], draft["role"] = names
         return await _save_from_link(update, context)
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
-        await reply(update, f"{error} Which company?")
-        return AddState.AWAIT_COMPANY
-    context.scratch["draft"].company = company
-    await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
-    return AddState.AWAIT_ROLE
+        await reply(update, f"{reason(error)} Which company?")
+        return Ask.ADD_COMPANY
+    _draft(context)["company"] = company
+    await reply(update, role_question(company))
+    return Ask.ADD_ROLE
 
 
-async def ask_track(update: Update, context: BotContext) -> AddState | int:
+async def ask_track(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 3: offer the user's tracks back as buttons."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     try:
         role = validate_name(update.effective_message.text or "", "role")
     except CaptureError as error:
-        await reply(update, f"{error} Which role?")
-        return AddState.AWAIT_ROLE
-    context.scratch["draft"].role = role
-    if context.scratch["draft"].link:
+        await reply(update, f"{reason(error)} Which role?")
+        return Ask.ADD_ROLE
+    _draft(context)["role"] = role
+    if _draft(context).get("link"):
         return await _save_from_link(update, context)
     profile = profile_of(update, context)
     # The buttons carry an index into this exact list (callback data never holds user text).
-    context.scratch["track_choices"] = list(profile.tracks)
-    buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([button("Skip", "add", "track", "-")])
-    await reply(
-        update,
-        "Which <b>track</b> is it (e.g. SRE, Developer, DevRel)? Tap one or type a new one.",
-        keyboard(*rows),
-    )
-    return AddState.AWAIT_TRACK
+    _draft(context)["track_choices"] = list(profile.tracks)
+    await reply(update, *track_question(profile.tracks))
+    return Ask.ADD_TRACK
 
 
-async def _ask_stage(update: Update) -> AddState:
-    await reply(
-        update,
-        "Have you applied yet?",
-        keyboard([button("Not yet: prospect", "add", "stage", 0), button("Yes, applied", "add", "stage", 1)]),
-    )
-    return AddState.AWAIT_STAGE
+async def _ask_stage(update: Update) -> Ask:
+    await reply(update, *stage_question())
+    return Ask.ADD_STAGE
 
 
-async def track_typed(update: Update, context: BotContext) -> AddState | int:
+async def track_typed(update: Update, context: BotContext) -> Ask | int:
+    """Guided add, step 3 typed: a new track (or skip)."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     typed = (update.effective_message.text or "").strip().lstrip("#")
     if typed.lower() in ("skip", "none", "no", "-"):
         typed = ""
     try:
         track = validate_name(typed, "track") if typed else ""
     except CaptureError as error:
-        await reply(update, f"{error}")
-        return AddState.AWAIT_TRACK
-    context.scratch["draft"].track = track
+        await reply(update, reason(error))
+        return Ask.ADD_TRACK
+    _draft(context)["track"] = track
     return await _ask_stage(update)
 
 
-async def stage_needs_tap(update: Update, context: BotContext) -> AddState | int:
+async def stage_needs_tap(update: Update, context: BotContext) -> Ask | int:
     """Text while we wait for the prospect/applied buttons."""
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     await reply(update, "Tap one of the buttons above (not yet / applied), or /cancel.")
-    return AddState.AWAIT_STAGE
+    return Ask.ADD_STAGE
 
 
-async def track_tapped(update: Update, context: BotContext) -> AddState | int:
+async def track_tapped(update: Update, context: BotContext) -> Ask | int:
+    """Guided add, step 3 tapped: one of the user's tracks (or Skip)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await answer(query)
-    if "draft" not in context.scratch:
+    if current(context) is None:
         await edit(update, "That question has expired. Start again with /add.")
-        return ConversationHandler.END
+        return END
+    draft = _draft(context)
     _, _, args = decode(query.data)
     index = int_args(args, 1)
-    choices: list[str] = context.scratch.pop("track_choices", [])
+    choices: list[str] = draft.pop("track_choices", [])
     if index is not None and 0 <= index[0] < len(choices):
-        context.scratch["draft"].track = choices[index[0]]
-    await edit(update, f"Track: {esc(context.scratch['draft'].track or 'none')}")
+        draft["track"] = choices[index[0]]
+    await edit(update, track_chosen(draft.get("track", "")))
     return await _ask_stage(update)
 
 
@@ -339,35 +273,22 @@ async def stage_tapped(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await answer(query)
-    draft: Draft | None = context.scratch.pop("draft", None)
-    if draft is None or not draft.company or not draft.role:
+    question = close(context)
+    answers = question.get("draft", {}) if question is not None else {}
+    if not answers.get("company") or not answers.get("role"):
         await edit(update, "That question has expired. Start again with /add.")
-        return ConversationHandler.END
+        return END
+    draft = Draft(company=answers["company"], role=answers["role"], link=answers.get("link", ""))
+    draft.track = answers.get("track", "")
     draft.applied = query.data.endswith(":1")
     await edit(update, "Applied." if draft.applied else "Prospect.")
     await _save_new(update, context, profile_of(update, context), draft)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel ends whatever conversation is going on; nothing half-done is saved."""
-    context.scratch.pop("draft", None)
-    context.scratch.pop("note_for", None)
-    await reply(update, "Cancelled. Nothing was saved.")
-    return ConversationHandler.END
+    return END
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
-    """/cancel outside the add and note questions (the lesson question is dropped in group 1)."""
-    if "lesson_for" in context.scratch:
-        await reply(update, "OK, no lesson this time.")
-        return
+    """/cancel when no question is open (an open one is cancelled by ``questions.cancel``)."""
     await reply(update, "Nothing to cancel: I wasn't waiting for an answer.")
-
-
-async def step_needs_text(update: Update, context: BotContext) -> None:
-    """Anything that isn't text (a photo, a sticker) during a question."""
-    await reply(update, "Please answer with text, or /cancel.")
 
 
 # -- viewing ----------------------------------------------------------------------------------
@@ -438,14 +359,7 @@ async def _apply(
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
-        await reply(update, congratulations(app), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
-
-
-def congratulations(app: JobApplication) -> str:
-    return (
-        f"🎉 Congratulations on {esc(app.company)}! That's what all those applications were for.\n"
-        "Want a break from reminders now?"
-    )
+        await reply(update, *congratulations(app))
 
 
 async def move_application(update: Update, context: BotContext) -> None:
@@ -461,12 +375,10 @@ async def move_application(update: Update, context: BotContext) -> None:
     try:
         correction = moves.move(app, stage, context.now())
     except InvalidMove as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     verb = "Corrected" if correction else "Moved"
-    await _apply(
-        update, context, app, f"moved #{app.number} to {stage.label}", f"{verb} #{app.number} to <b>{stage.label}</b>."
-    )
+    await _apply(update, context, app, f"moved #{app.number} to {stage.label}", moved(app.number, stage, verb))
 
 
 async def _typed_change(
@@ -487,7 +399,7 @@ async def _typed_change(
     try:
         label, headline = change(app, args[1:])
     except InvalidMove as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     await _apply(update, context, app, label, headline)
 
@@ -555,11 +467,7 @@ async def rate_fit(update: Update, context: BotContext) -> None:
         return
     scores = int_args(args[1:], 2)
     if scores is None or not all(1 <= s <= 5 for s in scores):
-        await reply(
-            update,
-            "Give two scores from 1 to 5: what you'd contribute, then what you'd "
-            f"learn. E.g. <code>/fit {app.number} 4 5</code>.",
-        )
+        await reply(update, fit_usage(app.number))
         return
     app.fit_contribute, app.fit_learn = scores
     await _apply(
@@ -579,19 +487,15 @@ async def edit_application(update: Update, context: BotContext) -> None:
     field = args[1].lower() if len(args) > 1 else ""
     value = " ".join(args[2:]).strip()
     if field not in EDITABLE:
-        await reply(
-            update,
-            f"Which field? One of: {', '.join(EDITABLE)}. E.g. <code>/edit {app.number} closes 2026-12-05</code>.",
-        )
+        await reply(update, which_field(app.number, EDITABLE))
         return
     if not value:
-        clear = "" if field in ("company", "role") else " (or <code>none</code> to clear it)"
-        await reply(update, f"What should the {field} be? E.g. <code>/edit {app.number} {field} …</code>{clear}.")
+        await reply(update, what_value(app.number, field, clearable=field not in ("company", "role")))
         return
     profile = profile_of(update, context)
     problem = _set_field(app, field, value, today_for(profile, context), onboarding.order_for(profile, context))
     if problem:
-        await reply(update, problem)
+        await reply(update, reason(problem))
         return
     app.history.append(Event(at=context.now(), kind="edited", detail=field))
     if field == "track" and app.track:
@@ -643,7 +547,7 @@ async def delete_application(update: Update, context: BotContext) -> None:
     app = await find_app(update, context, context.args or [], "/delete 3")
     if app is None:
         return
-    await reply(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+    await reply(update, *delete_question(app))
 
 
 async def undo_last(update: Update, context: BotContext) -> None:
@@ -654,7 +558,7 @@ async def undo_last(update: Update, context: BotContext) -> None:
         await reply(update, "Nothing to undo.")
         return
     changed(context, profile.user_id)
-    await reply(update, f"Undone: {esc(entry.label)}.")
+    await reply(update, undone(entry.label))
 
 
 # -- buttons ----------------------------------------------------------------------------------
@@ -673,7 +577,7 @@ async def closing_reading_tapped(update: Update, context: BotContext) -> None:
         return
     app.closes_on = other
     app.history.append(Event(at=context.now(), kind="edited", detail="closes"))
-    headline = f"Closing date of #{app.number} is now <b>{other:%-d %B %Y}</b>."
+    headline = closing_date_now(app.number, other)
     await _apply(update, context, app, f"edited #{app.number} closes", headline, "Closing date changed")
 
 
@@ -723,7 +627,7 @@ async def _advance_card(
         context,
         app,
         f"moved #{app.number} to {stage.label}",
-        f"Moved #{app.number} to <b>{stage.label}</b>.",
+        moved(app.number, stage),
         toast=f"#{app.number} → {stage.label}",
     )
 
@@ -731,11 +635,7 @@ async def _advance_card(
 async def _ask_reason(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(
-        update,
-        f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
-        reason_keyboard(app),
-    )
+    await edit(update, *reason_question(app))
 
 
 def _closer(outcome: Outcome) -> ButtonAction:
@@ -773,7 +673,7 @@ async def _show_more(update: Update, context: BotContext, profile: Profile, app:
 async def _ask_delete(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+    await edit(update, *delete_question(app))
 
 
 async def _delete_card(
@@ -783,7 +683,7 @@ async def _delete_card(
     changed(context, profile.user_id)
     assert update.callback_query is not None
     await answer(update.callback_query, "Deleted")
-    await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
+    await edit(update, *deleted(app, entry.id if entry else None))
 
 
 BUTTON_ACTIONS: dict[str, ButtonAction] = {
@@ -832,16 +732,10 @@ async def fit_button(update: Update, context: BotContext) -> None:
         return
     if action == "ask":
         await answer(query)
-        await edit(
-            update,
-            f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
-            fit_keyboard(app, None),
-        )
+        await edit(update, *fit_question(app, None))
     elif action == "c":
         await answer(query)
-        await edit(
-            update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, numbers[1])
-        )
+        await edit(update, *fit_question(app, numbers[1]))
     else:
         app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
@@ -867,92 +761,79 @@ async def undo_button(update: Update, context: BotContext) -> None:
     await answer(query, "Undone")
     app = context.repo.get_application(profile.user_id, entry.number)
     if app is None:
-        await edit(update, f"Undone: {esc(entry.label)}.")
+        await edit(update, undone(entry.label))
         return
     text, markup = _card(app, profile, context)
-    await edit(update, f"Undone: {esc(entry.label)}.\n\n{text}", markup)
+    await edit(update, f"{undone(entry.label)}\n\n{text}", markup)
 
 
 # -- notes by button ------------------------------------------------------------------------
 
 
-async def ask_note(update: Update, context: BotContext) -> NoteState | int:
+async def ask_note(update: Update, context: BotContext) -> Ask | int:
     found = await _app_from_query(update, context)
     if found is None:
-        return ConversationHandler.END
+        return END
     _, app, _, _, _ = found
     assert update.callback_query is not None
     await answer(update.callback_query)
-    context.scratch["note_for"] = app.number
-    await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
-    return NoteState.AWAIT_NOTE
+    open_question(context, "note", number=app.number)
+    await reply(update, note_question(app))
+    return Ask.NOTE
 
 
 async def save_note(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    if await _abandoned(update, context, "note_for"):
-        return ConversationHandler.END
-    number = context.scratch.pop("note_for", None)
+    question = close(context)
+    number = question.get("number") if question is not None else None
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, number) if number else None
     if app is None:
         await reply(update, "That application no longer exists.")
-        return ConversationHandler.END
+        return END
     try:
         moves.add_note(app, update.effective_message.text or "", context.now())
     except InvalidMove as error:
-        await reply(update, esc(error))
-        return ConversationHandler.END
+        await reply(update, reason(error))
+        return END
     await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
-    return ConversationHandler.END
+    return END
 
 
 # -- wiring -----------------------------------------------------------------------------------
 
 TEXT = filters.TEXT & ~filters.COMMAND
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL  # a file goes to /import
 
 
-def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        # We track conversations per chat and user on purpose, not per message.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        add = ConversationHandler(
-            entry_points=[
-                CommandHandler("add", add_application),
-                CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
-            ],
-            states={
-                AddState.AWAIT_COMPANY: [MessageHandler(TEXT, ask_role)],
-                AddState.AWAIT_ROLE: [MessageHandler(TEXT, ask_track)],
-                AddState.AWAIT_TRACK: [
-                    MessageHandler(TEXT, track_typed),
-                    CallbackQueryHandler(track_tapped, pattern=r"^add:track:"),
-                ],
-                AddState.AWAIT_STAGE: [
-                    CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"),
-                    MessageHandler(TEXT, stage_needs_tap),
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(NOT_TEXT, step_needs_text)],
-            name="add",
-            allow_reentry=True,  # /add in the middle starts over
-            conversation_timeout=30 * 60,
-        )
-        note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=r"^app:note:")],
-            states={NoteState.AWAIT_NOTE: [MessageHandler(TEXT, save_note)]},
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="note",
-            conversation_timeout=30 * 60,
-        )
-    return [add, note]
+def question_entries() -> list[Registered]:
+    """What opens this module's questions (see ``bot.handlers.questions``)."""
+    return [
+        CommandHandler("add", add_application),
+        CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
+        CallbackQueryHandler(ask_note, pattern=r"^app:note:"),
+    ]
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
+    """The guided add's steps and the note question, each with the question kind it belongs to."""
+    return {
+        Ask.ADD_COMPANY: ("add", [MessageHandler(TEXT, ask_role)]),
+        Ask.ADD_ROLE: ("add", [MessageHandler(TEXT, ask_track)]),
+        Ask.ADD_TRACK: (
+            "add",
+            [MessageHandler(TEXT, track_typed), CallbackQueryHandler(track_tapped, pattern=r"^add:track:")],
+        ),
+        Ask.ADD_STAGE: (
+            "add",
+            [CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"), MessageHandler(TEXT, stage_needs_tap)],
+        ),
+        Ask.NOTE: ("note", [MessageHandler(TEXT, save_note)]),
+    }
+
+
+def handlers() -> list[Registered]:
     show_shortcut = MessageHandler(filters.Regex(r"^/show_?(\d+)(@\w+)?$"), _show_shortcut)
     return [
-        *conversations(),
         CommandHandler("list", list_applications),
         CommandHandler("prospects", show_prospects),
         CommandHandler("show", show_application),
@@ -982,7 +863,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def late_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def late_handlers() -> list[Registered]:
     """Catch-alls for plain text, registered after the feature modules' own questions."""
     return [MessageHandler(TEXT, offer_typed_job)]  # a job or a link; other text goes on to the hints
 
@@ -998,22 +879,6 @@ async def _show_shortcut(update: Update, context: BotContext) -> None:
 # -- a job typed without /add --------------------------------------------------------------------
 
 
-def _draft_summary(draft: Draft) -> str:
-    """ "<b>Canonical — Senior SRE</b>" and a line with whatever else was typed, escaped."""
-    parts = [f"#{esc(draft.track)}"] if draft.track else []
-    if draft.closes_on:
-        parts.append(f"closes {short_day(draft.closes_on)}")
-    if draft.camp:
-        parts.append(f"camp {draft.camp.value}")
-    if draft.source:
-        parts.append(f"via {esc(draft.source_text or draft.source.value)}")
-    if draft.fit_contribute:
-        parts.append(f"fit {draft.fit_contribute}/{draft.fit_learn}")
-    extra = f"\n{' · '.join(parts)}" if parts else ""
-    link = f"\n{esc(draft.link)}" if draft.link else ""
-    return f"<b>{esc(draft.company)} — {esc(draft.role)}</b>{extra}{link}"
-
-
 async def offer_typed_job(update: Update, context: BotContext) -> None:
     """Text without /add: a job is offered with all it holds, a bare link as before, anything else a hint."""
     assert update.effective_message is not None
@@ -1022,7 +887,7 @@ async def offer_typed_job(update: Update, context: BotContext) -> None:
     try:
         draft = read_job(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
-        await reply(update, f"That looks like a job, but: {error} Nothing was saved.")
+        await reply(update, f"That looks like a job, but: {reason(error)} Nothing was saved.")
         return
     if draft is None:
         if find_link(text):
@@ -1030,13 +895,8 @@ async def offer_typed_job(update: Update, context: BotContext) -> None:
         else:
             await onboarding.unknown_text(update, context)
         return
-    context.scratch["pending_draft"] = draft
-    where = "an application you've sent" if draft.applied else "a prospect"
-    await reply(
-        update,
-        f"Save this job as {where}?\n{_draft_summary(draft)}",
-        keyboard([button("➕ Save it", "add", "draft"), button("No thanks", "add", "drop")]),
-    )
+    context.scratch["pending_draft"] = draft.to_dict()  # JSON: the scratch is stored (bot/persistence.py)
+    await reply(update, *job_offer(draft))
 
 
 async def save_offered_job(update: Update, context: BotContext) -> None:
@@ -1044,11 +904,12 @@ async def save_offered_job(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    draft = context.scratch.pop("pending_draft", None)
-    if not isinstance(draft, Draft):
+    pending = context.scratch.pop("pending_draft", None)
+    if not isinstance(pending, dict):
         await edit(update, "That offer has expired; send the job again, please.")
         return
-    await edit(update, f"Saving {_draft_summary(draft)}")
+    draft = Draft.from_dict(pending)
+    await edit(update, f"Saving {draft_summary(draft)}")
     await _save_new(update, context, profile_of(update, context), draft)
 
 
@@ -1057,19 +918,13 @@ async def save_offered_job(update: Update, context: BotContext) -> None:
 
 async def _save_from_link(update: Update, context: BotContext) -> int:
     """Company and role are in for a saved link: save the prospect, then offer optional taps."""
-    draft: Draft = context.scratch.pop("draft")
+    question = close(context)
+    answers = question.get("draft", {}) if question is not None else {}
+    draft = Draft(company=answers.get("company", ""), role=answers.get("role", ""), link=answers.get("link", ""))
     profile = profile_of(update, context)
     app = await _save_new(update, context, profile, draft)
-    closes = [button(label, "add", "cl", app.number, days) for label, days in _CLOSING_LABELS]
-    await reply(
-        update,
-        f"Optional for #{app.number}: when does it close, and how good a fit is it?",
-        keyboard(closes, [button("⭐ Rate fit", "fit", "ask", app.number)]),
-    )
-    return ConversationHandler.END
-
-
-_CLOSING_LABELS = (("📅 in 1 week", 7), ("📅 in 2 weeks", 14), ("📅 in a month", 30))
+    await reply(update, *link_saved_options(app.number))
+    return END
 
 
 async def closing_in_tapped(update: Update, context: BotContext) -> None:
@@ -1086,38 +941,12 @@ async def closing_in_tapped(update: Update, context: BotContext) -> None:
         return
     entry = context.repo.save_application(profile.user_id, app, f"edited #{app.number} closes")
     changed(context, profile.user_id)
-    rows = [[button("⭐ Rate fit", "fit", "ask", app.number)]]
-    if entry is not None:
-        rows.append([button("↩ Undo", "undo", "do", entry.id)])
     assert update.callback_query is not None
     await answer(update.callback_query, "Closing date set")
-    await edit(
-        update, f"Closing date of #{app.number}: <b>{short_day(day)}</b>. How good a fit is it?", keyboard(*rows)
-    )
+    await edit(update, *closing_set(app.number, day, entry.id if entry is not None else None))
 
 
 # -- reading notes whole ---------------------------------------------------------------------------
-
-
-def _notes_view(app: JobApplication, page: int, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of #N's notes, oldest first, a long note in numbered parts; ◀ ▶ between pages."""
-    if not app.notes:
-        return f"{app_title(app)} has no notes yet. Add one: <code>/note {app.number} …</code>", None
-    pages = notes.note_pages(app.notes)
-    page = max(0, min(page, len(pages) - 1))
-    of = f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""
-    lines = [f"📝 <b>Notes</b> on {app_title(app)}{of}"]
-    for piece in pages[page]:
-        label = "Lesson" if piece.kind == "lesson" else "Note"
-        part = f" (part {piece.part} of {piece.parts})" if piece.parts > 1 else ""
-        lines.append(f"\n<b>{label} {piece.number}</b> · {local_moment(piece.at, tz)}{part}")
-        lines.append(esc(piece.text))
-    turns = []
-    if page > 0:
-        turns.append(button("◀ Back", "notes", "pg", app.number, page - 1))
-    if page < len(pages) - 1:
-        turns.append(button("More ▶", "notes", "pg", app.number, page + 1))
-    return "\n".join(lines), keyboard(turns) if turns else None
 
 
 async def show_notes(update: Update, context: BotContext) -> None:
@@ -1126,7 +955,7 @@ async def show_notes(update: Update, context: BotContext) -> None:
     if app is None:
         return
     profile = profile_of(update, context)
-    await reply(update, *_notes_view(app, 0, context.user_tz(profile.timezone)))
+    await reply(update, *notes_view(app, 0, context.user_tz(profile.timezone)))
 
 
 async def notes_page_tapped(update: Update, context: BotContext) -> None:
@@ -1137,7 +966,7 @@ async def notes_page_tapped(update: Update, context: BotContext) -> None:
     profile, app, action, numbers, _ = found
     assert update.callback_query is not None
     await answer(update.callback_query)
-    view = _notes_view(app, numbers[1], context.user_tz(profile.timezone))
+    view = notes_view(app, numbers[1], context.user_tz(profile.timezone))
     if action == "open":
         await reply(update, *view)
     else:

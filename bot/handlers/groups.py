@@ -13,12 +13,12 @@ import logging
 import secrets
 from collections import deque
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
 from bot.callback_data import decode
@@ -26,9 +26,10 @@ from bot.context import BotApp, BotContext
 from bot.domain import people as dom
 from bot.domain.dates import WEEKDAYS, week_start
 from bot.domain.weekly import streak_including_this_week, week_status
-from bot.handlers.common import answer, edit, reply
+from bot.handlers.common import Registered, answer, edit, reply
 from bot.handlers.partner import shared_of
-from bot.rendering import button, esc, keyboard
+from bot.handlers.people_stores import stores
+from bot.views.markup import button, esc, keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,7 @@ def lets_through(update: Update) -> bool:
 
 
 def _recent_posts(context: BotContext, group_id: int) -> deque[datetime]:
-    posts = context.bot_data.setdefault("group_posts", {})
-    return cast(deque[datetime], posts.setdefault(group_id, deque()))
+    return stores(context).group_posts.setdefault(group_id, deque())
 
 
 async def post(context: BotContext, group_id: int, text: str, *, essential: bool = False) -> bool:
@@ -290,7 +290,7 @@ def forget_user(context: BotContext | Any, user_id: int) -> None:
     shared_of(context).leave_all_groups(user_id)
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
+def handlers() -> list[Registered]:
     return [
         ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         CommandHandler("join", join),

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import warnings
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
-from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode, int_args
 from bot.context import BotApp, BotContext
@@ -28,13 +26,14 @@ from bot.domain.dates import week_start
 from bot.domain.models import DEFAULT_REVIEW, Profile
 from bot.domain.reminders import week_moves
 from bot.domain.weekly import streak_including_this_week, week_status
-from bot.handlers.common import answer, edit, profile_of, reply
-from bot.rendering import button, esc, keyboard
+from bot.handlers.common import Registered, answer, edit, profile_of, reply
+from bot.handlers.people_stores import stores
+from bot.handlers.questions import END, Ask, close, open_question
+from bot.views.markup import button, esc, keyboard
 from storage.people import SharedStore
 
 logger = logging.getLogger(__name__)
 
-ASK_KEY = "people_ask"  # the same scratch key as people.py: another command abandons the question
 INVITE_KEY = "partner_invite"
 JOB_EVERY = timedelta(minutes=10)
 SEND_WITHIN = timedelta(days=1)  # a summary whose moment passed longer ago (bot down) is skipped
@@ -52,18 +51,9 @@ USAGE = (
 )
 
 
-class OwnWords:
-    AWAIT_TEXT = 1
-
-
-def shared_of(context: BotContext | Any) -> SharedStore:
-    """The shared store (invites, partners, groups), opened beside the repository on first use."""
-    store = context.bot_data.get("shared_store")
-    if store is None:
-        repo = context.bot_data["repo"]
-        settings = context.bot_data["settings"]
-        store = context.bot_data["shared_store"] = SharedStore(settings.data_dir, fsync=repo.fsync)
-    return cast(SharedStore, store)
+def shared_of(where: BotContext | Application[Any, Any, Any, Any, Any, Any]) -> SharedStore:
+    """Invites, partners and group boards (see ``people_stores``)."""
+    return stores(where).shared
 
 
 def _name(context: BotContext, user_id: int) -> str:
@@ -312,37 +302,27 @@ async def ask_own_words(update: Update, context: BotContext) -> int:
     numbers = int_args(decode(query.data)[2], 1)
     if numbers is None or not _partner_check(context, update.effective_user.id, numbers[0]):
         await answer(query, "You're no longer their partner, so nothing was sent.")
-        return ConversationHandler.END
+        return END
     await answer(query)
-    context.scratch[ASK_KEY] = ("enc", numbers[0])
+    open_question(context, "encourage", user=numbers[0])
     await reply(update, f"Send your words for {esc(_name(context, numbers[0]))} (/cancel to stop).")
-    return OwnWords.AWAIT_TEXT
+    return Ask.ENCOURAGE
 
 
 async def own_words(update: Update, context: BotContext) -> int:
+    """The answer to ``ask_own_words``: delivered if they are still partners."""
     assert update.effective_message is not None and update.effective_user is not None
-    asked = context.scratch.pop(ASK_KEY, None)
-    if asked is None or asked[0] != "enc":
-        from bot.handlers import applications  # another command abandoned the question
-
-        await applications.offer_typed_job(update, context)
-        return ConversationHandler.END
-    if not _partner_check(context, update.effective_user.id, asked[1]):
+    user_id = int((close(context) or {}).get("user", 0))
+    if not _partner_check(context, update.effective_user.id, user_id):
         await reply(update, "You're no longer their partner, so nothing was sent.")
-        return ConversationHandler.END
+        return END
     try:
         words = dom.clean_encouragement(update.effective_message.text or "")
     except dom.PeopleError as error:
         await reply(update, f"{error} Nothing was sent.")
-        return ConversationHandler.END
-    await _deliver(update, context, asked[1], words)
-    return ConversationHandler.END
-
-
-async def cancel_own_words(update: Update, context: BotContext) -> int:
-    context.scratch.pop(ASK_KEY, None)
-    await reply(update, "OK, nothing was sent.")
-    return ConversationHandler.END
+        return END
+    await _deliver(update, context, user_id, words)
+    return END
 
 
 # -- the weekly summary ------------------------------------------------------------------------
@@ -439,20 +419,15 @@ def forget_user(context: BotContext, user_id: int) -> None:
     shared_of(context).forget_partners(user_id)
 
 
-def early_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        own = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_own_words, pattern=r"^prt:own:")],
-            states={OwnWords.AWAIT_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, own_words)]},
-            fallbacks=[CommandHandler("cancel", cancel_own_words)],
-            name="partner_words",
-            conversation_timeout=30 * 60,
-        )
-    return [own]
+def question_entries() -> list[Registered]:
+    return [CallbackQueryHandler(ask_own_words, pattern=r"^prt:own:")]
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
+def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
+    return {Ask.ENCOURAGE: ("encourage", [MessageHandler(filters.TEXT & ~filters.COMMAND, own_words)])}
+
+
+def handlers() -> list[Registered]:
     return [
         CommandHandler("partner", partner_command),
         CallbackQueryHandler(partner_button, pattern=r"^prt:"),

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-import warnings
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
@@ -23,9 +21,12 @@ from bot.domain.funnel import Rates
 from bot.domain.models import JobApplication
 from bot.domain.numbers import parse_int
 from bot.handlers import applications, groups, partner
-from bot.handlers.common import answer, edit, profile_of, reply, today_for
+from bot.handlers.common import Registered, answer, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
-from bot.rendering import app_title, button, clip, esc, keyboard
+from bot.handlers.people_stores import stores
+from bot.handlers.questions import END, Ask, close, open_question
+from bot.views.cards import app_title
+from bot.views.markup import button, clip, esc, keyboard
 from storage.people import PeopleStore
 
 logger = logging.getLogger(__name__)
@@ -35,19 +36,11 @@ PRIVACY = (
     "<b>Contacts:</b> the people you add (names, notes, conversations, follow-ups) are kept in a "
     "second file for you, seen only by you; /forget deletes it too.\n\n" + partner.PRIVACY + "\n\n" + groups.PRIVACY
 )
-ASK_KEY = "people_ask"  # scratch: (kind, contact id) while a note or conversation is awaited
-
-
-class AskState:
-    AWAIT_TEXT = 1
 
 
 def store_of(context: BotContext) -> PeopleStore:
-    """The people store, opened beside the repository on first use."""
-    store = context.bot_data.get("people_store")
-    if store is None:
-        store = context.bot_data["people_store"] = PeopleStore(context.settings.data_dir, fsync=context.repo.fsync)
-    return cast(PeopleStore, store)
+    """The contacts store (see ``people_stores``)."""
+    return stores(context).contacts
 
 
 def _app_undo(context: BotContext, user_id: int) -> int | None:
@@ -487,47 +480,37 @@ async def ask_text(update: Update, context: BotContext) -> int:
     if found is None or kind not in ("note", "talk"):
         if found is not None:
             await answer(query, "This button has expired. Send /contacts.")
-        return ConversationHandler.END
+        return END
     contact, _ = found
     await answer(query)
-    context.scratch[ASK_KEY] = (kind, contact.id)
+    open_question(context, "people", what=kind, contact=contact.id)
     what = "your note on" if kind == "note" else "what you talked about with"
     await reply(update, f"Send {what} {esc(contact.name)} (/cancel to stop).")
-    return AskState.AWAIT_TEXT
+    return Ask.PEOPLE_TEXT
 
 
 async def save_text(update: Update, context: BotContext) -> int:
     """The answer to ``ask_text``: saved as a note or a conversation."""
     message = update.effective_message
     assert message is not None
-    asked = context.scratch.pop(ASK_KEY, None)
-    if asked is None:  # another command abandoned the question: this is ordinary text
-        await applications.offer_typed_job(update, context)
-        return ConversationHandler.END
-    kind, contact_id = asked
+    asked = close(context) or {}
     profile = profile_of(update, context)
-    contact = store_of(context).contact(profile.user_id, contact_id)
+    contact = store_of(context).contact(profile.user_id, int(asked.get("contact", 0)))
     if contact is None:
         await reply(update, "That contact no longer exists. See /contacts.")
-        return ConversationHandler.END
+        return END
     try:
         text = dom.clean_text(message.text or "")
     except dom.PeopleError as error:
         await reply(update, f"{error} Nothing was saved.")
-        return ConversationHandler.END
-    if kind == "note":
+        return END
+    if asked.get("what") == "note":
         contact.notes.append(dom.Entry(context.now(), text))
         entry = _save(context, profile.user_id, contact, f"note on {contact.name}")
         await reply(update, f"Note added to {esc(contact.name)}.", keyboard(_undo_row(entry)))
     else:
         await _record_talk(update, context, contact, text)
-    return ConversationHandler.END
-
-
-async def cancel_ask(update: Update, context: BotContext) -> int:
-    context.scratch.pop(ASK_KEY, None)
-    await reply(update, "OK, nothing was saved.")
-    return ConversationHandler.END
+    return END
 
 
 # -- /talked -----------------------------------------------------------------------------------
@@ -623,7 +606,7 @@ async def _undo_button(update: Update, context: BotContext, args: list[str]) -> 
 def link_referrer(context: BotContext, user_id: int, number: int, name: str) -> str | None:
     """Called when /add names a source we don't know (``via Jane Doe``): if it is exactly one
     contact, that contact becomes the application's referrer. Returns their name, or None."""
-    found = dom.match_name(name, store_of(context).contacts(user_id))
+    found = dom.match_name(name, store_of(context).contacts(user_id)) if name else []
     if len(found) != 1:
         return None
     contact = found[0]
@@ -631,6 +614,14 @@ def link_referrer(context: BotContext, user_id: int, number: int, name: str) -> 
         contact.apps.append(number)
     _save(context, user_id, contact, f"linked {contact.name} to #{number}")
     return contact.name
+
+
+def referrer_note(referrer: str | None, saved_text: str) -> str:
+    """The /add confirmation, with a line saying which contact became the referrer."""
+    if referrer is None:
+        return saved_text
+    first, _, rest = saved_text.partition("\n")
+    return f"{first}\nLinked to your contact {esc(referrer)} as the referrer.\n{rest}"
 
 
 async def network_stats(update: Update, context: BotContext) -> None:
@@ -663,27 +654,24 @@ def user_blocked(context: BotContext, user_id: int) -> None:
 TEXT = filters.TEXT & ~filters.COMMAND
 
 
-def early_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """Registered before the core: the note/conversation question (so /cancel ends it), /undo
-    covering contacts, and /stats network."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        ask = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_text, pattern=r"^ppl:ask:")],
-            states={AskState.AWAIT_TEXT: [MessageHandler(TEXT, save_text)]},
-            fallbacks=[CommandHandler("cancel", cancel_ask)],
-            name="people_ask",
-            conversation_timeout=30 * 60,
-        )
+def question_entries() -> list[Registered]:
+    """The card's Note and Talked buttons open a question (see ``bot.handlers.questions``)."""
+    return [CallbackQueryHandler(ask_text, pattern=r"^ppl:ask:"), *partner.question_entries()]
+
+
+def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
+    return {Ask.PEOPLE_TEXT: ("people", [MessageHandler(TEXT, save_text)]), **partner.question_states()}
+
+
+def early_handlers() -> list[Registered]:
+    """Registered before the core: /undo covers contacts, and /stats network is ours."""
     return [
-        ask,
-        *partner.early_handlers(),
         CommandHandler("undo", undo),
         CommandHandler("stats", network_stats, filters=filters.Regex(r"(?i)^/stats(@\w+)?\s+(network|referrers?)\s*$")),
     ]
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
+def handlers() -> list[Registered]:
     return [
         CommandHandler("contact", add_contact),
         CommandHandler("contacts", list_contacts),
