@@ -29,6 +29,7 @@ from bot.domain.weekly import streak_including_this_week, week_status
 from bot.handlers.common import Registered, answer, edit, reply
 from bot.handlers.partner import shared_of
 from bot.handlers.people_stores import stores
+from bot.views import people as views
 from bot.views.markup import button, esc, keyboard
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,6 @@ GROUP_LIMIT = 20  # messages a minute per group (Telegram)
 JOB_EVERY = timedelta(minutes=10)
 SEND_WITHIN = timedelta(days=1)
 JOIN_KEY = "group_join"
-
-PRIVACY = (
-    "<b>Groups:</b> only groups you /join (and confirm here). Each week the group sees your target "
-    "met or not, applications that week and streak; never companies or notes. /leave stops it."
-)
 
 
 def lets_through(update: Update) -> bool:
@@ -234,17 +230,6 @@ async def group_review(update: Update, context: BotContext) -> None:
 # -- the board ----------------------------------------------------------------------------------
 
 
-def board_text(title: str, rows: list[dom.BoardRow]) -> str:
-    lines = [f"📋 <b>{esc(title)}: this week</b>"]
-    for row in dom.kind_order(rows):
-        mark = "✅ target met" if row.met else "🌱 building up"
-        streak = f", streak {row.streak}" if row.streak else ""
-        lines.append(f"{esc(row.name)}: {mark} · {row.applied} sent{streak}")
-    total = sum(r.applied for r in rows)
-    lines.append(f"\nTogether: {total} application{'s' if total != 1 else ''} this week. Well done, everyone 💚")
-    return "\n".join(lines)[:1500]
-
-
 def _rows(context: BotContext, members: dict[str, Any], now: datetime) -> list[dom.BoardRow]:
     rows = []
     for user_id in members:
@@ -277,7 +262,7 @@ async def group_board_job(context: BotContext) -> None:
         rows = _rows(context, current["members"], now)
         if not rows or not shared_of(context).record_board(group_id, monday.isoformat()):
             continue
-        sent = await post(context, group_id, board_text(current.get("title", "Your group"), rows), essential=True)
+        sent = await post(context, group_id, views.board_text(current.get("title", "Your group"), rows), essential=True)
         logger.info("group.board group=%s members=%s sent=%s", group_id, len(rows), sent)
 
 

@@ -29,6 +29,7 @@ from bot.domain.weekly import streak_including_this_week, week_status
 from bot.handlers.common import Registered, answer, edit, profile_of, reply
 from bot.handlers.people_stores import stores
 from bot.handlers.questions import END, Ask, close, open_question
+from bot.views import people as views
 from bot.views.markup import button, esc, keyboard
 from storage.people import SharedStore
 
@@ -38,11 +39,6 @@ INVITE_KEY = "partner_invite"
 JOB_EVERY = timedelta(minutes=10)
 SEND_WITHIN = timedelta(days=1)  # a summary whose moment passed longer ago (bot down) is skipped
 
-PRIVACY = (
-    "<b>Partner:</b> only if you /partner invite someone and they accept. Each week they get your "
-    "target (met or not), applications, interviews, offers and streak; company names only after "
-    "<code>/partner share names</code>. /partner remove stops it at once."
-)
 USAGE = (
     "<code>/partner invite</code> makes a one-time link for your partner; "
     "<code>/partner share names</code> (or <code>hide names</code>) chooses whether they see companies; "
@@ -328,23 +324,6 @@ async def own_words(update: Update, context: BotContext) -> int:
 # -- the weekly summary ------------------------------------------------------------------------
 
 
-def summary_text(name: str, week: dom.PartnerWeek) -> str:
-    end = week.monday + timedelta(days=6)
-    verdict = f"✅ target of {week.target} met" if week.met else f"target of {week.target} not met this time"
-    streak = f"{week.streak} week{'s' if week.streak != 1 else ''} in a row" if week.streak else "starting fresh"
-    lines = [
-        f"📬 <b>{esc(name)}'s week</b> ({week.monday:%-d %b} – {end:%-d %b})",
-        verdict,
-        f"Applications: {week.applied} · Interviews: {week.interviews} · Offers: {week.offers}",
-        f"Streak: {streak}",
-    ]
-    if week.companies:
-        lines.append("Companies: " + ", ".join(esc(c) for c in week.companies))
-    if week.asks_help:
-        lines.append(f"\n🙏 {esc(name)} missed the target two weeks running and would welcome a kind nudge.")
-    return "\n".join(lines)
-
-
 def compose_week(context: BotContext, profile: Profile, names: bool, tell: bool = False) -> dom.PartnerWeek:
     tz = context.user_tz(profile.timezone)
     apps = context.repo.list_applications(profile.user_id)
@@ -388,7 +367,7 @@ async def partner_week_job(context: BotContext) -> None:
         if not shared_of(context).record_partner_week(user_id, monday.isoformat()):
             continue
         markup = keyboard([button("💌 Send encouragement", "prt", "enc", user_id)])
-        sent = await _tell(context, current["partner"], summary_text(_name(context, user_id), week), markup)
+        sent = await _tell(context, current["partner"], views.summary_text(_name(context, user_id), week), markup)
         logger.info("partner.summary user=%s sent=%s", user_id, sent)
 
 

@@ -11,31 +11,24 @@ import secrets
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import people as dom
-from bot.domain.funnel import Rates
-from bot.domain.models import JobApplication
 from bot.domain.numbers import parse_int
 from bot.handlers import applications, groups, partner
 from bot.handlers.common import Registered, answer, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
 from bot.handlers.people_stores import stores
 from bot.handlers.questions import END, Ask, close, open_question
+from bot.views import people as views
 from bot.views.cards import app_title
-from bot.views.markup import button, clip, esc, keyboard
+from bot.views.markup import button, esc, keyboard
 from storage.people import PeopleStore
 
 logger = logging.getLogger(__name__)
-
-PAGE = 8
-PRIVACY = (
-    "<b>Contacts:</b> the people you add (names, notes, conversations, follow-ups) are kept in a "
-    "second file for you, seen only by you; /forget deletes it too.\n\n" + partner.PRIVACY + "\n\n" + groups.PRIVACY
-)
 
 
 def store_of(context: BotContext) -> PeopleStore:
@@ -53,123 +46,11 @@ def _save(context: BotContext, user_id: int, contact: dom.Contact, label: str) -
     return store_of(context).save_contacts(user_id, [contact], label, _app_undo(context, user_id))
 
 
-def _undo_row(entry_id: int) -> list[InlineKeyboardButton]:
-    return [button("↩ Undo", "ppl", "undo", entry_id)]
-
-
 # -- views -------------------------------------------------------------------------------------
 
 
-def contact_line(contact: dom.Contact) -> str:
-    title = f" — {esc(contact.title)}" if contact.title else ""
-    return f"<b>{esc(contact.name)}</b>{title}"
-
-
-def card_text(contact: dom.Contact, apps: dict[int, str], today: date) -> str:
-    lines = [f"👤 {contact_line(contact)}"]
-    facts = []
-    if contact.link:
-        facts.append(esc(contact.link))
-    if contact.tags:
-        facts.append(" ".join(f"#{esc(t)}" for t in contact.tags))
-    if contact.met_on:
-        facts.append(f"met {contact.met_on:%-d %b %Y}")
-    if contact.via:
-        facts.append(f"via {esc(contact.via)}")
-    if facts:
-        lines.append(" · ".join(facts))
-    if contact.follow_up_on:
-        when = "due now" if contact.follow_up_on <= today else f"on {contact.follow_up_on:%a %-d %b}"
-        lines.append(f"⏰ Follow up {when}")
-    shown = [n for n in contact.apps if n in apps]  # an application undone or deleted since drops out
-    if shown:
-        linked = ", ".join(f"#{n} {esc(apps[n])}" for n in shown[:6])
-        lines.append(f"🔗 Referrer for {linked}")
-    if contact.talks:
-        lines.append("\n<b>Conversations</b>")
-        lines += [f"{t.at:%-d %b}: {esc(t.text[:200])}" for t in contact.talks[-3:]]
-    if contact.notes:
-        lines.append("\n<b>Notes</b>")
-        lines += [f"• {esc(n.text[:200])}" for n in contact.notes[-3:]]
-    return clip("\n".join(lines), 1500)
-
-
-def card_keyboard(contact: dom.Contact, undo: int | None = None) -> InlineKeyboardMarkup:
-    rows = [
-        [button("📝 Note", "ppl", "ask", "note", contact.id), button("💬 Talked", "ppl", "ask", "talk", contact.id)],
-        [button("⏰ Follow up", "ppl", "fu", contact.id), button("🔗 Link application", "ppl", "lk", contact.id)],
-    ]
-    if undo is not None:
-        rows.append(_undo_row(undo))
-    return keyboard(*rows)
-
-
-def follow_up_keyboard(contact: dom.Contact) -> InlineKeyboardMarkup:
-    weeks = [button(f"{w} week{'s' if w > 1 else ''}", "ppl", "fuw", contact.id, w) for w in dom.FOLLOW_UP_WEEKS]
-    return keyboard(weeks, [button("No reminder", "ppl", "fuw", contact.id, 0)])
-
-
 def _titles(context: BotContext, user_id: int) -> dict[int, str]:
-    return {a.number: _plain_title(a) for a in context.repo.list_applications(user_id)}
-
-
-def _plain_title(app: JobApplication) -> str:
-    """Company — role, unescaped (for button labels, or to pass through esc)."""
-    return f"{app.company} — {app.role}"
-
-
-def list_view(
-    contacts: list[dom.Contact], page: int, due: list[dom.Contact], quiet: list[dom.Contact]
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    ordered = dom.by_recent(contacts)
-    pages = max(1, -(-len(ordered) // PAGE))
-    page = min(max(page, 0), pages - 1)
-    lines = [f"<b>Your contacts</b> ({len(ordered)}), most recently touched first"]
-    if due:
-        names = ", ".join(esc(c.name) for c in due[:5])
-        people = "person" if len(due) == 1 else "people"
-        lines.append(f"⏰ {len(due)} {people} to get back to: {names}")
-    if quiet:
-        lines.append("👋 Time to check in? " + ", ".join(esc(c.name) for c in quiet))
-    shown = ordered[page * PAGE : (page + 1) * PAGE]
-    lines.append("")
-    lines += [f"{page * PAGE + i + 1}. {contact_line(c)}" for i, c in enumerate(shown)]
-    if pages > 1:
-        lines.append(f"\nPage {page + 1} of {pages}")
-    rows = [[button(c.name[:30], "ppl", "card", c.id)] for c in shown]
-    nav = []
-    if page > 0:
-        nav.append(button("◀ Back", "ppl", "pg", page - 1))
-    if page + 1 < pages:
-        nav.append(button("More ▶", "ppl", "pg", page + 1))
-    if nav:
-        rows.append(nav)
-    return clip("\n".join(lines), 1500), keyboard(*rows) if rows else None
-
-
-def _pct(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate:.0%}"
-
-
-def network_text(network: Rates, cold: Rates) -> str:
-    def row(label: str, r: Rates) -> str:
-        return (
-            f"<b>{label}</b>: {r.applied} applied · response {_pct(r.response_rate)} · "
-            f"interview {_pct(r.interview_rate)} · offer {_pct(r.offer_rate)}"
-        )
-
-    lines = ["<b>Network vs cold</b>", row("Through people", network), row("Cold", cold)]
-    nr, cr = network.interview_rate, cold.interview_rate
-    if nr is not None and cr is not None and network.applied >= 3 and cold.applied >= 3:
-        verdict = "pays off" if nr > cr else ("does as well as cold" if nr == cr else "hasn't paid off yet")
-        lines.append(f"\nBy interviews, your network {verdict}.")
-    else:
-        lines.append("\nA comparison needs at least 3 applications on each side.")
-    lines.append(
-        "Through people: a contact is linked as referrer (<code>/add … via Jane Doe</code>), "
-        "or the source is referral or network."
-    )
-    return "\n".join(lines)
+    return {a.number: views.plain_title(a) for a in context.repo.list_applications(user_id)}
 
 
 # -- /contact, /contacts -----------------------------------------------------------------------
@@ -204,8 +85,8 @@ async def add_contact(update: Update, context: BotContext) -> None:
     today = today_for(profile, context)
     await reply(
         update,
-        f"Saved contact.{heads_up}\n\n{card_text(contact, {}, today)}",
-        card_keyboard(contact, entry),
+        f"Saved contact.{heads_up}\n\n{views.card_text(contact, {}, today)}",
+        views.card_keyboard(contact, entry),
     )
 
 
@@ -242,7 +123,7 @@ async def _show_list(update: Update, context: BotContext, user_id: int, page: in
     weeks = int(store_of(context).setting(user_id, "checkin_weeks", 8))
     due = dom.due_follow_ups(contacts, today_for(profile, context))
     quiet = dom.check_in_suggestions(contacts, context.now(), weeks)
-    text, markup = list_view(contacts, page, due, quiet)
+    text, markup = views.list_view(contacts, page, due, quiet)
     await (reply(update, text, markup) if send else edit(update, text, markup))
 
 
@@ -327,7 +208,7 @@ async def import_contacts(update: Update, context: BotContext) -> None:
     await reply(
         update,
         f"Imported {len(new)} contact{'s' if len(new) != 1 else ''}{more}. See /contacts.",
-        keyboard(_undo_row(entry)),
+        keyboard(views.undo_row(entry)),
     )
 
 
@@ -384,10 +265,10 @@ async def contact_button(update: Update, context: BotContext) -> None:
     today = today_for(profile, context)
     if action == "card":
         await answer(query)
-        await reply(update, card_text(contact, _titles(context, user_id), today), card_keyboard(contact))
+        await reply(update, views.card_text(contact, _titles(context, user_id), today), views.card_keyboard(contact))
     elif action == "fu":
         await answer(query)
-        await reply(update, f"Remind you to follow up with {esc(contact.name)} in…", follow_up_keyboard(contact))
+        await reply(update, f"Remind you to follow up with {esc(contact.name)} in…", views.follow_up_keyboard(contact))
     elif action == "fuw":
         await _follow_up_chosen(update, context, contact, rest, today)
     elif action == "lk":
@@ -418,7 +299,7 @@ async def _follow_up_chosen(
         update,
         f"⏰ Follow up with {esc(contact.name)} on {contact.follow_up_on:%a %-d %b}. "
         "It shows at the top of /contacts once it's due.",
-        keyboard(_undo_row(entry)),
+        keyboard(views.undo_row(entry)),
     )
 
 
@@ -434,7 +315,7 @@ async def _offer_links(update: Update, context: BotContext, contact: dom.Contact
     rows = [
         [
             button(
-                f"{'✓ ' if a.number in contact.apps else ''}#{a.number} {_plain_title(a)}"[:60],
+                f"{'✓ ' if a.number in contact.apps else ''}#{a.number} {views.plain_title(a)}"[:60],
                 "ppl",
                 "lka",
                 contact.id,
@@ -464,7 +345,7 @@ async def _link_chosen(update: Update, context: BotContext, contact: dom.Contact
         label, said = f"linked {contact.name} to #{app.number}", "is now the referrer for"
     entry = _save(context, update.effective_user.id, contact, label)
     await answer(query, "Linked" if "now" in said else "Unlinked")
-    await edit(update, f"🔗 {esc(contact.name)} {said} {app_title(app)}.", keyboard(_undo_row(entry)))
+    await edit(update, f"🔗 {esc(contact.name)} {said} {app_title(app)}.", keyboard(views.undo_row(entry)))
 
 
 # -- notes and conversations by button --------------------------------------------------------
@@ -507,7 +388,7 @@ async def save_text(update: Update, context: BotContext) -> int:
     if asked.get("what") == "note":
         contact.notes.append(dom.Entry(context.now(), text))
         entry = _save(context, profile.user_id, contact, f"note on {contact.name}")
-        await reply(update, f"Note added to {esc(contact.name)}.", keyboard(_undo_row(entry)))
+        await reply(update, f"Note added to {esc(contact.name)}.", keyboard(views.undo_row(entry)))
     else:
         await _record_talk(update, context, contact, text)
     return END
@@ -567,8 +448,8 @@ async def _record_talk(update: Update, context: BotContext, contact: dom.Contact
     contact.talks.append(dom.Entry(context.now(), summary))
     entry = _save(context, update.effective_user.id, contact, f"conversation with {contact.name}")
     logger.info("contact.talked user=%s contact=%s", update.effective_user.id, contact.id)
-    markup = follow_up_keyboard(contact)
-    rows = [list(row) for row in markup.inline_keyboard] + [_undo_row(entry)]
+    markup = views.follow_up_keyboard(contact)
+    rows = [list(row) for row in markup.inline_keyboard] + [views.undo_row(entry)]
     await reply(
         update,
         f"💬 Logged your conversation with {esc(contact.name)}.\nRemind you to follow up in…",
@@ -632,7 +513,7 @@ async def network_stats(update: Update, context: BotContext) -> None:
         await reply(update, "No applications yet. Save one with /add.")
         return
     network, cold = dom.network_vs_cold(apps, store_of(context).contacts(profile.user_id))
-    await reply(update, network_text(network, cold))
+    await reply(update, views.network_text(network, cold))
 
 
 def forget_user(context: BotContext, user_id: int) -> None:

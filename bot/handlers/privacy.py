@@ -18,6 +18,7 @@ from bot.context import BotApp, BotContext
 from bot.handlers import people
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.handlers.insights import export_data
+from bot.views import people as people_views
 from bot.views import privacy as views
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ RETENTION_EVERY = timedelta(hours=6)
 
 async def show_privacy(update: Update, context: BotContext) -> None:
     """/privacy: what is stored, where, who can see it, and for how long."""
-    await reply(update, views.privacy_text(context.settings.blocked_retention_days, people.PRIVACY))
+    await reply(update, views.privacy_text(context.settings.blocked_retention_days, people_views.PRIVACY))
 
 
 async def forget(update: Update, context: BotContext) -> None:
