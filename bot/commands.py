@@ -20,7 +20,7 @@ COMMANDS: list[Command] = [
     Command("show", "One application with its history", "/show 3"),
     Command("move", "Move an application to a stage", "/move 3 interview"),
     Command("reject", "Mark as rejected, with a reason", "/reject 3 salary"),
-    Command("withdraw", "You stepped out", "/withdraw 3"),
+    Command("withdraw", "You stepped out, with a reason", "/withdraw 3 accepted another offer"),
     Command("ghosted", "No answer for weeks", "/ghosted 3"),
     Command("decline", "You declined their offer", "/decline 3"),
     Command("reopen", "Reopen a closed application", "/reopen 3"),

@@ -205,7 +205,7 @@ def card_keyboard(app: JobApplication) -> InlineKeyboardMarkup:
         nxt = app.stage.next
         if nxt is not None:
             rows.append([button(f"➡ {nxt.label}", "app", "adv", n, int(app.stage))])
-        closing = [button("✖ Rejected", "app", "rej", n), button("↩ Withdrawn", "app", "wd", n)]
+        closing = [button("✖ Rejected", "app", "rej", n), button("🚪 Withdrawn", "app", "wd", n)]
         if app.stage == Stage.PROSPECT:
             closing = [button("✖ Not interested", "app", "wd", n)]
         rows.append(closing)

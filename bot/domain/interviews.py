@@ -164,6 +164,6 @@ def check_in(app: JobApplication, choice: str, now: datetime) -> CheckIn:
             moves.move(app, Stage.OFFER, now)
         return CheckIn.OFFER
     if choice == "rej":
-        moves.close(app, Outcome.REJECTED, now, "after interview")
+        moves.close(app, Outcome.REJECTED, now)  # the stage says when; the bot asks why
         return CheckIn.REJECTED
     return CheckIn.WAITING

@@ -92,6 +92,22 @@ def close(app: JobApplication, outcome: Outcome, now: datetime, reason: str = ""
     app.history.append(Event(at=now, kind="closed", outcome=outcome, detail=app.reason))
 
 
+def give_reason(app: JobApplication, outcome: Outcome, now: datetime, reason: str) -> bool:
+    """Close ``app`` with ``outcome`` and ``reason``; if it is closed that way already, replace the reason.
+
+    Returns True when only the reason changed (recorded as an edit). An application closed another
+    way is refused, and so is a repeat with no reason to give.
+    """
+    if app.outcome is None or app.outcome != outcome:
+        close(app, outcome, now, reason)
+        return False
+    if not reason.strip():
+        raise InvalidMove(f"#{app.number} is {outcome.value} already. To record why, add the reason after the number.")
+    app.reason = reason.strip()
+    app.history.append(Event(at=now, kind="edited", detail="reason"))
+    return True
+
+
 def reopen(app: JobApplication, now: datetime) -> None:
     if app.outcome is None:
         raise InvalidMove(f"#{app.number} is open already.")

@@ -22,7 +22,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import moves, notes
+from bot.domain import interviews, moves, notes
 from bot.domain.capture import (
     CaptureError,
     Draft,
@@ -36,7 +36,7 @@ from bot.domain.capture import (
 from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
-from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
+from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, read_reason, stage_choices
 from bot.domain.weekly import rank_prospects
 from bot.handlers import onboarding
 from bot.handlers.common import (
@@ -206,7 +206,7 @@ async def drop_link(update: Update, context: BotContext) -> None:
     await edit(update, "OK, not saved.")
 
 
-QUESTION_KEYS = ("draft", "note_for", "track_choices")
+QUESTION_KEYS = ("draft", "note_for", "track_choices", "reason_for", "lesson_due")
 KEEPS_QUESTIONS = ("cancel", "add", "skip")
 
 
@@ -490,26 +490,16 @@ async def _typed_change(
 
 async def _close_typed(update: Update, context: BotContext, outcome: Outcome, usage: str) -> None:
     def close(app: JobApplication, words: list[str]) -> tuple[str, str]:
-        reason = _reason_text(" ".join(words)) if outcome == Outcome.REJECTED else ""
-        moves.close(app, outcome, context.now(), reason)
+        if moves.give_reason(app, outcome, context.now(), read_reason(" ".join(words), outcome)):
+            return f"reason for #{app.number}", f"Updated the reason: #{app.number} {outcome_phrase(outcome)}."
         return f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}."
 
     await _typed_change(update, context, usage, close)
 
 
-def _reason_text(text: str) -> str:
-    key = text.strip().lower()
-    return REJECTION_REASONS.get(key, text.strip())[:200]
-
-
-async def reject_application(update: Update, context: BotContext) -> None:
-    """/reject N [reason]"""
-    await _close_typed(update, context, Outcome.REJECTED, "/reject 3 salary")
-
-
 async def withdraw_application(update: Update, context: BotContext) -> None:
-    """/withdraw N"""
-    await _close_typed(update, context, Outcome.WITHDRAWN, "/withdraw 3")
+    """/withdraw N [reason] (again with a reason on a withdrawn one: the reason is updated)"""
+    await _close_typed(update, context, Outcome.WITHDRAWN, "/withdraw 3 accepted another offer")
 
 
 async def ghost_application(update: Update, context: BotContext) -> None:
@@ -727,11 +717,7 @@ async def _advance_card(
 async def _ask_reason(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(
-        update,
-        f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
-        reason_keyboard(app),
-    )
+    await edit(update, f"{app_title(app)}\n{WHY_REJECTED}", reason_keyboard(app))
 
 
 def _closer(outcome: Outcome) -> ButtonAction:
@@ -785,8 +771,6 @@ async def _delete_card(
 BUTTON_ACTIONS: dict[str, ButtonAction] = {
     "show": _show_card,
     "adv": _advance_card,
-    "rej": _ask_reason,
-    "rejr": _closer(Outcome.REJECTED),
     "wd": _closer(Outcome.WITHDRAWN),
     "gh": _closer(Outcome.GHOSTED),
     "dec": _closer(Outcome.DECLINED),
@@ -804,6 +788,7 @@ async def application_button(update: Update, context: BotContext) -> None:
         return
     profile, app, action, _, args = found
     assert update.callback_query is not None
+    context.scratch.pop("reason_for", None)  # another button (« Back) leaves the "why?" question
     handler = BUTTON_ACTIONS.get(action)
     if handler is None:
         await answer(update.callback_query, "That button is from an older version; try /list.")
@@ -949,12 +934,12 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     show_shortcut = MessageHandler(filters.Regex(r"^/show_?(\d+)(@\w+)?$"), _show_shortcut)
     return [
         *conversations(),
+        feedback_conversation(),
         CommandHandler("list", list_applications),
         CommandHandler("prospects", show_prospects),
         CommandHandler("show", show_application),
         show_shortcut,
         CommandHandler("move", move_application),
-        CommandHandler("reject", reject_application),
         CommandHandler("withdraw", withdraw_application),
         CommandHandler("ghosted", ghost_application),
         CommandHandler("decline", decline_application),
@@ -1138,3 +1123,189 @@ async def notes_page_tapped(update: Update, context: BotContext) -> None:
         await reply(update, *view)
     else:
         await edit(update, *view)
+
+
+# -- why it closed, and what it taught (hunt items 6 and 7) ------------------------------------------
+
+WHY_REJECTED = "Why were you rejected? Tap one, or just type it (/cancel to leave it)."
+
+
+class FeedbackState(enum.IntEnum):
+    AWAIT_REASON = 1
+    AWAIT_LESSON = 2
+
+
+async def _ask_lesson(update: Update, context: BotContext, app: JobApplication) -> FeedbackState:
+    context.scratch["lesson_due"] = app.number
+    await reply(
+        update,
+        f"Any feedback or lesson from {app_title(app)}? Something they asked, a gap to close… "
+        "Reply with a sentence and I'll show it in your next interview prep and in /lessons "
+        "(/cancel to skip).",
+    )
+    return FeedbackState.AWAIT_LESSON
+
+
+async def _after_rejection(update: Update, context: BotContext, app: JobApplication) -> FeedbackState:
+    """A new rejection: ask why when no reason was given, else ask for a lesson."""
+    if app.reason:
+        return await _ask_lesson(update, context, app)
+    context.scratch["reason_for"] = app.number
+    await reply(update, f"{app_title(app)}\n{WHY_REJECTED}", reason_keyboard(app))
+    return FeedbackState.AWAIT_REASON
+
+
+async def reject_application(update: Update, context: BotContext) -> FeedbackState | int:
+    """/reject N [reason]: closed as rejected (or its reason updated); then why, or a lesson."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/reject 3 salary")
+    if app is None:
+        return ConversationHandler.END
+    try:
+        reason = read_reason(" ".join(args[1:]), Outcome.REJECTED)
+        updated = moves.give_reason(app, Outcome.REJECTED, context.now(), reason)
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return ConversationHandler.END
+    if updated:
+        headline = f"Updated why #{app.number} was rejected."
+        await _apply(update, context, app, f"reason for #{app.number}", headline)
+        return ConversationHandler.END
+    await _apply(update, context, app, f"rejected #{app.number}", f"#{app.number} {outcome_phrase(Outcome.REJECTED)}.")
+    return await _after_rejection(update, context, app)
+
+
+async def ask_rejection_reason(update: Update, context: BotContext) -> FeedbackState | int:
+    """``app:rej:<n>`` (the card's Rejected): the reasons as buttons, or the next text is the reason."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return ConversationHandler.END
+    profile, app, _, _, args = found
+    await _ask_reason(update, context, profile, app, args)
+    context.scratch["reason_for"] = app.number
+    return FeedbackState.AWAIT_REASON
+
+
+async def _record_reason(update: Update, context: BotContext, app: JobApplication, reason: str) -> FeedbackState | int:
+    """Close #N as rejected with ``reason`` (or give a rejected one its reason), then ask for a lesson."""
+    context.scratch.pop("reason_for", None)
+    if app.outcome == Outcome.REJECTED and not reason:
+        if update.callback_query is not None:
+            await answer(update.callback_query)
+            await edit(update, f"{app_title(app)}\nNo reason recorded.")
+    else:
+        try:
+            updated = moves.give_reason(app, Outcome.REJECTED, context.now(), reason)
+        except InvalidMove as error:
+            if update.callback_query is not None:
+                await answer(update.callback_query, str(error)[:200], alert=True)
+            else:
+                await reply(update, esc(error))
+            return ConversationHandler.END
+        label = f"reason for #{app.number}" if updated else f"rejected #{app.number}"
+        because = f": {esc(reason)}" if reason else ""
+        await _apply(update, context, app, label, f"#{app.number} {outcome_phrase(Outcome.REJECTED)}{because}.")
+    return await _ask_lesson(update, context, app)
+
+
+async def reason_tapped(update: Update, context: BotContext) -> FeedbackState | int:
+    """``app:rejr:<n>:<key>``: a quick reason (``-``: none given)."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return ConversationHandler.END
+    _, app, _, _, args = found
+    return await _record_reason(update, context, app, REJECTION_REASONS.get(args[1], "") if len(args) > 1 else "")
+
+
+async def reason_typed(update: Update, context: BotContext) -> FeedbackState | int:
+    """The text after "Why were you rejected?" is the reason."""
+    assert update.effective_message is not None
+    if await _abandoned(update, context, "reason_for"):
+        return ConversationHandler.END
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, context.scratch.pop("reason_for"))
+    if app is None:
+        await reply(update, "That application no longer exists.")
+        return ConversationHandler.END
+    reason = read_reason(update.effective_message.text or "", Outcome.REJECTED)
+    return await _record_reason(update, context, app, reason)
+
+
+async def check_in_rejected(update: Update, context: BotContext) -> FeedbackState | int:
+    """``acc:ci:<n>:rej`` ("How did the interview go?" -> Rejected): close it, then ask why."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return ConversationHandler.END
+    profile, app, _, _, _ = found
+    assert update.callback_query is not None
+    try:
+        interviews.check_in(app, "rej", context.now())
+    except InvalidMove as error:
+        await answer(update.callback_query, str(error)[:200], alert=True)
+        return ConversationHandler.END
+    context.repo.save_application(profile.user_id, app, f"interview check-in for #{app.number}")
+    changed(context, profile.user_id)
+    await answer(update.callback_query)
+    context.scratch["reason_for"] = app.number
+    await edit(
+        update,
+        f"{app_title(app)}\n✖ Rejected. That stings; every interview is practice for the one that works.\n\n"
+        f"{WHY_REJECTED}",
+        reason_keyboard(app),
+    )
+    return FeedbackState.AWAIT_REASON
+
+
+async def lesson_typed(update: Update, context: BotContext) -> int:
+    """The text after "Any feedback or lesson?" is kept as a lesson note."""
+    assert update.effective_message is not None
+    if await _abandoned(update, context, "lesson_due"):
+        return ConversationHandler.END
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, context.scratch.pop("lesson_due"))
+    if app is None:
+        await reply(update, "That application no longer exists.")
+        return ConversationHandler.END
+    try:
+        moves.add_note(app, update.effective_message.text or "", context.now(), kind="lesson")  # kept whole
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return ConversationHandler.END
+    context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes and in /lessons.")
+    return ConversationHandler.END
+
+
+async def skip_feedback(update: Update, context: BotContext) -> int:
+    """/cancel while asked why or for a lesson: nothing more is asked."""
+    reason, lesson = context.scratch.pop("reason_for", None), context.scratch.pop("lesson_due", None)
+    if lesson is not None:
+        await reply(update, "OK, no lesson this time.")
+    elif reason is not None:
+        await reply(update, "OK, I won't ask why.")
+    else:
+        await nothing_to_cancel(update, context)
+    return ConversationHandler.END
+
+
+def feedback_conversation() -> BaseHandler:  # type: ignore[type-arg]
+    """Rejected -> why? (buttons or text) -> any lesson? (text, or /cancel). Like the note question."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("reject", reject_application),
+                CallbackQueryHandler(ask_rejection_reason, pattern=r"^app:rej:"),
+                CallbackQueryHandler(reason_tapped, pattern=r"^app:rejr:"),
+                CallbackQueryHandler(check_in_rejected, pattern=r"^acc:ci:\d+:rej$"),
+            ],
+            states={
+                FeedbackState.AWAIT_REASON: [MessageHandler(TEXT, reason_typed)],
+                FeedbackState.AWAIT_LESSON: [MessageHandler(TEXT, lesson_typed)],
+            },
+            fallbacks=[CommandHandler("cancel", skip_feedback)],
+            name="feedback",
+            allow_reentry=True,  # another rejection (or a reason tapped) while we wait starts over
+            conversation_timeout=30 * 60,
+        )

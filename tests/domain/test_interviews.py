@@ -136,3 +136,10 @@ def test_day_without_time_is_told_apart_from_a_full_moment() -> None:
         assert interviews.day_without_time(text, now), text
     for text in ("tomorrow 14:00", "fri 10am", "noon", "in 2 hours", "14:00", "sometime"):
         assert not interviews.day_without_time(text, now), text
+
+
+def test_check_in_rejected_invents_no_reason() -> None:
+    """ "Rejected" after an interview closes with no reason, so the bot can ask for the real one."""
+    app = applied(TUESDAY)
+    check_in(app, "rej", TUESDAY + timedelta(hours=3))
+    assert (app.outcome, app.reason) == (Outcome.REJECTED, "")
