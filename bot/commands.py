@@ -26,6 +26,8 @@ COMMANDS: list[Command] = [
     Command("reopen", "Reopen a closed application", "/reopen 3"),
     Command("note", "Add a note", "/note 3 Ask about on-call"),
     Command("notes", "Read an application's notes whole", "/notes 3"),
+    Command("lesson", "Keep a lesson or interview feedback", "/lesson 3 Practise a system design story"),
+    Command("lessons", "Every lesson, newest first, and the gaps", "/lessons"),
     Command("fit", "Rate fit: contribute, learn (1-5)", "/fit 3 4 5"),
     Command("edit", "Change a field", "/edit 3 closes 2026-12-05"),
     Command("delete", "Delete an application", "/delete 3"),
@@ -44,7 +46,7 @@ COMMANDS: list[Command] = [
     Command("followup", "Days before follow-up and 'ghosted?' hints", "/followup 10 30"),
     # -- insights (bot/handlers/insights.py) --
     Command("funnel", "Your funnel: rates, waits, outcomes", "/funnel"),
-    Command("stats", "Rates by track, camp or source", "/stats camp"),
+    Command("stats", "Rates by track, camp or source; rejection reasons", "/stats camp  (or /stats reasons)"),
     Command("week", "Applications per week vs target", "/week 12"),
     Command("report", "Dated list of applications + CSV", "/report 2026-11-01 2026-11-30"),
     Command("chart", "Funnel picture (or weekly bars)", "/chart  (or /chart weeks)"),
@@ -62,7 +64,7 @@ COMMANDS: list[Command] = [
 ESSENTIALS = ("add", "list", "show", "move", "undo")
 HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Save and edit", ("prospects", "note", "notes", "fit", "edit", "delete")),
-    ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview")),
+    ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview", "lesson", "lessons")),
     ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
     ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
     ("Settings", ("settings", "timezone", "dates", "privacy", "forget", "start", "cancel", "help")),

@@ -22,6 +22,7 @@ from bot.domain import interviews, moves, settings_rules
 from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
 from bot.domain.funnel import plural
 from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
+from bot.domain.lessons import Lesson, all_lessons, gaps
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.notes import brief
@@ -224,7 +225,14 @@ def _quotes(texts: Sequence[str], limit: int) -> tuple[list[str], bool]:
     return [f"• {esc(text)}" for text, _ in quoted], any(cut for _, cut in quoted)
 
 
-def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo, today: date) -> Rendered:
+def render_prep(
+    app: JobApplication,
+    reminder: Reminder,
+    profile: Profile,
+    tz: ZoneInfo,
+    today: date,
+    apps: Sequence[JobApplication] = (),
+) -> Rendered:
     when = _prep_when(reminder.moment or reminder.at, today, tz)
     lines = [f"🎯 <b>Interview {when}</b>: {app_title(app)}"]
     if app.link:
@@ -234,10 +242,14 @@ def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: Z
     if shown:
         lines.append("\n<b>Your notes</b>")
         lines.extend(shown)
-    lessons, lessons_cut = _quotes([n.text for n in app.notes if n.kind == "lesson"][-2:], PREP_NOTE_CHARS)
+    # Lessons from the whole search (``apps``, this one included), most recent first.
+    latest = all_lessons([*[a for a in apps if a.number != app.number], app])[:PREP_LESSONS]
+    lessons, lessons_cut = _quotes([_lesson_text(item, app) for item in latest], PREP_NOTE_CHARS)
     if lessons:
-        lines.append("\n<b>Lessons so far</b>")
+        lines.append("\n<b>Lessons so far</b> (newest first, all: /lessons)")
         lines.extend(lessons)
+    if named := gaps(apps)[:PREP_LESSONS]:
+        lines.append("Gaps rejections named: " + ", ".join(f"{esc(reason)} ×{count}" for reason, count in named))
     more_notes = cut or lessons_cut or len(own) > 3
     if more_notes:
         lines.append(f"All your notes, whole: /notes {app.number}")
@@ -288,7 +300,7 @@ def render_reminder(
     if reminder.kind in (Kind.FOLLOW_UP, Kind.GHOST):
         return render_silent(app, reminder, today)
     if reminder.kind in (Kind.PREP_EVENING, Kind.PREP_SOON):
-        return render_prep(app, reminder, profile, tz, today)
+        return render_prep(app, reminder, profile, tz, today, apps)
     return render_check_in(app)
 
 
@@ -1049,6 +1061,15 @@ async def _prep_at_once(
         return
     tz, now = _tz(profile, context), context.now()
     context.repo.mark_reminder(profile.user_id, prep.key, now, "sending")  # no await since the check
-    await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date()))
+    apps = context.repo.list_applications(profile.user_id)
+    await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date(), apps))
     context.repo.mark_reminder(profile.user_id, prep.key, context.now(), "sent")
     changed(context, profile.user_id)
+
+
+PREP_LESSONS = 3  # the newest lessons of the whole search in every prep note
+
+
+def _lesson_text(lesson: Lesson, app: JobApplication) -> str:
+    """A lesson for the prep: one from another application says which ("#2 Globex: …")."""
+    return lesson.text if lesson.number == app.number else f"#{lesson.number} {lesson.company}: {lesson.text}"

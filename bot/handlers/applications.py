@@ -34,6 +34,7 @@ from bot.domain.capture import (
     validate_name,
 )
 from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
+from bot.domain.lessons import QUOTE_CHARS, all_lessons, as_lesson, gaps, lesson_pages
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, read_reason, stage_choices
@@ -527,6 +528,10 @@ async def note_application(update: Update, context: BotContext) -> None:
 
     def note(app: JobApplication, words: list[str]) -> tuple[str, str]:
         typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
+        lesson = as_lesson(typed or " ".join(words))  # "/note 3 lesson: …" is a lesson
+        if lesson is not None:
+            moves.add_note(app, lesson, context.now(), kind="lesson")
+            return f"lesson on #{app.number}", f"Lesson added to #{app.number}."
         moves.add_note(app, typed or " ".join(words), context.now())  # whole, line breaks kept
         return f"note on #{app.number}", f"Note added to #{app.number}."
 
@@ -960,6 +965,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(closing_in_tapped, pattern=r"^add:cl:"),
         CommandHandler("notes", show_notes),
         CallbackQueryHandler(notes_page_tapped, pattern=r"^notes:(pg|open):"),
+        CommandHandler("lessons", show_lessons),
+        CallbackQueryHandler(lessons_page_tapped, pattern=r"^lessons:pg:"),
     ]
 
 
@@ -1296,6 +1303,7 @@ def feedback_conversation() -> BaseHandler:  # type: ignore[type-arg]
         return ConversationHandler(
             entry_points=[
                 CommandHandler("reject", reject_application),
+                CommandHandler("lesson", record_lesson),
                 CallbackQueryHandler(ask_rejection_reason, pattern=r"^app:rej:"),
                 CallbackQueryHandler(reason_tapped, pattern=r"^app:rejr:"),
                 CallbackQueryHandler(check_in_rejected, pattern=r"^acc:ci:\d+:rej$"),
@@ -1309,3 +1317,73 @@ def feedback_conversation() -> BaseHandler:  # type: ignore[type-arg]
             allow_reentry=True,  # another rejection (or a reason tapped) while we wait starts over
             conversation_timeout=30 * 60,
         )
+
+
+async def record_lesson(update: Update, context: BotContext) -> FeedbackState | int:
+    """/lesson N text keeps a lesson; /lesson N alone asks for it."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/lesson 3 Practise a system design story")
+    if app is None:
+        return ConversationHandler.END
+    typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
+    if not typed:
+        return await _ask_lesson(update, context, app)
+    try:
+        moves.add_note(app, typed, context.now(), kind="lesson")  # kept whole
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return ConversationHandler.END
+    profile = profile_of(update, context)
+    context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes and in /lessons.")
+    return ConversationHandler.END
+
+
+def _lessons_view(apps: list[JobApplication], page: int, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of every lesson, newest first, with the gaps rejections named on top."""
+    found, named = all_lessons(apps), gaps(apps)
+    top = ", ".join(f"{esc(reason)} ×{count}" for reason, count in named[:5])
+    gap_line = f"<b>Gaps rejections named</b>: {top}" if top else ""
+    if not found:
+        lines = ["📚 No lessons yet. After an interview or a rejection I ask for one; or add one:"]
+        lines.append("<code>/lesson 3 Practise a system design story</code>")
+        return "\n".join([*lines, *([f"\n{gap_line}"] if gap_line else [])]), None
+    pages = lesson_pages(found)
+    page = max(0, min(page, len(pages) - 1))
+    of = f" · page {page + 1}/{len(pages)}" if len(pages) > 1 else ""
+    lines = [f"📚 <b>Lessons</b> ({len(found)}, newest first){of}"]
+    if gap_line and page == 0:
+        lines.append(gap_line)
+    for lesson in pages[page]:
+        quote, cut = notes.brief(lesson.text, QUOTE_CHARS)
+        whole = f" (whole: /notes {lesson.number})" if cut else ""
+        when = local_moment(lesson.at, tz)
+        lines.append(f"\n#{lesson.number} <b>{esc(lesson.company)}</b> — {esc(lesson.role)} · {when}")
+        if lesson.gap:
+            lines.append(f"Gap: {esc(lesson.gap)}")
+        lines.append(f"• {esc(quote)}{whole}")
+    turns = []
+    if page > 0:
+        turns.append(button("◀ Back", "lessons", "pg", page - 1))
+    if page < len(pages) - 1:
+        turns.append(button("More ▶", "lessons", "pg", page + 1))
+    return "\n".join(lines), keyboard(turns) if turns else None
+
+
+async def show_lessons(update: Update, context: BotContext) -> None:
+    """/lessons: every lesson, newest first, and the gaps rejections named."""
+    profile = profile_of(update, context)
+    apps = context.repo.list_applications(profile.user_id)
+    await reply(update, *_lessons_view(apps, 0, context.user_tz(profile.timezone)))
+
+
+async def lessons_page_tapped(update: Update, context: BotContext) -> None:
+    """``lessons:pg:<page>`` turns the page in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await answer(query)
+    page = int_args(decode(query.data)[2], 1)
+    profile = profile_of(update, context)
+    apps = context.repo.list_applications(profile.user_id)
+    await edit(update, *_lessons_view(apps, page[0] if page else 0, context.user_tz(profile.timezone)))

@@ -21,7 +21,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import charts
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import csvio, funnel
+from bot.domain import csvio, funnel, lessons
 from bot.domain.dates import ORDER_NAMES
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
@@ -123,9 +123,14 @@ def _funnel_text(f: funnel.Funnel) -> str:
 async def show_stats(update: Update, context: BotContext) -> None:
     """/stats track|camp|source: the rates per segment, best and worst named."""
     by = (context.args or ["track"])[0].lower()
+    if by in REASON_WORDS:
+        await reply(update, _reasons_text(_apps_and_tz(update, context)[1]))
+        return
     if by not in funnel.SEGMENT_FIELDS:
         await reply(
-            update, "Split by what? <code>/stats track</code>, <code>/stats camp</code> or <code>/stats source</code>."
+            update,
+            "Split by what? <code>/stats track</code>, <code>/stats camp</code>, <code>/stats source</code> "
+            "or <code>/stats reasons</code>.",
         )
         return
     _, apps, _ = _apps_and_tz(update, context)
@@ -714,3 +719,21 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(filters.Document.ALL, receive_import),
         CallbackQueryHandler(import_button, pattern=r"^imp:"),
     ]
+
+
+REASON_WORDS = ("reasons", "reason", "rejections")
+REASON_LINES = 12  # stages x reasons shown; more would not fit one phone screen
+
+
+def _reasons_text(apps: Sequence[JobApplication]) -> str:
+    """/stats reasons: why rejections came, grouped by the stage they came at."""
+    grouped = lessons.reasons_by_stage(apps)
+    if not grouped:
+        return "No rejections recorded yet, so no reasons to show."
+    lines = ["<b>Rejection reasons by stage</b>"]
+    for stage, reasons in grouped:
+        shown = ", ".join(f"{esc(reason)} {count}" for reason, count in reasons[:REASON_LINES])
+        more = f", …and {len(reasons) - REASON_LINES} more" if len(reasons) > REASON_LINES else ""
+        lines.append(f"<b>{stage.label}</b> ({sum(count for _, count in reasons)}): {shown}{more}")
+    lines.append("\nLessons and the gaps they name: /lessons")
+    return clip("\n".join(lines), 1500)
