@@ -6,6 +6,7 @@ history, or raises :class:`InvalidMove` with a sentence the user can act on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.domain.capture import Draft
@@ -106,6 +107,26 @@ def give_reason(app: JobApplication, outcome: Outcome, now: datetime, reason: st
     app.reason = reason.strip()
     app.history.append(Event(at=now, kind="edited", detail="reason"))
     return True
+
+
+ACCEPTED_ELSEWHERE = "accepted another offer"
+
+
+def open_elsewhere(apps: Sequence[JobApplication], accepted: int) -> list[JobApplication]:
+    """The applications still open at Applied or beyond, other than #``accepted``, lowest number first.
+
+    Prospects are left out: nobody is waiting to hear from you about those.
+    """
+    return sorted(
+        (a for a in apps if a.number != accepted and a.is_open and a.stage >= Stage.APPLIED),
+        key=lambda a: a.number,
+    )
+
+
+def withdraw_all(apps: Sequence[JobApplication], now: datetime, reason: str = ACCEPTED_ELSEWHERE) -> None:
+    """Withdraw from every one of ``apps`` with ``reason`` (all of them open, as ``open_elsewhere`` gives)."""
+    for app in apps:
+        close(app, Outcome.WITHDRAWN, now, reason)
 
 
 def reopen(app: JobApplication, now: datetime) -> None:

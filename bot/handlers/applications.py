@@ -34,6 +34,7 @@ from bot.domain.capture import (
     validate_name,
 )
 from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
+from bot.domain.funnel import plural
 from bot.domain.lessons import QUOTE_CHARS, all_lessons, as_lesson, gaps, lesson_pages
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
@@ -53,6 +54,7 @@ from bot.rendering import (
     app_title,
     button,
     card,
+    clip,
     delete_keyboard,
     esc,
     fit_keyboard,
@@ -435,7 +437,8 @@ async def _apply(
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
-        await reply(update, congratulations(app), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
+        others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
+        await reply(update, *_congratulations_view(app, others))
 
 
 def congratulations(app: JobApplication) -> str:
@@ -1387,3 +1390,60 @@ async def lessons_page_tapped(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     apps = context.repo.list_applications(profile.user_id)
     await edit(update, *_lessons_view(apps, page[0] if page else 0, context.user_tz(profile.timezone)))
+
+
+# -- accepting an offer: the other applications (hunt item 14) ------------------------------------------
+
+ELSEWHERE_LINES = 10  # open applications listed under the congratulations; more are counted
+
+
+def _elsewhere_lines(apps: list[JobApplication]) -> list[str]:
+    lines = [f"• {app_title(a)} ({esc(a.stage.label)})" for a in apps[:ELSEWHERE_LINES]]
+    if len(apps) > ELSEWHERE_LINES:
+        lines.append(f"…and {len(apps) - ELSEWHERE_LINES} more")
+    return lines
+
+
+def _congratulations_view(app: JobApplication, others: list[JobApplication]) -> tuple[str, InlineKeyboardMarkup]:
+    """The congratulations, the other open applications, and one tap to withdraw from them all."""
+    pause = [button("⏸ Pause all nudges", "acc", "pause")]
+    if not others:
+        return congratulations(app), keyboard(pause)
+    count = plural(len(others), "other application")
+    lines = [congratulations(app), f"\nYou still have {count} open:", *_elsewhere_lines(others)]
+    lines.append("Withdraw from them now? Each one keeps the reason “accepted another offer”.")
+    them = "it" if len(others) == 1 else f"all {len(others)}"
+    return clip("\n".join(lines), 1500), keyboard(
+        [button(f"🚪 Withdraw from {them}", "app", "wdall", app.number)], pause
+    )
+
+
+async def _withdraw_elsewhere(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]
+) -> None:
+    """``app:wdall:<n>``: withdraw from every other open application, #n being accepted (one file write)."""
+    assert update.callback_query is not None
+    if app.stage != Stage.ACCEPTED or app.outcome is not None:
+        await answer(
+            update.callback_query, f"#{app.number} is no longer accepted, so nothing was withdrawn.", alert=True
+        )
+        return
+    others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
+    if not others:
+        await answer(update.callback_query, "Nothing left to withdraw from.")
+        await edit(update, congratulations(app), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
+        return
+    moves.withdraw_all(others, context.now())
+    with context.repo.transaction(profile.user_id):  # one write; each still has its own /undo step
+        for other in others:
+            context.repo.save_application(profile.user_id, other, f"withdrawn #{other.number}")
+    changed(context, profile.user_id)
+    logger.info("application.withdrawn_elsewhere user=%s count=%s", profile.user_id, len(others))
+    await answer(update.callback_query, f"Withdrawn from {len(others)}")
+    lines = [f"🚪 Withdrew from {plural(len(others), 'application')} (reason: accepted another offer):"]
+    lines.extend(_elsewhere_lines(others))
+    lines.append("\nChanged your mind about one? <code>/reopen N</code>.")
+    await edit(update, clip("\n".join(lines), 1500), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
+
+
+BUTTON_ACTIONS["wdall"] = _withdraw_elsewhere

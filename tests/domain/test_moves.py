@@ -161,3 +161,24 @@ def test_read_reason_maps_quick_keys_for_rejections_only() -> None:
     assert read_reason("skills", Outcome.WITHDRAWN) == "skills"
     assert read_reason("They wanted  more\nhands-on AWS", Outcome.REJECTED) == "They wanted more hands-on AWS"
     assert len(read_reason("x" * 500, Outcome.REJECTED)) == 200
+
+
+# -- accepting an offer (hunt item 14) ------------------------------------------------------------------
+
+
+def test_open_elsewhere_lists_other_open_applications_only() -> None:
+    """Other open applications at Applied or beyond; not the accepted one, prospects or closed ones."""
+    apps = [make_app(Stage.ACCEPTED), make_app(Stage.INTERVIEW), make_app(Stage.PROSPECT), make_app(Stage.APPLIED)]
+    closed = make_app(Stage.APPLIED)
+    moves.close(closed, Outcome.REJECTED, T0)
+    apps.append(closed)
+    for number, app in enumerate(apps, start=1):
+        app.number = number
+    assert [a.number for a in moves.open_elsewhere(apps[::-1], 1)] == [2, 4]
+
+
+def test_withdraw_all_closes_each_with_the_reason() -> None:
+    """Every listed application is withdrawn, saying an offer was accepted elsewhere."""
+    apps = [make_app(Stage.INTERVIEW), make_app(Stage.APPLIED)]
+    moves.withdraw_all(apps, T0)
+    assert [(a.outcome, a.reason) for a in apps] == [(Outcome.WITHDRAWN, "accepted another offer")] * 2
