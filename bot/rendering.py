@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -305,7 +305,55 @@ def prospects_view(ranked: Sequence[JobApplication], today: date) -> tuple[str, 
         lines.append(f"…and {len(ranked) - PAGE_SIZE} more.")
     lines.append("\nRe-rank by rating fit (⭐), or mark one applied (✅).")
     rows = [
-        [button(f"⭐ #{a.number}", "fit", "ask", a.number), button(f"✅ #{a.number}", "app", "adv", a.number, 0)]
+        [button(f"⭐ #{a.number}", "fit", "ask", a.number), button(f"✅ #{a.number}", "app", "did", a.number)]
         for a in ranked[:5]
     ]
     return clip("\n".join(lines)), keyboard(*rows)
+
+
+# -- acting on a nudge in place (hunt item 8) -----------------------------------------------------------
+
+_APPLIED_MARK = " · <i>applied</i>"
+
+
+def _item_line(lines: list[str], number: int) -> int | None:
+    """The index of the line that lists #``number`` ("1. #3 <b>Acme</b> …", "Best prospect: #3 …")."""
+    item = re.compile(rf"(?:^|\d\. |: |✅ )#{number} ")
+    return next((i for i, line in enumerate(lines) if item.search(line)), None)
+
+
+def mark_applied(html_text: str, number: int) -> str:
+    """The message (as HTML) with #``number``'s line marked done: ✅ before the number, "applied" after."""
+    lines = html_text.split("\n")
+    index = _item_line(lines, number)
+    if index is None or lines[index].endswith(_APPLIED_MARK):
+        return html_text
+    lines[index] = lines[index].replace(f"#{number} ", f"✅ #{number} ", 1) + _APPLIED_MARK
+    return "\n".join(lines)
+
+
+def unmark_applied(html_text: str, number: int) -> str:
+    """``mark_applied`` undone: the line of #``number`` as it was."""
+    lines = html_text.split("\n")
+    index = _item_line(lines, number)
+    if index is None or not lines[index].endswith(_APPLIED_MARK):
+        return html_text
+    lines[index] = lines[index].removesuffix(_APPLIED_MARK).replace(f"✅ #{number} ", f"#{number} ", 1)
+    return "\n".join(lines)
+
+
+def swap_buttons(
+    markup: InlineKeyboardMarkup | None, swaps: Mapping[str, Sequence[InlineKeyboardButton]]
+) -> InlineKeyboardMarkup | None:
+    """The same keyboard with each button whose data is a key of ``swaps`` replaced by its buttons (or none)."""
+    if markup is None:
+        return None
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row: list[InlineKeyboardButton] = []
+        for key in row:
+            data = key.callback_data if isinstance(key.callback_data, str) else ""
+            new_row.extend(swaps.get(data, [key]))
+        if new_row:
+            rows.append(new_row)
+    return keyboard(*rows) if rows else None

@@ -72,8 +72,8 @@ UTC_ZONE = ZoneInfo("UTC")
 
 
 def applied_buttons(apps: Sequence[JobApplication]) -> list[list[Any]]:
-    """✅ buttons that mark prospects applied (the core's ``app:adv:<n>:0``)."""
-    return [[button(f"✅ Applied to #{a.number}", "app", "adv", a.number, 0)] for a in apps]
+    """✅ buttons that mark prospects applied in place (the core's ``app:did:<n>``)."""
+    return [[button(f"✅ Applied to #{a.number}", "app", "did", a.number)] for a in apps]
 
 
 def _prospect_line(app: JobApplication, today: date) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -61,12 +61,15 @@ from bot.rendering import (
     keyboard,
     list_page,
     local_moment,
+    mark_applied,
     more_keyboard,
     outcome_phrase,
     prospects_view,
     reason_keyboard,
     short_day,
+    swap_buttons,
     undo_keyboard,
+    unmark_applied,
 )
 from storage import UndoEntry
 
@@ -1447,3 +1450,79 @@ async def _withdraw_elsewhere(
 
 
 BUTTON_ACTIONS["wdall"] = _withdraw_elsewhere
+
+
+# -- acting on a nudge in place (hunt item 8) ---------------------------------------------------------
+
+
+def _nudge_message(update: Update) -> tuple[CallbackQuery, Message] | None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return None
+    return query, query.message
+
+
+async def _applied_in_place(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]
+) -> None:
+    """``app:did:<n>`` (the plan's and /prospects' ✅): #n is applied; only its line and button change."""
+    found = _nudge_message(update)
+    assert update.callback_query is not None
+    if app.outcome is not None or app.stage != Stage.PROSPECT:
+        await answer(update.callback_query, f"#{app.number} is {app.status_label().lower()} already.")
+        return
+    moves.move(app, Stage.APPLIED, context.now())
+    entry = context.repo.save_application(profile.user_id, app, f"applied to #{app.number}")
+    changed(context, profile.user_id)
+    await answer(update.callback_query, f"#{app.number} → Applied")
+    if found is None:  # the message is too old to edit: say it in a new one
+        await reply(update, f"Moved #{app.number} to <b>Applied</b>.", undo_keyboard(entry.id))
+        return
+    query, message = found
+    swaps = {
+        query.data or "": [
+            button(f"↩ Undo #{app.number}", "app", "undid", app.number, entry.id),
+            button(f"📇 #{app.number}", "app", "card", app.number),
+        ]
+    }
+    await edit(update, mark_applied(message.text_html, app.number), swap_buttons(message.reply_markup, swaps))
+
+
+async def _unapplied_in_place(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, args: list[str]
+) -> None:
+    """``app:undid:<n>:<entry>``: undo that ✅ in place, if it is still the latest change."""
+    found = _nudge_message(update)
+    assert update.callback_query is not None
+    ids = int_args(args, 2)
+    entry = context.repo.undo(profile.user_id, ids[1]) if ids else None
+    if entry is None or found is None:
+        await answer(
+            update.callback_query, "That's no longer the latest change. /undo undoes the most recent one.", alert=True
+        )
+        return
+    changed(context, profile.user_id)
+    await answer(update.callback_query, "Undone")
+    query, message = found
+    markup = message.reply_markup
+    ranked = markup is not None and any(
+        str(b.callback_data).startswith("fit:ask:") for row in markup.inline_keyboard for b in row
+    )
+    label = f"✅ #{app.number}" if ranked else f"✅ Applied to #{app.number}"  # /prospects or a nudge
+    swaps = {
+        query.data or "": [button(label, "app", "did", app.number)],
+        f"app:card:{app.number}": [],
+    }
+    await edit(update, unmark_applied(message.text_html, app.number), swap_buttons(markup, swaps))
+
+
+async def _send_card(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
+    """``app:card:<n>``: #n's card as a new message, leaving the nudge as it is."""
+    assert update.callback_query is not None
+    await answer(update.callback_query)
+    await reply(update, *_card(app, profile, context))
+
+
+BUTTON_ACTIONS["did"] = _applied_in_place
+BUTTON_ACTIONS["undid"] = _unapplied_in_place
+BUTTON_ACTIONS["card"] = _send_card
