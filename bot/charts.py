@@ -29,7 +29,7 @@ _RENDER_LOCK = threading.Lock()
 _STAGE_TICKS = [
     "Prospect",
     "Applied",
-    "Replied",
+    "Respon-\nded",
     "Phone\nscreen",
     "Inter-\nview",
     "2nd\ninterview",

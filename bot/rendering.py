@@ -17,6 +17,7 @@ from bot.domain.capture import URL
 from bot.domain.models import Event, JobApplication
 from bot.domain.notes import brief
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
+from bot.domain.weekly import list_order
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 PAGE_SIZE = 20
@@ -266,7 +267,7 @@ def list_page(
         if apps:
             return f"No open applications. /list all shows your {len(apps)} closed ones.", None
         return "No applications yet. Add one: <code>/add Acme - Senior SRE</code>", None
-    ordered = sorted(shown, key=lambda a: (a.is_closed, -int(a.stage), a.number))
+    ordered = list_order(shown)  # prospects best fit first
     pages = max(1, -(-len(ordered) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     chunk = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]

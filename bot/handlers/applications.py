@@ -39,7 +39,7 @@ from bot.domain.lessons import QUOTE_CHARS, all_lessons, as_lesson, gaps, lesson
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, read_reason, stage_choices
-from bot.domain.weekly import rank_prospects
+from bot.domain.weekly import prospect_rank, rank_prospects
 from bot.handlers import onboarding
 from bot.handlers.common import (
     answer,
@@ -110,6 +110,8 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
         )
     if app.closes_on is not None and app.closes_on < today_for(profile, context):
         notes.append("Heads-up: that closing date has already passed.")
+    if (rank := prospect_rank(context.repo.list_applications(profile.user_id), app.number)) is not None:
+        notes.append(_rank_note(app, *rank))
     if draft.camp_bare and draft.camp is not None:
         notes.append(
             f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
@@ -1526,3 +1528,11 @@ async def _send_card(update: Update, context: BotContext, profile: Profile, app:
 BUTTON_ACTIONS["did"] = _applied_in_place
 BUTTON_ACTIONS["undid"] = _unapplied_in_place
 BUTTON_ACTIONS["card"] = _send_card
+
+
+def _rank_note(app: JobApplication, place: int, count: int) -> str:
+    """Where a new prospect ranks among the others by fit (hunt item 15)."""
+    if count == 1:
+        return "It's your only prospect for now."
+    fit = f"fit {app.fit}" if app.fit is not None else f"unrated (rate it: <code>/fit {app.number} 4 5</code>)"
+    return f"It ranks <b>{place} of {count}</b> prospects by fit ({fit}). /prospects shows them all."

@@ -289,9 +289,9 @@ async def send_chart(update: Update, context: BotContext) -> None:
         if weeks is None:
             await reply(update, f"How many weeks? 1 to {MAX_WEEKS}, e.g. <code>/chart weeks 16</code>.")
             return
-        series = recent_weeks(apps, tz, context.now(), weeks)
+        series = recent_weeks(apps, tz, context.now(), weeks, since=started_on(profile, tz))
         png = await asyncio.to_thread(charts.render_weeks, series, profile.target_per_week)
-        caption = f"Applications per week, last {weeks} weeks (target {profile.target_per_week})."
+        caption = f"Applications per week, last {_plural(len(series), 'week')} (target {profile.target_per_week})."
         await update.effective_chat.send_photo(photo=png, caption=caption)
         return
     if args:
