@@ -49,7 +49,7 @@ COMMANDS: list[Command] = [
     Command("stats", "Rates by track, camp or source; rejection reasons", "/stats camp  (or /stats reasons)"),
     Command("week", "Applications per week vs target", "/week 12"),
     Command("report", "Dated list of applications + CSV", "/report 2026-11-01 2026-11-30"),
-    Command("chart", "Funnel picture (or weekly bars)", "/chart  (or /chart weeks)"),
+    Command("chart", "Funnel picture (by camp, or weekly bars)", "/chart  (or /chart camp, /chart weeks)"),
     Command("export", "Everything as CSV (or interviews .ics)", "/export  (or /export ics)"),
     Command("import", "Load applications from a CSV file", "/import"),
     Command("timezone", "Set your timezone", "/timezone Europe/Berlin"),

@@ -294,10 +294,13 @@ async def send_chart(update: Update, context: BotContext) -> None:
         caption = f"Applications per week, last {_plural(len(series), 'week')} (target {profile.target_per_week})."
         await update.effective_chat.send_photo(photo=png, caption=caption)
         return
-    if args:
-        await reply(update, "Try <code>/chart</code> for the funnel or <code>/chart weeks</code>.")
+    by = args[0] if args and args[0] in charts.COLOUR_BY else "track"  # /chart camp: coloured by camp
+    if args and args != [by]:
+        await reply(
+            update, "Try <code>/chart</code> for the funnel, <code>/chart camp</code> or <code>/chart weeks</code>."
+        )
         return
-    chart = charts.funnel_rows(apps)
+    chart = charts.funnel_rows(apps, by=by)
     if not chart.rows:
         await reply(
             update,
@@ -305,8 +308,9 @@ async def send_chart(update: Update, context: BotContext) -> None:
             "Mark one applied with <code>/move 1 applied</code>.",
         )
         return
-    png = await asyncio.to_thread(charts.render_funnel, apps)
-    await update.effective_chat.send_photo(photo=png, caption=_chart_caption(chart, apps))
+    png = await asyncio.to_thread(charts.render_funnel, apps, by=by)
+    colours = " Colours: camp (grey: no camp)." if by == "camp" else ""
+    await update.effective_chat.send_photo(photo=png, caption=_chart_caption(chart, apps) + colours)
 
 
 def _chart_caption(chart: charts.FunnelChart, apps: Sequence[JobApplication]) -> str:

@@ -42,3 +42,12 @@ async def test_adding_a_prospect_says_where_it_ranks(bot: Harness) -> None:
     assert "It ranks 3 of 3 prospects by fit (unrated" in third and "/fit 3 4 5" in third
     applied = (await bot.send(ADA, "/add Sent - Dev applied"))[0].text
     assert "ranks" not in applied
+
+
+async def test_chart_camp_colours_by_camp(bot: Harness) -> None:
+    """/chart camp sends the funnel coloured by camp and says so; an unknown option gets a hint."""
+    await bot.send(ADA, "/add Acme - SRE camp growth applied")
+    photo = (await bot.send(ADA, "/chart camp"))[0]
+    assert photo.photo is not None and photo.caption is not None and "Colours: camp" in photo.caption
+    hint = (await bot.send(ADA, "/chart colour"))[0]
+    assert hint.photo is None and "/chart camp" in hint.text
