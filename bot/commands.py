@@ -43,6 +43,7 @@ COMMANDS: list[Command] = [
     Command("pitch", "Your elevator pitch, for interview prep", "/pitch I help teams ship reliable systems"),
     Command("values", "Values to probe in interviews", "/values remote-first; mentoring; calm on-call"),
     Command("questions", "Questions to ask in interviews", "/questions How is on-call shared?; Team size?"),
+    Command("ask", "A question for one application's interviews", "/ask 3 Who owns the pager?"),
     Command("followup", "Days before follow-up and 'ghosted?' hints", "/followup 10 30"),
     # -- insights (bot/handlers/insights.py) --
     Command("funnel", "Your funnel: rates, waits, outcomes", "/funnel"),
@@ -65,7 +66,10 @@ ESSENTIALS = ("add", "list", "show", "move", "undo")
 HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Save and edit", ("prospects", "note", "notes", "fit", "edit", "delete")),
     ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview", "lesson", "lessons")),
-    ("Stay on track", ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions")),
+    (
+        "Stay on track",
+        ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions", "ask"),
+    ),
     ("Your numbers", ("funnel", "stats", "week", "report", "chart", "export", "import")),
     ("Settings", ("settings", "timezone", "dates", "privacy", "forget", "start", "cancel", "help")),
 ]

@@ -132,6 +132,7 @@ def closing_phrase(day: date, today: date | None) -> str:
     return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
+NOTE_PREFIXES = {"lesson": "Lesson: ", "question": "To ask: "}  # how the card marks other kinds of note
 CARD_NOTES, CARD_NOTE_CHARS = 6, 150  # the card quotes notes briefly; /notes N shows them whole
 
 
@@ -169,7 +170,7 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         lines.append("<b>Notes</b>")
         shortened = len(app.notes) > CARD_NOTES
         for note in app.notes[-CARD_NOTES:]:
-            prefix = "Lesson: " if note.kind == "lesson" else ""
+            prefix = NOTE_PREFIXES.get(note.kind, "")
             quote, cut = brief(note.text, CARD_NOTE_CHARS)
             shortened = shortened or cut
             lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(quote)}")

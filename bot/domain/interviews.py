@@ -13,7 +13,7 @@ The application reaches Interview once an interview has happened and the user an
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -167,3 +167,16 @@ def check_in(app: JobApplication, choice: str, now: datetime) -> CheckIn:
         moves.close(app, Outcome.REJECTED, now)  # the stage says when; the bot asks why
         return CheckIn.REJECTED
     return CheckIn.WAITING
+
+
+def questions_for(app: JobApplication, general: Sequence[str]) -> list[str]:
+    """The questions to ask at ``app``'s interviews: its own (``/ask``) first, then the general ones, no repeats."""
+    own = [note.text for note in app.notes if note.kind == "question"]
+    seen: set[str] = set()
+    result = []
+    for question in [*own, *general]:
+        key = " ".join(question.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            result.append(question)
+    return result

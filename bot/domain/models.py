@@ -136,7 +136,7 @@ class Event:
 class Note:
     at: datetime
     text: str
-    kind: str = "note"  # note | lesson
+    kind: str = "note"  # note | lesson | question (one to ask at this application's interviews)
 
     def to_dict(self) -> dict[str, Any]:
         return {"at": utc_iso(self.at), "text": self.text, "kind": self.kind}

@@ -25,7 +25,7 @@ from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
 from bot.domain.lessons import Lesson, all_lessons, gaps
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
-from bot.domain.notes import brief
+from bot.domain.notes import brief, text_after
 from bot.domain.reminders import (
     CATCH_UP,
     NUDGE_NAMES,
@@ -237,7 +237,7 @@ def render_prep(
     lines = [f"🎯 <b>Interview {when}</b>: {app_title(app)}"]
     if app.link:
         lines.append(f'<a href="{esc(app.link)}">Job link</a>')
-    own = [n for n in app.notes if n.kind != "lesson"]
+    own = [n for n in app.notes if n.kind not in ("lesson", "question")]
     shown, cut = _quotes([n.text for n in own[-3:]], PREP_NOTE_CHARS)
     if shown:
         lines.append("\n<b>Your notes</b>")
@@ -257,7 +257,7 @@ def render_prep(
     lines.append(esc(brief(profile.pitch, PREP_PITCH_CHARS)[0]) if profile.pitch else "(none yet: set it with /pitch)")
     for title, items, command in (
         ("Values to probe", profile.values, "/values"),
-        ("Questions to ask", profile.questions, "/questions"),
+        ("Questions to ask", interviews.questions_for(app, profile.questions), "/questions"),
     ):
         lines.append(f"\n<b>{title}</b>")
         bullets, _ = _quotes(items[:PREP_ITEMS], PREP_ITEM_CHARS)
@@ -1018,6 +1018,7 @@ def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CommandHandler("pitch", set_pitch),
             CommandHandler("values", set_values),
             CommandHandler("questions", set_questions),
+            CommandHandler("ask", ask_at_interview),
             CallbackQueryHandler(lessons.check_in, pattern=r"^acc:ci:"),
             CallbackQueryHandler(still_waiting, pattern=r"^acc:wait:"),
             CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
@@ -1073,3 +1074,37 @@ PREP_LESSONS = 3  # the newest lessons of the whole search in every prep note
 def _lesson_text(lesson: Lesson, app: JobApplication) -> str:
     """A lesson for the prep: one from another application says which ("#2 Globex: …")."""
     return lesson.text if lesson.number == app.number else f"#{lesson.number} {lesson.company}: {lesson.text}"
+
+
+# -- per-application interview questions (hunt: closing the loop) ------------------------------------------
+
+
+async def ask_at_interview(update: Update, context: BotContext) -> None:
+    """/ask N question: a question for #N's interviews (its prep lists it first); /ask N lists them."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/ask 3 How is on-call shared?")
+    if app is None:
+        return
+    message = update.effective_message.text or "" if update.effective_message else ""
+    typed = text_after(message, 2)
+    if not typed:
+        profile = profile_of(update, context)
+        own = [n.text for n in app.notes if n.kind == "question"]
+        lines = [f"❓ <b>Questions to ask</b> at {app_title(app)}"]
+        bullets, _ = _quotes(interviews.questions_for(app, profile.questions)[:10], PREP_ITEM_CHARS * 2)
+        lines.extend(bullets or ["(none yet)"])
+        lines.append(
+            f"\n{plural(len(own), 'question')} for #{app.number} alone; add one: "
+            f"<code>/ask {app.number} How is on-call shared?</code>. For every interview: /questions"
+        )
+        await reply(update, clip("\n".join(lines), PREP_SCREEN))
+        return
+    try:
+        moves.add_note(app, typed, context.now(), kind="question")
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return
+    profile = profile_of(update, context)
+    context.repo.save_application(profile.user_id, app, f"question for #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, f"❓ Question kept for {app_title(app)}: it leads the questions in its interview prep.")

@@ -1104,7 +1104,7 @@ def _notes_view(app: JobApplication, page: int, tz: ZoneInfo) -> tuple[str, Inli
     of = f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""
     lines = [f"📝 <b>Notes</b> on {app_title(app)}{of}"]
     for piece in pages[page]:
-        label = "Lesson" if piece.kind == "lesson" else "Note"
+        label = {"lesson": "Lesson", "question": "Question"}.get(piece.kind, "Note")
         part = f" (part {piece.part} of {piece.parts})" if piece.parts > 1 else ""
         lines.append(f"\n<b>{label} {piece.number}</b> · {local_moment(piece.at, tz)}{part}")
         lines.append(esc(piece.text))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import interviews
+from bot.domain import interviews, moves
 from bot.domain.interviews import CheckIn, Problem, cancel_upcoming, check_in, problem, record
 from bot.domain.models import Event, JobApplication
 from bot.domain.moves import InvalidMove
@@ -143,3 +143,13 @@ def test_check_in_rejected_invents_no_reason() -> None:
     app = applied(TUESDAY)
     check_in(app, "rej", TUESDAY + timedelta(hours=3))
     assert (app.outcome, app.reason) == (Outcome.REJECTED, "")
+
+
+def test_questions_for_puts_the_applications_own_first_without_repeats() -> None:
+    """An application's own questions lead, then the general ones; the same question isn't listed twice."""
+    from bot.domain.interviews import questions_for
+
+    app = applied()
+    moves.add_note(app, "Who owns the pager?", NOW, kind="question")
+    moves.add_note(app, "Just a note", NOW)
+    assert questions_for(app, ["Team size?", "who owns  the pager?"]) == ["Who owns the pager?", "Team size?"]
