@@ -40,6 +40,7 @@ COMMANDS: list[Command] = [
     Command("settings", "All your settings, with buttons", "/settings"),
     Command("streak", "Weeks in a row on target", "/streak"),
     Command("interview", "Record an interview: prep and check-in follow", "/interview 3 tomorrow 14:00"),
+    Command("takehome", "A take-home or tech test's deadline, reminded", "/takehome 3 fri 18:00"),
     Command("pitch", "Your elevator pitch, for interview prep", "/pitch I help teams ship reliable systems"),
     Command("values", "Values to probe in interviews", "/values remote-first; mentoring; calm on-call"),
     Command("questions", "Questions to ask in interviews", "/questions How is on-call shared?; Team size?"),
@@ -65,7 +66,10 @@ COMMANDS: list[Command] = [
 ESSENTIALS = ("add", "list", "show", "move", "undo")
 HELP_SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("Save and edit", ("prospects", "note", "notes", "fit", "edit", "delete")),
-    ("Move and close", ("reject", "withdraw", "ghosted", "decline", "reopen", "interview", "lesson", "lessons")),
+    (
+        "Move and close",
+        ("reject", "withdraw", "ghosted", "decline", "reopen", "interview", "takehome", "lesson", "lessons"),
+    ),
     (
         "Stay on track",
         ("target", "nudges", "pause", "resume", "streak", "followup", "pitch", "values", "questions", "ask"),

@@ -159,6 +159,8 @@ def card(app: JobApplication, tz: ZoneInfo, today: date) -> tuple[str, InlineKey
         lines.append(f'Link: <a href="{esc(app.link)}">{esc(host)}</a>')
     if app.interviews:
         lines.append("Interviews: " + ", ".join(local_moment(m, tz) for m in app.interviews))
+    if app.take_home_due is not None and app.is_open:
+        lines.append(f"Take-home due: {local_moment(app.take_home_due, tz)}")
     lines.append("")
     lines.append("<b>History</b>")
     if len(app.history) > 12:
@@ -197,6 +199,8 @@ def describe_event(event: Event) -> str:
         return f"imported{at} (no dates)"
     if event.kind == "interview":
         return f"interview scheduled {event.detail}".strip()
+    if event.kind == "takehome":
+        return f"take-home {event.detail}".strip()
     return event.kind
 
 

@@ -297,6 +297,8 @@ def render_reminder(
         return None
     if reminder.kind in (Kind.CLOSE_SOON, Kind.CLOSE_TODAY):
         return render_closing(app, reminder, today)
+    if reminder.kind in (Kind.TAKE_HOME_SOON, Kind.TAKE_HOME_DUE):
+        return render_take_home(app, reminder, today, tz)
     if reminder.kind in (Kind.FOLLOW_UP, Kind.GHOST):
         return render_silent(app, reminder, today)
     if reminder.kind in (Kind.PREP_EVENING, Kind.PREP_SOON):
@@ -1019,6 +1021,8 @@ def handlers() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CommandHandler("values", set_values),
             CommandHandler("questions", set_questions),
             CommandHandler("ask", ask_at_interview),
+            CommandHandler("takehome", record_take_home),
+            CallbackQueryHandler(take_home_button, pattern=r"^acc:th:"),
             CallbackQueryHandler(lessons.check_in, pattern=r"^acc:ci:"),
             CallbackQueryHandler(still_waiting, pattern=r"^acc:wait:"),
             CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
@@ -1108,3 +1112,85 @@ async def ask_at_interview(update: Update, context: BotContext) -> None:
     context.repo.save_application(profile.user_id, app, f"question for #{app.number}")
     changed(context, profile.user_id)
     await reply(update, f"❓ Question kept for {app_title(app)}: it leads the questions in its interview prep.")
+
+
+# -- a technical test or take-home with its own deadline (hunt: closing the loop) -----------------------
+
+
+def render_take_home(app: JobApplication, reminder: Reminder, today: date, tz: ZoneInfo) -> Rendered | None:
+    """The take-home reminder; None when the deadline changed or the task was submitted since."""
+    if app.take_home_due is None or app.take_home_due != reminder.moment or app.is_closed:
+        return None
+    when = _prep_when(app.take_home_due, today, tz)
+    text = f"🧪 <b>Take-home due {when}</b>: {app_title(app)}\nTap ✅ once you've sent it in."
+    return text, keyboard([button("✅ Submitted", "acc", "th", app.number, "done")])
+
+
+def _take_home_line(app: JobApplication, today: date, tz: ZoneInfo) -> str:
+    due = app.take_home_due
+    return f"• {app_title(app)}: due {_prep_when(due, today, tz)}" if due else f"• {app_title(app)}"
+
+
+async def record_take_home(update: Update, context: BotContext) -> None:
+    """/takehome N <deadline> records a technical test or take-home; ``done`` or ``cancel`` ends it; alone: the list."""
+    args = context.args or []
+    profile = profile_of(update, context)
+    tz, now = _tz(profile, context), context.now()
+    today = now.astimezone(tz).date()
+    if not args:
+        pending = sorted(
+            (a for a in context.repo.list_applications(profile.user_id) if a.is_open and a.take_home_due),
+            key=lambda a: a.take_home_due or now,
+        )
+        lines = ["🧪 <b>Take-homes due</b>", *(_take_home_line(a, today, tz) for a in pending[:INTERVIEW_LIST_MAX])]
+        if not pending:
+            lines = ["No take-home or technical test on record. Add one: <code>/takehome 3 fri 18:00</code>"]
+        await reply(update, clip("\n".join(lines), PREP_SCREEN))
+        return
+    app = await find_app(update, context, args, "/takehome 3 fri 18:00")
+    if app is None:
+        return
+    text = " ".join(args[1:])
+    try:
+        if text.lower() in ("done", "submitted", "sent", "cancel", "cancelled", "off", "none"):
+            how = "submitted" if text.lower() in ("done", "submitted", "sent") else "cancelled"
+            interviews.end_take_home(app, now, how)
+            headline = f"🧪 Take-home for {app_title(app)} {how}. No more reminders about it."
+        else:
+            order = onboarding.order_for(profile, context)
+            due = interviews.take_home_deadline(text, now.astimezone(tz), order=order) if text else None
+            if due is None:
+                await reply(
+                    update,
+                    f"When is it due? E.g. <code>/takehome {app.number} fri 18:00</code> or "
+                    f"<code>/takehome {app.number} 2026-12-04</code> (a day alone means 23:59). Nothing was changed.",
+                )
+                return
+            interviews.set_take_home(app, due, now, lambda moment: local_moment(moment, tz))
+            headline = (
+                f"🧪 Take-home for {app_title(app)} due {_prep_when(due, today, tz)}. "
+                "I'll remind you the morning before and the morning it's due."
+            )
+    except InvalidMove as error:
+        await reply(update, esc(error))
+        return
+    context.repo.save_application(profile.user_id, app, f"take-home for #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, headline)
+
+
+async def take_home_button(update: Update, context: BotContext) -> None:
+    """``acc:th:<n>:done``: the take-home was sent in; its reminders stop."""
+    found = await _button_app(update, context)
+    if found is None:
+        return
+    query, profile, app, _ = found
+    try:
+        interviews.end_take_home(app, context.now(), "submitted")
+    except InvalidMove as error:
+        await answer(query, str(error)[:200], alert=True)
+        return
+    context.repo.save_application(profile.user_id, app, f"take-home for #{app.number}")
+    changed(context, profile.user_id)
+    await answer(query, "Submitted")
+    await edit(update, f"🧪 Take-home for {app_title(app)} submitted. Fingers crossed!")
