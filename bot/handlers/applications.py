@@ -1298,7 +1298,9 @@ async def skip_feedback(update: Update, context: BotContext) -> int:
     if lesson is not None:
         await reply(update, "OK, no lesson this time.")
     elif reason is not None:
-        await reply(update, "OK, I won't ask why.")
+        app = context.repo.get_application(profile_of(update, context).user_id, reason)
+        still_open = app is not None and app.is_open  # the card's Rejected only asked; nothing was closed
+        await reply(update, f"OK, #{reason} stays open." if still_open else "OK, I won't ask why.")
     else:
         await nothing_to_cancel(update, context)
     return ConversationHandler.END

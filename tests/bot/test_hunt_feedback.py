@@ -100,3 +100,14 @@ async def test_withdrawal_keeps_its_reason_and_has_its_own_icon(bot: Harness) ->
     await bot.send(ADA, "/funnel")
     assert "accepted another offer" in bot.last(ADA).text
     assert "no reason given" not in bot.last(ADA).text
+
+
+async def test_cancel_after_rejected_on_the_card_leaves_it_open(bot: Harness) -> None:
+    """Rejected on the card, then /cancel: nothing was closed, the reply says so, and later text is no reason."""
+    await bot.send(ADA, "/add Acme - SRE applied")
+    await bot.tap(ADA, "Rejected")
+    replies = await bot.send(ADA, "/cancel")
+    assert replies[0].text == "OK, #1 stays open."
+    await bot.send(ADA, "They wanted AWS")
+    app = bot.repo.get_application(ADA, 1)
+    assert app is not None and app.is_open and app.reason == ""
