@@ -18,7 +18,8 @@ from bot.domain.stages import Outcome, Stage
 
 PAGE_CHARS = 1100  # lesson text per /lessons page, leaving room for titles within one phone screen
 QUOTE_CHARS = 300  # a long lesson is quoted this far in /lessons; /notes N has it whole
-_ITEM_EXTRA = 80  # a lesson's header line: number, company, role, date
+_ITEM_EXTRA = 60  # a lesson's header line besides company and role: number, date, "Gap: "
+GAP_CHARS = 60  # a gap (a rejection reason) is quoted this far in lists
 
 _LESSON_PREFIX = re.compile(r"^\s*lessons?\s*[:\-–—]\s*", re.IGNORECASE)
 
@@ -87,7 +88,8 @@ def lesson_pages(lessons: Sequence[Lesson], limit: int = PAGE_CHARS) -> list[lis
     pages: list[list[Lesson]] = [[]]
     used = 0
     for lesson in lessons:
-        size = min(len(lesson.text), QUOTE_CHARS) + len(lesson.gap) + _ITEM_EXTRA
+        size = min(len(lesson.text), QUOTE_CHARS) + min(len(lesson.gap), GAP_CHARS)
+        size += len(lesson.company) + len(lesson.role) + _ITEM_EXTRA
         if pages[-1] and used + size > limit:
             pages.append([])
             used = 0

@@ -22,7 +22,7 @@ from bot.domain import interviews, moves, settings_rules
 from bot.domain.dates import ORDER_NAMES, WEEKDAYS, ambiguous_far, date_order_for, parse_moment
 from bot.domain.funnel import plural
 from bot.domain.interviews import CHECK_IN_CHOICES, CheckIn, Problem
-from bot.domain.lessons import Lesson, all_lessons, gaps
+from bot.domain.lessons import GAP_CHARS, Lesson, all_lessons, gaps
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.moves import InvalidMove
 from bot.domain.notes import brief, text_after
@@ -249,7 +249,8 @@ def render_prep(
         lines.append("\n<b>Lessons so far</b> (newest first, all: /lessons)")
         lines.extend(lessons)
     if named := gaps(apps)[:PREP_LESSONS]:
-        lines.append("Gaps rejections named: " + ", ".join(f"{esc(reason)} ×{count}" for reason, count in named))
+        gaps_named = ", ".join(f"{esc(brief(reason, GAP_CHARS)[0])} ×{count}" for reason, count in named)
+        lines.append(f"Gaps rejections named: {gaps_named}")
     more_notes = cut or lessons_cut or len(own) > 3
     if more_notes:
         lines.append(f"All your notes, whole: /notes {app.number}")

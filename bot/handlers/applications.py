@@ -35,7 +35,7 @@ from bot.domain.capture import (
 )
 from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
 from bot.domain.funnel import plural
-from bot.domain.lessons import QUOTE_CHARS, all_lessons, as_lesson, gaps, lesson_pages
+from bot.domain.lessons import GAP_CHARS, QUOTE_CHARS, all_lessons, as_lesson, gaps, lesson_pages
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, read_reason, stage_choices
@@ -1353,7 +1353,7 @@ async def record_lesson(update: Update, context: BotContext) -> FeedbackState | 
 def _lessons_view(apps: list[JobApplication], page: int, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of every lesson, newest first, with the gaps rejections named on top."""
     found, named = all_lessons(apps), gaps(apps)
-    top = ", ".join(f"{esc(reason)} ×{count}" for reason, count in named[:5])
+    top = ", ".join(f"{esc(notes.brief(reason, GAP_CHARS)[0])} ×{count}" for reason, count in named[:3])
     gap_line = f"<b>Gaps rejections named</b>: {top}" if top else ""
     if not found:
         lines = ["📚 No lessons yet. After an interview or a rejection I ask for one; or add one:"]
@@ -1371,14 +1371,14 @@ def _lessons_view(apps: list[JobApplication], page: int, tz: ZoneInfo) -> tuple[
         when = local_moment(lesson.at, tz)
         lines.append(f"\n#{lesson.number} <b>{esc(lesson.company)}</b> — {esc(lesson.role)} · {when}")
         if lesson.gap:
-            lines.append(f"Gap: {esc(lesson.gap)}")
+            lines.append(f"Gap: {esc(notes.brief(lesson.gap, GAP_CHARS)[0])}")
         lines.append(f"• {esc(quote)}{whole}")
     turns = []
     if page > 0:
         turns.append(button("◀ Back", "lessons", "pg", page - 1))
     if page < len(pages) - 1:
         turns.append(button("More ▶", "lessons", "pg", page + 1))
-    return "\n".join(lines), keyboard(turns) if turns else None
+    return clip("\n".join(lines), 1500), keyboard(turns) if turns else None
 
 
 async def show_lessons(update: Update, context: BotContext) -> None:

@@ -105,3 +105,16 @@ async def test_stats_reasons_by_stage(bot: Harness) -> None:
     text = (await bot.send(ADA, "/stats reasons"))[0].text
     assert "Applied (1): Experience level 1" in text
     assert "Interview (1): Skills fit 1" in text
+
+
+async def test_lessons_with_long_names_and_reasons_fit_one_screen(bot: Harness) -> None:
+    """Long companies, roles, reasons and lessons still give pages of at most 1,500 characters."""
+    for n in range(1, 7):
+        await bot.send(ADA, f"/add {'C' * 60}{n} - {'R' * 60} applied")
+        await bot.send(ADA, f"/reject {n} {'why ' * 50}")
+        await bot.send(ADA, "lesson " * 100)  # answers "any feedback or lesson?"
+    page = (await bot.send(ADA, "/lessons"))[0]
+    assert "page 1/" in page.text and len(page.text) <= 1500
+    while any("More" in label for row in bot.last(ADA).buttons for label, _ in row):
+        await bot.tap(ADA, "More")
+        assert len(bot.last(ADA).text) <= 1500
