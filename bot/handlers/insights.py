@@ -23,7 +23,9 @@ from bot.callback_data import decode, int_args
 from bot.context import BotContext
 from bot.domain import csvio, funnel, lessons
 from bot.domain.dates import ORDER_NAMES
+from bot.domain.lessons import GAP_CHARS
 from bot.domain.models import JobApplication, Profile
+from bot.domain.notes import brief
 from bot.domain.numbers import parse_int
 from bot.domain.stages import Stage, stage_legend
 from bot.domain.weekly import WeekStatus, recent_weeks, started_on, streak_including_this_week, week_status
@@ -726,7 +728,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 
 REASON_WORDS = ("reasons", "reason", "rejections")
-REASON_LINES = 12  # stages x reasons shown; more would not fit one phone screen
+REASON_LINES = 6  # reasons shown per stage; more would not fit one phone screen
 
 
 def _reasons_text(apps: Sequence[JobApplication]) -> str:
@@ -736,7 +738,7 @@ def _reasons_text(apps: Sequence[JobApplication]) -> str:
         return "No rejections recorded yet, so no reasons to show."
     lines = ["<b>Rejection reasons by stage</b>"]
     for stage, reasons in grouped:
-        shown = ", ".join(f"{esc(reason)} {count}" for reason, count in reasons[:REASON_LINES])
+        shown = ", ".join(f"{esc(brief(reason, GAP_CHARS)[0])} {count}" for reason, count in reasons[:REASON_LINES])
         more = f", …and {len(reasons) - REASON_LINES} more" if len(reasons) > REASON_LINES else ""
         lines.append(f"<b>{stage.label}</b> ({sum(count for _, count in reasons)}): {shown}{more}")
     lines.append("\nLessons and the gaps they name: /lessons")

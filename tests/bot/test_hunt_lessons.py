@@ -118,3 +118,12 @@ async def test_lessons_with_long_names_and_reasons_fit_one_screen(bot: Harness) 
     while any("More" in label for row in bot.last(ADA).buttons for label, _ in row):
         await bot.tap(ADA, "More")
         assert len(bot.last(ADA).text) <= 1500
+
+
+async def test_stats_reasons_fit_one_screen(bot: Harness) -> None:
+    """Many long, different reasons at one stage: /stats reasons stays within one phone screen."""
+    for n in range(1, 11):
+        await bot.send(ADA, f"/add Co{n} - Dev applied")
+        await bot.send(ADA, f"/reject {n} reason {n} " + "x" * 190)
+    text = (await bot.send(ADA, "/stats reasons"))[0].text
+    assert len(text) <= 1500 and "Applied (10)" in text and "…and 4 more" in text
