@@ -26,11 +26,9 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.context import BotApp
+from bot.context import BotApp, services
 from bot.domain.models import Profile
 from bot.faketelegram import FakeTelegram, FloodLimits
-from bot.handlers import accountability
-from bot.scheduling import Scheduler
 from storage import Repository
 
 TOKEN = "123456:BENCH"
@@ -51,7 +49,7 @@ async def ask(app: BotApp, tg: FakeTelegram) -> float:
 
 
 async def sample(app: BotApp, tg: FakeTelegram, until: asyncio.Task[object] | None, count: int) -> list[float]:
-    latencies = []
+    latencies: list[float] = []
     while len(latencies) < count and (until is None or not until.done()):
         latencies.append(await ask(app, tg))
         await asyncio.sleep(0.2)
@@ -80,8 +78,9 @@ async def main(users: int) -> None:
         settings = Settings(token=TOKEN, data_dir=Path(folder))
         app = build_application(settings, repo, request=tg.request(), clock=lambda: clock["now"])
         async with app:
-            await accountability.post_init(app)
-            scheduler: Scheduler = app.bot_data["scheduler"]
+            scheduler = services(app).scheduler
+            assert scheduler is not None
+            scheduler.start()
             assert scheduler.job is not None
             scheduler.job.enabled = False  # only the tick we start below
             await ask(app, tg)  # the asker joins

@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import Settings
+from bot.context import SERVICES, Services
 from bot.domain import moves
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.reminders import next_due
 from bot.domain.stages import Stage
-from bot.handlers.accountability import render_reminder
 from bot.scheduling import Scheduler
+from bot.views.reminders import render_reminder
 from storage import Repository
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # Monday noon UTC
@@ -46,9 +47,7 @@ class _App:
         self.bot = _Bot()
         self.job_queue = None
         self.bot_data: dict[str, Any] = {
-            "repo": repo,
-            "settings": Settings(token="1:x"),
-            "clock": lambda: NOW,
+            SERVICES: Services(repo=repo, settings=Settings(token="1:x"), clock=lambda: NOW)
         }
 
 

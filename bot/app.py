@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -15,20 +16,23 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
     Defaults,
-    MessageHandler,
     TypeHandler,
-    filters,
 )
 from telegram.request import BaseRequest
 
 from bot import health
 from bot.commands import COMMANDS
 from bot.config import Settings
-from bot.context import BotApp, BotContext, Clock, system_clock
+from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services, system_clock
 from bot.domain import places
-from bot.handlers import applications, common, errors, onboarding, privacy
+from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy, questions
+from bot.persistence import QuestionPersistence
+from bot.scheduling import Scheduler
 from bot.updates import FairUpdateProcessor
+from bot.views import privacy as privacy_views
+from bot.views.reminders import render_reminder
 from storage import Repository
+from storage.conversations import ConversationStore
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,19 @@ _LIMITER_GAVE_UP = _Demote("Rate limit hit after maximum")
 _NOT_JSON = _Demote("Can not load invalid JSON data", "telegram.not_json: the Bot API answered with a non-JSON body")
 
 
+class _FlushingProcessor(FairUpdateProcessor):
+    """The fair processor, then the open questions to disk after every update (``bot/persistence.py``)."""
+
+    app: BotApp | None = None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await super().do_process_update(update, coroutine)
+        finally:
+            if self.app is not None:
+                await self.app.update_persistence()
+
+
 def build_application(
     settings: Settings,
     repo: Repository,
@@ -69,7 +86,11 @@ def build_application(
     clock: Clock | None = None,
     rate_limiter: bool = True,
 ) -> BotApp:
-    """Build the PTB application. Tests pass an offline ``request`` and a ``clock``."""
+    """Build the PTB application and its services. Tests pass an offline ``request`` and a ``clock``.
+
+    The services (repository, settings, clock, scheduler) are made here and nowhere else; handlers
+    reach them through the typed ``context``, the scheduler through ``bot.context.services``.
+    """
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
         .token(settings.token)
@@ -82,7 +103,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(FairUpdateProcessor(repo))
+        .concurrent_updates(_FlushingProcessor(repo))
+        .persistence(QuestionPersistence(ConversationStore(settings.data_dir, fsync=repo.fsync)))
     )
     if rate_limiter:
         # Retries wait out Telegram's 429 answers (which promise nothing was delivered).
@@ -96,10 +118,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app: BotApp = builder.build()
-    app.bot_data["repo"] = repo
-    app.bot_data["settings"] = settings
-    if clock is not None:
-        app.bot_data["clock"] = clock
+    cast(_FlushingProcessor, app.update_processor).app = app
+    app.bot_data[SERVICES] = Services(repo=repo, settings=settings, clock=clock or system_clock)
+    services(app).scheduler = Scheduler(app, render_reminder)
     register(app)
     return app
 
@@ -107,31 +128,31 @@ def build_application(
 def register(app: BotApp) -> None:
     """Every handler, in a deliberate order.
 
-    Group -3 refuses users outside ALLOWED_USER_IDS; group -2 records users; group -1 lets another
-    command (or a file) abandon an open add/note question. In group 0 the first matching handler
-    wins: conversations first (so their questions get answers), then commands and buttons, then
-    hints for anything left.
+    Group -3 refuses users outside ALLOWED_USER_IDS; group -2 records users. Group -1 is the one
+    question conversation (``handlers/questions.py``): an answer stops there, another command or a
+    file ends the question and goes on. In group 0 the first matching handler wins: commands and
+    buttons, then hints for anything left. Group 1 says a question was left, after the command
+    that left it has answered.
     """
     app.add_handler(TypeHandler(Update, common.gate), group=-3)
     app.add_handler(TypeHandler(Update, common.track_user), group=-2)
     app.add_handler(
-        MessageHandler(filters.COMMAND | filters.Document.ALL, applications.forget_open_questions), group=-1
+        questions.conversation(
+            [*applications.question_entries(), *accountability.question_entries()],
+            {**applications.question_states(), **accountability.question_states()},
+            applications.answer_as_text,
+        ),
+        group=-1,
     )
     app.add_handlers(onboarding.handlers())
     app.add_handlers(applications.handlers())
-    for extension in _extensions():
-        app.add_handlers(extension.handlers())
+    app.add_handlers(accountability.handlers())
+    app.add_handlers(insights.handlers())
     app.add_handlers(privacy.handlers())
     app.add_handlers(applications.late_handlers())  # a bare link, unless a question wants the text
     app.add_handlers(onboarding.fallback_handlers())
+    app.add_handler(TypeHandler(Update, questions.say_notice), group=1)
     app.add_error_handler(errors.on_error)
-
-
-def _extensions() -> list[Any]:
-    """Feature modules with ``handlers()`` (and optionally ``post_init(app)``), after the core."""
-    from bot.handlers import accountability, insights
-
-    return [accountability, insights]
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -141,8 +162,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await app.bot.set_my_commands(
             [BotCommand(c.name, c.description) for c in COMMANDS], scope=BotCommandScopeAllPrivateChats()
         )
-        await app.bot.set_my_description(privacy.DESCRIPTION)
-        await app.bot.set_my_short_description(privacy.SHORT_DESCRIPTION)
+        await app.bot.set_my_description(privacy_views.DESCRIPTION)
+        await app.bot.set_my_short_description(privacy_views.SHORT_DESCRIPTION)
     except TelegramError as error:
         # A Bot API server without the command menu still serves every command we have.
         logger.warning("bot.commands_not_set error=%s", error)
@@ -151,14 +172,14 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # The city index takes a second or two to build: a worker thread does it now, so the first
     # user who types a city doesn't wait (and nobody else waits behind them).
     # (A plain task, kept referenced: PTB's create_task warns before the application runs.)
-    app.bot_data["places_warm"] = asyncio.create_task(asyncio.to_thread(places.warm), name="places:warm")
-    health.start(app, app.bot_data.get("clock", system_clock)(), notes)
-    for extension in _extensions():
-        if hasattr(extension, "post_init"):
-            await extension.post_init(app)
+    services(app).warming = asyncio.create_task(asyncio.to_thread(places.warm), name="places:warm")
+    health.start(app, services(app).now(), notes)
+    # Rebuild the reminder index from storage and start the repeating tick.
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    scheduler.start()
     logger.info("bot.started username=%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    repo: Repository = app.bot_data["repo"]
-    repo.close()
+    services(app).repo.close()

@@ -77,7 +77,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Job
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.context import BotApp, BotContext
+from bot.context import BotApp, BotContext, services
 from bot.domain.models import JobApplication, Profile
 from bot.domain.reminders import Agenda, Reminder, agenda
 from storage import Repository, StorageWriteError
@@ -162,7 +162,7 @@ def retry_seconds(error: RetryAfter) -> float:
 
 
 class Scheduler:
-    """Keeps every user's next due time and sends what is due; lives in ``bot_data["scheduler"]``."""
+    """Keeps every user's next due time and sends what is due; built by ``bot/app.py`` (``context.scheduler``)."""
 
     def __init__(
         self,
@@ -189,15 +189,13 @@ class Scheduler:
 
     @property
     def repo(self) -> Repository:
-        repo: Repository = self.app.bot_data["repo"]
-        return repo
+        return services(self.app).repo
 
     def now(self) -> datetime:
-        clock = self.app.bot_data.get("clock")
-        return clock() if clock is not None else datetime.now(UTC)
+        return services(self.app).now()
 
     def tz(self, profile: Profile) -> ZoneInfo:
-        return ZoneInfo(profile.timezone or self.app.bot_data["settings"].default_tz)
+        return services(self.app).user_tz(profile.timezone)
 
     def next_due(self, user_id: int) -> datetime | None:
         """When the user is next looked at (None: nothing ahead, or paused/inactive)."""

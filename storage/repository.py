@@ -339,9 +339,7 @@ class Repository:
                 stored = self.get_profile(profile.user_id)
                 if stored is not None:  # the stored counter decides, whatever copy the caller holds
                     profile.next_number = stored.next_number
-                app.number = profile.next_number
-                profile.next_number += 1
-                profile.remember_track(app.track)
+                profile.number_new(app)
                 self.save_profile(profile)
                 store = self._must(profile.user_id)
                 store.table("applications").insert(Document(app.to_dict(), doc_id=app.number))

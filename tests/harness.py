@@ -96,4 +96,17 @@ class Harness:
         return message
 
     def texts(self, user: int) -> list[str]:
-        return [m.text for m in self.tg.bot_messages(user)]
+        """Every bot message's text in the chat ("" for a photo or a file without text)."""
+        return [m.text or "" for m in self.tg.bot_messages(user)]
+
+
+def text_of(message: FakeMessage | None) -> str:
+    """The text of a message the bot sent, failing the test when it is missing or has no text."""
+    assert message is not None and message.text is not None, "expected a text message"
+    return message.text
+
+
+def html_of(message: FakeMessage | None) -> str:
+    """The HTML the bot sent for a message, failing the test when it is missing or has no text."""
+    assert message is not None and message.html is not None, "expected a text message"
+    return message.html

@@ -43,7 +43,7 @@ def _requirements(specs: list[str]) -> dict[str, str]:
 
 
 def _imported_distributions(paths: list[Path]) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):

@@ -19,13 +19,12 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.context import BotApp
+from bot.context import BotApp, services
 from bot.faketelegram import FakeTelegram, FakeTelegramRequest, FloodLimits
-from bot.handlers import accountability
 from bot.scheduling import JOB_NAME, TICK_EVERY, Scheduler
 from storage import Repository
 from tests.conftest import ADA, BOB, TOKEN
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, text_of
 
 SUNDAY = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # after Sunday's review everywhere
 PLAN_AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
@@ -47,9 +46,10 @@ class FakeSleep:
 
 
 async def start_reminders(app: BotApp, sleep: FakeSleep | None = None) -> Scheduler:
-    """Run the module's real ``post_init``; the repeating job is paused so only forced ticks run."""
-    await accountability.post_init(app)
-    scheduler: Scheduler = app.bot_data["scheduler"]
+    """Start the scheduler ``build_application`` made; the repeating job is paused so only forced ticks run."""
+    scheduler = services(app).scheduler
+    assert scheduler is not None
+    scheduler.start()
     assert scheduler.job is not None
     scheduler.job.enabled = False
     scheduler.limiter = None
@@ -85,7 +85,7 @@ def bot_texts(tg: FakeTelegram, user: int) -> list[str]:
 
 
 async def test_post_init_starts_one_repeating_job_that_sends_the_plan(bot: Harness) -> None:
-    """post_init puts the scheduler in bot_data and one 60 s job; running it sends the due plan."""
+    """post_init starts the scheduler with one 60 s job; running it sends the due plan."""
     await join(bot)
     scheduler = await start_reminders(bot.app)
     try:
@@ -94,7 +94,7 @@ async def test_post_init_starts_one_repeating_job_that_sends_the_plan(bot: Harne
         assert scheduler.job is not None and scheduler.job.job.trigger.interval == timedelta(seconds=TICK_EVERY)
         bot.clock.set(PLAN_AT)
         await scheduler.job.run(bot.app)
-        assert "Your week" in bot.last(ADA).text
+        assert "Your week" in text_of(bot.last(ADA))
     finally:
         await stop_reminders(bot.app)
 
@@ -105,7 +105,8 @@ async def test_first_tick_runs_at_start_up_without_waiting_a_minute(bot: Harness
     bot.clock.set(PLAN_AT)
     arrived = asyncio.Event()
     bot.tg.subscribe(lambda message, event: arrived.set() if "Your week" in (message.text or "") else None)
-    scheduler: Scheduler = bot.app.bot_data["scheduler"]  # started by post_init in the fixture
+    scheduler = services(bot.app).scheduler  # started by post_init in the fixture
+    assert scheduler is not None
     assert bot.app.job_queue is not None and scheduler.job is not None
     await bot.app.job_queue.start()
     try:
@@ -168,7 +169,7 @@ async def test_restart_sends_nothing_twice_and_catches_up(bot: Harness, nudger: 
     await join(bot)
     bot.clock.set(PLAN_AT)
     await nudger.tick()
-    plans = bot_texts(bot.tg, ADA).count(bot.last(ADA).text)
+    plans = bot_texts(bot.tg, ADA).count(text_of(bot.last(ADA)))
     # The bot is down from Monday until Thursday 20:00 Berlin; the 18:00 check is 2 h late.
     bot.clock.set(datetime(2026, 11, 26, 19, 0, tzinfo=UTC))
     app, repo = await restarted(settings, bot.tg, bot.clock)
@@ -176,7 +177,7 @@ async def test_restart_sends_nothing_twice_and_catches_up(bot: Harness, nudger: 
         scheduler = await start_reminders(app)
         report = await scheduler.tick()
         assert report.keys == [(ADA, "check:2026-11-26")]
-        assert "Mid-week check" in bot.last(ADA).text
+        assert "Mid-week check" in text_of(bot.last(ADA))
         assert (await scheduler.tick()).sent == 0
         await stop_reminders(app)
     repo.close()
@@ -377,7 +378,7 @@ async def test_pause_until_a_date_resumes_by_itself(bot: Harness, nudger: Schedu
     """/pause until Wednesday: Monday's plan never comes, Thursday's check does."""
     await join(bot)
     await bot.send(ADA, "/pause until 2026-11-25")
-    assert "until Wed 25 Nov 2026" in bot.last(ADA).text
+    assert "until Wed 25 Nov 2026" in text_of(bot.last(ADA))
     bot.clock.set(PLAN_AT)
     assert (await nudger.tick()).sent == 0
     assert nudger.next_due(ADA) == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # Wed 00:00 Berlin
@@ -421,7 +422,7 @@ async def test_commands_are_answered_while_a_tick_is_sending(
         tick = asyncio.create_task(scheduler.tick())
         await request.waiting.wait()
         replies = await bot.send(ADA, "/target 3")
-        assert "Target set" in replies[0].text and not tick.done()
+        assert "Target set" in text_of(replies[0]) and not tick.done()
         request.gate.set()
         report = await tick
         await stop_reminders(app)
@@ -455,7 +456,7 @@ async def test_start_up_skips_a_user_with_an_unknown_timezone(
     bot.clock.set(PLAN_AT)
     report = await nudger.tick()
     assert report.keys == [(ADA, "plan:2026-11-23")]
-    assert "Your week" in bot.last(ADA).text
+    assert "Your week" in text_of(bot.last(ADA))
     assert len(bot.tg.bot_messages(BOB)) == bob_before
     assert bot.repo.sent_reminders(BOB) == {}
 
@@ -530,7 +531,7 @@ async def test_change_during_a_tick_stops_reminders_no_longer_due(
         tick = asyncio.create_task(scheduler.tick())
         await request.waiting.wait()  # Ada's plan is sent; Bob's is held, Ada's close2 is next in line
         replies = await bot.send(ADA, command)
-        assert answer in replies[-1].text
+        assert answer in text_of(replies[-1])
         request.gate.set()
         report = await tick
         await stop_reminders(app)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.domain.dates import DateOrder, parse_day
 from bot.domain.models import Camp, Source, parse_camp, parse_source
@@ -23,7 +24,11 @@ MAX_NAME = 120
 
 
 class CaptureError(ValueError):
-    """The message could not be read as a job; the text says how to write it."""
+    """The message could not be read as a job; the text says how to write it.
+
+    Plain text, like every reason the domain gives: what to type is quoted in backticks
+    (`closes friday`), and ``bot.views.markup.reason`` escapes it and shows those as code.
+    """
 
 
 @dataclass
@@ -44,11 +49,28 @@ class Draft:
     fit_contribute: int | None = None
     fit_learn: int | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON values only (a draft waits in an open question's data)."""
+        data = dataclasses.asdict(self)
+        data["closes_on"] = self.closes_on.isoformat() if self.closes_on else None
+        data["camp"] = self.camp.value if self.camp else None
+        data["source"] = self.source.value if self.source else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        draft = cls(**{k: v for k, v in data.items() if k in fields})
+        draft.closes_on = date.fromisoformat(data["closes_on"]) if data.get("closes_on") else None
+        draft.camp = Camp(data["camp"]) if data.get("camp") else None
+        draft.source = Source(data["source"]) if data.get("source") else None
+        return draft
+
 
 HOW_TO_ADD = (
-    "Write it as <code>/add Acme - Senior SRE</code> or <code>/add Senior SRE at Acme</code>, "
-    "optionally with a link, <code>#track</code>, <code>closes friday</code>, "
-    "<code>camp growth</code>, <code>via referral</code>, <code>fit 4/3</code> or <code>applied</code>."
+    "Write it as `/add Acme - Senior SRE` or `/add Senior SRE at Acme`, "
+    "optionally with a link, `#track`, `closes friday`, "
+    "`camp growth`, `via referral`, `fit 4/3` or `applied`."
 )
 
 
@@ -77,7 +99,7 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
             draft.link = token
         elif token.startswith("#") and len(token) > 1:
             if draft.track:
-                raise CaptureError("One #track per job, please (use _ for spaces: <code>#platform_engineering</code>).")
+                raise CaptureError("One #track per job, please (use _ for spaces: `#platform_engineering`).")
             draft.track = token[1:].replace("_", " ")
         elif token in ("closes", "closing", "deadline") and following:
             i = _read_closing(tokens, i + 1, today, draft, order) - 1
@@ -86,14 +108,14 @@ def parse_quick_add(text: str, today: date, *, order: DateOrder = "dmy") -> Draf
         elif token in ("camp", "camp:") and following:
             draft.camp = parse_camp(following)
             if draft.camp is None:
-                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
+                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. `camp growth`.")
             i += 1
         elif _bare_camp(token, following, rest) and draft.camp is None:
             draft.camp, draft.camp_bare = parse_camp(token), True
         elif token.startswith("camp:") and len(token) > 5:
             draft.camp = parse_camp(lower[5:])
             if draft.camp is None:
-                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. <code>camp growth</code>.")
+                raise CaptureError("Camp is one of: safe, growth, adventurous, e.g. `camp growth`.")
         elif token in ("via", "source") and following:
             i += _read_source(tokens, i + 1, draft)
         elif token.startswith("source:") and parse_source(lower[7:]):
@@ -143,9 +165,9 @@ def _read_closing(tokens: list[str], start: int, today: date, draft: Draft, orde
             draft.closes_typed = " ".join(tokens[start:end])
             return end
     raise CaptureError(
-        f"I couldn't read “{html.escape(' '.join(tokens[start : start + 3]))}” as a closing date. "
-        "Try <code>closes 2026-12-05</code>, <code>closes friday</code> or "
-        "<code>closes in 2 weeks</code>."
+        f"I couldn't read “{' '.join(tokens[start : start + 3])}” as a closing date. "
+        "Try `closes 2026-12-05`, `closes friday` or "
+        "`closes in 2 weeks`."
     )
 
 
@@ -191,7 +213,7 @@ def _read_fit(text: str, draft: Draft) -> None:
     assert match is not None
     contribute, learn = int(match.group(1)), int(match.group(2))
     if not (1 <= contribute <= 5 and 1 <= learn <= 5):
-        raise CaptureError("Fit scores go from 1 to 5: <code>fit 4/3</code> means contribute 4, learn 3.")
+        raise CaptureError("Fit scores go from 1 to 5: `fit 4/3` means contribute 4, learn 3.")
     draft.fit_contribute, draft.fit_learn = contribute, learn
 
 

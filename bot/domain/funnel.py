@@ -23,6 +23,9 @@ Definitions (all per *application*; README "Insights" repeats them for users):
   dates for both and entered at or before the first one (so "added as applied" does not count as
   a zero-day prospect).
 
+These are the only definitions: /funnel, /stats, the weekly review's "Funnel so far"
+(``reminders.standing``) and /chart all count through ``furthest`` and ``rates``.
+
 Nothing here reads the clock or imports telegram; callers pass ``now``, ``tz`` and the data.
 """
 
@@ -41,6 +44,7 @@ from bot.domain.dates import DateOrder, parse_day, week_start
 from bot.domain.models import JobApplication
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import applied_on, recent_weeks, week_status
+from bot.domain.words import plural
 
 SMALL_SAMPLE = 5  # segments with fewer applications get a caution
 WAIT_PAIRS: tuple[tuple[Stage, Stage], ...] = (
@@ -50,11 +54,6 @@ WAIT_PAIRS: tuple[tuple[Stage, Stage], ...] = (
     (Stage.INTERVIEW, Stage.OFFER),
 )
 NO_REASON = "no reason given"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """ "1 application", "2 applications" (``many`` for irregular plurals)."""
-    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 # -- one application -------------------------------------------------------------------------

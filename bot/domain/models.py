@@ -322,6 +322,16 @@ class Profile:
         existing = [t for t in self.tracks if t.lower() != track.lower()]
         self.tracks = [track, *existing][:8]
 
+    def number_new(self, app: JobApplication) -> None:
+        """Give a new application the next number, advance the counter and remember its track.
+
+        The one numbering rule for /add (``Repository.add_application``) and /import alike; the
+        caller stores the profile and the application together.
+        """
+        app.number = self.next_number
+        self.next_number += 1
+        self.remember_track(app.track)
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["created_at"] = utc_iso(self.created_at)

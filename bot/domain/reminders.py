@@ -33,12 +33,11 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
 from zoneinfo import ZoneInfo
 
-from bot.domain.dates import parse_clock, parse_weekday, week_start
-from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, JobApplication, Profile, Slot
-from bot.domain.numbers import parse_int
+from bot.domain.dates import week_start
+from bot.domain.funnel import Rates, rates
+from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Outcome, Stage
 from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, started_on, week_status
 
@@ -51,7 +50,6 @@ PREP_EVENING_AT = time(19, 0)  # interview prep, the evening before
 PREP_BEFORE = timedelta(hours=2)  # interview prep, the last one
 CHECK_IN_AFTER = timedelta(hours=3)  # "How did it go?"
 SCHEDULED_MINUTE = timedelta(minutes=1)  # a weekly nudge set for the minute it is now still comes
-TARGET_MAX = 50
 FOLLOW_UP_DEFAULT, GHOST_DEFAULT = 10, 30
 
 
@@ -371,19 +369,6 @@ def week_moves(apps: Iterable[JobApplication], tz: ZoneInfo, monday: date) -> We
     return WeekMoves(**counts)
 
 
-def funnel_counts(apps: Iterable[JobApplication]) -> dict[str, int]:
-    """All-time: how many applications reached each milestone."""
-    counts = {"saved": 0, "applied": 0, "responded": 0, "interview": 0, "offer": 0}
-    for app in apps:
-        reached = app.reached()
-        counts["saved"] += 1
-        counts["applied"] += Stage.APPLIED in reached
-        counts["responded"] += Stage.RESPONDED in reached
-        counts["interview"] += Stage.INTERVIEW in reached
-        counts["offer"] += Stage.OFFER in reached
-    return counts
-
-
 @dataclass(frozen=True)
 class Standing:
     """Everything the weekly messages quote, computed for the week containing ``at``."""
@@ -393,7 +378,8 @@ class Standing:
     in_flight: int
     in_flight_target: int
     top: list[JobApplication]
-    funnel: dict[str, int]
+    saved: int  # every application ever saved (the review's "Funnel so far" starts here)
+    funnel: Rates  # all-time, by ``funnel.furthest``: the same numbers as /funnel
 
 
 def planned_week(day: date) -> date:
@@ -426,7 +412,8 @@ def standing(
         in_flight=len(in_flight(apps)),
         in_flight_target=profile.target_in_flight,
         top=still_open[:3],
-        funnel=funnel_counts(apps),
+        saved=len(apps),
+        funnel=rates(apps),
     )
 
 
@@ -435,64 +422,3 @@ def interviews_ahead(apps: Iterable[JobApplication], now: datetime) -> list[tupl
         ((m, a) for a in apps if a.is_open for m in a.interviews if m >= now),
         key=lambda pair: pair[0],
     )
-
-
-# -- reading settings ------------------------------------------------------------------------------
-
-
-class SettingError(ValueError):
-    """A setting the user typed that we can't use; the message says what would work."""
-
-
-def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
-    """``/target 3`` or ``/target 3 2``: per week, and optionally in flight."""
-    numbers = [parse_int(a) for a in args]
-    if not 1 <= len(args) <= 2 or None in numbers:
-        raise SettingError(
-            "Give a weekly target, optionally followed by an in-flight target, e.g. /target 3 or /target 3 2."
-        )
-    per_week = cast(int, numbers[0])
-    flight = numbers[1] if len(numbers) == 2 else None
-    if not 1 <= per_week <= TARGET_MAX or (flight is not None and not 0 <= flight <= TARGET_MAX):
-        raise SettingError(f"Targets go from 1 to {TARGET_MAX} a week (in flight: 0 to {TARGET_MAX}).")
-    return per_week, flight
-
-
-NUDGE_NAMES = ("plan", "check", "review")
-NUDGE_DEFAULTS = {"plan": DEFAULT_PLAN, "check": DEFAULT_CHECK, "review": DEFAULT_REVIEW}
-_NUDGE_ALIASES = {"plan": "plan", "check": "check", "midweek": "check", "mid-week": "check", "review": "review"}
-
-
-def parse_nudge(args: Sequence[str]) -> tuple[str, Slot | None]:
-    """``plan mon 09:00``, ``check off``, ``check on``, ``review sun 18:30`` -> (name, new slot or None = off).
-
-    ``on`` restores that nudge's default time.
-    """
-    words = [a.strip().lower() for a in args if a.strip()]
-    name = _NUDGE_ALIASES.get(words[0]) if words else None
-    if name is None:
-        raise SettingError("Which nudge? plan, check or review, e.g. /nudges plan mon 09:00 or /nudges check off.")
-    rest = words[1:]
-    if rest == ["off"]:
-        return name, None
-    if rest == ["on"]:
-        return name, NUDGE_DEFAULTS[name]
-    weekday = parse_weekday(rest[0]) if len(rest) == 2 else None
-    clock = parse_clock(rest[1]) if len(rest) == 2 else None
-    if weekday is None or clock is None:
-        raise SettingError(
-            f"Give a day and a time for the {name}, e.g. /nudges {name} mon 09:00, "
-            f"/nudges {name} on (the usual time) or /nudges {name} off."
-        )
-    return name, Slot(weekday, clock)
-
-
-def parse_list(text: str, limit: int = 10) -> list[str]:
-    """``a; b; c`` (or one per line) -> a clean list of at most ``limit`` short items."""
-    parts = [" ".join(p.split()) for chunk in text.split("\n") for p in chunk.split(";")]
-    items = [p[:200] for p in parts if p]
-    if not items:
-        raise SettingError("Nothing to save there: separate items with semicolons.")
-    if len(items) > limit:
-        raise SettingError(f"That's {len(items)} items; keep it to {limit}.")
-    return items

@@ -1,19 +1,84 @@
-"""Rules for the accountability settings: nudge slots, -1/+1 steps, pausing. Pure: no Telegram, no clock."""
+"""Rules for the accountability settings: reading what the user typed (/target, /nudges, lists),
+nudge slots, -1/+1 steps, pausing. Pure: no Telegram, no clock."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
-from bot.domain.dates import DateOrder, parse_day
-from bot.domain.models import Profile, Slot
+from bot.domain.dates import DateOrder, parse_clock, parse_day, parse_weekday
+from bot.domain.models import DEFAULT_CHECK, DEFAULT_PLAN, DEFAULT_REVIEW, Profile, Slot
 from bot.domain.numbers import parse_int
-from bot.domain.reminders import NUDGE_DEFAULTS, TARGET_MAX, SettingError
+
+TARGET_MAX = 50
 
 WEEK_MINUTES = 7 * 24 * 60
 DAY_MINUTES = 24 * 60
 PAUSE_MAX = timedelta(days=366)  # the longest pause with an end date; /pause alone has none
 NUDGE_ACTIONS = ("on", "off", "day", "hr")
 STEPPED = ("tgt", "fly", "fu")  # the -1/+1 buttons under /settings
+
+
+# -- reading settings ------------------------------------------------------------------------------
+
+
+class SettingError(ValueError):
+    """A setting the user typed that we can't use; the message says what would work."""
+
+
+def parse_target(args: Sequence[str]) -> tuple[int, int | None]:
+    """``/target 3`` or ``/target 3 2``: per week, and optionally in flight."""
+    numbers = [parse_int(a) for a in args]
+    if not 1 <= len(args) <= 2 or None in numbers:
+        raise SettingError(
+            "Give a weekly target, optionally followed by an in-flight target, e.g. /target 3 or /target 3 2."
+        )
+    per_week = cast(int, numbers[0])
+    flight = numbers[1] if len(numbers) == 2 else None
+    if not 1 <= per_week <= TARGET_MAX or (flight is not None and not 0 <= flight <= TARGET_MAX):
+        raise SettingError(f"Targets go from 1 to {TARGET_MAX} a week (in flight: 0 to {TARGET_MAX}).")
+    return per_week, flight
+
+
+NUDGE_NAMES = ("plan", "check", "review")
+NUDGE_DEFAULTS = {"plan": DEFAULT_PLAN, "check": DEFAULT_CHECK, "review": DEFAULT_REVIEW}
+_NUDGE_ALIASES = {"plan": "plan", "check": "check", "midweek": "check", "mid-week": "check", "review": "review"}
+
+
+def parse_nudge(args: Sequence[str]) -> tuple[str, Slot | None]:
+    """``plan mon 09:00``, ``check off``, ``check on``, ``review sun 18:30`` -> (name, new slot or None = off).
+
+    ``on`` restores that nudge's default time.
+    """
+    words = [a.strip().lower() for a in args if a.strip()]
+    name = _NUDGE_ALIASES.get(words[0]) if words else None
+    if name is None:
+        raise SettingError("Which nudge? plan, check or review, e.g. /nudges plan mon 09:00 or /nudges check off.")
+    rest = words[1:]
+    if rest == ["off"]:
+        return name, None
+    if rest == ["on"]:
+        return name, NUDGE_DEFAULTS[name]
+    weekday = parse_weekday(rest[0]) if len(rest) == 2 else None
+    clock = parse_clock(rest[1]) if len(rest) == 2 else None
+    if weekday is None or clock is None:
+        raise SettingError(
+            f"Give a day and a time for the {name}, e.g. /nudges {name} mon 09:00, "
+            f"/nudges {name} on (the usual time) or /nudges {name} off."
+        )
+    return name, Slot(weekday, clock)
+
+
+def parse_list(text: str, limit: int = 10) -> list[str]:
+    """``a; b; c`` (or one per line) -> a clean list of at most ``limit`` short items."""
+    parts = [" ".join(p.split()) for chunk in text.split("\n") for p in chunk.split(";")]
+    items = [p[:200] for p in parts if p]
+    if not items:
+        raise SettingError("Nothing to save there: separate items with semicolons.")
+    if len(items) > limit:
+        raise SettingError(f"That's {len(items)} items; keep it to {limit}.")
+    return items
 
 
 def shift_slot(slot: Slot, minutes: int) -> Slot:

@@ -1,1 +1,1 @@
-"""Telegram handlers, grouped by what the user is doing. ``register`` wires them all."""
+"""Telegram handlers, one module per area of the bot; ``bot.app.register`` wires them in order."""

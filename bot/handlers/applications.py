@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import date
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
@@ -33,15 +28,15 @@ from bot.domain.capture import (
     split_job_names,
     validate_name,
 )
-from bot.domain.dates import DateOrder, ambiguous_far, compact_day, parse_day, read_compact_day
-from bot.domain.funnel import plural
-from bot.domain.lessons import GAP_CHARS, QUOTE_CHARS, all_lessons, as_lesson, gaps, lesson_pages
+from bot.domain.dates import DateOrder, ambiguous_far, parse_day, read_compact_day
+from bot.domain.lessons import as_lesson
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, read_reason, stage_choices
 from bot.domain.weekly import prospect_rank, rank_prospects
 from bot.handlers import onboarding
 from bot.handlers.common import (
+    Registered,
     answer,
     changed,
     edit,
@@ -50,41 +45,54 @@ from bot.handlers.common import (
     reply,
     today_for,
 )
-from bot.rendering import (
+from bot.handlers.questions import END, Ask, close, current, live, open_question
+from bot.views.cards import (
+    CHECK_IN_REJECTED,
+    COMPANY_QUESTION,
     app_title,
-    button,
     card,
-    clip,
-    delete_keyboard,
-    esc,
-    fit_keyboard,
-    keyboard,
+    closing_date_now,
+    closing_set,
+    congratulations,
+    congratulations_elsewhere,
+    delete_question,
+    deleted,
+    draft_summary,
+    feedback_question,
+    fit_question,
+    fit_usage,
+    job_offer,
+    lessons_view,
+    link_offer,
+    link_saved_options,
     list_page,
-    local_moment,
     mark_applied,
     more_keyboard,
+    moved,
+    note_question,
+    notes_view,
     outcome_phrase,
     prospects_view,
-    reason_keyboard,
-    short_day,
+    reason_question,
+    role_question,
+    saved,
+    saving_link,
+    stage_question,
     swap_buttons,
+    track_chosen,
+    track_question,
     undo_keyboard,
+    undone,
     unmark_applied,
+    what_value,
+    which_field,
+    withdrawn_elsewhere,
 )
+from bot.views.markup import button, esc, reason
+from bot.views.settings import lesson_kept
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
-
-
-class AddState(enum.IntEnum):
-    AWAIT_COMPANY = 1
-    AWAIT_ROLE = 2
-    AWAIT_TRACK = 3
-    AWAIT_STAGE = 4
-
-
-class NoteState(enum.IntEnum):
-    AWAIT_NOTE = 1
 
 
 # -- saving ----------------------------------------------------------------------------------
@@ -101,74 +109,44 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     changed(context, profile.user_id)
     entry = context.repo.last_undo(profile.user_id)
     text, markup = _card(app, profile, context, undo=entry)
-    where = "applied" if app.stage == Stage.APPLIED else "prospect"
-    notes = []
-    if same:
-        notes.append(
-            f"Heads-up: you already have #{same[0].number} for the same company and role. "
-            "Tap Undo if this one is a duplicate."
-        )
-    if app.closes_on is not None and app.closes_on < today_for(profile, context):
-        notes.append("Heads-up: that closing date has already passed.")
-    if (rank := prospect_rank(context.repo.list_applications(profile.user_id), app.number)) is not None:
-        notes.append(_rank_note(app, *rank))
-    if draft.camp_bare and draft.camp is not None:
-        notes.append(
-            f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
-            f"<code>/edit {app.number} role {esc(app.role)} {draft.camp.value}</code>."
-        )
-    if draft.source_text:
-        notes.append(
-            f"I don't know the source “{esc(draft.source_text)}”, so it counts as <i>other</i> in /stats; "
-            "I kept it as written in a note."
-        )
     order = onboarding.order_for(profile, context)
-    if draft.closes_typed and (found := ambiguous_far(draft.closes_typed, today_for(profile, context), order)):
-        notes.append(onboarding.reading_note(found, order))
-        if found.other is not None:
-            other = button(
-                f"📅 I meant {found.other:%-d %b %Y}",
-                *("alt", "close", app.number, compact_day(found.day), compact_day(found.other)),
-            )
-            markup = keyboard(*markup.inline_keyboard, [other])
-    extra = "".join(f"\n{note}" for note in notes)
-    await reply(update, f"Saved as {where} #{app.number}.{extra}\n\n{text}", markup)
+    today = today_for(profile, context)
+    found = ambiguous_far(draft.closes_typed, today, order) if draft.closes_typed else None
+    duplicate = same[0].number if same else None
+    rank = prospect_rank(context.repo.list_applications(profile.user_id), app.number)
+    view = saved(app, draft, (text, markup), duplicate=duplicate, today=today, reading=found, order=order, rank=rank)
+    await reply(update, *view)
     return app
 
 
 def _card(
     app: JobApplication, profile: Profile, context: BotContext, undo: UndoEntry | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text, markup = card(app, context.user_tz(profile.timezone), today_for(profile, context))
-    if undo is not None:
-        rows = [list(row) for row in markup.inline_keyboard]
-        rows.append([button("↩ Undo", "undo", "do", undo.id)])
-        markup = keyboard(*rows)
-    return text, markup
+    return card(app, context.user_tz(profile.timezone), today_for(profile, context), undo=undo.id if undo else None)
 
 
 # -- /add -------------------------------------------------------------------------------------
 
 
-async def add_application(update: Update, context: BotContext) -> AddState | int:
+async def add_application(update: Update, context: BotContext) -> Ask | int:
     """/add with text saves in one go; /add alone starts the guided questions."""
     profile = profile_of(update, context)
     text = " ".join(context.args or [])
     if not text:
-        context.scratch["draft"] = Draft()
-        await reply(update, "Let's save a job. Which <b>company</b>? (/cancel to stop)")
-        return AddState.AWAIT_COMPANY
+        open_question(context, "add", draft={})
+        await reply(update, COMPANY_QUESTION)
+        return Ask.ADD_COMPANY
     link = find_link(text)
     if link is not None and text.strip() == link:
         await _offer_to_save(update, context, link)  # `/add <link>` alone: same as sending the link
-        return ConversationHandler.END
+        return END
     try:
         draft = parse_quick_add(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
-        await reply(update, f"{error}")
-        return ConversationHandler.END
+        await reply(update, reason(error))
+        return END
     await _save_new(update, context, profile, draft)
-    return ConversationHandler.END
+    return END
 
 
 async def offer_link(update: Update, context: BotContext) -> None:
@@ -181,14 +159,10 @@ async def offer_link(update: Update, context: BotContext) -> None:
 
 async def _offer_to_save(update: Update, context: BotContext, link: str) -> None:
     context.scratch["pending_link"] = link
-    await reply(
-        update,
-        f"Save this job as a prospect?\n{esc(link)}",
-        keyboard([button("➕ Save as prospect", "add", "link"), button("No thanks", "add", "drop")]),
-    )
+    await reply(update, *link_offer(link))
 
 
-async def start_from_link(update: Update, context: BotContext) -> AddState | int:
+async def start_from_link(update: Update, context: BotContext) -> Ask | int:
     """The "Save as prospect" button under a bare link starts the guided add."""
     query = update.callback_query
     assert query is not None
@@ -196,13 +170,10 @@ async def start_from_link(update: Update, context: BotContext) -> AddState | int
     link = context.scratch.pop("pending_link", "")
     if not link:
         await edit(update, "That link has expired; send it again, please.")
-        return ConversationHandler.END
-    context.scratch["draft"] = Draft(link=link)
-    await edit(
-        update,
-        f"Saving {esc(link)}\nWhich <b>company and role</b>? E.g. <code>Acme - Senior SRE</code> (/cancel to stop)",
-    )
-    return AddState.AWAIT_COMPANY
+        return END
+    open_question(context, "add", draft={"link": link})
+    await edit(update, saving_link(link))
+    return Ask.ADD_COMPANY
 
 
 async def drop_link(update: Update, context: BotContext) -> None:
@@ -214,127 +185,96 @@ async def drop_link(update: Update, context: BotContext) -> None:
     await edit(update, "OK, not saved.")
 
 
-QUESTION_KEYS = ("draft", "note_for", "track_choices", "reason_for", "lesson_due")
-KEEPS_QUESTIONS = ("cancel", "add", "skip")
+def _draft(context: BotContext) -> dict[str, Any]:
+    """The guided add's answers so far (company, role, track, link)."""
+    question = current(context)
+    draft: dict[str, Any] = question["draft"] if question is not None else {}
+    return draft
 
 
-async def forget_open_questions(update: Update, context: BotContext) -> None:
-    """Group -1: another command (or a file) abandons an open add or note question.
-
-    ConversationHandler can't be ended from outside, so the scratch data goes; the step handlers
-    then treat a later answer as ordinary text (see ``_abandoned``).
-    """
-    message = update.effective_message
-    if message is None:
-        return
-    command = (message.text or "").split(maxsplit=1)[0].lstrip("/").split("@")[0].lower() if message.text else ""
-    if command in KEEPS_QUESTIONS:
-        return
-    for key in QUESTION_KEYS:
-        context.scratch.pop(key, None)
-
-
-async def _abandoned(update: Update, context: BotContext, key: str) -> bool:
-    """True (after answering it as ordinary text) when the question was left for something else."""
-    if key in context.scratch:
-        return False
+async def answer_as_text(update: Update, context: BotContext) -> None:
+    """Text that answers no (live) question: a link is offered for saving, anything else gets a hint."""
     assert update.effective_message is not None
     await offer_typed_job(update, context)
-    return True
 
 
-async def ask_role(update: Update, context: BotContext) -> AddState | int:
+async def ask_role(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 2: the company is in, ask for the role."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
-    names = split_job_names(update.effective_message.text or "") if context.scratch["draft"].link else None
+    draft = _draft(context)
+    names = split_job_names(update.effective_message.text or "") if draft.get("link") else None
     if names is not None:  # a saved link: "Acme - SRE" answers both at once
-        context.scratch["draft"].company, context.scratch["draft"].role = names
+        draft["company"], draft["role"] = names
         return await _save_from_link(update, context)
     try:
         company = validate_name(update.effective_message.text or "", "company")
     except CaptureError as error:
-        await reply(update, f"{error} Which company?")
-        return AddState.AWAIT_COMPANY
-    context.scratch["draft"].company = company
-    await reply(update, f"<b>{esc(company)}</b>. Which <b>role</b>?")
-    return AddState.AWAIT_ROLE
+        await reply(update, f"{reason(error)} Which company?")
+        return Ask.ADD_COMPANY
+    _draft(context)["company"] = company
+    await reply(update, role_question(company))
+    return Ask.ADD_ROLE
 
 
-async def ask_track(update: Update, context: BotContext) -> AddState | int:
+async def ask_track(update: Update, context: BotContext) -> Ask | int:
     """Guided add, step 3: offer the user's tracks back as buttons."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     try:
         role = validate_name(update.effective_message.text or "", "role")
     except CaptureError as error:
-        await reply(update, f"{error} Which role?")
-        return AddState.AWAIT_ROLE
-    context.scratch["draft"].role = role
-    if context.scratch["draft"].link:
+        await reply(update, f"{reason(error)} Which role?")
+        return Ask.ADD_ROLE
+    _draft(context)["role"] = role
+    if _draft(context).get("link"):
         return await _save_from_link(update, context)
     profile = profile_of(update, context)
     # The buttons carry an index into this exact list (callback data never holds user text).
-    context.scratch["track_choices"] = list(profile.tracks)
-    buttons = [button(track, "add", "track", i) for i, track in enumerate(profile.tracks)]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([button("Skip", "add", "track", "-")])
-    await reply(
-        update,
-        "Which <b>track</b> is it (e.g. SRE, Developer, DevRel)? Tap one or type a new one.",
-        keyboard(*rows),
-    )
-    return AddState.AWAIT_TRACK
+    _draft(context)["track_choices"] = list(profile.tracks)
+    await reply(update, *track_question(profile.tracks))
+    return Ask.ADD_TRACK
 
 
-async def _ask_stage(update: Update) -> AddState:
-    await reply(
-        update,
-        "Have you applied yet?",
-        keyboard([button("Not yet: prospect", "add", "stage", 0), button("Yes, applied", "add", "stage", 1)]),
-    )
-    return AddState.AWAIT_STAGE
+async def _ask_stage(update: Update) -> Ask:
+    await reply(update, *stage_question())
+    return Ask.ADD_STAGE
 
 
-async def track_typed(update: Update, context: BotContext) -> AddState | int:
+async def track_typed(update: Update, context: BotContext) -> Ask | int:
+    """Guided add, step 3 typed: a new track (or skip)."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     typed = (update.effective_message.text or "").strip().lstrip("#")
     if typed.lower() in ("skip", "none", "no", "-"):
         typed = ""
     try:
         track = validate_name(typed, "track") if typed else ""
     except CaptureError as error:
-        await reply(update, f"{error}")
-        return AddState.AWAIT_TRACK
-    context.scratch["draft"].track = track
+        await reply(update, reason(error))
+        return Ask.ADD_TRACK
+    _draft(context)["track"] = track
     return await _ask_stage(update)
 
 
-async def stage_needs_tap(update: Update, context: BotContext) -> AddState | int:
+async def stage_needs_tap(update: Update, context: BotContext) -> Ask | int:
     """Text while we wait for the prospect/applied buttons."""
-    if await _abandoned(update, context, "draft"):
-        return ConversationHandler.END
     await reply(update, "Tap one of the buttons above (not yet / applied), or /cancel.")
-    return AddState.AWAIT_STAGE
+    return Ask.ADD_STAGE
 
 
-async def track_tapped(update: Update, context: BotContext) -> AddState | int:
+async def track_tapped(update: Update, context: BotContext) -> Ask | int:
+    """Guided add, step 3 tapped: one of the user's tracks (or Skip)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await answer(query)
-    if "draft" not in context.scratch:
+    if current(context) is None:
         await edit(update, "That question has expired. Start again with /add.")
-        return ConversationHandler.END
+        return END
+    draft = _draft(context)
     _, _, args = decode(query.data)
     index = int_args(args, 1)
-    choices: list[str] = context.scratch.pop("track_choices", [])
+    choices: list[str] = draft.pop("track_choices", [])
     if index is not None and 0 <= index[0] < len(choices):
-        context.scratch["draft"].track = choices[index[0]]
-    await edit(update, f"Track: {esc(context.scratch['draft'].track or 'none')}")
+        draft["track"] = choices[index[0]]
+    await edit(update, track_chosen(draft.get("track", "")))
     return await _ask_stage(update)
 
 
@@ -343,35 +283,22 @@ async def stage_tapped(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await answer(query)
-    draft: Draft | None = context.scratch.pop("draft", None)
-    if draft is None or not draft.company or not draft.role:
+    question = close(context)
+    answers = question.get("draft", {}) if question is not None else {}
+    if not answers.get("company") or not answers.get("role"):
         await edit(update, "That question has expired. Start again with /add.")
-        return ConversationHandler.END
+        return END
+    draft = Draft(company=answers["company"], role=answers["role"], link=answers.get("link", ""))
+    draft.track = answers.get("track", "")
     draft.applied = query.data.endswith(":1")
     await edit(update, "Applied." if draft.applied else "Prospect.")
     await _save_new(update, context, profile_of(update, context), draft)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel ends whatever conversation is going on; nothing half-done is saved."""
-    context.scratch.pop("draft", None)
-    context.scratch.pop("note_for", None)
-    await reply(update, "Cancelled. Nothing was saved.")
-    return ConversationHandler.END
+    return END
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
-    """/cancel outside the add and note questions (the lesson question is dropped in group 1)."""
-    if "lesson_for" in context.scratch:
-        await reply(update, "OK, no lesson this time.")
-        return
+    """/cancel when no question is open (an open one is cancelled by ``questions.cancel``)."""
     await reply(update, "Nothing to cancel: I wasn't waiting for an answer.")
-
-
-async def step_needs_text(update: Update, context: BotContext) -> None:
-    """Anything that isn't text (a photo, a sticker) during a question."""
-    await reply(update, "Please answer with text, or /cancel.")
 
 
 # -- viewing ----------------------------------------------------------------------------------
@@ -443,14 +370,7 @@ async def _apply(
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
         others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
-        await reply(update, *_congratulations_view(app, others))
-
-
-def congratulations(app: JobApplication) -> str:
-    return (
-        f"🎉 Congratulations on {esc(app.company)}! That's what all those applications were for.\n"
-        "Want a break from reminders now?"
-    )
+        await reply(update, *congratulations_elsewhere(app, others))
 
 
 async def move_application(update: Update, context: BotContext) -> None:
@@ -466,12 +386,10 @@ async def move_application(update: Update, context: BotContext) -> None:
     try:
         correction = moves.move(app, stage, context.now())
     except InvalidMove as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     verb = "Corrected" if correction else "Moved"
-    await _apply(
-        update, context, app, f"moved #{app.number} to {stage.label}", f"{verb} #{app.number} to <b>{stage.label}</b>."
-    )
+    await _apply(update, context, app, f"moved #{app.number} to {stage.label}", moved(app.number, stage, verb))
 
 
 async def _typed_change(
@@ -492,7 +410,7 @@ async def _typed_change(
     try:
         label, headline = change(app, args[1:])
     except InvalidMove as error:
-        await reply(update, esc(error))
+        await reply(update, reason(error))
         return
     await _apply(update, context, app, label, headline)
 
@@ -554,11 +472,7 @@ async def rate_fit(update: Update, context: BotContext) -> None:
         return
     scores = int_args(args[1:], 2)
     if scores is None or not all(1 <= s <= 5 for s in scores):
-        await reply(
-            update,
-            "Give two scores from 1 to 5: what you'd contribute, then what you'd "
-            f"learn. E.g. <code>/fit {app.number} 4 5</code>.",
-        )
+        await reply(update, fit_usage(app.number))
         return
     app.fit_contribute, app.fit_learn = scores
     await _apply(
@@ -578,19 +492,15 @@ async def edit_application(update: Update, context: BotContext) -> None:
     field = args[1].lower() if len(args) > 1 else ""
     value = " ".join(args[2:]).strip()
     if field not in EDITABLE:
-        await reply(
-            update,
-            f"Which field? One of: {', '.join(EDITABLE)}. E.g. <code>/edit {app.number} closes 2026-12-05</code>.",
-        )
+        await reply(update, which_field(app.number, EDITABLE))
         return
     if not value:
-        clear = "" if field in ("company", "role") else " (or <code>none</code> to clear it)"
-        await reply(update, f"What should the {field} be? E.g. <code>/edit {app.number} {field} …</code>{clear}.")
+        await reply(update, what_value(app.number, field, clearable=field not in ("company", "role")))
         return
     profile = profile_of(update, context)
     problem = _set_field(app, field, value, today_for(profile, context), onboarding.order_for(profile, context))
     if problem:
-        await reply(update, problem)
+        await reply(update, reason(problem))
         return
     app.history.append(Event(at=context.now(), kind="edited", detail=field))
     if field == "track" and app.track:
@@ -642,7 +552,7 @@ async def delete_application(update: Update, context: BotContext) -> None:
     app = await find_app(update, context, context.args or [], "/delete 3")
     if app is None:
         return
-    await reply(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+    await reply(update, *delete_question(app))
 
 
 async def undo_last(update: Update, context: BotContext) -> None:
@@ -653,7 +563,7 @@ async def undo_last(update: Update, context: BotContext) -> None:
         await reply(update, "Nothing to undo.")
         return
     changed(context, profile.user_id)
-    await reply(update, f"Undone: {esc(entry.label)}.")
+    await reply(update, undone(entry.label))
 
 
 # -- buttons ----------------------------------------------------------------------------------
@@ -672,7 +582,7 @@ async def closing_reading_tapped(update: Update, context: BotContext) -> None:
         return
     app.closes_on = other
     app.history.append(Event(at=context.now(), kind="edited", detail="closes"))
-    headline = f"Closing date of #{app.number} is now <b>{other:%-d %B %Y}</b>."
+    headline = closing_date_now(app.number, other)
     await _apply(update, context, app, f"edited #{app.number} closes", headline, "Closing date changed")
 
 
@@ -722,7 +632,7 @@ async def _advance_card(
         context,
         app,
         f"moved #{app.number} to {stage.label}",
-        f"Moved #{app.number} to <b>{stage.label}</b>.",
+        moved(app.number, stage),
         toast=f"#{app.number} → {stage.label}",
     )
 
@@ -730,7 +640,7 @@ async def _advance_card(
 async def _ask_reason(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(update, f"{app_title(app)}\n{WHY_REJECTED}", reason_keyboard(app))
+    await edit(update, *reason_question(app))
 
 
 def _closer(outcome: Outcome) -> ButtonAction:
@@ -768,7 +678,7 @@ async def _show_more(update: Update, context: BotContext, profile: Profile, app:
 async def _ask_delete(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
     assert update.callback_query is not None
     await answer(update.callback_query)
-    await edit(update, f"Delete {app_title(app)} and its history?", delete_keyboard(app))
+    await edit(update, *delete_question(app))
 
 
 async def _delete_card(
@@ -778,7 +688,7 @@ async def _delete_card(
     changed(context, profile.user_id)
     assert update.callback_query is not None
     await answer(update.callback_query, "Deleted")
-    await edit(update, f"Deleted {app_title(app)}.", undo_keyboard(entry.id) if entry else None)
+    await edit(update, *deleted(app, entry.id if entry else None))
 
 
 BUTTON_ACTIONS: dict[str, ButtonAction] = {
@@ -801,7 +711,8 @@ async def application_button(update: Update, context: BotContext) -> None:
         return
     profile, app, action, _, args = found
     assert update.callback_query is not None
-    context.scratch.pop("reason_for", None)  # another button (« Back) leaves the "why?" question
+    if live(context, "reason") is not None:  # another button (« Back) leaves the "why?" question
+        close(context)
     handler = BUTTON_ACTIONS.get(action)
     if handler is None:
         await answer(update.callback_query, "That button is from an older version; try /list.")
@@ -826,16 +737,10 @@ async def fit_button(update: Update, context: BotContext) -> None:
         return
     if action == "ask":
         await answer(query)
-        await edit(
-            update,
-            f"{app_title(app)}\nHow much could you <b>contribute</b> there? 1 (little) – 5 (a lot)",
-            fit_keyboard(app, None),
-        )
+        await edit(update, *fit_question(app, None))
     elif action == "c":
         await answer(query)
-        await edit(
-            update, f"{app_title(app)}\nHow much would you <b>learn</b> there? 1 – 5", fit_keyboard(app, numbers[1])
-        )
+        await edit(update, *fit_question(app, numbers[1]))
     else:
         app.fit_contribute, app.fit_learn = numbers[1], numbers[2]
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
@@ -861,93 +766,85 @@ async def undo_button(update: Update, context: BotContext) -> None:
     await answer(query, "Undone")
     app = context.repo.get_application(profile.user_id, entry.number)
     if app is None:
-        await edit(update, f"Undone: {esc(entry.label)}.")
+        await edit(update, undone(entry.label))
         return
     text, markup = _card(app, profile, context)
-    await edit(update, f"Undone: {esc(entry.label)}.\n\n{text}", markup)
+    await edit(update, f"{undone(entry.label)}\n\n{text}", markup)
 
 
 # -- notes by button ------------------------------------------------------------------------
 
 
-async def ask_note(update: Update, context: BotContext) -> NoteState | int:
+async def ask_note(update: Update, context: BotContext) -> Ask | int:
     found = await _app_from_query(update, context)
     if found is None:
-        return ConversationHandler.END
+        return END
     _, app, _, _, _ = found
     assert update.callback_query is not None
     await answer(update.callback_query)
-    context.scratch["note_for"] = app.number
-    await reply(update, f"Send your note for {app_title(app)} (/cancel to stop).")
-    return NoteState.AWAIT_NOTE
+    open_question(context, "note", number=app.number)
+    await reply(update, note_question(app))
+    return Ask.NOTE
 
 
 async def save_note(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
-    if await _abandoned(update, context, "note_for"):
-        return ConversationHandler.END
-    number = context.scratch.pop("note_for", None)
+    question = close(context)
+    number = question.get("number") if question is not None else None
     profile = profile_of(update, context)
     app = context.repo.get_application(profile.user_id, number) if number else None
     if app is None:
         await reply(update, "That application no longer exists.")
-        return ConversationHandler.END
+        return END
     try:
         moves.add_note(app, update.effective_message.text or "", context.now())
     except InvalidMove as error:
-        await reply(update, esc(error))
-        return ConversationHandler.END
+        await reply(update, reason(error))
+        return END
     await _apply(update, context, app, f"note on #{app.number}", f"Note added to #{app.number}.")
-    return ConversationHandler.END
+    return END
 
 
 # -- wiring -----------------------------------------------------------------------------------
 
 TEXT = filters.TEXT & ~filters.COMMAND
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.Document.ALL  # a file goes to /import
 
 
-def conversations() -> list[BaseHandler]:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        # We track conversations per chat and user on purpose, not per message.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        add = ConversationHandler(
-            entry_points=[
-                CommandHandler("add", add_application),
-                CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
-            ],
-            states={
-                AddState.AWAIT_COMPANY: [MessageHandler(TEXT, ask_role)],
-                AddState.AWAIT_ROLE: [MessageHandler(TEXT, ask_track)],
-                AddState.AWAIT_TRACK: [
-                    MessageHandler(TEXT, track_typed),
-                    CallbackQueryHandler(track_tapped, pattern=r"^add:track:"),
-                ],
-                AddState.AWAIT_STAGE: [
-                    CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"),
-                    MessageHandler(TEXT, stage_needs_tap),
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(NOT_TEXT, step_needs_text)],
-            name="add",
-            allow_reentry=True,  # /add in the middle starts over
-            conversation_timeout=30 * 60,
-        )
-        note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=r"^app:note:")],
-            states={NoteState.AWAIT_NOTE: [MessageHandler(TEXT, save_note)]},
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="note",
-            conversation_timeout=30 * 60,
-        )
-    return [add, note]
+def question_entries() -> list[Registered]:
+    """What opens this module's questions (see ``bot.handlers.questions``)."""
+    return [
+        CommandHandler("add", add_application),
+        CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
+        CallbackQueryHandler(ask_note, pattern=r"^app:note:"),
+        CommandHandler("reject", reject_application),
+        CommandHandler("lesson", record_lesson),
+        CallbackQueryHandler(ask_rejection_reason, pattern=r"^app:rej:"),
+        CallbackQueryHandler(reason_tapped, pattern=r"^app:rejr:"),
+        CallbackQueryHandler(check_in_rejected, pattern=r"^acc:ci:\d+:rej$"),  # before the check-in's own
+    ]
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
+    """The guided add's steps and the note question, each with the question kind it belongs to."""
+    return {
+        Ask.ADD_COMPANY: ("add", [MessageHandler(TEXT, ask_role)]),
+        Ask.ADD_ROLE: ("add", [MessageHandler(TEXT, ask_track)]),
+        Ask.ADD_TRACK: (
+            "add",
+            [MessageHandler(TEXT, track_typed), CallbackQueryHandler(track_tapped, pattern=r"^add:track:")],
+        ),
+        Ask.ADD_STAGE: (
+            "add",
+            [CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"), MessageHandler(TEXT, stage_needs_tap)],
+        ),
+        Ask.NOTE: ("note", [MessageHandler(TEXT, save_note)]),
+        Ask.REASON: ("reason", [MessageHandler(TEXT, reason_typed)]),
+    }
+
+
+def handlers() -> list[Registered]:
     show_shortcut = MessageHandler(filters.Regex(r"^/show_?(\d+)(@\w+)?$"), _show_shortcut)
     return [
-        *conversations(),
-        feedback_conversation(),
         CommandHandler("list", list_applications),
         CommandHandler("prospects", show_prospects),
         CommandHandler("show", show_application),
@@ -978,7 +875,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def late_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def late_handlers() -> list[Registered]:
     """Catch-alls for plain text, registered after the feature modules' own questions."""
     return [MessageHandler(TEXT, offer_typed_job)]  # a job or a link; other text goes on to the hints
 
@@ -994,22 +891,6 @@ async def _show_shortcut(update: Update, context: BotContext) -> None:
 # -- a job typed without /add --------------------------------------------------------------------
 
 
-def _draft_summary(draft: Draft) -> str:
-    """ "<b>Canonical — Senior SRE</b>" and a line with whatever else was typed, escaped."""
-    parts = [f"#{esc(draft.track)}"] if draft.track else []
-    if draft.closes_on:
-        parts.append(f"closes {short_day(draft.closes_on)}")
-    if draft.camp:
-        parts.append(f"camp {draft.camp.value}")
-    if draft.source:
-        parts.append(f"via {esc(draft.source_text or draft.source.value)}")
-    if draft.fit_contribute:
-        parts.append(f"fit {draft.fit_contribute}/{draft.fit_learn}")
-    extra = f"\n{' · '.join(parts)}" if parts else ""
-    link = f"\n{esc(draft.link)}" if draft.link else ""
-    return f"<b>{esc(draft.company)} — {esc(draft.role)}</b>{extra}{link}"
-
-
 async def offer_typed_job(update: Update, context: BotContext) -> None:
     """Text without /add: a job is offered with all it holds, a bare link as before, anything else a hint."""
     assert update.effective_message is not None
@@ -1018,7 +899,7 @@ async def offer_typed_job(update: Update, context: BotContext) -> None:
     try:
         draft = read_job(text, today_for(profile, context), order=onboarding.order_for(profile, context))
     except CaptureError as error:
-        await reply(update, f"That looks like a job, but: {error} Nothing was saved.")
+        await reply(update, f"That looks like a job, but: {reason(error)} Nothing was saved.")
         return
     if draft is None:
         if find_link(text):
@@ -1026,13 +907,8 @@ async def offer_typed_job(update: Update, context: BotContext) -> None:
         else:
             await onboarding.unknown_text(update, context)
         return
-    context.scratch["pending_draft"] = draft
-    where = "an application you've sent" if draft.applied else "a prospect"
-    await reply(
-        update,
-        f"Save this job as {where}?\n{_draft_summary(draft)}",
-        keyboard([button("➕ Save it", "add", "draft"), button("No thanks", "add", "drop")]),
-    )
+    context.scratch["pending_draft"] = draft.to_dict()  # JSON: the scratch is stored (bot/persistence.py)
+    await reply(update, *job_offer(draft))
 
 
 async def save_offered_job(update: Update, context: BotContext) -> None:
@@ -1040,11 +916,12 @@ async def save_offered_job(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     await answer(query)
-    draft = context.scratch.pop("pending_draft", None)
-    if not isinstance(draft, Draft):
+    pending = context.scratch.pop("pending_draft", None)
+    if not isinstance(pending, dict):
         await edit(update, "That offer has expired; send the job again, please.")
         return
-    await edit(update, f"Saving {_draft_summary(draft)}")
+    draft = Draft.from_dict(pending)
+    await edit(update, f"Saving {draft_summary(draft)}")
     await _save_new(update, context, profile_of(update, context), draft)
 
 
@@ -1053,19 +930,13 @@ async def save_offered_job(update: Update, context: BotContext) -> None:
 
 async def _save_from_link(update: Update, context: BotContext) -> int:
     """Company and role are in for a saved link: save the prospect, then offer optional taps."""
-    draft: Draft = context.scratch.pop("draft")
+    question = close(context)
+    answers = question.get("draft", {}) if question is not None else {}
+    draft = Draft(company=answers.get("company", ""), role=answers.get("role", ""), link=answers.get("link", ""))
     profile = profile_of(update, context)
     app = await _save_new(update, context, profile, draft)
-    closes = [button(label, "add", "cl", app.number, days) for label, days in _CLOSING_LABELS]
-    await reply(
-        update,
-        f"Optional for #{app.number}: when does it close, and how good a fit is it?",
-        keyboard(closes, [button("⭐ Rate fit", "fit", "ask", app.number)]),
-    )
-    return ConversationHandler.END
-
-
-_CLOSING_LABELS = (("📅 in 1 week", 7), ("📅 in 2 weeks", 14), ("📅 in a month", 30))
+    await reply(update, *link_saved_options(app.number))
+    return END
 
 
 async def closing_in_tapped(update: Update, context: BotContext) -> None:
@@ -1082,38 +953,12 @@ async def closing_in_tapped(update: Update, context: BotContext) -> None:
         return
     entry = context.repo.save_application(profile.user_id, app, f"edited #{app.number} closes")
     changed(context, profile.user_id)
-    rows = [[button("⭐ Rate fit", "fit", "ask", app.number)]]
-    if entry is not None:
-        rows.append([button("↩ Undo", "undo", "do", entry.id)])
     assert update.callback_query is not None
     await answer(update.callback_query, "Closing date set")
-    await edit(
-        update, f"Closing date of #{app.number}: <b>{short_day(day)}</b>. How good a fit is it?", keyboard(*rows)
-    )
+    await edit(update, *closing_set(app.number, day, entry.id if entry is not None else None))
 
 
 # -- reading notes whole ---------------------------------------------------------------------------
-
-
-def _notes_view(app: JobApplication, page: int, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of #N's notes, oldest first, a long note in numbered parts; ◀ ▶ between pages."""
-    if not app.notes:
-        return f"{app_title(app)} has no notes yet. Add one: <code>/note {app.number} …</code>", None
-    pages = notes.note_pages(app.notes)
-    page = max(0, min(page, len(pages) - 1))
-    of = f" (page {page + 1} of {len(pages)})" if len(pages) > 1 else ""
-    lines = [f"📝 <b>Notes</b> on {app_title(app)}{of}"]
-    for piece in pages[page]:
-        label = {"lesson": "Lesson", "question": "Question"}.get(piece.kind, "Note")
-        part = f" (part {piece.part} of {piece.parts})" if piece.parts > 1 else ""
-        lines.append(f"\n<b>{label} {piece.number}</b> · {local_moment(piece.at, tz)}{part}")
-        lines.append(esc(piece.text))
-    turns = []
-    if page > 0:
-        turns.append(button("◀ Back", "notes", "pg", app.number, page - 1))
-    if page < len(pages) - 1:
-        turns.append(button("More ▶", "notes", "pg", app.number, page + 1))
-    return "\n".join(lines), keyboard(turns) if turns else None
 
 
 async def show_notes(update: Update, context: BotContext) -> None:
@@ -1122,7 +967,7 @@ async def show_notes(update: Update, context: BotContext) -> None:
     if app is None:
         return
     profile = profile_of(update, context)
-    await reply(update, *_notes_view(app, 0, context.user_tz(profile.timezone)))
+    await reply(update, *notes_view(app, 0, context.user_tz(profile.timezone)))
 
 
 async def notes_page_tapped(update: Update, context: BotContext) -> None:
@@ -1133,7 +978,7 @@ async def notes_page_tapped(update: Update, context: BotContext) -> None:
     profile, app, action, numbers, _ = found
     assert update.callback_query is not None
     await answer(update.callback_query)
-    view = _notes_view(app, numbers[1], context.user_tz(profile.timezone))
+    view = notes_view(app, numbers[1], context.user_tz(profile.timezone))
     if action == "open":
         await reply(update, *view)
     else:
@@ -1141,251 +986,150 @@ async def notes_page_tapped(update: Update, context: BotContext) -> None:
 
 
 # -- why it closed, and what it taught (hunt items 6 and 7) ------------------------------------------
-
-WHY_REJECTED = "Why were you rejected? Tap one, or just type it (/cancel to leave it)."
-
-
-class FeedbackState(enum.IntEnum):
-    AWAIT_REASON = 1
-    AWAIT_LESSON = 2
+# The "why?" question is kind "reason" (state Ask.REASON); the lesson asked afterwards is the same
+# "lesson" question as after an interview check-in (Ask.LESSON, answered by accountability.save_lesson).
 
 
-async def _ask_lesson(update: Update, context: BotContext, app: JobApplication) -> FeedbackState:
-    context.scratch["lesson_due"] = app.number
-    await reply(
-        update,
-        f"Any feedback or lesson from {app_title(app)}? Something they asked, a gap to close… "
-        "Reply with a sentence and I'll show it in your next interview prep and in /lessons "
-        "(/cancel to skip).",
-    )
-    return FeedbackState.AWAIT_LESSON
+async def _ask_lesson(update: Update, context: BotContext, app: JobApplication) -> Ask:
+    open_question(context, "lesson", number=app.number)
+    await reply(update, feedback_question(app))
+    return Ask.LESSON
 
 
-async def _after_rejection(update: Update, context: BotContext, app: JobApplication) -> FeedbackState:
+async def _after_rejection(update: Update, context: BotContext, app: JobApplication) -> Ask:
     """A new rejection: ask why when no reason was given, else ask for a lesson."""
     if app.reason:
         return await _ask_lesson(update, context, app)
-    context.scratch["reason_for"] = app.number
-    await reply(update, f"{app_title(app)}\n{WHY_REJECTED}", reason_keyboard(app))
-    return FeedbackState.AWAIT_REASON
+    open_question(context, "reason", number=app.number)
+    await reply(update, *reason_question(app))
+    return Ask.REASON
 
 
-async def reject_application(update: Update, context: BotContext) -> FeedbackState | int:
+async def reject_application(update: Update, context: BotContext) -> Ask | int:
     """/reject N [reason]: closed as rejected (or its reason updated); then why, or a lesson."""
     args = context.args or []
     app = await find_app(update, context, args, "/reject 3 salary")
     if app is None:
-        return ConversationHandler.END
+        return END
     try:
-        reason = read_reason(" ".join(args[1:]), Outcome.REJECTED)
-        updated = moves.give_reason(app, Outcome.REJECTED, context.now(), reason)
+        typed = read_reason(" ".join(args[1:]), Outcome.REJECTED)
+        updated = moves.give_reason(app, Outcome.REJECTED, context.now(), typed)
     except InvalidMove as error:
-        await reply(update, esc(error))
-        return ConversationHandler.END
+        await reply(update, reason(error))
+        return END
     if updated:
         headline = f"Updated why #{app.number} was rejected."
         await _apply(update, context, app, f"reason for #{app.number}", headline)
-        return ConversationHandler.END
+        return END
     await _apply(update, context, app, f"rejected #{app.number}", f"#{app.number} {outcome_phrase(Outcome.REJECTED)}.")
     return await _after_rejection(update, context, app)
 
 
-async def ask_rejection_reason(update: Update, context: BotContext) -> FeedbackState | int:
+async def ask_rejection_reason(update: Update, context: BotContext) -> Ask | int:
     """``app:rej:<n>`` (the card's Rejected): the reasons as buttons, or the next text is the reason."""
     found = await _app_from_query(update, context)
     if found is None:
-        return ConversationHandler.END
+        return END
     profile, app, _, _, args = found
     await _ask_reason(update, context, profile, app, args)
-    context.scratch["reason_for"] = app.number
-    return FeedbackState.AWAIT_REASON
+    open_question(context, "reason", number=app.number)
+    return Ask.REASON
 
 
-async def _record_reason(update: Update, context: BotContext, app: JobApplication, reason: str) -> FeedbackState | int:
-    """Close #N as rejected with ``reason`` (or give a rejected one its reason), then ask for a lesson."""
-    context.scratch.pop("reason_for", None)
-    if app.outcome == Outcome.REJECTED and not reason:
+async def _record_reason(update: Update, context: BotContext, app: JobApplication, why: str) -> Ask | int:
+    """Close #N as rejected with ``why`` (or give a rejected one its reason), then ask for a lesson."""
+    close(context)
+    if app.outcome == Outcome.REJECTED and not why:
         if update.callback_query is not None:
             await answer(update.callback_query)
             await edit(update, f"{app_title(app)}\nNo reason recorded.")
     else:
         try:
-            updated = moves.give_reason(app, Outcome.REJECTED, context.now(), reason)
+            updated = moves.give_reason(app, Outcome.REJECTED, context.now(), why)
         except InvalidMove as error:
             if update.callback_query is not None:
                 await answer(update.callback_query, str(error)[:200], alert=True)
             else:
-                await reply(update, esc(error))
-            return ConversationHandler.END
+                await reply(update, reason(error))
+            return END
         label = f"reason for #{app.number}" if updated else f"rejected #{app.number}"
-        because = f": {esc(reason)}" if reason else ""
+        because = f": {esc(why)}" if why else ""
         await _apply(update, context, app, label, f"#{app.number} {outcome_phrase(Outcome.REJECTED)}{because}.")
     return await _ask_lesson(update, context, app)
 
 
-async def reason_tapped(update: Update, context: BotContext) -> FeedbackState | int:
+async def reason_tapped(update: Update, context: BotContext) -> Ask | int:
     """``app:rejr:<n>:<key>``: a quick reason (``-``: none given)."""
     found = await _app_from_query(update, context)
     if found is None:
-        return ConversationHandler.END
+        return END
     _, app, _, _, args = found
     return await _record_reason(update, context, app, REJECTION_REASONS.get(args[1], "") if len(args) > 1 else "")
 
 
-async def reason_typed(update: Update, context: BotContext) -> FeedbackState | int:
+async def reason_typed(update: Update, context: BotContext) -> Ask | int:
     """The text after "Why were you rejected?" is the reason."""
     assert update.effective_message is not None
-    if await _abandoned(update, context, "reason_for"):
-        return ConversationHandler.END
+    question = current(context)
+    number = question.get("number") if question is not None else None
     profile = profile_of(update, context)
-    app = context.repo.get_application(profile.user_id, context.scratch.pop("reason_for"))
+    app = context.repo.get_application(profile.user_id, number) if isinstance(number, int) else None
     if app is None:
+        close(context)
         await reply(update, "That application no longer exists.")
-        return ConversationHandler.END
-    reason = read_reason(update.effective_message.text or "", Outcome.REJECTED)
-    return await _record_reason(update, context, app, reason)
+        return END
+    return await _record_reason(
+        update, context, app, read_reason(update.effective_message.text or "", Outcome.REJECTED)
+    )
 
 
-async def check_in_rejected(update: Update, context: BotContext) -> FeedbackState | int:
+async def check_in_rejected(update: Update, context: BotContext) -> Ask | int:
     """``acc:ci:<n>:rej`` ("How did the interview go?" -> Rejected): close it, then ask why."""
     found = await _app_from_query(update, context)
     if found is None:
-        return ConversationHandler.END
+        return END
     profile, app, _, _, _ = found
     assert update.callback_query is not None
     try:
         interviews.check_in(app, "rej", context.now())
     except InvalidMove as error:
         await answer(update.callback_query, str(error)[:200], alert=True)
-        return ConversationHandler.END
+        return END
     context.repo.save_application(profile.user_id, app, f"interview check-in for #{app.number}")
     changed(context, profile.user_id)
     await answer(update.callback_query)
-    context.scratch["reason_for"] = app.number
-    await edit(
-        update,
-        f"{app_title(app)}\n✖ Rejected. That stings; every interview is practice for the one that works.\n\n"
-        f"{WHY_REJECTED}",
-        reason_keyboard(app),
-    )
-    return FeedbackState.AWAIT_REASON
+    open_question(context, "reason", number=app.number)
+    text, markup = reason_question(app)
+    await edit(update, f"{CHECK_IN_REJECTED}\n\n{text}", markup)
+    return Ask.REASON
 
 
-async def lesson_typed(update: Update, context: BotContext) -> int:
-    """The text after "Any feedback or lesson?" is kept as a lesson note."""
-    assert update.effective_message is not None
-    if await _abandoned(update, context, "lesson_due"):
-        return ConversationHandler.END
-    profile = profile_of(update, context)
-    app = context.repo.get_application(profile.user_id, context.scratch.pop("lesson_due"))
-    if app is None:
-        await reply(update, "That application no longer exists.")
-        return ConversationHandler.END
-    try:
-        moves.add_note(app, update.effective_message.text or "", context.now(), kind="lesson")  # kept whole
-    except InvalidMove as error:
-        await reply(update, esc(error))
-        return ConversationHandler.END
-    context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
-    changed(context, profile.user_id)
-    await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes and in /lessons.")
-    return ConversationHandler.END
-
-
-async def skip_feedback(update: Update, context: BotContext) -> int:
-    """/cancel while asked why or for a lesson: nothing more is asked."""
-    reason, lesson = context.scratch.pop("reason_for", None), context.scratch.pop("lesson_due", None)
-    if lesson is not None:
-        await reply(update, "OK, no lesson this time.")
-    elif reason is not None:
-        app = context.repo.get_application(profile_of(update, context).user_id, reason)
-        still_open = app is not None and app.is_open  # the card's Rejected only asked; nothing was closed
-        await reply(update, f"OK, #{reason} stays open." if still_open else "OK, I won't ask why.")
-    else:
-        await nothing_to_cancel(update, context)
-    return ConversationHandler.END
-
-
-def feedback_conversation() -> BaseHandler:  # type: ignore[type-arg]
-    """Rejected -> why? (buttons or text) -> any lesson? (text, or /cancel). Like the note question."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("reject", reject_application),
-                CommandHandler("lesson", record_lesson),
-                CallbackQueryHandler(ask_rejection_reason, pattern=r"^app:rej:"),
-                CallbackQueryHandler(reason_tapped, pattern=r"^app:rejr:"),
-                CallbackQueryHandler(check_in_rejected, pattern=r"^acc:ci:\d+:rej$"),
-            ],
-            states={
-                FeedbackState.AWAIT_REASON: [MessageHandler(TEXT, reason_typed)],
-                FeedbackState.AWAIT_LESSON: [MessageHandler(TEXT, lesson_typed)],
-            },
-            fallbacks=[CommandHandler("cancel", skip_feedback)],
-            name="feedback",
-            allow_reentry=True,  # another rejection (or a reason tapped) while we wait starts over
-            conversation_timeout=30 * 60,
-        )
-
-
-async def record_lesson(update: Update, context: BotContext) -> FeedbackState | int:
+async def record_lesson(update: Update, context: BotContext) -> Ask | int:
     """/lesson N text keeps a lesson; /lesson N alone asks for it."""
     args = context.args or []
     app = await find_app(update, context, args, "/lesson 3 Practise a system design story")
     if app is None:
-        return ConversationHandler.END
+        return END
     typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
     if not typed:
         return await _ask_lesson(update, context, app)
     try:
         moves.add_note(app, typed, context.now(), kind="lesson")  # kept whole
     except InvalidMove as error:
-        await reply(update, esc(error))
-        return ConversationHandler.END
+        await reply(update, reason(error))
+        return END
     profile = profile_of(update, context)
     context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
     changed(context, profile.user_id)
-    await reply(update, f"📝 Lesson kept with {app_title(app)}. It'll be in your next prep notes and in /lessons.")
-    return ConversationHandler.END
-
-
-def _lessons_view(apps: list[JobApplication], page: int, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of every lesson, newest first, with the gaps rejections named on top."""
-    found, named = all_lessons(apps), gaps(apps)
-    top = ", ".join(f"{esc(notes.brief(reason, GAP_CHARS)[0])} ×{count}" for reason, count in named[:3])
-    gap_line = f"<b>Gaps rejections named</b>: {top}" if top else ""
-    if not found:
-        lines = ["📚 No lessons yet. After an interview or a rejection I ask for one; or add one:"]
-        lines.append("<code>/lesson 3 Practise a system design story</code>")
-        return "\n".join([*lines, *([f"\n{gap_line}"] if gap_line else [])]), None
-    pages = lesson_pages(found)
-    page = max(0, min(page, len(pages) - 1))
-    of = f" · page {page + 1}/{len(pages)}" if len(pages) > 1 else ""
-    lines = [f"📚 <b>Lessons</b> ({len(found)}, newest first){of}"]
-    if gap_line and page == 0:
-        lines.append(gap_line)
-    for lesson in pages[page]:
-        quote, cut = notes.brief(lesson.text, QUOTE_CHARS)
-        whole = f" (whole: /notes {lesson.number})" if cut else ""
-        when = local_moment(lesson.at, tz)
-        lines.append(f"\n#{lesson.number} <b>{esc(lesson.company)}</b> — {esc(lesson.role)} · {when}")
-        if lesson.gap:
-            lines.append(f"Gap: {esc(notes.brief(lesson.gap, GAP_CHARS)[0])}")
-        lines.append(f"• {esc(quote)}{whole}")
-    turns = []
-    if page > 0:
-        turns.append(button("◀ Back", "lessons", "pg", page - 1))
-    if page < len(pages) - 1:
-        turns.append(button("More ▶", "lessons", "pg", page + 1))
-    return clip("\n".join(lines), 1500), keyboard(turns) if turns else None
+    await reply(update, lesson_kept(app))
+    return END
 
 
 async def show_lessons(update: Update, context: BotContext) -> None:
     """/lessons: every lesson, newest first, and the gaps rejections named."""
     profile = profile_of(update, context)
     apps = context.repo.list_applications(profile.user_id)
-    await reply(update, *_lessons_view(apps, 0, context.user_tz(profile.timezone)))
+    await reply(update, *lessons_view(apps, 0, context.user_tz(profile.timezone)))
 
 
 async def lessons_page_tapped(update: Update, context: BotContext) -> None:
@@ -1396,33 +1140,10 @@ async def lessons_page_tapped(update: Update, context: BotContext) -> None:
     page = int_args(decode(query.data)[2], 1)
     profile = profile_of(update, context)
     apps = context.repo.list_applications(profile.user_id)
-    await edit(update, *_lessons_view(apps, page[0] if page else 0, context.user_tz(profile.timezone)))
+    await edit(update, *lessons_view(apps, page[0] if page else 0, context.user_tz(profile.timezone)))
 
 
 # -- accepting an offer: the other applications (hunt item 14) ------------------------------------------
-
-ELSEWHERE_LINES = 10  # open applications listed under the congratulations; more are counted
-
-
-def _elsewhere_lines(apps: list[JobApplication]) -> list[str]:
-    lines = [f"• {app_title(a)} ({esc(a.stage.label)})" for a in apps[:ELSEWHERE_LINES]]
-    if len(apps) > ELSEWHERE_LINES:
-        lines.append(f"…and {len(apps) - ELSEWHERE_LINES} more")
-    return lines
-
-
-def _congratulations_view(app: JobApplication, others: list[JobApplication]) -> tuple[str, InlineKeyboardMarkup]:
-    """The congratulations, the other open applications, and one tap to withdraw from them all."""
-    pause = [button("⏸ Pause all nudges", "acc", "pause")]
-    if not others:
-        return congratulations(app), keyboard(pause)
-    count = plural(len(others), "other application")
-    lines = [congratulations(app), f"\nYou still have {count} open:", *_elsewhere_lines(others)]
-    lines.append("Withdraw from them now? Each one keeps the reason “accepted another offer”.")
-    them = "it" if len(others) == 1 else f"all {len(others)}"
-    return clip("\n".join(lines), 1500), keyboard(
-        [button(f"🚪 Withdraw from {them}", "app", "wdall", app.number)], pause
-    )
 
 
 async def _withdraw_elsewhere(
@@ -1438,7 +1159,7 @@ async def _withdraw_elsewhere(
     others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
     if not others:
         await answer(update.callback_query, "Nothing left to withdraw from.")
-        await edit(update, congratulations(app), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
+        await edit(update, *congratulations(app))
         return
     moves.withdraw_all(others, context.now())
     with context.repo.transaction(profile.user_id):  # one write; each still has its own /undo step
@@ -1447,10 +1168,7 @@ async def _withdraw_elsewhere(
     changed(context, profile.user_id)
     logger.info("application.withdrawn_elsewhere user=%s count=%s", profile.user_id, len(others))
     await answer(update.callback_query, f"Withdrawn from {len(others)}")
-    lines = [f"🚪 Withdrew from {plural(len(others), 'application')} (reason: accepted another offer):"]
-    lines.extend(_elsewhere_lines(others))
-    lines.append("\nChanged your mind about one? <code>/reopen N</code>.")
-    await edit(update, clip("\n".join(lines), 1500), keyboard([button("⏸ Pause all nudges", "acc", "pause")]))
+    await edit(update, *withdrawn_elsewhere(others))
 
 
 BUTTON_ACTIONS["wdall"] = _withdraw_elsewhere
@@ -1530,11 +1248,3 @@ async def _send_card(update: Update, context: BotContext, profile: Profile, app:
 BUTTON_ACTIONS["did"] = _applied_in_place
 BUTTON_ACTIONS["undid"] = _unapplied_in_place
 BUTTON_ACTIONS["card"] = _send_card
-
-
-def _rank_note(app: JobApplication, place: int, count: int) -> str:
-    """Where a new prospect ranks among the others by fit (hunt item 15)."""
-    if count == 1:
-        return "It's your only prospect for now."
-    fit = f"fit {app.fit}" if app.fit is not None else f"unrated (rate it: <code>/fit {app.number} 4 5</code>)"
-    return f"It ranks <b>{place} of {count}</b> prospects by fit ({fit}). /prospects shows them all."

@@ -12,13 +12,14 @@ from typing import Any, cast
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler
 
 from bot.context import BotContext
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
 from bot.health import health_of
-from bot.rendering import Keyboard
+from bot.views.cards import which_application
+from bot.views.markup import Keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def profile_of(update: Update, context: BotContext) -> Profile:
     """The user's profile; ``track_user`` has made sure it exists."""
     assert update.effective_user is not None
     profile = context.repo.get_profile(update.effective_user.id)
-    if profile is None:  # the gate group always creates it first
+    if profile is None:  # track_user (group -2) creates it before any handler runs
         raise RuntimeError("profile missing")
     return profile
 
@@ -95,10 +96,8 @@ def today_for(profile: Profile, context: BotContext) -> date:
 
 
 def changed(context: BotContext, user_id: int) -> None:
-    """Tell the scheduler (when one runs) that this user's data or settings changed."""
-    scheduler = context.bot_data.get("scheduler")
-    if scheduler is not None:
-        scheduler.refresh(user_id)
+    """Tell the scheduler that this user's data or settings changed (it recomputes their next due time)."""
+    context.scheduler.refresh(user_id)
 
 
 def parse_number(text: str) -> int | None:
@@ -111,7 +110,7 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
     assert update.effective_user is not None
     number = parse_number(args[0]) if args else None
     if number is None:
-        await reply(update, f"Which application? Give its number, e.g. <code>{usage}</code>. See /list.")
+        await reply(update, which_application(usage))
         return None
     app = context.repo.get_application(update.effective_user.id, number)
     if app is None:
@@ -120,6 +119,8 @@ async def find_app(update: Update, context: BotContext, args: list[str], usage: 
 
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+Registered = BaseHandler[Any, BotContext, Any]
+"""A PTB handler as a handler module hands it to ``bot/app.py``."""
 
 
 def fails_closed(handler: Handler) -> Handler:

@@ -92,7 +92,7 @@ async def report(context: BotContext, title: str, error: BaseException | None) -
         return
     kind = f"{type(error).__module__}.{type(error).__qualname__}"
     now = time.monotonic()
-    last_report: dict[str, float] = context.bot_data.setdefault("error_reports", {})
+    last_report = context.services.error_reports
     if now - last_report.get(kind, -REPORT_EVERY) < REPORT_EVERY:
         logger.info("error.report_suppressed kind=%s", kind)
         return

@@ -9,46 +9,24 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callback_data import decode
 from bot.context import BotApp, BotContext
-from bot.handlers.common import answer, changed, edit, profile_of, reply
+from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.handlers.insights import export_data
-from bot.rendering import button, keyboard
+from bot.views import privacy as views
 
 logger = logging.getLogger(__name__)
 
 RETENTION_EVERY = timedelta(hours=6)
-DESCRIPTION = (
-    "Funnelbot keeps your job search moving: save jobs in one message, advance them with a tap, "
-    "get nudged to hit a weekly target, and see your funnel. Your data stays on the server that runs "
-    "this bot: nothing is shared, /forget deletes it."
-)
-SHORT_DESCRIPTION = "Your job search as a funnel, with weekly nudges. Your data stays on this bot's server."
-
-
-def privacy_text(retention_days: int) -> str:
-    return (
-        "🔒 <b>Your data</b>\n\n"
-        "<b>What I keep:</b> your name and settings (timezone, targets, reminder times), the jobs you "
-        "save with their notes, interviews, stage history and lessons, which reminders I sent, and "
-        "the last 20 changes for /undo. A file you send to /import is read and not kept.\n\n"
-        "<b>Where:</b> in one file for you on the server that runs this bot. I send it nowhere "
-        "else; Telegram carries our messages.\n\n"
-        "<b>Who sees it:</b> you, in this chat. Whoever runs the server can read its files. No other "
-        "user, partner or group sees anything.\n\n"
-        "<b>How long:</b> until you delete it. /forget deletes everything at once (you can /export "
-        f"a copy first). If you block me, it is deleted after {retention_days} days."
-    )
 
 
 async def show_privacy(update: Update, context: BotContext) -> None:
     """/privacy: what is stored, where, who can see it, and for how long."""
-    await reply(update, privacy_text(context.settings.blocked_retention_days))
+    await reply(update, views.privacy_text(context.settings.blocked_retention_days))
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -57,19 +35,7 @@ async def forget(update: Update, context: BotContext) -> None:
     apps = context.repo.list_applications(profile.user_id)
     token = secrets.token_hex(4)
     context.scratch["forget"] = token
-    count = len(apps)
-    what = f"{count} application{'s' if count != 1 else ''}" if count else "your settings"
-    await reply(
-        update,
-        f"This deletes <b>everything</b> I keep about you: {what}, with their notes, interviews and "
-        "history, your settings, reminder history and undo history. It can't be undone.\n\n"
-        "Want a copy first? Tap Export, then decide.",
-        keyboard(
-            [button("📤 Export first (CSV)", "fgt", "exp", token)],
-            [button("🗑 Delete everything", "fgt", "yes", token)],
-            [button("Cancel", "fgt", "no", token)],
-        ),
-    )
+    await reply(update, *views.forget_question(len(apps), token))
 
 
 async def forget_button(update: Update, context: BotContext) -> None:
@@ -93,15 +59,11 @@ async def forget_button(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     count = len(context.repo.list_applications(user_id))
     context.repo.delete_user(user_id)  # store first: if the answer fails, the data is still gone
+    context.application.drop_user_data(user_id)  # and the question data kept for them, if any
     changed(context, user_id)
-    context.scratch.clear()
     logger.info("privacy.forgotten user=%s applications=%s", user_id, count)
     await answer(query, "Deleted")
-    await edit(
-        update,
-        f"Deleted: {count} application{'s' if count != 1 else ''}, your settings, reminder and undo "
-        "history. I keep nothing about you now. Send /start if you ever want to begin again.",
-    )
+    await edit(update, views.forgotten(count))
 
 
 async def delete_long_blocked(context: BotContext) -> None:
@@ -112,6 +74,7 @@ async def delete_long_blocked(context: BotContext) -> None:
             continue
         async with context.repo.lock(profile.user_id):
             context.repo.delete_user(profile.user_id)
+        context.application.drop_user_data(profile.user_id)  # and any open question's file
         changed(context, profile.user_id)
         logger.info(
             "privacy.retention_deleted user=%s blocked_since=%s", profile.user_id, profile.inactive_since.date()
@@ -124,7 +87,7 @@ def start_retention(app: BotApp) -> None:
         app.job_queue.run_repeating(delete_long_blocked, interval=RETENTION_EVERY, first=1.0, name="privacy:retention")
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
+def handlers() -> list[Registered]:
     return [
         CommandHandler("privacy", show_privacy),
         CommandHandler("forget", forget),

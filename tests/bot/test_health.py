@@ -15,7 +15,7 @@ from bot.faketelegram import FakeTelegram
 from storage import Repository
 from tests.conftest import ADA, BOB
 from tests.faults import FaultyRequest
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, text_of
 
 ADMIN = 4242
 
@@ -34,11 +34,11 @@ async def operated(settings: Settings, repo: Repository, tg: FakeTelegram, clock
 
 
 def _context(bot: Harness):  # type: ignore[no-untyped-def]
-    return bot.app.context_types.context.from_job(Job(health.daily_summary), bot.app)  # type: ignore[arg-type]
+    return bot.app.context_types.context.from_job(Job(health.daily_summary), bot.app)
 
 
 def _admin(bot: Harness) -> list[str]:
-    return [m.text for m in bot.tg.bot_messages(ADMIN)]
+    return [text_of(m) for m in bot.tg.bot_messages(ADMIN)]
 
 
 async def test_the_operator_hears_the_bot_started_and_what_was_odd(operated: Harness) -> None:

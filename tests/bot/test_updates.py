@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.updates import BACKLOG
 from tests.conftest import ADA, BOB
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 
 async def _burst(bot: Harness, updates: list[dict]) -> None:  # type: ignore[type-arg]
@@ -28,8 +28,8 @@ async def test_a_heavy_user_does_not_hold_up_another(bot: Harness) -> None:
         bot.tg.send_text(ADA, f"/add Company {i} - Role")
     bot.tg.send_text(BOB, "/help")
     await _burst(bot, bot.tg.pop_updates())
-    ada_saved = [m for m in bot.tg.bot_messages(ADA) if m.text.startswith("Saved")]
-    assert [int(m.text.split("#")[1].split(".")[0]) for m in ada_saved] == list(range(1, 31))
+    ada_saved = [m for m in bot.tg.bot_messages(ADA) if text_of(m).startswith("Saved")]
+    assert [int(text_of(m).split("#")[1].split(".")[0]) for m in ada_saved] == list(range(1, 31))
     assert [a.company for a in bot.repo.list_applications(ADA)] == [f"Company {i}" for i in range(30)]
     order = [int(params["chat_id"]) for method, params in bot.tg.calls if method == "sendMessage"]
     assert order.count(ADA) == 30
@@ -49,7 +49,7 @@ async def test_a_flood_is_told_to_slow_down_and_changes_nothing_beyond_the_backl
     assert BACKLOG <= len(saved) < total
     assert [a.number for a in saved] == list(range(1, len(saved) + 1))
     replies = await bot.send(ADA, "/add After - Calm")
-    assert replies[0].text.startswith(f"Saved as prospect #{len(saved) + 1}")
+    assert text_of(replies[0]).startswith(f"Saved as prospect #{len(saved) + 1}")
 
 
 async def test_a_redelivered_update_is_not_applied_twice(bot: Harness) -> None:
@@ -61,7 +61,7 @@ async def test_a_redelivered_update_is_not_applied_twice(bot: Harness) -> None:
     assert [a.company for a in bot.repo.list_applications(ADA)] == ["Acme"]
     assert sum(t.startswith("Saved") for t in bot.texts(ADA)) == 1
     replies = await bot.send(ADA, "/add Beta - Dev")
-    assert replies[0].text.startswith("Saved as prospect #2")
+    assert text_of(replies[0]).startswith("Saved as prospect #2")
 
 
 async def test_a_redelivery_after_a_restart_is_skipped(settings, tg, clock) -> None:  # type: ignore[no-untyped-def]

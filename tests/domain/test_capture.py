@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -105,9 +106,9 @@ def test_ambiguous_options_are_refused_not_absorbed(text: str, message: str) -> 
         parse_quick_add(text, SUNDAY)
 
 
-def test_unreadable_date_is_quoted_escaped() -> None:
-    """The error quotes what was typed, HTML-escaped (the bot sends it with parse mode HTML)."""
-    with pytest.raises(CaptureError, match="&lt;soon&gt;"):
+def test_unreadable_date_is_quoted_as_plain_text() -> None:
+    """The error quotes what was typed as plain text: the domain writes no markup (the view escapes it)."""
+    with pytest.raises(CaptureError, match=re.escape("“<soon>” as a closing date. Try `closes 2026-12-05`")):
         parse_quick_add("Acme - SRE closes <soon>", SUNDAY)
 
 

@@ -98,7 +98,7 @@ def test_check_in_answers_move_the_application() -> None:
     assert check_in(app, "next", NOW) == CheckIn.SECOND_ROUND and app.stage == Stage.SECOND
     assert check_in(app, "next", NOW) == CheckIn.ANOTHER_ROUND and app.stage == Stage.SECOND
     assert check_in(app, "wait", NOW) == CheckIn.WAITING
-    assert check_in(app, "offer", NOW) == CheckIn.OFFER and app.stage == Stage.OFFER
+    assert check_in(app, "offer", NOW) == CheckIn.OFFER and Stage(app.stage) == Stage.OFFER
     other = applied(TUESDAY)
     assert check_in(other, "rej", NOW) == CheckIn.REJECTED and other.outcome == Outcome.REJECTED
     with pytest.raises(InvalidMove):

@@ -8,16 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import moves
+from bot.domain.funnel import Rates
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.reminders import (
     CATCH_UP,
     Kind,
-    SettingError,
     agenda,
     next_due,
-    parse_list,
-    parse_nudge,
-    parse_target,
     planned_week,
     standing,
     wall_time,
@@ -122,7 +119,8 @@ def test_review_reports_what_moved_this_week() -> None:
     assert (seen.moves.applied, seen.moves.responses, seen.moves.interviews) == (2, 1, 1)
     assert (seen.moves.offers, seen.moves.rejections) == (0, 1)
     assert seen.week.met
-    assert seen.funnel == {"saved": 4, "applied": 4, "responded": 1, "interview": 1, "offer": 0}
+    assert seen.saved == 4
+    assert seen.funnel == Rates(applied=4, responded=1, interviewed=1, offered=0)
 
 
 def test_plan_standing_has_top_three_prospects_and_in_flight() -> None:
@@ -416,36 +414,6 @@ def test_interview_prep_evening_across_dst(tz: ZoneInfo, spring: date, fall: dat
 # -- typed settings ------------------------------------------------------------------------------
 
 
-def test_parse_target_accepts_one_or_two_numbers() -> None:
-    """/target 3 and /target 3 2 are read; bad input raises a friendly SettingError."""
-    assert parse_target(["3"]) == (3, None)
-    assert parse_target(["3", "2"]) == (3, 2)
-    for bad in ([], ["x"], ["0"], ["3", "-1"], ["1", "2", "3"], ["999"]):
-        with pytest.raises(SettingError):
-            parse_target(bad)
-
-
-def test_parse_nudge_reads_day_time_and_off() -> None:
-    """/nudges plan mon 09:00, check off and review sun 6:30pm; junk is refused."""
-    assert parse_nudge(["plan", "mon", "09:00"]) == ("plan", Slot(0, time(9, 0)))
-    assert parse_nudge(["check", "off"]) == ("check", None)
-    assert parse_nudge(["check", "on"]) == ("check", Slot(3, time(18, 0)))
-    assert parse_nudge(["plan", "ON"]) == ("plan", Slot(0, time(9, 0)))
-    assert parse_nudge(["review", "Sunday", "6:30pm"]) == ("review", Slot(6, time(18, 30)))
-    for bad in ([], ["lunch", "mon", "12:00"], ["plan", "funday", "09:00"], ["plan", "mon", "25:00"], ["plan"]):
-        with pytest.raises(SettingError):
-            parse_nudge(bad)
-
-
-def test_parse_list_splits_on_semicolons_and_lines() -> None:
-    """/values a; b; c gives three trimmed items; empty input is refused."""
-    assert parse_list(" remote ;  mentoring;\ncalm on-call ") == ["remote", "mentoring", "calm on-call"]
-    with pytest.raises(SettingError):
-        parse_list(" ; ")
-    with pytest.raises(SettingError):
-        parse_list(";".join("x" * 11), limit=10)
-
-
 @pytest.mark.parametrize("tz", [BERLIN, NEW_YORK])
 def test_moments_at_the_calendar_edge_skip_only_their_own_reminders(tz: ZoneInfo) -> None:
     """An imported 9999-12-31T23:00Z interview, closing date and change: no overflow; the rest still come."""
@@ -454,7 +422,7 @@ def test_moments_at_the_calendar_edge_skip_only_their_own_reminders(tz: ZoneInfo
     interviewing = job(1, Stage.INTERVIEW, interviews=[edge, real])
     closing = job(2, closes_on=date.max)
     silent = job(3, Stage.APPLIED)
-    silent.history.append(Event(edge, "edited", "notes"))  # its last change, as an import may store it
+    silent.history.append(Event(edge, "edited", detail="notes"))  # its last change, as an import may store it
     early = job(4, closes_on=date.min)
     found = agenda(profile(), [interviewing, closing, silent, early], set(), local(MONDAY, 8), tz)
     assert found.next_at is not None and found.next_at < datetime(2027, 1, 1, tzinfo=UTC)

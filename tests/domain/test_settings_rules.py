@@ -1,4 +1,4 @@
-"""Settings rules without Telegram: nudge slots, -1/+1 steps and pauses."""
+"""Settings rules without Telegram: reading /target, /nudges and lists, nudge slots, -1/+1 steps and pauses."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.domain.models import Profile, Slot
-from bot.domain.reminders import TARGET_MAX, SettingError
 from bot.domain.settings_rules import (
+    TARGET_MAX,
+    SettingError,
     bounded,
     nudge_change,
+    parse_list,
+    parse_nudge,
     parse_pause,
+    parse_target,
     pause,
     pause_day,
     pause_for,
@@ -108,4 +112,35 @@ def test_pause_pause_for_and_resume() -> None:
     assert (p.paused, p.paused_until) == (True, None)
     assert pause_for(p, MONDAY, 0) == date(2026, 11, 24) and p.paused_until == date(2026, 11, 24)
     resume(p)
-    assert (p.paused, p.paused_until) == (False, None)
+    assert not p.paused
+    assert p.paused_until is None
+
+
+def test_parse_target_accepts_one_or_two_numbers() -> None:
+    """/target 3 and /target 3 2 are read; bad input raises a friendly SettingError."""
+    assert parse_target(["3"]) == (3, None)
+    assert parse_target(["3", "2"]) == (3, 2)
+    for bad in ([], ["x"], ["0"], ["3", "-1"], ["1", "2", "3"], ["999"]):
+        with pytest.raises(SettingError):
+            parse_target(bad)
+
+
+def test_parse_nudge_reads_day_time_and_off() -> None:
+    """/nudges plan mon 09:00, check off and review sun 6:30pm; junk is refused."""
+    assert parse_nudge(["plan", "mon", "09:00"]) == ("plan", Slot(0, time(9, 0)))
+    assert parse_nudge(["check", "off"]) == ("check", None)
+    assert parse_nudge(["check", "on"]) == ("check", Slot(3, time(18, 0)))
+    assert parse_nudge(["plan", "ON"]) == ("plan", Slot(0, time(9, 0)))
+    assert parse_nudge(["review", "Sunday", "6:30pm"]) == ("review", Slot(6, time(18, 30)))
+    for bad in ([], ["lunch", "mon", "12:00"], ["plan", "funday", "09:00"], ["plan", "mon", "25:00"], ["plan"]):
+        with pytest.raises(SettingError):
+            parse_nudge(bad)
+
+
+def test_parse_list_splits_on_semicolons_and_lines() -> None:
+    """/values a; b; c gives three trimmed items; empty input is refused."""
+    assert parse_list(" remote ;  mentoring;\ncalm on-call ") == ["remote", "mentoring", "calm on-call"]
+    with pytest.raises(SettingError):
+        parse_list(" ; ")
+    with pytest.raises(SettingError):
+        parse_list(";".join("x" * 11), limit=10)

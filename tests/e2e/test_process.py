@@ -21,6 +21,7 @@ from bot.faketelegram import FakeMessage, FakeTelegram, FloodLimits
 pytest.importorskip("aiohttp")
 
 from bot.faketelegram.server import serve
+from tests.harness import text_of
 
 TOKEN = "424242:E2E-TOKEN"
 ADA, BOB = 501, 502
@@ -154,17 +155,17 @@ async def live(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[
 async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     """Onboarding, quick and guided add, a tap, a rejection, then a restart that loses nothing."""
     first = await live.send(ADA, "/start")
-    assert "I'm Funnelbot" in first[0].text
+    assert "I'm Funnelbot" in text_of(first[0])
     assert {c["command"] for c in live.tg.scoped_commands("all_private_chats")} >= {"add", "list", "undo"}
     await live.tap(ADA, "Berlin")
     await live.send(BOB, "/start")
     await live.send(BOB, "new york", replies=1)
 
     saved = await live.send(ADA, "/add <Ben & Jerry's> - SRE https://bj.example/1 #SRE closes friday applied")
-    assert "Saved as applied #1" in saved[0].text
-    assert "<Ben & Jerry's> — SRE" in saved[0].text
+    assert "Saved as applied #1" in text_of(saved[0])
+    assert "<Ben & Jerry's> — SRE" in text_of(saved[0])
     card = await live.tap(ADA, "➡ Responded")
-    assert "Moved #1 to Responded" in card.text
+    assert "Moved #1 to Responded" in text_of(card)
 
     await live.send(ADA, "/add")
     await live.send(ADA, "Globex")
@@ -174,7 +175,7 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     await live.send(ADA, "/show 2")
     await live.tap(ADA, "Rejected")
     rejected = await live.tap(ADA, "Skills fit")
-    assert "#2 marked as rejected" in rejected.text
+    assert "#2 marked as rejected" in text_of(rejected)
 
     await live.send(BOB, "/add Initech - Developer")
     exported = await live.send(BOB, "/export")
@@ -183,19 +184,19 @@ async def test_two_users_full_session_with_a_restart(live: LiveBot) -> None:
     assert name.endswith(".csv") and "Initech" in csv_bytes.decode("utf-8-sig")
     sheet = b"Company;Position;Status\nUmbrella & Co;Data <Engineer>;interview\nHooli;SRE;2\n"
     imported = await live.upload(BOB, "my-sheet.csv", sheet)
-    assert imported[0].text.startswith("Imported 2 applications (#2–#3).")
+    assert text_of(imported[0]).startswith("Imported 2 applications (#2–#3).")
     output = await live.stop()
     assert "Traceback" not in output, output
     assert TOKEN.split(":")[1] not in output  # the token never reaches the logs
     await live.start()
 
     shown = await live.send(ADA, "/list all")
-    assert "<Ben & Jerry's>" in shown[0].text and "Globex" in shown[0].text
+    assert "<Ben & Jerry's>" in text_of(shown[0]) and "Globex" in text_of(shown[0])
     bob_list = await live.send(BOB, "/list")
-    assert "Initech" in bob_list[0].text and "Umbrella & Co" in bob_list[0].text
-    assert "Globex" not in bob_list[0].text
+    assert "Initech" in text_of(bob_list[0]) and "Umbrella & Co" in text_of(bob_list[0])
+    assert "Globex" not in text_of(bob_list[0])
     undone = await live.send(ADA, "/undo")
-    assert "Undone: rejected #2" in undone[0].text
+    assert "Undone: rejected #2" in text_of(undone[0])
     assert live.errors() == []
 
 
@@ -206,9 +207,9 @@ async def test_sixty_applications_list_pages_within_limits(live: LiveBot) -> Non
     for i in range(60):
         await live.send(ADA, f"/add Company {i} & Sons - Engineer <{i}>")
     page = (await live.send(ADA, "/list"))[0]
-    assert "page 1/3" in page.text and len(page.text) <= 4096
+    assert "page 1/3" in text_of(page) and len(text_of(page)) <= 4096
     page = await live.tap(ADA, "Next")
-    assert "page 2/3" in page.text
+    assert "page 2/3" in text_of(page)
     assert live.errors() == []
 
 
@@ -217,7 +218,7 @@ async def test_a_burst_hits_flood_control_and_nothing_is_lost(live: LiveBot) -> 
     for i in range(24):
         live.tg.send_text(ADA, f"/add Burst {i} - Role", first_name="Ada")
     await live._until(lambda: len(live.tg.bot_messages(ADA)) >= 24, "24 confirmations")
-    texts = [m.text for m in live.tg.bot_messages(ADA)]
+    texts = [m.text or "" for m in live.tg.bot_messages(ADA)]
     assert sorted(int(t.split("#")[1].split(".")[0]) for t in texts if t.startswith("Saved")) == list(range(1, 25))
     assert any(d.startswith("Too Many Requests") for _, d in live.tg.errors)
 
@@ -258,7 +259,7 @@ async def test_bot_started_before_the_bot_api_waits_for_it(tmp_path: Path) -> No
         assert bot.process.returncode is None
         runner, _, _ = await serve(tg, port=port)
         replies = await bot.send(ADA, "/add Acme - SRE")
-        assert replies[0].text.startswith("Saved as prospect #1")
+        assert text_of(replies[0]).startswith("Saved as prospect #1")
     finally:
         await bot.stop()
         if runner is not None:
@@ -281,6 +282,35 @@ async def test_a_start_that_fails_tells_the_operator(tmp_path: Path) -> None:
     finally:
         await runner.cleanup()
     assert process.returncode == 2, output.decode()
-    told = [m.text for m in tg.bot_messages(admin)]
+    told = [m.text or "" for m in tg.bot_messages(admin)]
     assert told and "cannot start" in told[-1] and "42.json" in told[-1]
     assert (users / "42.json").read_text() == "{not json"
+
+
+async def test_a_guided_add_survives_a_kill_at_the_role_step(live: LiveBot) -> None:
+    """/add, "Acme", kill -9 (no shutdown), start again: "SRE" is still the role and the add finishes."""
+
+    async def said(part: str) -> None:
+        await live._until(lambda: any(part in (m.text or "") for m in live.tg.bot_messages(ADA)), repr(part))
+
+    await live.send(ADA, "/start")
+    await live.tap(ADA, "Berlin")
+    await said("Now save your first job")
+    await live.send(ADA, "/add")
+    await said("Which company?")
+    await live.send(ADA, "Acme")
+    await said("Which role?")
+    polls = live._polls()  # kill once Telegram was asked for more, so "Acme" was acknowledged
+    await live._until(lambda: live._polls() > polls, "the next long poll")
+    assert live.process is not None
+    live.process.kill()
+    await live.process.wait()
+    live.process = None
+    await live.start()
+    await live.send(ADA, "SRE")
+    await said("Which track")
+    await live.tap(ADA, "Skip")
+    await live.tap(ADA, "Not yet: prospect")
+    await said("Saved as prospect #1")
+    assert "Acme — SRE" in text_of((await live.send(ADA, "/list"))[0])
+    assert live.errors() == []

@@ -25,6 +25,7 @@ pytest.importorskip("aiohttp")
 import aiohttp
 
 from bot.faketelegram.server import serve
+from tests.harness import text_of
 
 TOKEN = "424242:E2E-WEBHOOK-TOKEN"
 SECRET = "e2e_Webhook-secret_0123456789"
@@ -130,7 +131,7 @@ async def test_webhook_mode_end_to_end(tmp_path: Path) -> None:
             async with http.post(hook, json=start, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as answer:
                 assert answer.status == 200
             await bot.until(lambda: bool(tg.bot_messages(ADA)), "a reply to /start")
-            assert "I'm Funnelbot" in tg.bot_messages(ADA)[0].text
+            assert "I'm Funnelbot" in text_of(tg.bot_messages(ADA)[0])
 
             forged = tg.send_text(BOB, "/add Evil - Corp", first_name="Bob")
             for headers in ({"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}, {}):

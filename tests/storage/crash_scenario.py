@@ -59,7 +59,7 @@ def _edit(number: int, role: str) -> Callable[[Repository], None]:
 
 
 # Each step is exactly one file write, so a crash after write N must leave the state after step N.
-STEPS: list[Callable[[Repository], None]] = [
+STEPS: list[Callable[[Repository], object]] = [
     lambda repo: repo.save_profile(Profile(user_id=USER, chat_id=USER, created_at=NOW)),
     _add("Acme"),
     _add("Beta", track="Platform"),

@@ -291,14 +291,13 @@ def test_a_new_users_first_write_records_the_update_id(tmp_path: Path) -> None:
 def test_a_recorded_update_is_a_redelivery_only_while_recent(repo: Repository, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ids at or below the recorded one are re-deliveries for 48 hours; after that (Telegram
     restarts its numbering after a week of silence) they are new updates again."""
-    import storage.repository as repository
 
     with repo.handling_update(ADA, 500):
         repo.save_profile(Profile(user_id=ADA, chat_id=ADA, created_at=NOW))
     assert repo.already_applied(ADA, 500) and repo.already_applied(ADA, 499)
     assert not repo.already_applied(ADA, 501) and not repo.already_applied(ADA + 1, 1)
     later = time.time() + 8 * 24 * 3600
-    monkeypatch.setattr(repository.time, "time", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: later)  # the clock storage.repository reads
     assert not repo.already_applied(ADA, 12)
 
 
