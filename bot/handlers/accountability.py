@@ -36,7 +36,15 @@ from bot.handlers.common import Registered, answer, changed, edit, find_app, pro
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, local_moment, reason
-from bot.views.reminders import questions_list, render_prep, take_home_due_text, take_home_line
+from bot.views.reminders import (
+    question_kept,
+    questions_list,
+    render_prep,
+    take_home_due_text,
+    take_home_ended,
+    take_home_when,
+    take_homes_list,
+)
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
     LESSON_QUESTION,
@@ -579,13 +587,12 @@ async def ask_at_interview(update: Update, context: BotContext) -> None:
         return
     context.repo.save_application(profile.user_id, app, f"question for #{app.number}")
     changed(context, profile.user_id)
-    await reply(update, f"❓ Question kept for {app_title(app)}: it leads the questions in its interview prep.")
+    await reply(update, question_kept(app))
 
 
 # -- a technical test or take-home with its own deadline (hunt: closing the loop) -----------------------
 
 TAKE_HOME_ENDINGS = {"done": "submitted", "submitted": "submitted", "sent": "submitted", "cancel": "cancelled"}
-TAKE_HOME_LIST_MAX = 20
 
 
 async def record_take_home(update: Update, context: BotContext) -> None:
@@ -599,10 +606,7 @@ async def record_take_home(update: Update, context: BotContext) -> None:
             (a for a in context.repo.list_applications(profile.user_id) if a.is_open and a.take_home_due),
             key=lambda a: a.take_home_due or now,
         )
-        lines = ["🧪 <b>Take-homes due</b>", *(take_home_line(a, today, tz) for a in pending[:TAKE_HOME_LIST_MAX])]
-        if not pending:
-            lines = ["No take-home or technical test on record. Add one: <code>/takehome 3 fri 18:00</code>"]
-        await reply(update, "\n".join(lines))
+        await reply(update, take_homes_list(pending, today, tz))
         return
     app = await find_app(update, context, args, "/takehome 3 fri 18:00")
     if app is None:
@@ -611,16 +615,12 @@ async def record_take_home(update: Update, context: BotContext) -> None:
     try:
         if (how := TAKE_HOME_ENDINGS.get(text.lower())) is not None:
             interviews.end_take_home(app, now, how)
-            headline = f"🧪 Take-home for {app_title(app)} {how}. No more reminders about it."
+            headline = take_home_ended(app, how)
         else:
             order = onboarding.order_for(profile, context)
             due = interviews.take_home_deadline(text, now.astimezone(tz), order=order) if text else None
             if due is None:
-                await reply(
-                    update,
-                    f"When is it due? E.g. <code>/takehome {app.number} fri 18:00</code> or "
-                    f"<code>/takehome {app.number} 2026-12-04</code> (a day alone means 23:59). Nothing was changed.",
-                )
+                await reply(update, take_home_when(app))
                 return
             interviews.set_take_home(app, due, now, lambda moment: local_moment(moment, tz))
             headline = take_home_due_text(app, today, tz)
@@ -646,4 +646,4 @@ async def take_home_button(update: Update, context: BotContext) -> None:
     context.repo.save_application(profile.user_id, app, f"take-home for #{app.number}")
     changed(context, profile.user_id)
     await answer(query, "Submitted")
-    await edit(update, f"🧪 Take-home for {app_title(app)} submitted. Fingers crossed!")
+    await edit(update, take_home_ended(app, "submitted"))

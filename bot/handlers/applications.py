@@ -49,7 +49,6 @@ from bot.handlers.questions import END, Ask, close, current, live, open_question
 from bot.views.cards import (
     CHECK_IN_REJECTED,
     COMPANY_QUESTION,
-    app_title,
     card,
     closing_date_now,
     closing_set,
@@ -69,6 +68,7 @@ from bot.views.cards import (
     mark_applied,
     more_keyboard,
     moved,
+    no_reason,
     note_question,
     notes_view,
     outcome_phrase,
@@ -1042,7 +1042,7 @@ async def _record_reason(update: Update, context: BotContext, app: JobApplicatio
     if app.outcome == Outcome.REJECTED and not why:
         if update.callback_query is not None:
             await answer(update.callback_query)
-            await edit(update, f"{app_title(app)}\nNo reason recorded.")
+            await edit(update, no_reason(app))
     else:
         try:
             updated = moves.give_reason(app, Outcome.REJECTED, context.now(), why)
@@ -1198,7 +1198,7 @@ async def _applied_in_place(
     changed(context, profile.user_id)
     await answer(update.callback_query, f"#{app.number} → Applied")
     if found is None:  # the message is too old to edit: say it in a new one
-        await reply(update, f"Moved #{app.number} to <b>Applied</b>.", undo_keyboard(entry.id))
+        await reply(update, moved(app.number, Stage.APPLIED), undo_keyboard(entry.id))
         return
     query, message = found
     swaps = {

@@ -533,6 +533,10 @@ WHY_REJECTED = "Why were you rejected? Tap one, or just type it (/cancel to leav
 CHECK_IN_REJECTED = "✖ Rejected. That stings; every interview is practice for the one that works."
 
 
+def no_reason(app: JobApplication) -> str:
+    return f"{app_title(app)}\nNo reason recorded."
+
+
 def feedback_question(app: JobApplication) -> str:
     return (
         f"Any feedback or lesson from {app_title(app)}? Something they asked, a gap to close… "

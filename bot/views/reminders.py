@@ -279,9 +279,34 @@ def render_take_home(app: JobApplication, reminder: Reminder, today: date, tz: Z
     return text, keyboard([button("✅ Submitted", "acc", "th", app.number, "done")])
 
 
-def take_home_line(app: JobApplication, today: date, tz: ZoneInfo) -> str:
-    due = app.take_home_due
-    return f"• {app_title(app)}: due {_prep_when(due, today, tz)}" if due else f"• {app_title(app)}"
+TAKE_HOME_LIST_MAX = 20
+
+
+def take_homes_list(apps: Sequence[JobApplication], today: date, tz: ZoneInfo) -> str:
+    """/takehome alone: the open take-homes, soonest first (``apps`` in that order)."""
+    if not apps:
+        return "No take-home or technical test on record. Add one: <code>/takehome 3 fri 18:00</code>"
+    lines = ["🧪 <b>Take-homes due</b>"]
+    for app in apps[:TAKE_HOME_LIST_MAX]:
+        due = app.take_home_due
+        lines.append(f"• {app_title(app)}: due {_prep_when(due, today, tz)}" if due else f"• {app_title(app)}")
+    return clip("\n".join(lines), PREP_SCREEN)
+
+
+def take_home_when(app: JobApplication) -> str:
+    return (
+        f"When is it due? E.g. <code>/takehome {app.number} fri 18:00</code> or "
+        f"<code>/takehome {app.number} 2026-12-04</code> (a day alone means 23:59). Nothing was changed."
+    )
+
+
+def take_home_ended(app: JobApplication, how: str) -> str:
+    """A take-home submitted (or cancelled): its reminders stop."""
+    return f"🧪 Take-home for {app_title(app)} {how}. No more reminders about it."
+
+
+def question_kept(app: JobApplication) -> str:
+    return f"❓ Question kept for {app_title(app)}: it leads the questions in its interview prep."
 
 
 def take_home_due_text(app: JobApplication, today: date, tz: ZoneInfo) -> str:
