@@ -98,7 +98,7 @@ UNKNOWN_STAGE = "unknown stage"  # the reply adds the stage legend once for all 
 REPORT_HEADER = ("applied_on", "id", "company", "role", "status", "link")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
-_NOTE_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) (note|lesson): (.*)$", re.S)
+_NOTE_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) (note|lesson|question): (.*)$", re.S)
 _EVENT_HEAD = re.compile(
     r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) ([a-z_]+)"
     r"(?: stage=(\d))?(?: outcome=([a-z]+))?( correction)?(?:: (.*))?$",

@@ -120,7 +120,10 @@ def applications(draw: st.DrawFn) -> JobApplication:
         reason=reason,
         history=history,
         notes=draw(
-            st.lists(st.builds(Note, at=moment, text=note_text, kind=st.sampled_from(["note", "lesson"])), max_size=3)
+            st.lists(
+                st.builds(Note, at=moment, text=note_text, kind=st.sampled_from(["note", "lesson", "question"])),
+                max_size=3,
+            )
         ),
         interviews=draw(st.lists(moment, max_size=3)),
     )
