@@ -195,23 +195,26 @@ class SharedStore:
         found = self._read_invites()["invites"].get(code_hash)
         return dict(found) if found else None
 
-    def accept_invite(self, code_hash: str, partner_id: int, now: datetime) -> tuple[str, int | None]:
-        """Use an invite: ("ok", inviter) or ("missing" | "used" | "expired" | "own", inviter)."""
+    def accept_invite(self, code_hash: str, partner_id: int, now: datetime) -> tuple[str, int | None, int | None]:
+        """Use an invite: ("ok", inviter, the partner it replaced or None), or ("missing" | "used" |
+        "expired" | "own", inviter, None)."""
 
-        def change(data: dict[str, Any]) -> tuple[str, int | None]:
+        def change(data: dict[str, Any]) -> tuple[str, int | None, int | None]:
             invite = data["invites"].get(code_hash)
             if invite is None:
-                return "missing", None
+                return "missing", None, None
             inviter = int(invite["from"])
             if invite["used"]:
-                return "used", inviter
+                return "used", inviter, None
             if datetime.fromisoformat(invite["expires"]) <= now:
-                return "expired", inviter
+                return "expired", inviter, None
             if inviter == partner_id:
-                return "own", inviter
+                return "own", inviter, None
             invite["used"] = True
+            previous = data["partners"].get(str(inviter))
             data["partners"][str(inviter)] = {"partner": partner_id, "since": now.isoformat(), "names": False}
-            return "ok", inviter
+            replaced = int(previous["partner"]) if previous and previous["partner"] != partner_id else None
+            return "ok", inviter, replaced
 
         return self._change_invites(change)
 

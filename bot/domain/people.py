@@ -122,6 +122,7 @@ class ContactDraft:
     tags: list[str] = field(default_factory=list)
     met_on: date | None = None
     via: str = ""
+    notes: list[str] = field(default_factory=list)  # from an imported CSV
 
 
 def parse_contact(text: str, today: date, order: DateOrder = "dmy") -> ContactDraft:
@@ -360,6 +361,7 @@ def read_contacts_csv(raw: bytes) -> list[ContactDraft]:
                 tags=tags,
                 met_on=met_on,
                 via=cells.get("via", "").lstrip("'")[:60],
+                notes=[n.strip()[:MAX_TEXT] for n in cells.get("notes", "").lstrip("'").split(" | ") if n.strip()][:20],
             )
         )
     if len(drafts) > MAX_CONTACTS:

@@ -235,7 +235,7 @@ async def accept_tapped(update: Update, context: BotContext, action: str, args: 
         await answer(query, "Declined")
         await edit(update, "OK, declined. Nothing was shared.")
         return
-    result, inviter = shared_of(context).accept_invite(pending[1], update.effective_user.id, context.now())
+    result, inviter, replaced = shared_of(context).accept_invite(pending[1], update.effective_user.id, context.now())
     if result != "ok" or inviter is None:
         words = {"used": "has already been used", "expired": "has expired", "own": "is your own"}
         await answer(query, "Not accepted")
@@ -250,6 +250,9 @@ async def accept_tapped(update: Update, context: BotContext, action: str, args: 
     )
     me = esc(update.effective_user.first_name or "Your partner")
     await _tell(context, inviter, f"🤝 {me} accepted: they'll get your weekly summary. /partner for options.")
+    if replaced is not None:
+        text = f"{esc(_name(context, inviter))} has a new accountability partner, so you no longer get their summary."
+        await _tell(context, replaced, text)
 
 
 # -- encouragement -----------------------------------------------------------------------------

@@ -195,6 +195,7 @@ async def import_contacts(update: Update, context: BotContext) -> None:
                 tags=draft.tags,
                 met_on=draft.met_on,
                 via=draft.via,
+                notes=[dom.Entry(now, text) for text in draft.notes],
             )
         )
     skipped = len(drafts) - len(new)

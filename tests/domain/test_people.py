@@ -88,10 +88,12 @@ def test_network_vs_cold_counts_linked_and_referral_sources() -> None:
 def test_csv_round_trip_and_refusals() -> None:
     """Exported contacts import back; formula-looking cells are neutralised; bad rows refuse the file."""
     jane = contact(1, "=Jane", title="SRE", tags=["sre"], met_on=date(2026, 1, 2))
+    jane.notes = [dom.Entry(NOW, "knows the lead"), dom.Entry(NOW, "likes Go")]
     raw = dom.contacts_csv([jane])
     assert b"'=Jane" in raw
     [draft] = dom.read_contacts_csv(raw)
     assert (draft.name, draft.title, draft.tags, draft.met_on) == ("=Jane", "SRE", ["sre"], date(2026, 1, 2))
+    assert draft.notes == ["knows the lead", "likes Go"]
     with pytest.raises(dom.PeopleError, match="name"):
         dom.read_contacts_csv(b"who,what\nx,y\n")
     with pytest.raises(dom.PeopleError, match="Row 3"):

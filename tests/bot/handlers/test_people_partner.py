@@ -178,3 +178,13 @@ async def test_partner_bad_input_changes_nothing(bot: Harness) -> None:
     assert "no partner yet" in text_of((await bot.send(ADA, "/partner share names"))[0])
     assert "no partnership to end" in text_of((await bot.send(ADA, "/partner remove"))[0])
     assert shared_of(bot.app).partnerships() == []
+
+
+async def test_a_new_partner_replaces_the_old_one_who_is_told(bot: Harness) -> None:
+    """When Ada's second invite is accepted by Carl, Bob stops getting her summary and is told."""
+    await partnered(bot)
+    code = await invite(bot)
+    await bot.send(CARL, f"/start {code}", first_name="Carl")
+    await bot.tap(CARL, "Accept")
+    assert (shared_of(bot.app).partner(ADA) or {}).get("partner") == CARL
+    assert "no longer get their summary" in text_of(bot.last(BOB))
