@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.context import services
 from bot.domain.people import hash_code
+from bot.faketelegram import FakeMessage
 from bot.handlers.partner import shared_of
 from tests.conftest import ADA, BOB
 from tests.harness import Harness, text_of
@@ -188,3 +189,22 @@ async def test_a_new_partner_replaces_the_old_one_who_is_told(bot: Harness) -> N
     await bot.tap(CARL, "Accept")
     assert (shared_of(bot.app).partner(ADA) or {}).get("partner") == CARL
     assert "no longer get their summary" in text_of(bot.last(BOB))
+
+
+async def test_removal_while_the_weekly_summaries_go_out_is_honoured(bot: Harness) -> None:
+    """Bob partners Ada and Carl; Carl ends it while Ada's summary is being sent: Carl's never goes."""
+    await partnered(bot)
+    code = text_of((await bot.send(CARL, "/partner invite", first_name="Carl"))[0]).split("?start=")[1].split()[0]
+    await bot.send(BOB, f"/start {code}")
+    await bot.tap(BOB, "Accept")
+    ended: list[int | None] = []
+
+    def remove_carls_partner_on_first_summary(message: FakeMessage, event: str) -> None:
+        if event == "sent" and message.chat_id == BOB and "'s week" in (message.text or "") and not ended:
+            ended.append(shared_of(bot.app).end_partnership(CARL))
+
+    bot.tg.subscribe(remove_carls_partner_on_first_summary)
+    bot.clock.set(SUNDAY_EVENING)
+    await run_partner_job(bot)
+    summaries = [text_of(m) for m in bot.tg.bot_messages(BOB) if "'s week" in (m.text or "")]
+    assert ended == [BOB] and len(summaries) == 1 and summaries[0].startswith("📬 Ada's week")
