@@ -46,9 +46,6 @@ def _save(context: BotContext, user_id: int, contact: dom.Contact, label: str) -
     return store_of(context).save_contacts(user_id, [contact], label, _app_undo(context, user_id))
 
 
-# -- views -------------------------------------------------------------------------------------
-
-
 def _titles(context: BotContext, user_id: int) -> dict[int, str]:
     return {a.number: views.plain_title(a) for a in context.repo.list_applications(user_id)}
 
