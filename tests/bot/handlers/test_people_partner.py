@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from bot.app import build_application
+from bot.config import Settings
 from bot.context import services
 from bot.domain.people import hash_code
 from bot.faketelegram import FakeMessage
 from bot.handlers.partner import shared_of
+from storage import Repository
 from tests.conftest import ADA, BOB
 from tests.harness import Harness, text_of
 
@@ -208,3 +211,30 @@ async def test_removal_while_the_weekly_summaries_go_out_is_honoured(bot: Harnes
     await run_partner_job(bot)
     summaries = [text_of(m) for m in bot.tg.bot_messages(BOB) if "'s week" in (m.text or "")]
     assert ended == [BOB] and len(summaries) == 1 and summaries[0].startswith("📬 Ada's week")
+
+
+async def test_a_restart_never_sends_a_summary_or_board_twice(bot: Harness, settings: Settings) -> None:
+    """A new process on the same data, ticking in the same window, sends neither again."""
+    await partnered(bot)
+    bot.tg.add_to_group(-100900, "Club", by_user=ADA)
+    await bot.pump()
+    bot.tg.send_group_text(-100900, ADA, "/join")
+    await bot.pump()
+    await bot.tap(ADA, "✅ Share")
+    bot.tg.send_group_text(-100900, ADA, "/groupreview sun 18:00")
+    await bot.pump()
+    bot.clock.set(SUNDAY_EVENING)
+    for name in ("people:partner", "people:groups"):
+        [job] = bot.app.job_queue.get_jobs_by_name(name)  # type: ignore[union-attr]
+        await job.run(bot.app)
+    sent = (len(bot.tg.bot_messages(BOB)), len(bot.tg.bot_messages(-100900)))
+    repo = Repository.open(settings.data_dir, fsync=False)
+    app = build_application(settings, repo, request=bot.tg.request(), clock=bot.clock)
+    async with app:
+        await app.post_init(app)  # type: ignore[misc]
+        for name in ("people:partner", "people:groups"):
+            [job] = app.job_queue.get_jobs_by_name(name)  # type: ignore[union-attr]
+            await job.run(app)
+    repo.close()
+    assert (len(bot.tg.bot_messages(BOB)), len(bot.tg.bot_messages(-100900))) == sent
+    assert "Ada's week" in text_of(bot.last(BOB)) and "Together" in text_of(bot.tg.bot_messages(-100900)[-1])
