@@ -192,6 +192,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     scheduler = services(app).scheduler
     assert scheduler is not None
     scheduler.start()
+    await people.post_init(app)  # follow-ups due and check-ins, at the weekly plan time
     await partner.post_init(app)  # the weekly partner summaries
     await groups.post_init(app)  # the group boards
     logger.info("bot.started username=%s", app.bot.username)

@@ -119,6 +119,19 @@ class PeopleStore:
 
         self._change(user_id, change)
 
+    def record_sent(self, user_id: int, key: str) -> bool:
+        """Record (before sending) that the message ``key`` goes out; False if it already did."""
+
+        def change(data: dict[str, Any]) -> bool:
+            sent = data.setdefault("sent", [])
+            if key in sent:
+                return False
+            sent.append(key)
+            del sent[:-12]
+            return True
+
+        return self._change(user_id, change)
+
     def delete_user(self, user_id: int) -> bool:
         """/forget: the user's people file goes."""
         storage = self._files.pop(user_id, None)

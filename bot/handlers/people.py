@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callback_data import decode, int_args
-from bot.context import BotContext
+from bot.context import BotApp, BotContext
 from bot.domain import people as dom
+from bot.domain.dates import week_start
 from bot.domain.numbers import parse_int
+from bot.domain.reminders import is_paused
 from bot.handlers import applications, groups, partner
 from bot.handlers.common import Registered, answer, edit, profile_of, reply, today_for
 from bot.handlers.onboarding import order_for
@@ -444,6 +447,7 @@ async def _talk_picked(update: Update, context: BotContext, args: list[str]) -> 
 async def _record_talk(update: Update, context: BotContext, contact: dom.Contact, summary: str) -> None:
     assert update.effective_user is not None
     contact.talks.append(dom.Entry(context.now(), summary))
+    contact.follow_up_on = None  # you got back to them; the buttons below set the next one
     entry = _save(context, update.effective_user.id, contact, f"conversation with {contact.name}")
     logger.info("contact.talked user=%s contact=%s", update.effective_user.id, contact.id)
     markup = views.follow_up_keyboard(contact)
@@ -480,6 +484,38 @@ async def _undo_button(update: Update, context: BotContext, args: list[str]) -> 
         return
     await answer(query, "Undone")
     await edit(update, f"Undone: {esc(label)}.")
+
+
+async def people_plan_job(context: BotContext) -> None:
+    """Job: at each user's weekly plan time, one line with the follow-ups due and a few check-in
+    suggestions (only when there are any; recorded before sending, so never twice)."""
+    now = context.now()
+    store = store_of(context)
+    for user_id in store.user_ids():
+        profile = context.repo.get_profile(user_id)
+        if profile is None or not profile.active or profile.plan is None:
+            continue
+        tz = context.user_tz(profile.timezone)
+        if is_paused(profile, now, tz):
+            continue
+        monday = week_start(now.astimezone(tz).date())
+        due_at = dom.review_moment(monday, profile.plan.weekday, profile.plan.at, tz)
+        if not due_at <= now < due_at + timedelta(days=1):
+            continue
+        contacts = store.contacts(user_id)
+        due = dom.due_follow_ups(contacts, now.astimezone(tz).date())
+        quiet = dom.check_in_suggestions(contacts, now, int(store.setting(user_id, "checkin_weeks", 8)))
+        if not (due or quiet) or not store.record_sent(user_id, f"plan:{monday.isoformat()}"):
+            continue
+        try:
+            await context.bot.send_message(profile.chat_id, views.people_line(due, quiet))
+        except Forbidden:
+            logger.info("people.plan_unreachable user=%s", user_id)
+
+
+async def post_init(app: BotApp) -> None:
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(people_plan_job, interval=timedelta(minutes=10), first=6.0, name="people:plan")
 
 
 def link_referrer(context: BotContext, user_id: int, number: int, name: str) -> str | None:

@@ -172,3 +172,15 @@ def board_text(title: str, rows: list[dom.BoardRow]) -> str:
     total = sum(r.applied for r in rows)
     lines.append(f"\nTogether: {total} application{'s' if total != 1 else ''} this week. Well done, everyone 💚")
     return "\n".join(lines)[:1500]
+
+
+def people_line(due: list[dom.Contact], quiet: list[dom.Contact]) -> str:
+    """The Monday line: follow-ups that are due and a few contacts to check in with."""
+    lines = []
+    if due:
+        people = "person" if len(due) == 1 else "people"
+        lines.append(f"⏰ {len(due)} {people} to get back to: " + ", ".join(esc(c.name) for c in due[:5]))
+    if quiet:
+        lines.append("👋 Time to check in? " + ", ".join(esc(c.name) for c in quiet))
+    lines.append("Open /contacts to log a conversation or set a new follow-up.")
+    return "\n".join(lines)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.context import services
 from bot.handlers.people_stores import stores
 from storage.people import PeopleStore
@@ -176,3 +178,32 @@ async def test_people_file_is_separate_and_forget_deletes_it(bot: Harness) -> No
     await bot.send(ADA, "/forget")
     await bot.tap(ADA, "Delete everything")
     assert not path.exists() and contacts(bot) == []
+
+
+async def run_plan_job(bot: Harness) -> None:
+    [job] = bot.app.job_queue.get_jobs_by_name("people:plan")  # type: ignore[union-attr]
+    await job.run(bot.app)
+
+
+async def test_due_follow_ups_come_with_the_weekly_plan_once(bot: Harness) -> None:
+    """At Monday's plan time a due follow-up gets one line, once; none when paused or after a new talk."""
+    await bot.send(ADA, "/contact Jane Doe")
+    await bot.send(ADA, "/talked Jane lunch")
+    await bot.tap(ADA, "1 week")  # due Monday 30 Nov
+    bot.clock.set(datetime(2026, 11, 30, 9, 5, tzinfo=UTC))
+    await bot.send(ADA, "/pause until 2026-12-02")
+    count = len(bot.tg.bot_messages(ADA))
+    await run_plan_job(bot)
+    assert len(bot.tg.bot_messages(ADA)) == count  # paused
+    await bot.send(ADA, "/resume")
+    await run_plan_job(bot)
+    assert text_of(bot.last(ADA)).startswith("⏰ 1 person to get back to: Jane Doe")
+    count = len(bot.tg.bot_messages(ADA))
+    await run_plan_job(bot)
+    assert len(bot.tg.bot_messages(ADA)) == count
+    await bot.send(ADA, "/talked Jane follow-up call")
+    await bot.tap(ADA, "No reminder")
+    bot.clock.set(datetime(2026, 12, 7, 9, 5, tzinfo=UTC))
+    count = len(bot.tg.bot_messages(ADA))
+    await run_plan_job(bot)
+    assert len(bot.tg.bot_messages(ADA)) == count  # the conversation answered the follow-up
