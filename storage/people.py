@@ -320,6 +320,18 @@ class SharedStore:
 
         return self._change_groups(change)
 
+    def move_group(self, group_id: int, new_id: int) -> bool:
+        """The group became a supergroup with a new id: its board and members move with it."""
+
+        def change(data: dict[str, Any]) -> bool:
+            found = data["groups"].pop(str(group_id), None)
+            if found is None:
+                return False
+            data["groups"][str(new_id)] = found
+            return True
+
+        return self._change_groups(change)
+
     def join_group(self, group_id: int, user_id: int, now: datetime) -> bool:
         """False when the group is unknown (the bot has left it meanwhile)."""
 

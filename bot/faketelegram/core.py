@@ -620,6 +620,11 @@ class FakeTelegram:
         elif isinstance(raw, str) and raw.startswith("@"):
             chat_id = next((uid for uid, u in self._users.items() if u.get("username") == raw[1:]), None)
         if chat_id is not None and chat_id in self._groups:
+            moved = self._groups[chat_id].get("migrated_to")
+            if moved is not None:
+                raise FakeApiError(
+                    400, "Bad Request: group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": moved}
+                )
             if sending and not self._groups[chat_id]["bot_in"]:
                 raise FakeApiError(403, "Forbidden: bot was kicked from the group chat")
             return chat_id
@@ -909,7 +914,8 @@ class FakeTelegram:
 
     def _chat_json(self, chat_id: int) -> JSON:
         if chat_id in self._groups:
-            return {"id": chat_id, "type": "group", "title": self._groups[chat_id]["title"]}
+            group = self._groups[chat_id]
+            return {"id": chat_id, "type": group.get("type", "group"), "title": group["title"]}
         user = self._users[chat_id]
         chat: JSON = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
         if user.get("username"):
@@ -1527,6 +1533,16 @@ class FakeTelegram:
             raise FakeUsageError(f"the bot is not in group {group_id}")
         self._groups[group_id]["bot_in"] = False
         return self._group_member_update(group_id, by_user, "member", "kicked")
+
+    def migrate_group(self, group_id: int, new_id: int) -> None:
+        """The group becomes a supergroup with ``new_id``: sends to the old id get 400 with
+        ``migrate_to_chat_id``, as Telegram answers."""
+        old = self._groups.get(group_id)
+        if old is None or new_id >= 0 or new_id in self._groups:
+            raise FakeUsageError("migrate an existing group to a new negative id")
+        self._groups[new_id] = {"title": old["title"], "bot_in": old["bot_in"], "type": "supergroup"}
+        self._chats.setdefault(new_id, [])
+        old["migrated_to"] = new_id
 
     def _group_member_update(self, group_id: int, by_user: int, old: str, new: str) -> JSON:
         def member(status: str) -> JSON:

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
@@ -74,7 +74,14 @@ async def post(context: BotContext, group_id: int, text: str, *, essential: bool
         return False
     recent.append(now)
     try:
-        await context.bot.send_message(group_id, text)
+        try:
+            await context.bot.send_message(group_id, text)
+        except ChatMigrated as migrated:  # it became a supergroup: the board follows it
+            new_id = int(migrated.new_chat_id)
+            shared_of(context).move_group(group_id, new_id)
+            logger.info("group.migrated group=%s to=%s", group_id, new_id)
+            group_id = new_id
+            await context.bot.send_message(group_id, text)
     except (Forbidden, BadRequest) as error:
         if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
             raise

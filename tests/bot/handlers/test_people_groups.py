@@ -148,3 +148,15 @@ async def test_forget_takes_the_member_off_every_board(bot: Harness) -> None:
     await bot.send(BOB, "/forget")
     await bot.tap(BOB, "Delete everything")
     assert str(BOB) not in shared_of(bot.app).group(GROUP)["members"]  # type: ignore[index]
+
+
+async def test_board_follows_a_group_that_became_a_supergroup(bot: Harness) -> None:
+    """When the group is upgraded (new chat id), the board is posted there and its members kept."""
+    await three_members(bot)
+    await in_group(bot, ADA, "/groupreview sun 19:00")
+    bot.tg.migrate_group(GROUP, -100999)
+    bot.clock.set(SUNDAY_7PM)
+    await run_board(bot)
+    assert "Together" in text_of(bot.tg.bot_messages(-100999)[-1])
+    moved = shared_of(bot.app).group(-100999)
+    assert moved is not None and len(moved["members"]) == 3 and shared_of(bot.app).group(GROUP) is None
