@@ -1501,20 +1501,7 @@ class FakeTelegram:
         return self._member_update(user_id, "kicked", "member")
 
     def _member_update(self, user_id: int, old: str, new: str) -> JSON:
-        def member(status: str) -> JSON:
-            data: JSON = {"status": status, "user": self.bot_user}
-            if status == "kicked":
-                data["until_date"] = 0
-            return data
-
-        payload = {
-            "chat": self._chat_json(user_id),
-            "from": dict(self._users[user_id]),
-            "date": int(self.wall_clock()),
-            "old_chat_member": member(old),
-            "new_chat_member": member(new),
-        }
-        return self._push("my_chat_member", payload)
+        return self._group_member_update(user_id, user_id, old, new)  # a private chat's id is the user's
 
     # ---------------------------------------------------------- groups
 
@@ -1544,7 +1531,9 @@ class FakeTelegram:
         self._chats.setdefault(new_id, [])
         old["migrated_to"] = new_id
 
-    def _group_member_update(self, group_id: int, by_user: int, old: str, new: str) -> JSON:
+    def _group_member_update(self, chat_id: int, by_user: int, old: str, new: str) -> JSON:
+        """The bot's membership in ``chat_id`` changed from ``old`` to ``new`` (``by_user`` did it)."""
+
         def member(status: str) -> JSON:
             data: JSON = {"status": status, "user": self.bot_user}
             if status == "kicked":
@@ -1552,7 +1541,7 @@ class FakeTelegram:
             return data
 
         payload = {
-            "chat": self._chat_json(group_id),
+            "chat": self._chat_json(chat_id),
             "from": dict(self._users[by_user]),
             "date": int(self.wall_clock()),
             "old_chat_member": member(old),
