@@ -222,7 +222,9 @@ def _backup(settings: Settings, target: Path) -> int:
     except (OpsError, CorruptDataError, OSError) as error:
         print(f"funnelbot: backup failed: {error}", file=sys.stderr)
         return 1
-    print(f"funnelbot: backed up {len(copies)} user files from {settings.data_dir} to {target}")
+    users = sum(1 for copy in copies if copy.parent.name == "users")
+    others = f" and {len(copies) - users} contact, invite and group files" if len(copies) > users else ""
+    print(f"funnelbot: backed up {users} user files{others} from {settings.data_dir} to {target}")
     return 0
 
 

@@ -24,7 +24,19 @@ from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services, system_clock
 from bot.domain import places
-from bot.handlers import accountability, applications, common, errors, insights, onboarding, privacy, questions
+from bot.handlers import (
+    accountability,
+    applications,
+    common,
+    errors,
+    groups,
+    insights,
+    onboarding,
+    partner,
+    people,
+    privacy,
+    questions,
+)
 from bot.persistence import QuestionPersistence
 from bot.ratelimit import SendLimiter
 from bot.scheduling import Scheduler
@@ -135,14 +147,16 @@ def register(app: BotApp) -> None:
     app.add_handler(TypeHandler(Update, common.track_user), group=-2)
     app.add_handler(
         questions.conversation(
-            [*applications.question_entries(), *accountability.question_entries()],
-            {**applications.question_states(), **accountability.question_states()},
+            [*applications.question_entries(), *accountability.question_entries(), *people.question_entries()],
+            {**applications.question_states(), **accountability.question_states(), **people.question_states()},
             applications.answer_as_text,
         ),
         group=-1,
     )
     app.add_handlers(onboarding.handlers())
+    app.add_handlers(people.early_handlers())  # /undo covers contact changes too; /stats network
     app.add_handlers(applications.handlers())
+    app.add_handlers([*people.handlers(), *partner.handlers(), *groups.handlers()])  # a contacts CSV before /import
     app.add_handlers(accountability.handlers())
     app.add_handlers(insights.handlers())
     app.add_handlers(privacy.handlers())
@@ -175,6 +189,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     scheduler = services(app).scheduler
     assert scheduler is not None
     scheduler.start()
+    await people.post_init(app)  # follow-ups due and check-ins, at the weekly plan time
+    await partner.post_init(app)  # the weekly partner summaries
+    await groups.post_init(app)  # the group boards
     logger.info("bot.started username=%s", app.bot.username)
 
 

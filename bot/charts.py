@@ -24,12 +24,14 @@ from bot.domain.stages import Stage
 MAX_LINES = 40
 WIDTH_IN, DPI = 9.0, 100
 NO_TRACK = "no track"
+NO_CAMP = "no camp"
+COLOUR_BY = ("track", "camp")  # what the funnel's line colours stand for (/chart, /chart camp)
 _RENDER_LOCK = threading.Lock()
 # Short, and two lines where long, so neighbours never touch at 900 px (tests measure the boxes).
 _STAGE_TICKS = [
     "Prospect",
     "Applied",
-    "Replied",
+    "Respon-\nded",
     "Phone\nscreen",
     "Inter-\nview",
     "2nd\ninterview",
@@ -80,7 +82,7 @@ class ChartRow:
     start: Stage
     end: Stage
     end_state: str  # open, accepted or an outcome value
-    track: str
+    track: str  # the colour group: the track, or the camp with /chart camp
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,11 @@ class FunnelChart:
     hidden: int  # applications left out because of the limit
 
 
-def funnel_rows(apps: Iterable[JobApplication], limit: int = MAX_LINES) -> FunnelChart:
-    """The lines /chart draws: applications that were sent, newest first, at most ``limit``."""
+def funnel_rows(apps: Iterable[JobApplication], limit: int = MAX_LINES, *, by: str = "track") -> FunnelChart:
+    """The lines /chart draws: applications that were sent, newest first, at most ``limit``.
+
+    ``by`` ("track" or "camp") is what the colours group.
+    """
     sent = [a for a in apps if furthest(a) >= Stage.APPLIED]
     sent.sort(key=lambda a: (a.created_at, a.number), reverse=True)
     spelling: dict[str, str] = {}  # tracks match case-insensitively; the newest spelling shows
@@ -102,7 +107,7 @@ def funnel_rows(apps: Iterable[JobApplication], limit: int = MAX_LINES) -> Funne
             start=entry_stage(a),
             end=furthest(a),
             end_state=end_state(a),
-            track=spelling[a.track.strip().casefold()],
+            track=(a.camp.value if a.camp else NO_CAMP) if by == "camp" else spelling[a.track.strip().casefold()],
         )
         for a in sent[:limit]
     )
@@ -130,11 +135,12 @@ def track_styles(rows: Sequence[ChartRow]) -> dict[str, TrackStyle]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.track] = counts.get(row.track, 0) + 1
-    tracks = sorted((t for t in counts if t != NO_TRACK), key=lambda t: (-counts[t], t.casefold()))
+    tracks = sorted((t for t in counts if t not in (NO_TRACK, NO_CAMP)), key=lambda t: (-counts[t], t.casefold()))
     n = len(_PALETTE)
     styles = {track: TrackStyle(_PALETTE[i % n], _DASHES[(i // n) % len(_DASHES)]) for i, track in enumerate(tracks)}
-    if NO_TRACK in counts:
-        styles[NO_TRACK] = TrackStyle(_GREY, "solid")
+    for unset in (NO_TRACK, NO_CAMP):
+        if unset in counts:
+            styles[unset] = TrackStyle(_GREY, "solid")
     return styles
 
 
@@ -161,9 +167,9 @@ def _new_figure(height: float) -> Any:
     return fig
 
 
-def render_funnel(apps: Iterable[JobApplication], *, limit: int = MAX_LINES) -> bytes:
-    """The fridge funnel as a PNG: one line per application, coloured by track."""
-    chart = funnel_rows(apps, limit)
+def render_funnel(apps: Iterable[JobApplication], *, limit: int = MAX_LINES, by: str = "track") -> bytes:
+    """The fridge funnel as a PNG: one line per application, coloured by track (or camp)."""
+    chart = funnel_rows(apps, limit, by=by)
     with _RENDER_LOCK, warnings.catch_warnings():
         # Company names may hold emoji the bundled font lacks; a missing glyph is not an error.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")

@@ -94,6 +94,25 @@ def user_files(data_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: int(p.stem))
 
 
+DATA_FOLDERS = ("users", "people", "shared")
+"""What a backup holds: the user files, contacts (``people/``), invites and group boards (``shared/``).
+Open questions (``conversations/``) are short-lived and left out."""
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every data file a backup keeps, as paths under ``data_dir``; temp files are not data."""
+    found = user_files(data_dir)
+    for folder in DATA_FOLDERS[1:]:
+        if (data_dir / folder).is_dir():
+            found += sorted(p for p in (data_dir / folder).glob("*.json") if not p.name.startswith("."))
+    return found
+
+
+def _name(path: Path, root: Path) -> str:
+    """A data file's name in a manifest: ``users/42.json``."""
+    return path.relative_to(root).as_posix()
+
+
 # -- check ----------------------------------------------------------------------------------------
 
 
@@ -170,12 +189,12 @@ def check_healthz(listen: str, port: int) -> Check:
 
 
 def backup(data_dir: Path, target: Path) -> list[Path]:
-    """Copy every user file into ``target/users`` and write ``target/backup.json``; returns the copies.
+    """Copy every data file (:data:`DATA_FOLDERS`) into ``target`` and write ``target/backup.json``.
 
     Each file is read in one go; since the bot only ever replaces a file whole, that is one
-    complete version of that user's data (a version written a moment later belongs to the next
-    backup). Every copy is parsed before it counts, and the manifest lists each file's SHA-256 so
-    ``restore`` can tell a damaged backup from a good one.
+    complete version of that file (a version written a moment later belongs to the next backup).
+    Every copy is parsed before it counts, and the manifest lists each file's SHA-256 so
+    ``restore`` can tell a damaged backup from a good one. Returns the copies.
     """
     if not (data_dir / "users").is_dir():
         raise OpsError(f"{data_dir} holds no Funnelbot data (no users/ folder); check FUNNELBOT_DATA_DIR.")
@@ -184,16 +203,18 @@ def backup(data_dir: Path, target: Path) -> list[Path]:
     make_private_dir(target / "users")
     copies: list[Path] = []
     sums: dict[str, str] = {}
-    for source in user_files(data_dir):
+    for source in data_files(data_dir):
         try:
             raw = source.read_bytes()
         except FileNotFoundError:
             continue  # gone since we listed it: nothing to keep
         _parse(raw, source)
-        copy = target / "users" / source.name
+        name = _name(source, data_dir)
+        copy = target / name
+        make_private_dir(copy.parent)
         _write_synced(copy, raw)
         copies.append(copy)
-        sums[source.name] = hashlib.sha256(raw).hexdigest()
+        sums[name] = hashlib.sha256(raw).hexdigest()
     manifest = {"created": datetime.now(UTC).isoformat(timespec="seconds"), "files": sums}
     _write_synced(target / MANIFEST_NAME, json.dumps(manifest, indent=1).encode())
     return copies
@@ -219,19 +240,21 @@ def _write_synced(path: Path, content: bytes) -> None:
 
 
 def verify_backup(source: Path) -> list[Path]:
-    """The backup's user files, each parsed and (with a manifest) checked against its SHA-256."""
-    files = user_files(source)
+    """The backup's data files, each parsed and (with a manifest) checked against its SHA-256."""
+    files = data_files(source)
     manifest_path = source / MANIFEST_NAME
-    if not files and not manifest_path.exists():
+    if not user_files(source) and not manifest_path.exists():
         raise OpsError(f"{source} is not a Funnelbot backup (no users/*.json and no {MANIFEST_NAME}).")
     for path in files:
         load_json(path)  # raises CorruptDataError naming the file
     if manifest_path.exists():
         try:
-            expected = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
-        except (ValueError, KeyError, TypeError) as error:
+            listed = json.loads(manifest_path.read_text(encoding="utf-8"))["files"]
+            # Backups made before contacts existed named user files without their folder.
+            expected = {(name if "/" in name else f"users/{name}"): digest for name, digest in listed.items()}
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise OpsError(f"the backup's {manifest_path} is damaged ({error}); nothing was restored.") from error
-        present = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+        present = {_name(p, source): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
         missing = sorted(set(expected) - set(present))
         if missing:
             raise OpsError(f"the backup in {source} is incomplete: {', '.join(missing)} missing.")
@@ -257,23 +280,27 @@ def restore(source: Path, data_dir: Path, *, force: bool) -> Restored:
     files = verify_backup(source)
     lock = DataLock.acquire(data_dir)  # raises DataDirBusy while a bot runs; keeps one from starting
     try:
-        users = data_dir / "users"
         if user_files(data_dir) and not force:
             raise OpsError(
                 f"{data_dir} already holds data ({len(user_files(data_dir))} users). "
                 "Restoring replaces it: run again with --force (the current data is kept aside)."
             )
-        staging = data_dir / ".restore-incoming"
-        shutil.rmtree(staging, ignore_errors=True)
-        make_private_dir(staging)
-        for path in files:
-            _write_synced(staging / path.name, path.read_bytes())
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = None
-        if users.exists():
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            kept = data_dir / f"users.before-restore-{stamp}"
-            users.rename(kept)
-        staging.rename(users)
-        return Restored(count=len(files), kept=kept)
+        for folder in DATA_FOLDERS:
+            incoming = [path for path in files if path.parent == source / folder]
+            staging = data_dir / f".restore-incoming-{folder}"
+            shutil.rmtree(staging, ignore_errors=True)
+            make_private_dir(staging)
+            for path in incoming:
+                _write_synced(staging / path.name, path.read_bytes())
+            live = data_dir / folder
+            if live.exists():
+                aside = data_dir / f"{folder}.before-restore-{stamp}"
+                live.rename(aside)
+                kept = kept or aside
+            staging.rename(live)
+        users_restored = [path for path in files if path.parent == source / "users"]
+        return Restored(count=len(users_restored), kept=kept)
     finally:
         lock.release()

@@ -40,7 +40,7 @@ Then Telegram's answer (or its absence) decides:
 
 * accepted -> ``sent``.
 * ``RetryAfter`` -> Telegram refused it, so waiting ``retry_after`` and retrying cannot duplicate
-  (PTB's ``AIORateLimiter`` has already retried up to three times; the intent stays).
+  (the app's send limiter has already retried up to three times for that chat; the intent stays).
 * ``NetworkError``/``TimedOut`` raised from ``httpx.ConnectError``, ``ConnectTimeout`` or
   ``PoolTimeout`` -> the request never left: retried with backoff (1, 2, 4 s).
 * Still refused or unsent after four attempts -> the intent is removed and the user is looked at

@@ -123,3 +123,15 @@ def test_chart_eight_tracks_forty_rows_under_200_kb() -> None:
     """The QA case renders as a phone-sized PNG under 200 KB."""
     data = charts.render_funnel(_eight_tracks_forty_rows())
     assert png_size(data)[0] == 900 and len(data) < 200_000
+
+
+def test_funnel_rows_by_camp_group_colours_by_camp() -> None:
+    """/chart camp groups the lines by camp; an application without one is "no camp", drawn grey."""
+    apps = five()
+    apps[0].camp = None
+    rows = charts.funnel_rows(apps, by="camp").rows
+    by_number = {row.label.split()[0]: row.track for row in rows}
+    assert by_number["#1"] == charts.NO_CAMP
+    assert {row.track for row in rows} - {charts.NO_CAMP} <= {"safe", "growth", "adventurous"}
+    assert charts.track_styles(rows)[charts.NO_CAMP].colour == "#7f7f7f"
+    assert charts.render_funnel(apps, by="camp").startswith(b"\x89PNG")

@@ -98,7 +98,29 @@ def test_backup_while_writes_go_on_copies_complete_files(tmp_path: Path) -> None
         assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "backup").stat().st_mode) == 0o700
     manifest = json.loads((tmp_path / "backup" / "backup.json").read_text())
-    assert sorted(manifest["files"]) == [p.name for p in copies]
+    assert sorted(manifest["files"]) == [f"users/{p.name}" for p in copies]
+
+
+def test_backup_and_restore_keep_contacts_invites_and_groups(tmp_path: Path) -> None:
+    """people/ and shared/ go into the backup beside users/, and come back on restore."""
+    data_dir = tmp_path / "data"
+    make_data(data_dir, range(1, 3))
+    (data_dir / "people").mkdir()
+    (data_dir / "people" / "1.json").write_text('{"contacts": {"1": {"name": "Jane Doe"}}}')
+    (data_dir / "shared").mkdir()
+    (data_dir / "shared" / "groups.json").write_text('{"groups": {}}')
+    result = funnelbot("backup", str(tmp_path / "backup"), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "2 user files and 2 contact, invite and group files" in result.stdout
+    manifest = json.loads((tmp_path / "backup" / "backup.json").read_text())
+    assert sorted(manifest["files"]) == ["people/1.json", "shared/groups.json", "users/1.json", "users/2.json"]
+    fresh = tmp_path / "fresh"
+    assert funnelbot("restore", str(tmp_path / "backup"), data_dir=fresh).returncode == 0
+    assert "Jane Doe" in (fresh / "people" / "1.json").read_text()
+    assert (fresh / "shared" / "groups.json").exists()
+    (tmp_path / "backup" / "people" / "1.json").write_text('{"contacts": {}}')  # tampered after the backup
+    damaged = funnelbot("restore", str(tmp_path / "backup"), data_dir=tmp_path / "other")
+    assert damaged.returncode == 2 and "people/1.json changed since it was made" in damaged.stderr
 
 
 def test_backup_refuses_a_non_empty_target(tmp_path: Path) -> None:

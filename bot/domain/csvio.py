@@ -6,7 +6,7 @@ Export header (stable; new columns are only ever appended)::
     stage, outcome, reason,
     prospect_at, applied_at, responded_at, screen_at, interview_at, second_at, offer_at,
     accepted_at,
-    notes, created_at, closed_at, interviews, history
+    notes, created_at, closed_at, interviews, history, take_home_due
 
 * ``stage`` is the stage's name ("Phone screen"); ``outcome`` is empty while open or accepted.
 * ``<stage>_at`` is when the application first reached that stage (ISO-8601 UTC); empty when it
@@ -91,6 +91,7 @@ HEADER: tuple[str, ...] = (
     "closed_at",
     "interviews",
     "history",
+    "take_home_due",
 )
 T = TypeVar("T")
 REQUIRED = ("company", "role", "stage")
@@ -98,7 +99,7 @@ UNKNOWN_STAGE = "unknown stage"  # the reply adds the stage legend once for all 
 REPORT_HEADER = ("applied_on", "id", "company", "role", "status", "link")
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "'")
-_NOTE_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) (note|lesson): (.*)$", re.S)
+_NOTE_HEAD = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) (note|lesson|question): (.*)$", re.S)
 _EVENT_HEAD = re.compile(
     r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00) ([a-z_]+)"
     r"(?: stage=(\d))?(?: outcome=([a-z]+))?( correction)?(?:: (.*))?$",
@@ -181,6 +182,7 @@ def _row(app: JobApplication) -> list[str]:
         utc_iso(closed) if closed else "",
         "\n".join(utc_iso(moment) for moment in app.interviews),
         _history_cell(app.history),
+        utc_iso(app.take_home_due) if app.take_home_due else "",
     ]
 
 
@@ -222,6 +224,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "closed_at": ("closed at", "closed on", "closed", "date closed"),
     "interviews": ("interviews", "interview dates"),
     "history": ("history",),
+    "take_home_due": ("take home due", "take home", "take home deadline", "technical test due"),
 }
 for _stage, _column in STAGE_COLUMNS.items():
     _word = _norm(_stage.name)
@@ -566,6 +569,13 @@ class _Row:
                 dated[s] = moment
         created_at = self.moment("created_at", "created")
         closed_at = self.moment("closed_at", "closed")
+        take_home_due = (
+            self.attempt(
+                lambda text: self._moment(text, "take-home deadline", interview=True), self.get("take_home_due")
+            )
+            if self.get("take_home_due")
+            else None
+        )
         interviews = []
         for part in re.split(r"[\n;]", self.get("interviews")):
             if part.strip():
@@ -614,6 +624,7 @@ class _Row:
             history=history,
             notes=notes,
             interviews=interviews,
+            take_home_due=take_home_due,
         )
 
     def _stage_and_outcome(self) -> tuple[Stage | None, Outcome | None]:

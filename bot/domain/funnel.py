@@ -377,7 +377,7 @@ def week_rows(
     apps = list(apps)
     first = week_start(since) if since is not None else date.min
     rows = []
-    for monday, count in recent_weeks(apps, tz, now, weeks):
+    for monday, count in recent_weeks(apps, tz, now, weeks, since=since):
         moment = datetime.combine(monday, time(12), tzinfo=tz)
         status = week_status(apps, tz, target, moment, since=since)
         rows.append(WeekRow(monday, count, status.buffer, target, counted=monday >= first))

@@ -13,9 +13,9 @@ The application reaches Interview once an interview has happened and the user an
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import moves
@@ -164,6 +164,56 @@ def check_in(app: JobApplication, choice: str, now: datetime) -> CheckIn:
             moves.move(app, Stage.OFFER, now)
         return CheckIn.OFFER
     if choice == "rej":
-        moves.close(app, Outcome.REJECTED, now, "after interview")
+        moves.close(app, Outcome.REJECTED, now)  # the stage says when; the bot asks why
         return CheckIn.REJECTED
     return CheckIn.WAITING
+
+
+def questions_for(app: JobApplication, general: Sequence[str]) -> list[str]:
+    """The questions to ask at ``app``'s interviews: its own (``/ask``) first, then the general ones, no repeats."""
+    own = [note.text for note in app.notes if note.kind == "question"]
+    seen: set[str] = set()
+    result = []
+    for question in [*own, *general]:
+        key = " ".join(question.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            result.append(question)
+    return result
+
+
+# -- a technical test or take-home task with a deadline ------------------------------------------------
+
+TAKE_HOME_DAY_END = time(23, 59)  # a deadline given as a day alone: the end of that day
+
+
+def take_home_deadline(text: str, now: datetime, *, order: DateOrder = "dmy") -> datetime | None:
+    """The deadline typed (``fri 18:00``, ``2026-12-04``…) in ``now``'s zone, as UTC; a day alone ends at 23:59."""
+    moment = parse_moment(text, now, order=order)
+    if moment is None:
+        return None
+    if day_without_time(text, now, order=order):
+        moment = moment.replace(hour=TAKE_HOME_DAY_END.hour, minute=TAKE_HOME_DAY_END.minute)
+    return moment.astimezone(UTC)
+
+
+def set_take_home(app: JobApplication, due: datetime, now: datetime, describe: Describe) -> None:
+    """Record (or move) #N's take-home deadline; it must be ahead, and the application open and applied to."""
+    if app.is_closed:
+        raise moves.InvalidMove(f"#{app.number} is closed ({app.status_label().lower()}). /reopen {app.number} first.")
+    if app.stage == Stage.PROSPECT:
+        raise moves.InvalidMove(f"#{app.number} is still a prospect: a take-home comes after you apply.")
+    if due <= now:
+        raise moves.InvalidMove("That deadline has passed already. Give one ahead, e.g. fri 18:00.")
+    app.take_home_due = due
+    app.history.append(Event(at=now, kind="takehome", detail=f"due {describe(due)}"))
+
+
+def end_take_home(app: JobApplication, now: datetime, how: str) -> datetime:
+    """Close #N's take-home (``how``: submitted or cancelled); returns the deadline it had."""
+    due = app.take_home_due
+    if due is None:
+        raise moves.InvalidMove(f"#{app.number} has no take-home on record. Add one: /takehome {app.number} fri 18:00")
+    app.take_home_due = None
+    app.history.append(Event(at=now, kind="takehome", detail=how))
+    return due

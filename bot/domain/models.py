@@ -102,7 +102,7 @@ class Event:
     """One change in an application's life, kept forever."""
 
     at: datetime
-    kind: str  # created | stage | closed | reopened | edited | interview | imported
+    kind: str  # created | stage | closed | reopened | edited | interview | imported | takehome
     stage: Stage | None = None
     outcome: Outcome | None = None
     detail: str = ""  # rejection reason, edited field, ...
@@ -136,7 +136,7 @@ class Event:
 class Note:
     at: datetime
     text: str
-    kind: str = "note"  # note | lesson
+    kind: str = "note"  # note | lesson | question (one to ask at this application's interviews)
 
     def to_dict(self) -> dict[str, Any]:
         return {"at": utc_iso(self.at), "text": self.text, "kind": self.kind}
@@ -167,6 +167,7 @@ class JobApplication:
     history: list[Event] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     interviews: list[datetime] = field(default_factory=list)
+    take_home_due: datetime | None = None  # a technical test or take-home task's deadline (UTC)
 
     @property
     def is_open(self) -> bool:
@@ -234,6 +235,7 @@ class JobApplication:
             "history": [event.to_dict() for event in self.history],
             "notes": [note.to_dict() for note in self.notes],
             "interviews": [utc_iso(moment) for moment in self.interviews],
+            "take_home_due": utc_iso(self.take_home_due) if self.take_home_due else None,
         }
 
     @classmethod
@@ -256,6 +258,7 @@ class JobApplication:
             history=[Event.from_dict(item) for item in data.get("history", [])],
             notes=[Note.from_dict(item) for item in data.get("notes", [])],
             interviews=[from_iso(item) for item in data.get("interviews", [])],
+            take_home_due=from_iso(data["take_home_due"]) if data.get("take_home_due") else None,
         )
 
     def copy(self) -> JobApplication:

@@ -6,6 +6,7 @@ history, or raises :class:`InvalidMove` with a sentence the user can act on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.domain.capture import Draft
@@ -90,6 +91,42 @@ def close(app: JobApplication, outcome: Outcome, now: datetime, reason: str = ""
     app.outcome = outcome
     app.reason = reason.strip()
     app.history.append(Event(at=now, kind="closed", outcome=outcome, detail=app.reason))
+
+
+def give_reason(app: JobApplication, outcome: Outcome, now: datetime, reason: str) -> bool:
+    """Close ``app`` with ``outcome`` and ``reason``; if it is closed that way already, replace the reason.
+
+    Returns True when only the reason changed (recorded as an edit). An application closed another
+    way is refused, and so is a repeat with no reason to give.
+    """
+    if app.outcome is None or app.outcome != outcome:
+        close(app, outcome, now, reason)
+        return False
+    if not reason.strip():
+        raise InvalidMove(f"#{app.number} is {outcome.value} already. To record why, add the reason after the number.")
+    app.reason = reason.strip()
+    app.history.append(Event(at=now, kind="edited", detail="reason"))
+    return True
+
+
+ACCEPTED_ELSEWHERE = "accepted another offer"
+
+
+def open_elsewhere(apps: Sequence[JobApplication], accepted: int) -> list[JobApplication]:
+    """The applications still open at Applied or beyond, other than #``accepted``, lowest number first.
+
+    Prospects are left out: nobody is waiting to hear from you about those.
+    """
+    return sorted(
+        (a for a in apps if a.number != accepted and a.is_open and a.stage >= Stage.APPLIED),
+        key=lambda a: a.number,
+    )
+
+
+def withdraw_all(apps: Sequence[JobApplication], now: datetime, reason: str = ACCEPTED_ELSEWHERE) -> None:
+    """Withdraw from every one of ``apps`` with ``reason`` (all of them open, as ``open_elsewhere`` gives)."""
+    for app in apps:
+        close(app, Outcome.WITHDRAWN, now, reason)
 
 
 def reopen(app: JobApplication, now: datetime) -> None:

@@ -64,6 +64,8 @@ class Kind(enum.StrEnum):
     PREP_EVENING = "prep-eve"
     PREP_SOON = "prep-2h"
     CHECK_IN = "checkin"
+    TAKE_HOME_SOON = "th-eve"  # the day before a take-home is due
+    TAKE_HOME_DUE = "th-day"  # the morning of the day it is due
 
 
 WEEKLY = frozenset((Kind.PLAN, Kind.CHECK, Kind.REVIEW))
@@ -225,6 +227,20 @@ def _interviews(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Remind
                 yield Reminder(Kind.CHECK_IN, f"{Kind.CHECK_IN}:{tag}", check_in, app.number, moment=moment)
 
 
+def _take_homes(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
+    """A take-home's deadline: a reminder the morning before, and the morning of the day (if still ahead)."""
+    for app in apps:
+        due = app.take_home_due
+        day = _local_day(due, tz) if due is not None and app.is_open else None
+        if due is None or day is None:
+            continue
+        tag = f"#{app.number}:{_key_moment(due)}"
+        for kind, before in ((Kind.TAKE_HOME_SOON, 1), (Kind.TAKE_HOME_DUE, 0)):
+            at = _wall(day, -before, DAY_NUDGE_AT, tz)
+            if at is not None and at < due:
+                yield Reminder(kind, f"{kind}:{tag}", at, app.number, moment=due)
+
+
 def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> list[Reminder]:
     """Every reminder from ``LOOKBACK`` ago onwards that applies to this user's data."""
     found = [
@@ -232,6 +248,7 @@ def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, t
         *_closing(apps, tz),
         *_silent(profile, apps, tz),
         *_interviews(apps, tz),
+        *_take_homes(apps, tz),
     ]
     return [r for r in found if r.at >= now - LOOKBACK]
 

@@ -189,6 +189,17 @@ REJECTION_REASONS: dict[str, str] = {
 }
 
 
+MAX_REASON = 200  # a reason is a short phrase; longer text belongs in a note or a lesson
+
+
+def read_reason(text: str, outcome: Outcome) -> str:
+    """The reason as typed, a rejection's quick key ("skills") read as its label, cut at ``MAX_REASON``."""
+    typed = " ".join(text.split())
+    if outcome == Outcome.REJECTED:
+        typed = REJECTION_REASONS.get(typed.lower(), typed)
+    return typed[:MAX_REASON]
+
+
 def parse_stage(text: str) -> Stage | None:
     """Read a stage from a name, an alias or a number 0-7, case-insensitively."""
     raw = text.strip()

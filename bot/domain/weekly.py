@@ -113,13 +113,23 @@ def streak_including_this_week(status: WeekStatus) -> int:
     return status.streak + 1 if status.met else status.streak
 
 
-def recent_weeks(apps: Iterable[JobApplication], tz: ZoneInfo, now: datetime, weeks: int) -> list[tuple[date, int]]:
-    """The last ``weeks`` weeks (oldest first, this week last) with applications sent in each."""
+def recent_weeks(
+    apps: Iterable[JobApplication], tz: ZoneInfo, now: datetime, weeks: int, *, since: date | None = None
+) -> list[tuple[date, int]]:
+    """The last ``weeks`` weeks (oldest first, this week last) with applications sent in each.
+
+    With ``since`` (the user's first day), the empty weeks before both that week and the first
+    application (an imported one can be older) are left out; this week always stays.
+    """
     counts = applications_per_week(apps, tz)
     this_monday = week_start(now.astimezone(tz).date())
+    first = date.min
+    if since is not None:
+        first = min([week_start(since), *(monday for monday, count in counts.items() if count)])
     return [
-        (this_monday - timedelta(days=7 * back), counts.get(this_monday - timedelta(days=7 * back), 0))
+        (monday, counts.get(monday, 0))
         for back in range(weeks - 1, -1, -1)
+        if (monday := this_monday - timedelta(days=7 * back)) >= first or back == 0
     ]
 
 
@@ -130,3 +140,22 @@ def rank_prospects(apps: Iterable[JobApplication]) -> list[JobApplication]:
         prospects,
         key=lambda a: (-(a.fit or 0), a.closes_on or date.max, a.number),
     )
+
+
+def prospect_rank(apps: Iterable[JobApplication], number: int) -> tuple[int, int] | None:
+    """Where prospect #``number`` stands among the open prospects (1 = best, as ``rank_prospects``), and of how many."""
+    ranked = rank_prospects(apps)
+    place = next((i for i, app in enumerate(ranked, start=1) if app.number == number), None)
+    return (place, len(ranked)) if place is not None else None
+
+
+def list_order(apps: Iterable[JobApplication]) -> list[JobApplication]:
+    """The order of /list: open ones furthest stage first, prospects by fit (as ``rank_prospects``),
+    other stages by number; closed ones last, by stage reached and number."""
+
+    def key(app: JobApplication) -> tuple[bool, int, int, date, int]:
+        if app.is_open and app.stage == Stage.PROSPECT:
+            return (False, -int(app.stage), -(app.fit or 0), app.closes_on or date.max, app.number)
+        return (app.is_closed, -int(app.stage), 0, date.max, app.number)
+
+    return sorted(apps, key=key)

@@ -192,6 +192,7 @@ class FloodLimits:
     global_per_second: int = 30
     per_chat_burst: int = 20
     per_chat_per_second: float = 1.0
+    per_group_per_minute: int = 20  # groups: at most 20 messages a minute
     enabled: bool = True
 
 
@@ -407,6 +408,8 @@ class FakeTelegram:
         self.chat_actions: list[tuple[int, str]] = []
 
         self._users: dict[int, JSON] = {}
+        self._groups: dict[int, JSON] = {}  # group chat id (negative) -> {"title", "bot_in"}
+        self._group_sends: dict[int, deque[float]] = {}
         self._blocked: set[int] = set()
         self._chats: dict[int, list[FakeMessage]] = {}
         self._next_message_id: dict[int, int] = {}
@@ -616,6 +619,15 @@ class FakeTelegram:
             chat_id = raw
         elif isinstance(raw, str) and raw.startswith("@"):
             chat_id = next((uid for uid, u in self._users.items() if u.get("username") == raw[1:]), None)
+        if chat_id is not None and chat_id in self._groups:
+            moved = self._groups[chat_id].get("migrated_to")
+            if moved is not None:
+                raise FakeApiError(
+                    400, "Bad Request: group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": moved}
+                )
+            if sending and not self._groups[chat_id]["bot_in"]:
+                raise FakeApiError(403, "Forbidden: bot was kicked from the group chat")
+            return chat_id
         if chat_id is None or chat_id not in self._users:
             raise _bad("chat not found")
         if sending and chat_id in self._blocked:
@@ -866,6 +878,13 @@ class FakeTelegram:
             self._global_sends.popleft()
         if len(self._global_sends) >= limits.global_per_second:
             self._too_many(self._global_sends[0] + 1.0 - now)
+        if chat_id in self._groups:
+            sends = self._group_sends.setdefault(chat_id, deque())
+            while sends and sends[0] <= now - 60.0:
+                sends.popleft()
+            if len(sends) >= limits.per_group_per_minute:
+                self._too_many(sends[0] + 60.0 - now)
+            sends.append(now)
         self._chat_buckets[chat_id] = (tokens - 1.0, now)
         self._global_sends.append(now)
 
@@ -877,9 +896,10 @@ class FakeTelegram:
     # ---------------------------------------------------------- chat storage
 
     def _new_message(self, chat_id: int, *, from_bot: bool, **fields: Any) -> FakeMessage:
+        sender_id: int | None = fields.pop("sender_id", None)  # a group message's author
         message_id = self._next_message_id.get(chat_id, 1)
         self._next_message_id[chat_id] = message_id + 1
-        user = self._users[chat_id]
+        user = self.bot_user if from_bot else self._users[sender_id if sender_id is not None else chat_id]
         message = FakeMessage(
             message_id=message_id,
             chat_id=chat_id,
@@ -893,6 +913,9 @@ class FakeTelegram:
         return message
 
     def _chat_json(self, chat_id: int) -> JSON:
+        if chat_id in self._groups:
+            group = self._groups[chat_id]
+            return {"id": chat_id, "type": group.get("type", "group"), "title": group["title"]}
         user = self._users[chat_id]
         chat: JSON = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
         if user.get("username"):
@@ -1478,6 +1501,39 @@ class FakeTelegram:
         return self._member_update(user_id, "kicked", "member")
 
     def _member_update(self, user_id: int, old: str, new: str) -> JSON:
+        return self._group_member_update(user_id, user_id, old, new)  # a private chat's id is the user's
+
+    # ---------------------------------------------------------- groups
+
+    def add_to_group(self, group_id: int, title: str, by_user: int) -> JSON:
+        """``by_user`` adds the bot to a group (ids of groups are negative); a my_chat_member arrives."""
+        if group_id >= 0:
+            raise FakeUsageError("group chat ids are negative")
+        self._user(by_user, None)
+        self._groups[group_id] = {"title": title, "bot_in": True}
+        self._chats.setdefault(group_id, [])
+        return self._group_member_update(group_id, by_user, "left", "member")
+
+    def remove_from_group(self, group_id: int, by_user: int) -> JSON:
+        """``by_user`` removes the bot from the group: sends there fail with 403 from now on."""
+        if not self._groups.get(group_id, {}).get("bot_in"):
+            raise FakeUsageError(f"the bot is not in group {group_id}")
+        self._groups[group_id]["bot_in"] = False
+        return self._group_member_update(group_id, by_user, "member", "kicked")
+
+    def migrate_group(self, group_id: int, new_id: int) -> None:
+        """The group becomes a supergroup with ``new_id``: sends to the old id get 400 with
+        ``migrate_to_chat_id``, as Telegram answers."""
+        old = self._groups.get(group_id)
+        if old is None or new_id >= 0 or new_id in self._groups:
+            raise FakeUsageError("migrate an existing group to a new negative id")
+        self._groups[new_id] = {"title": old["title"], "bot_in": old["bot_in"], "type": "supergroup"}
+        self._chats.setdefault(new_id, [])
+        old["migrated_to"] = new_id
+
+    def _group_member_update(self, chat_id: int, by_user: int, old: str, new: str) -> JSON:
+        """The bot's membership in ``chat_id`` changed from ``old`` to ``new`` (``by_user`` did it)."""
+
         def member(status: str) -> JSON:
             data: JSON = {"status": status, "user": self.bot_user}
             if status == "kicked":
@@ -1485,13 +1541,25 @@ class FakeTelegram:
             return data
 
         payload = {
-            "chat": self._chat_json(user_id),
-            "from": dict(self._users[user_id]),
+            "chat": self._chat_json(chat_id),
+            "from": dict(self._users[by_user]),
             "date": int(self.wall_clock()),
             "old_chat_member": member(old),
             "new_chat_member": member(new),
         }
         return self._push("my_chat_member", payload)
+
+    def send_group_text(self, group_id: int, user_id: int, text: str, first_name: str | None = None) -> JSON:
+        """``user_id`` writes ``text`` in a group the bot is in."""
+        if not self._groups.get(group_id, {}).get("bot_in"):
+            raise FakeUsageError(f"the bot is not in group {group_id}")
+        if not text.strip():
+            raise FakeUsageError("Telegram clients do not send empty messages")
+        self._user(user_id, first_name)
+        message = self._new_message(
+            group_id, from_bot=False, sender_id=user_id, text=text, entities=sort_entities(_detect_entities(text, []))
+        )
+        return self._push("message", message.to_dict())
 
     def pop_updates(self) -> list[JSON]:
         """Take every queued update (for tests that call ``process_update`` themselves)."""

@@ -21,6 +21,7 @@ from bot.domain.dates import ambiguous_far, parse_moment
 from bot.domain.interviews import CHECK_IN_CHOICES
 from bot.domain.models import Event, JobApplication, Profile
 from bot.domain.moves import InvalidMove
+from bot.domain.notes import text_after
 from bot.domain.reminders import (
     Kind,
     Reminder,
@@ -35,7 +36,15 @@ from bot.handlers.common import Registered, answer, changed, edit, find_app, pro
 from bot.handlers.questions import END, TEXT, Ask, close, open_question
 from bot.views.cards import app_title
 from bot.views.markup import Rendered, local_moment, reason
-from bot.views.reminders import render_prep
+from bot.views.reminders import (
+    question_kept,
+    questions_list,
+    render_prep,
+    take_home_due_text,
+    take_home_ended,
+    take_home_when,
+    take_homes_list,
+)
 from bot.views.settings import (
     CHECK_IN_HEADLINES,
     LESSON_QUESTION,
@@ -514,6 +523,9 @@ def handlers() -> list[Registered]:
         CommandHandler("pitch", set_pitch),
         CommandHandler("values", set_values),
         CommandHandler("questions", set_questions),
+        CommandHandler("ask", ask_at_interview),
+        CommandHandler("takehome", record_take_home),
+        CallbackQueryHandler(take_home_button, pattern=r"^acc:th:"),
         CallbackQueryHandler(still_waiting, pattern=r"^acc:wait:"),
         CallbackQueryHandler(pause_button, pattern=r"^acc:(pause|resume)$"),
         CallbackQueryHandler(nudge_button, pattern=r"^nud:"),
@@ -546,6 +558,92 @@ async def _prep_at_once(
         return
     tz, now = _tz(profile, context), context.now()
     context.repo.mark_reminder(profile.user_id, prep.key, now, "sending")  # no await since the check
-    await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date()))
+    apps = context.repo.list_applications(profile.user_id)
+    await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date(), apps))
     context.repo.mark_reminder(profile.user_id, prep.key, context.now(), "sent")
     changed(context, profile.user_id)
+
+
+# -- per-application interview questions (hunt: closing the loop) ------------------------------------------
+
+
+async def ask_at_interview(update: Update, context: BotContext) -> None:
+    """/ask N question: a question for #N's interviews (its prep lists it first); /ask N lists them."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/ask 3 How is on-call shared?")
+    if app is None:
+        return
+    message = update.effective_message.text or "" if update.effective_message else ""
+    typed = text_after(message, 2)
+    profile = profile_of(update, context)
+    if not typed:
+        own = sum(1 for n in app.notes if n.kind == "question")
+        await reply(update, questions_list(app, interviews.questions_for(app, profile.questions), own))
+        return
+    try:
+        moves.add_note(app, typed, context.now(), kind="question")
+    except InvalidMove as error:
+        await reply(update, reason(error))
+        return
+    context.repo.save_application(profile.user_id, app, f"question for #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, question_kept(app))
+
+
+# -- a technical test or take-home with its own deadline (hunt: closing the loop) -----------------------
+
+TAKE_HOME_ENDINGS = {"done": "submitted", "submitted": "submitted", "sent": "submitted", "cancel": "cancelled"}
+
+
+async def record_take_home(update: Update, context: BotContext) -> None:
+    """/takehome N <deadline> records a technical test or take-home; ``done`` or ``cancel`` ends it; alone: the list."""
+    args = context.args or []
+    profile = profile_of(update, context)
+    tz, now = _tz(profile, context), context.now()
+    today = now.astimezone(tz).date()
+    if not args:
+        pending = sorted(
+            (a for a in context.repo.list_applications(profile.user_id) if a.is_open and a.take_home_due),
+            key=lambda a: a.take_home_due or now,
+        )
+        await reply(update, take_homes_list(pending, today, tz))
+        return
+    app = await find_app(update, context, args, "/takehome 3 fri 18:00")
+    if app is None:
+        return
+    text = " ".join(args[1:])
+    try:
+        if (how := TAKE_HOME_ENDINGS.get(text.lower())) is not None:
+            interviews.end_take_home(app, now, how)
+            headline = take_home_ended(app, how)
+        else:
+            order = onboarding.order_for(profile, context)
+            due = interviews.take_home_deadline(text, now.astimezone(tz), order=order) if text else None
+            if due is None:
+                await reply(update, take_home_when(app))
+                return
+            interviews.set_take_home(app, due, now, lambda moment: local_moment(moment, tz))
+            headline = take_home_due_text(app, today, tz)
+    except InvalidMove as error:
+        await reply(update, reason(error))
+        return
+    context.repo.save_application(profile.user_id, app, f"take-home for #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, headline)
+
+
+async def take_home_button(update: Update, context: BotContext) -> None:
+    """``acc:th:<n>:done``: the take-home was sent in; its reminders stop."""
+    found = await _button_app(update, context)
+    if found is None:
+        return
+    query, profile, app, _ = found
+    try:
+        interviews.end_take_home(app, context.now(), "submitted")
+    except InvalidMove as error:
+        await answer(query, str(error)[:200], alert=True)
+        return
+    context.repo.save_application(profile.user_id, app, f"take-home for #{app.number}")
+    changed(context, profile.user_id)
+    await answer(query, "Submitted")
+    await edit(update, take_home_ended(app, "submitted"))

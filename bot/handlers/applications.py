@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import moves, notes
+from bot.domain import interviews, moves, notes
 from bot.domain.capture import (
     CaptureError,
     Draft,
@@ -29,11 +29,12 @@ from bot.domain.capture import (
     validate_name,
 )
 from bot.domain.dates import DateOrder, ambiguous_far, parse_day, read_compact_day
+from bot.domain.lessons import as_lesson
 from bot.domain.models import Event, JobApplication, Profile, parse_camp, parse_source
 from bot.domain.moves import InvalidMove
-from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, stage_choices
-from bot.domain.weekly import rank_prospects
-from bot.handlers import onboarding
+from bot.domain.stages import REJECTION_REASONS, Outcome, Stage, parse_stage, read_reason, stage_choices
+from bot.domain.weekly import prospect_rank, rank_prospects
+from bot.handlers import onboarding, people
 from bot.handlers.common import (
     Registered,
     answer,
@@ -44,24 +45,30 @@ from bot.handlers.common import (
     reply,
     today_for,
 )
-from bot.handlers.questions import END, Ask, close, current, open_question
+from bot.handlers.questions import END, Ask, close, current, live, open_question
 from bot.views.cards import (
+    CHECK_IN_REJECTED,
     COMPANY_QUESTION,
     card,
     closing_date_now,
     closing_set,
     congratulations,
+    congratulations_elsewhere,
     delete_question,
     deleted,
     draft_summary,
+    feedback_question,
     fit_question,
     fit_usage,
     job_offer,
+    lessons_view,
     link_offer,
     link_saved_options,
     list_page,
+    mark_applied,
     more_keyboard,
     moved,
+    no_reason,
     note_question,
     notes_view,
     outcome_phrase,
@@ -71,13 +78,18 @@ from bot.views.cards import (
     saved,
     saving_link,
     stage_question,
+    swap_buttons,
     track_chosen,
     track_question,
+    undo_keyboard,
     undone,
+    unmark_applied,
     what_value,
     which_field,
+    withdrawn_elsewhere,
 )
-from bot.views.markup import reason
+from bot.views.markup import button, esc, reason
+from bot.views.settings import lesson_kept
 from storage import UndoEntry
 
 logger = logging.getLogger(__name__)
@@ -101,9 +113,14 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     today = today_for(profile, context)
     found = ambiguous_far(draft.closes_typed, today, order) if draft.closes_typed else None
     duplicate = same[0].number if same else None
-    await reply(
-        update, *saved(app, draft, (text, markup), duplicate=duplicate, today=today, reading=found, order=order)
+    rank = prospect_rank(context.repo.list_applications(profile.user_id), app.number)
+    referrer = people.link_referrer(context, profile.user_id, app.number, draft.source_text)
+    if referrer is not None:  # "via Jane Doe" named a contact: no "unknown source" heads-up
+        draft.source_text = ""
+    said, buttons = saved(
+        app, draft, (text, markup), duplicate=duplicate, today=today, reading=found, order=order, rank=rank
     )
+    await reply(update, people.referrer_note(referrer, said), buttons)
     return app
 
 
@@ -357,7 +374,8 @@ async def _apply(
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
-        await reply(update, *congratulations(app))
+        others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
+        await reply(update, *congratulations_elsewhere(app, others))
 
 
 async def move_application(update: Update, context: BotContext) -> None:
@@ -404,26 +422,16 @@ async def _typed_change(
 
 async def _close_typed(update: Update, context: BotContext, outcome: Outcome, usage: str) -> None:
     def close(app: JobApplication, words: list[str]) -> tuple[str, str]:
-        reason = _reason_text(" ".join(words)) if outcome == Outcome.REJECTED else ""
-        moves.close(app, outcome, context.now(), reason)
+        if moves.give_reason(app, outcome, context.now(), read_reason(" ".join(words), outcome)):
+            return f"reason for #{app.number}", f"Updated the reason: #{app.number} {outcome_phrase(outcome)}."
         return f"{outcome.value} #{app.number}", f"#{app.number} {outcome_phrase(outcome)}."
 
     await _typed_change(update, context, usage, close)
 
 
-def _reason_text(text: str) -> str:
-    key = text.strip().lower()
-    return REJECTION_REASONS.get(key, text.strip())[:200]
-
-
-async def reject_application(update: Update, context: BotContext) -> None:
-    """/reject N [reason]"""
-    await _close_typed(update, context, Outcome.REJECTED, "/reject 3 salary")
-
-
 async def withdraw_application(update: Update, context: BotContext) -> None:
-    """/withdraw N"""
-    await _close_typed(update, context, Outcome.WITHDRAWN, "/withdraw 3")
+    """/withdraw N [reason] (again with a reason on a withdrawn one: the reason is updated)"""
+    await _close_typed(update, context, Outcome.WITHDRAWN, "/withdraw 3 accepted another offer")
 
 
 async def ghost_application(update: Update, context: BotContext) -> None:
@@ -451,6 +459,10 @@ async def note_application(update: Update, context: BotContext) -> None:
 
     def note(app: JobApplication, words: list[str]) -> tuple[str, str]:
         typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
+        lesson = as_lesson(typed or " ".join(words))  # "/note 3 lesson: …" is a lesson
+        if lesson is not None:
+            moves.add_note(app, lesson, context.now(), kind="lesson")
+            return f"lesson on #{app.number}", f"Lesson added to #{app.number}."
         moves.add_note(app, typed or " ".join(words), context.now())  # whole, line breaks kept
         return f"note on #{app.number}", f"Note added to #{app.number}."
 
@@ -687,8 +699,6 @@ async def _delete_card(
 BUTTON_ACTIONS: dict[str, ButtonAction] = {
     "show": _show_card,
     "adv": _advance_card,
-    "rej": _ask_reason,
-    "rejr": _closer(Outcome.REJECTED),
     "wd": _closer(Outcome.WITHDRAWN),
     "gh": _closer(Outcome.GHOSTED),
     "dec": _closer(Outcome.DECLINED),
@@ -706,6 +716,8 @@ async def application_button(update: Update, context: BotContext) -> None:
         return
     profile, app, action, _, args = found
     assert update.callback_query is not None
+    if live(context, "reason") is not None:  # another button (« Back) leaves the "why?" question
+        close(context)
     handler = BUTTON_ACTIONS.get(action)
     if handler is None:
         await answer(update.callback_query, "That button is from an older version; try /list.")
@@ -809,6 +821,11 @@ def question_entries() -> list[Registered]:
         CommandHandler("add", add_application),
         CallbackQueryHandler(start_from_link, pattern=r"^add:link$"),
         CallbackQueryHandler(ask_note, pattern=r"^app:note:"),
+        CommandHandler("reject", reject_application),
+        CommandHandler("lesson", record_lesson),
+        CallbackQueryHandler(ask_rejection_reason, pattern=r"^app:rej:"),
+        CallbackQueryHandler(reason_tapped, pattern=r"^app:rejr:"),
+        CallbackQueryHandler(check_in_rejected, pattern=r"^acc:ci:\d+:rej$"),  # before the check-in's own
     ]
 
 
@@ -826,6 +843,7 @@ def question_states() -> dict[Ask, tuple[str, list[Registered]]]:
             [CallbackQueryHandler(stage_tapped, pattern=r"^add:stage:"), MessageHandler(TEXT, stage_needs_tap)],
         ),
         Ask.NOTE: ("note", [MessageHandler(TEXT, save_note)]),
+        Ask.REASON: ("reason", [MessageHandler(TEXT, reason_typed)]),
     }
 
 
@@ -837,7 +855,6 @@ def handlers() -> list[Registered]:
         CommandHandler("show", show_application),
         show_shortcut,
         CommandHandler("move", move_application),
-        CommandHandler("reject", reject_application),
         CommandHandler("withdraw", withdraw_application),
         CommandHandler("ghosted", ghost_application),
         CommandHandler("decline", decline_application),
@@ -858,6 +875,8 @@ def handlers() -> list[Registered]:
         CallbackQueryHandler(closing_in_tapped, pattern=r"^add:cl:"),
         CommandHandler("notes", show_notes),
         CallbackQueryHandler(notes_page_tapped, pattern=r"^notes:(pg|open):"),
+        CommandHandler("lessons", show_lessons),
+        CallbackQueryHandler(lessons_page_tapped, pattern=r"^lessons:pg:"),
     ]
 
 
@@ -969,3 +988,268 @@ async def notes_page_tapped(update: Update, context: BotContext) -> None:
         await reply(update, *view)
     else:
         await edit(update, *view)
+
+
+# -- why it closed, and what it taught (hunt items 6 and 7) ------------------------------------------
+# The "why?" question is kind "reason" (state Ask.REASON); the lesson asked afterwards is the same
+# "lesson" question as after an interview check-in (Ask.LESSON, answered by accountability.save_lesson).
+
+
+async def _ask_lesson(update: Update, context: BotContext, app: JobApplication) -> Ask:
+    open_question(context, "lesson", number=app.number)
+    await reply(update, feedback_question(app))
+    return Ask.LESSON
+
+
+async def _after_rejection(update: Update, context: BotContext, app: JobApplication) -> Ask:
+    """A new rejection: ask why when no reason was given, else ask for a lesson."""
+    if app.reason:
+        return await _ask_lesson(update, context, app)
+    open_question(context, "reason", number=app.number)
+    await reply(update, *reason_question(app))
+    return Ask.REASON
+
+
+async def reject_application(update: Update, context: BotContext) -> Ask | int:
+    """/reject N [reason]: closed as rejected (or its reason updated); then why, or a lesson."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/reject 3 salary")
+    if app is None:
+        return END
+    try:
+        typed = read_reason(" ".join(args[1:]), Outcome.REJECTED)
+        updated = moves.give_reason(app, Outcome.REJECTED, context.now(), typed)
+    except InvalidMove as error:
+        await reply(update, reason(error))
+        return END
+    if updated:
+        headline = f"Updated why #{app.number} was rejected."
+        await _apply(update, context, app, f"reason for #{app.number}", headline)
+        return END
+    await _apply(update, context, app, f"rejected #{app.number}", f"#{app.number} {outcome_phrase(Outcome.REJECTED)}.")
+    return await _after_rejection(update, context, app)
+
+
+async def ask_rejection_reason(update: Update, context: BotContext) -> Ask | int:
+    """``app:rej:<n>`` (the card's Rejected): the reasons as buttons, or the next text is the reason."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return END
+    profile, app, _, _, args = found
+    await _ask_reason(update, context, profile, app, args)
+    open_question(context, "reason", number=app.number)
+    return Ask.REASON
+
+
+async def _record_reason(update: Update, context: BotContext, app: JobApplication, why: str) -> Ask | int:
+    """Close #N as rejected with ``why`` (or give a rejected one its reason), then ask for a lesson."""
+    close(context)
+    if app.outcome == Outcome.REJECTED and not why:
+        if update.callback_query is not None:
+            await answer(update.callback_query)
+            await edit(update, no_reason(app))
+    else:
+        try:
+            updated = moves.give_reason(app, Outcome.REJECTED, context.now(), why)
+        except InvalidMove as error:
+            if update.callback_query is not None:
+                await answer(update.callback_query, str(error)[:200], alert=True)
+            else:
+                await reply(update, reason(error))
+            return END
+        label = f"reason for #{app.number}" if updated else f"rejected #{app.number}"
+        because = f": {esc(why)}" if why else ""
+        await _apply(update, context, app, label, f"#{app.number} {outcome_phrase(Outcome.REJECTED)}{because}.")
+    return await _ask_lesson(update, context, app)
+
+
+async def reason_tapped(update: Update, context: BotContext) -> Ask | int:
+    """``app:rejr:<n>:<key>``: a quick reason (``-``: none given)."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return END
+    _, app, _, _, args = found
+    return await _record_reason(update, context, app, REJECTION_REASONS.get(args[1], "") if len(args) > 1 else "")
+
+
+async def reason_typed(update: Update, context: BotContext) -> Ask | int:
+    """The text after "Why were you rejected?" is the reason."""
+    assert update.effective_message is not None
+    question = current(context)
+    number = question.get("number") if question is not None else None
+    profile = profile_of(update, context)
+    app = context.repo.get_application(profile.user_id, number) if isinstance(number, int) else None
+    if app is None:
+        close(context)
+        await reply(update, "That application no longer exists.")
+        return END
+    return await _record_reason(
+        update, context, app, read_reason(update.effective_message.text or "", Outcome.REJECTED)
+    )
+
+
+async def check_in_rejected(update: Update, context: BotContext) -> Ask | int:
+    """``acc:ci:<n>:rej`` ("How did the interview go?" -> Rejected): close it, then ask why."""
+    found = await _app_from_query(update, context)
+    if found is None:
+        return END
+    profile, app, _, _, _ = found
+    assert update.callback_query is not None
+    try:
+        interviews.check_in(app, "rej", context.now())
+    except InvalidMove as error:
+        await answer(update.callback_query, str(error)[:200], alert=True)
+        return END
+    context.repo.save_application(profile.user_id, app, f"interview check-in for #{app.number}")
+    changed(context, profile.user_id)
+    await answer(update.callback_query)
+    open_question(context, "reason", number=app.number)
+    text, markup = reason_question(app)
+    await edit(update, f"{CHECK_IN_REJECTED}\n\n{text}", markup)
+    return Ask.REASON
+
+
+async def record_lesson(update: Update, context: BotContext) -> Ask | int:
+    """/lesson N text keeps a lesson; /lesson N alone asks for it."""
+    args = context.args or []
+    app = await find_app(update, context, args, "/lesson 3 Practise a system design story")
+    if app is None:
+        return END
+    typed = notes.text_after(update.effective_message.text or "", 2) if update.effective_message else ""
+    if not typed:
+        return await _ask_lesson(update, context, app)
+    try:
+        moves.add_note(app, typed, context.now(), kind="lesson")  # kept whole
+    except InvalidMove as error:
+        await reply(update, reason(error))
+        return END
+    profile = profile_of(update, context)
+    context.repo.save_application(profile.user_id, app, f"lesson on #{app.number}")
+    changed(context, profile.user_id)
+    await reply(update, lesson_kept(app))
+    return END
+
+
+async def show_lessons(update: Update, context: BotContext) -> None:
+    """/lessons: every lesson, newest first, and the gaps rejections named."""
+    profile = profile_of(update, context)
+    apps = context.repo.list_applications(profile.user_id)
+    await reply(update, *lessons_view(apps, 0, context.user_tz(profile.timezone)))
+
+
+async def lessons_page_tapped(update: Update, context: BotContext) -> None:
+    """``lessons:pg:<page>`` turns the page in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await answer(query)
+    page = int_args(decode(query.data)[2], 1)
+    profile = profile_of(update, context)
+    apps = context.repo.list_applications(profile.user_id)
+    await edit(update, *lessons_view(apps, page[0] if page else 0, context.user_tz(profile.timezone)))
+
+
+# -- accepting an offer: the other applications (hunt item 14) ------------------------------------------
+
+
+async def _withdraw_elsewhere(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]
+) -> None:
+    """``app:wdall:<n>``: withdraw from every other open application, #n being accepted (one file write)."""
+    assert update.callback_query is not None
+    if app.stage != Stage.ACCEPTED or app.outcome is not None:
+        await answer(
+            update.callback_query, f"#{app.number} is no longer accepted, so nothing was withdrawn.", alert=True
+        )
+        return
+    others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
+    if not others:
+        await answer(update.callback_query, "Nothing left to withdraw from.")
+        await edit(update, *congratulations(app))
+        return
+    moves.withdraw_all(others, context.now())
+    with context.repo.transaction(profile.user_id):  # one write; each still has its own /undo step
+        for other in others:
+            context.repo.save_application(profile.user_id, other, f"withdrawn #{other.number}")
+    changed(context, profile.user_id)
+    logger.info("application.withdrawn_elsewhere user=%s count=%s", profile.user_id, len(others))
+    await answer(update.callback_query, f"Withdrawn from {len(others)}")
+    await edit(update, *withdrawn_elsewhere(others))
+
+
+BUTTON_ACTIONS["wdall"] = _withdraw_elsewhere
+
+
+# -- acting on a nudge in place (hunt item 8) ---------------------------------------------------------
+
+
+def _nudge_message(update: Update) -> tuple[CallbackQuery, Message] | None:
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return None
+    return query, query.message
+
+
+async def _applied_in_place(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]
+) -> None:
+    """``app:did:<n>`` (the plan's and /prospects' ✅): #n is applied; only its line and button change."""
+    found = _nudge_message(update)
+    assert update.callback_query is not None
+    if app.outcome is not None or app.stage != Stage.PROSPECT:
+        await answer(update.callback_query, f"#{app.number} is {app.status_label().lower()} already.")
+        return
+    moves.move(app, Stage.APPLIED, context.now())
+    entry = context.repo.save_application(profile.user_id, app, f"applied to #{app.number}")
+    changed(context, profile.user_id)
+    await answer(update.callback_query, f"#{app.number} → Applied")
+    if found is None:  # the message is too old to edit: say it in a new one
+        await reply(update, moved(app.number, Stage.APPLIED), undo_keyboard(entry.id))
+        return
+    query, message = found
+    swaps = {
+        query.data or "": [
+            button(f"↩ Undo #{app.number}", "app", "undid", app.number, entry.id),
+            button(f"📇 #{app.number}", "app", "card", app.number),
+        ]
+    }
+    await edit(update, mark_applied(message.text_html, app.number), swap_buttons(message.reply_markup, swaps))
+
+
+async def _unapplied_in_place(
+    update: Update, context: BotContext, profile: Profile, app: JobApplication, args: list[str]
+) -> None:
+    """``app:undid:<n>:<entry>``: undo that ✅ in place, if it is still the latest change."""
+    found = _nudge_message(update)
+    assert update.callback_query is not None
+    ids = int_args(args, 2)
+    entry = context.repo.undo(profile.user_id, ids[1]) if ids else None
+    if entry is None or found is None:
+        await answer(
+            update.callback_query, "That's no longer the latest change. /undo undoes the most recent one.", alert=True
+        )
+        return
+    changed(context, profile.user_id)
+    await answer(update.callback_query, "Undone")
+    query, message = found
+    markup = message.reply_markup
+    ranked = markup is not None and any(
+        str(b.callback_data).startswith("fit:ask:") for row in markup.inline_keyboard for b in row
+    )
+    label = f"✅ #{app.number}" if ranked else f"✅ Applied to #{app.number}"  # /prospects or a nudge
+    swaps = {
+        query.data or "": [button(label, "app", "did", app.number)],
+        f"app:card:{app.number}": [],
+    }
+    await edit(update, unmark_applied(message.text_html, app.number), swap_buttons(markup, swaps))
+
+
+async def _send_card(update: Update, context: BotContext, profile: Profile, app: JobApplication, _: list[str]) -> None:
+    """``app:card:<n>``: #n's card as a new message, leaving the nudge as it is."""
+    assert update.callback_query is not None
+    await answer(update.callback_query)
+    await reply(update, *_card(app, profile, context))
+
+
+BUTTON_ACTIONS["did"] = _applied_in_place
+BUTTON_ACTIONS["undid"] = _unapplied_in_place
+BUTTON_ACTIONS["card"] = _send_card

@@ -183,6 +183,10 @@ async def track_user(update: Update, context: BotContext) -> None:
     if update.edited_message is not None or update.channel_post is not None or update.edited_channel_post:
         raise ApplicationHandlerStop
     if user is None or chat is None or chat.type != "private" or chat.id != user.id:
+        from bot.handlers import groups  # the group board's commands (bot/handlers/groups.py)
+
+        if groups.lets_through(update):
+            return
         message = update.message
         if chat is not None and chat.type != "private" and message is not None:
             if (message.text or "").startswith("/"):
@@ -199,6 +203,9 @@ async def track_user(update: Update, context: BotContext) -> None:
             profile.active, profile.inactive_since = False, context.now()
             context.repo.save_profile(profile)
             changed(context, user.id)
+        from bot.handlers import people  # partners and group boards stop sharing with them
+
+        people.user_blocked(context, user.id)
         raise ApplicationHandlerStop
     if profile is None:
         profile = Profile(user_id=user.id, chat_id=chat.id, created_at=context.now(), first_name=user.first_name or "")

@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import charts, offload
 from bot.callback_data import decode, int_args
 from bot.context import BotContext
-from bot.domain import csvio, funnel, ical
+from bot.domain import csvio, funnel, ical, lessons
 from bot.domain.models import JobApplication, Profile
 from bot.domain.numbers import parse_int
 from bot.domain.weekly import recent_weeks, started_on, week_status
@@ -42,6 +42,7 @@ from bot.views.insights import (
     import_done,
     import_problems,
     period_text,
+    reasons_by_stage,
     report_text,
     span_text,
     stats_text,
@@ -87,6 +88,9 @@ async def show_funnel(update: Update, context: BotContext) -> None:
 async def show_stats(update: Update, context: BotContext) -> None:
     """/stats track|camp|source: the rates per segment, best and worst named."""
     by = (context.args or ["track"])[0].lower()
+    if by in REASON_WORDS:
+        await reply(update, reasons_by_stage(lessons.reasons_by_stage(_apps_and_tz(update, context)[1])))
+        return
     if by not in funnel.SEGMENT_FIELDS:
         await reply(update, SPLIT_BY_WHAT)
         return
@@ -161,20 +165,22 @@ async def send_chart(update: Update, context: BotContext) -> None:
         if weeks is None:
             await reply(update, how_many_weeks("/chart weeks 16", MAX_WEEKS))
             return
-        series = recent_weeks(apps, tz, context.now(), weeks)
+        series = recent_weeks(apps, tz, context.now(), weeks, since=started_on(profile, tz))
         png = await offload.draw(charts.render_weeks, series, profile.target_per_week)
-        caption = f"Applications per week, last {weeks} weeks (target {profile.target_per_week})."
+        caption = f"Applications per week, last {plural(len(series), 'week')} (target {profile.target_per_week})."
         await update.effective_chat.send_photo(photo=png, caption=caption)
         return
-    if args:
+    by = args[0] if args and args[0] in charts.COLOUR_BY else "track"  # /chart camp: coloured by camp
+    if args and args != [by]:
         await reply(update, CHART_USAGE)
         return
-    chart = charts.funnel_rows(apps)
+    chart = charts.funnel_rows(apps, by=by)
     if not chart.rows:
         await reply(update, NOTHING_TO_DRAW)
         return
-    png = await offload.draw(charts.render_funnel, apps)
-    await update.effective_chat.send_photo(photo=png, caption=chart_caption(chart, apps))
+    png = await offload.draw(charts.render_funnel, apps, by=by)
+    colours = " Colours: camp (grey: no camp)." if by == "camp" else ""
+    await update.effective_chat.send_photo(photo=png, caption=chart_caption(chart, apps) + colours)
 
 
 # -- /export ---------------------------------------------------------------------------------
@@ -423,3 +429,6 @@ def handlers() -> list[Registered]:
         MessageHandler(filters.Document.ALL, receive_import),
         CallbackQueryHandler(import_button, pattern=r"^imp:"),
     ]
+
+
+REASON_WORDS = ("reasons", "reason", "rejections")

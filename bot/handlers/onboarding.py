@@ -21,6 +21,7 @@ from bot.domain.dates import DATE_ORDERS, DateOrder, date_order_for
 from bot.domain.models import Profile
 from bot.domain.places import PlaceMatch, zone_at
 from bot.domain.zones import read_zone
+from bot.handlers import partner
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.views import onboarding as views
 
@@ -34,6 +35,8 @@ async def start(update: Update, context: BotContext) -> None:
     text that names a timezone answers it, and every other command keeps working meanwhile (see
     ``bot.handlers.questions`` for why it stays that way).
     """
+    if context.args and await partner.start_with_payload(update, context):  # a partner invite link
+        return
     profile = profile_of(update, context)
     await reply(update, *views.greeting(profile.first_name, profile.timezone or context.settings.default_tz))
     context.scratch[ZONE_ASKED] = True  # a city we can't place now gets a timezone answer

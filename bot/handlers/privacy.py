@@ -15,8 +15,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callback_data import decode
 from bot.context import BotApp, BotContext
+from bot.handlers import people
 from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
 from bot.handlers.insights import export_data
+from bot.views import people as people_views
 from bot.views import privacy as views
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ RETENTION_EVERY = timedelta(hours=6)
 
 async def show_privacy(update: Update, context: BotContext) -> None:
     """/privacy: what is stored, where, who can see it, and for how long."""
-    await reply(update, views.privacy_text(context.settings.blocked_retention_days))
+    await reply(update, views.privacy_text(context.settings.blocked_retention_days, people_views.PRIVACY))
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -59,6 +61,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     count = len(context.repo.list_applications(user_id))
     context.repo.delete_user(user_id)  # store first: if the answer fails, the data is still gone
+    people.forget_user(context, user_id)  # contacts, partnerships, group boards
     context.application.drop_user_data(user_id)  # and the question data kept for them, if any
     changed(context, user_id)
     logger.info("privacy.forgotten user=%s applications=%s", user_id, count)
@@ -74,6 +77,7 @@ async def delete_long_blocked(context: BotContext) -> None:
             continue
         async with context.repo.lock(profile.user_id):
             context.repo.delete_user(profile.user_id)
+            people.forget_user(context, profile.user_id)
         context.application.drop_user_data(profile.user_id)  # and any open question's file
         changed(context, profile.user_id)
         logger.info(

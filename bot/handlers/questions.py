@@ -62,10 +62,18 @@ class Ask(enum.IntEnum):
     ADD_STAGE = 4
     NOTE = 5
     LESSON = 6
+    REASON = 7  # why an application was rejected (its answer is followed by the lesson question)
+    PEOPLE_TEXT = 8  # a contact's note or conversation (bot/handlers/people.py)
+    ENCOURAGE = 9  # a partner's own words of encouragement (bot/handlers/partner.py)
 
 
-TTL = {"add": timedelta(minutes=30), "note": timedelta(minutes=30), "lesson": timedelta(hours=12)}
-CANCELLED = {"lesson": "OK, no lesson this time."}
+TTL = {
+    "add": timedelta(minutes=30),
+    "note": timedelta(minutes=30),
+    "lesson": timedelta(hours=12),
+    "reason": timedelta(minutes=30),
+}
+CANCELLED = {"lesson": "OK, no lesson this time.", "reason": "OK, I won't ask why."}
 ABANDONED = {"lesson": "I'll skip the lesson this time."}  # said after the command that left it
 _NOTICE = "question_notice"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -11,9 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.capture import URL, Draft
 from bot.domain.dates import DateOrder, NumericDate, compact_day
+from bot.domain.lessons import GAP_CHARS, QUOTE_CHARS, all_lessons, gaps, lesson_pages
 from bot.domain.models import Event, JobApplication
 from bot.domain.notes import brief, note_pages
 from bot.domain.stages import REJECTION_REASONS, Outcome, Stage
+from bot.domain.weekly import list_order
+from bot.domain.words import plural
 from bot.views.markup import Rendered, button, clip, days_until, esc, keyboard, local_moment, short_day
 from bot.views.onboarding import reading_note
 
@@ -78,6 +82,7 @@ def closing_phrase(day: date, today: date | None) -> str:
     return f"{day.day} {day:%b}" + (f" {day.year}" if day.year != today.year else "")
 
 
+NOTE_PREFIXES = {"lesson": "Lesson: ", "question": "To ask: "}  # how the card marks other kinds of note
 CARD_NOTES, CARD_NOTE_CHARS = 6, 150  # the card quotes notes briefly; /notes N shows them whole
 
 
@@ -107,6 +112,8 @@ def card(
         lines.append(f'Link: <a href="{esc(app.link)}">{esc(host)}</a>')
     if app.interviews:
         lines.append("Interviews: " + ", ".join(local_moment(m, tz) for m in app.interviews))
+    if app.take_home_due is not None and app.is_open:
+        lines.append(f"Take-home due: {local_moment(app.take_home_due, tz)}")
     lines.append("")
     lines.append("<b>History</b>")
     if len(app.history) > 12:
@@ -118,7 +125,7 @@ def card(
         lines.append("<b>Notes</b>")
         shortened = len(app.notes) > CARD_NOTES
         for note in app.notes[-CARD_NOTES:]:
-            prefix = "Lesson: " if note.kind == "lesson" else ""
+            prefix = NOTE_PREFIXES.get(note.kind, "")
             quote, cut = brief(note.text, CARD_NOTE_CHARS)
             shortened = shortened or cut
             lines.append(f"• {local_moment(note.at, tz)}: {prefix}{esc(quote)}")
@@ -148,6 +155,8 @@ def describe_event(event: Event) -> str:
         return f"imported{at} (no dates)"
     if event.kind == "interview":
         return f"interview scheduled {event.detail}".strip()
+    if event.kind == "takehome":
+        return f"take-home {event.detail}".strip()
     return event.kind
 
 
@@ -158,7 +167,7 @@ def card_keyboard(app: JobApplication) -> InlineKeyboardMarkup:
         nxt = app.stage.next
         if nxt is not None:
             rows.append([button(f"➡ {nxt.label}", "app", "adv", n, int(app.stage))])
-        closing = [button("✖ Rejected", "app", "rej", n), button("↩ Withdrawn", "app", "wd", n)]
+        closing = [button("✖ Rejected", "app", "rej", n), button("🚪 Withdrawn", "app", "wd", n)]
         if app.stage == Stage.PROSPECT:
             closing = [button("✖ Not interested", "app", "wd", n)]
         rows.append(closing)
@@ -219,7 +228,7 @@ def list_page(
         if apps:
             return f"No open applications. /list all shows your {len(apps)} closed ones.", None
         return "No applications yet. Add one: <code>/add Acme - Senior SRE</code>", None
-    ordered = sorted(shown, key=lambda a: (a.is_closed, -int(a.stage), a.number))
+    ordered = list_order(shown)  # prospects best fit first
     pages = max(1, -(-len(ordered) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     chunk = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -258,7 +267,7 @@ def prospects_view(ranked: Sequence[JobApplication], today: date) -> tuple[str, 
         lines.append(f"…and {len(ranked) - PAGE_SIZE} more.")
     lines.append("\nRe-rank by rating fit (⭐), or mark one applied (✅).")
     rows = [
-        [button(f"⭐ #{a.number}", "fit", "ask", a.number), button(f"✅ #{a.number}", "app", "adv", a.number, 0)]
+        [button(f"⭐ #{a.number}", "fit", "ask", a.number), button(f"✅ #{a.number}", "app", "did", a.number)]
         for a in ranked[:5]
     ]
     return clip("\n".join(lines)), keyboard(*rows)
@@ -276,6 +285,7 @@ def saved(
     today: date,
     reading: NumericDate | None,
     order: DateOrder,
+    rank: tuple[int, int] | None = None,
 ) -> Rendered:
     """ "Saved as prospect #3." with the heads-ups (a duplicate, a passed or two-way closing date,
     a bare camp word, an unknown source), then the card; a two-way date gets a button for the other reading."""
@@ -289,6 +299,8 @@ def saved(
         )
     if app.closes_on is not None and app.closes_on < today:
         notes.append("Heads-up: that closing date has already passed.")
+    if rank is not None:
+        notes.append(rank_note(app, *rank))
     if draft.camp_bare and draft.camp is not None:
         notes.append(
             f"I read “{draft.camp.value}” as the camp. If it belongs to the role: "
@@ -352,7 +364,7 @@ def deleted(app: JobApplication, undo: int | None) -> Rendered:
 
 def reason_question(app: JobApplication) -> Rendered:
     return (
-        f"{app_title(app)}\nWhy were you rejected? Pick one, or type <code>/reject {app.number} your reason</code>.",
+        f"{app_title(app)}\n{WHY_REJECTED}",
         reason_keyboard(app),
     )
 
@@ -465,3 +477,143 @@ def notes_view(app: JobApplication, page: int, tz: ZoneInfo) -> Rendered:
     if page < len(pages) - 1:
         turns.append(button("More ▶", "notes", "pg", app.number, page + 1))
     return "\n".join(lines), keyboard(turns) if turns else None
+
+
+# -- acting on a nudge in place (hunt item 8) -----------------------------------------------------------
+
+_APPLIED_MARK = " · <i>applied</i>"
+
+
+def _item_line(lines: list[str], number: int) -> int | None:
+    """The index of the line that lists #``number`` ("1. #3 <b>Acme</b> …", "Best prospect: #3 …")."""
+    item = re.compile(rf"(?:^|\d\. |: |✅ )#{number} ")
+    return next((i for i, line in enumerate(lines) if item.search(line)), None)
+
+
+def mark_applied(html_text: str, number: int) -> str:
+    """The message (as HTML) with #``number``'s line marked done: ✅ before the number, "applied" after."""
+    lines = html_text.split("\n")
+    index = _item_line(lines, number)
+    if index is None or lines[index].endswith(_APPLIED_MARK):
+        return html_text
+    lines[index] = lines[index].replace(f"#{number} ", f"✅ #{number} ", 1) + _APPLIED_MARK
+    return "\n".join(lines)
+
+
+def unmark_applied(html_text: str, number: int) -> str:
+    """``mark_applied`` undone: the line of #``number`` as it was."""
+    lines = html_text.split("\n")
+    index = _item_line(lines, number)
+    if index is None or not lines[index].endswith(_APPLIED_MARK):
+        return html_text
+    lines[index] = lines[index].removesuffix(_APPLIED_MARK).replace(f"✅ #{number} ", f"#{number} ", 1)
+    return "\n".join(lines)
+
+
+def swap_buttons(
+    markup: InlineKeyboardMarkup | None, swaps: Mapping[str, Sequence[InlineKeyboardButton]]
+) -> InlineKeyboardMarkup | None:
+    """The same keyboard with each button whose data is a key of ``swaps`` replaced by its buttons (or none)."""
+    if markup is None:
+        return None
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row: list[InlineKeyboardButton] = []
+        for key in row:
+            data = key.callback_data if isinstance(key.callback_data, str) else ""
+            new_row.extend(swaps.get(data, [key]))
+        if new_row:
+            rows.append(new_row)
+    return keyboard(*rows) if rows else None
+
+
+# -- why it closed, and what it taught (hunt items 6 and 7) ------------------------------------------
+
+WHY_REJECTED = "Why were you rejected? Tap one, or just type it (/cancel to leave it)."
+CHECK_IN_REJECTED = "✖ Rejected. That stings; every interview is practice for the one that works."
+
+
+def no_reason(app: JobApplication) -> str:
+    return f"{app_title(app)}\nNo reason recorded."
+
+
+def feedback_question(app: JobApplication) -> str:
+    return (
+        f"Any feedback or lesson from {app_title(app)}? Something they asked, a gap to close… "
+        "Reply with a sentence and I'll show it in your next interview prep and in /lessons (/cancel to skip)."
+    )
+
+
+def lessons_view(apps: Sequence[JobApplication], page: int, tz: ZoneInfo) -> Rendered:
+    """One page of every lesson, newest first, with the gaps rejections named on top."""
+    found, named = all_lessons(apps), gaps(apps)
+    top = ", ".join(f"{esc(brief(reason, GAP_CHARS)[0])} ×{count}" for reason, count in named[:3])
+    gap_line = f"<b>Gaps rejections named</b>: {top}" if top else ""
+    if not found:
+        lines = ["📚 No lessons yet. After an interview or a rejection I ask for one; or add one:"]
+        lines.append("<code>/lesson 3 Practise a system design story</code>")
+        return "\n".join([*lines, *([f"\n{gap_line}"] if gap_line else [])]), None
+    pages = lesson_pages(found)
+    page = max(0, min(page, len(pages) - 1))
+    of = f" · page {page + 1}/{len(pages)}" if len(pages) > 1 else ""
+    lines = [f"📚 <b>Lessons</b> ({len(found)}, newest first){of}"]
+    if gap_line and page == 0:
+        lines.append(gap_line)
+    for lesson in pages[page]:
+        quote, cut = brief(lesson.text, QUOTE_CHARS)
+        whole = f" (whole: /notes {lesson.number})" if cut else ""
+        when = local_moment(lesson.at, tz)
+        lines.append(f"\n#{lesson.number} <b>{esc(lesson.company)}</b> — {esc(lesson.role)} · {when}")
+        if lesson.gap:
+            lines.append(f"Gap: {esc(brief(lesson.gap, GAP_CHARS)[0])}")
+        lines.append(f"• {esc(quote)}{whole}")
+    turns = []
+    if page > 0:
+        turns.append(button("◀ Back", "lessons", "pg", page - 1))
+    if page < len(pages) - 1:
+        turns.append(button("More ▶", "lessons", "pg", page + 1))
+    return clip("\n".join(lines), 1500), keyboard(turns) if turns else None
+
+
+# -- accepting an offer: the other applications (hunt item 14) ------------------------------------------
+
+ELSEWHERE_LINES = 10  # open applications listed under the congratulations; more are counted
+
+
+def _elsewhere_lines(apps: Sequence[JobApplication]) -> list[str]:
+    lines = [f"• {app_title(a)} ({esc(a.stage.label)})" for a in apps[:ELSEWHERE_LINES]]
+    if len(apps) > ELSEWHERE_LINES:
+        lines.append(f"…and {len(apps) - ELSEWHERE_LINES} more")
+    return lines
+
+
+def congratulations_elsewhere(app: JobApplication, others: Sequence[JobApplication]) -> Rendered:
+    """The congratulations, the other open applications, and one tap to withdraw from them all."""
+    pause = [button("⏸ Pause all nudges", "acc", "pause")]
+    if not others:
+        return congratulations(app)
+    count = plural(len(others), "other application")
+    lines = [congratulations(app)[0], f"\nYou still have {count} open:", *_elsewhere_lines(others)]
+    lines.append("Withdraw from them now? Each one keeps the reason “accepted another offer”.")
+    them = "it" if len(others) == 1 else f"all {len(others)}"
+    return clip("\n".join(lines), 1500), keyboard(
+        [button(f"🚪 Withdraw from {them}", "app", "wdall", app.number)], pause
+    )
+
+
+def withdrawn_elsewhere(others: Sequence[JobApplication]) -> Rendered:
+    lines = [f"🚪 Withdrew from {plural(len(others), 'application')} (reason: accepted another offer):"]
+    lines.extend(_elsewhere_lines(others))
+    lines.append("\nChanged your mind about one? <code>/reopen N</code>.")
+    return clip("\n".join(lines), 1500), keyboard([button("⏸ Pause all nudges", "acc", "pause")])
+
+
+# -- saving a prospect: where it ranks (hunt item 15) ---------------------------------------------------
+
+
+def rank_note(app: JobApplication, place: int, count: int) -> str:
+    """Where a new prospect ranks among the others by fit (hunt item 15)."""
+    if count == 1:
+        return "It's your only prospect for now."
+    fit = f"fit {app.fit}" if app.fit is not None else f"unrated (rate it: <code>/fit {app.number} 4 5</code>)"
+    return f"It ranks <b>{place} of {count}</b> prospects by fit ({fit}). /prospects shows them all."

@@ -12,7 +12,9 @@ from telegram import InlineKeyboardMarkup
 from bot import charts
 from bot.domain import csvio, funnel
 from bot.domain.dates import ORDER_NAMES
+from bot.domain.lessons import GAP_CHARS
 from bot.domain.models import JobApplication
+from bot.domain.notes import brief
 from bot.domain.stages import Stage, stage_legend
 from bot.domain.weekly import WeekStatus, streak_including_this_week
 from bot.domain.words import plural
@@ -339,8 +341,11 @@ def import_buttons(plan: csvio.ImportPlan, token: int) -> InlineKeyboardMarkup |
     )
 
 
-SPLIT_BY_WHAT = "Split by what? <code>/stats track</code>, <code>/stats camp</code> or <code>/stats source</code>."
-CHART_USAGE = "Try <code>/chart</code> for the funnel or <code>/chart weeks</code>."
+SPLIT_BY_WHAT = (
+    "Split by what? <code>/stats track</code>, <code>/stats camp</code>, <code>/stats source</code> "
+    "or <code>/stats reasons</code>."
+)
+CHART_USAGE = "Try <code>/chart</code> for the funnel, <code>/chart camp</code> or <code>/chart weeks</code>."
 EXPORT_USAGE = "Try <code>/export</code> (CSV) or <code>/export ics</code> (interviews)."
 NOTHING_TO_DRAW = (
     "Nothing to draw yet: the chart shows applications you've sent. Mark one applied with <code>/move 1 applied</code>."
@@ -349,3 +354,19 @@ NOTHING_TO_DRAW = (
 
 def how_many_weeks(example: str, most: int) -> str:
     return f"How many weeks? 1 to {most}, e.g. <code>{example}</code>."
+
+
+REASON_LINES = 6  # reasons shown per stage; more would not fit one phone screen
+
+
+def reasons_by_stage(grouped: Sequence[tuple[Stage, Sequence[tuple[str, int]]]]) -> str:
+    """/stats reasons: why rejections came, grouped by the stage they came at (``lessons.reasons_by_stage``)."""
+    if not grouped:
+        return "No rejections recorded yet, so no reasons to show."
+    lines = ["<b>Rejection reasons by stage</b>"]
+    for stage, reasons in grouped:
+        shown = ", ".join(f"{esc(brief(reason, GAP_CHARS)[0])} {count}" for reason, count in reasons[:REASON_LINES])
+        more = f", …and {len(reasons) - REASON_LINES} more" if len(reasons) > REASON_LINES else ""
+        lines.append(f"<b>{stage.label}</b> ({sum(count for _, count in reasons)}): {shown}{more}")
+    lines.append("\nLessons and the gaps they name: /lessons")
+    return clip("\n".join(lines), 1500)

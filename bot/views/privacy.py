@@ -12,7 +12,9 @@ DESCRIPTION = (
 SHORT_DESCRIPTION = "Your job search as a funnel, with weekly nudges. Your data stays on this bot's server."
 
 
-def privacy_text(retention_days: int) -> str:
+def privacy_text(retention_days: int, shared: str = "") -> str:
+    """``shared``: what partners and groups see (bot/handlers/people.py), when the user chooses."""
+    shared = f"{shared}\n\n" if shared else ""
     return (
         "🔒 <b>Your data</b>\n\n"
         "<b>What I keep:</b> your name and settings (timezone, targets, reminder times), the jobs you "
@@ -22,7 +24,8 @@ def privacy_text(retention_days: int) -> str:
         "for an answer from you, a small second file with it). I send it nowhere else; Telegram "
         "carries our messages.\n\n"
         "<b>Who sees it:</b> you, in this chat. Whoever runs the server can read its files. No other "
-        "user, partner or group sees anything.\n\n"
+        "user, partner or group sees anything unless you choose it.\n\n"
+        f"{shared}"
         "<b>How long:</b> until you delete it. /forget deletes everything at once (you can /export "
         f"a copy first). If you block me, it is deleted after {retention_days} days."
     )

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.domain.interviews import questions_for
+from bot.domain.lessons import GAP_CHARS, Lesson, all_lessons, gaps
 from bot.domain.models import JobApplication, Profile
 from bot.domain.notes import brief
 from bot.domain.reminders import Kind, Reminder, Standing, planned_week, standing
@@ -26,7 +28,7 @@ UTC_ZONE = ZoneInfo("UTC")
 
 def applied_buttons(apps: Sequence[JobApplication]) -> list[list[Any]]:
     """✅ buttons that mark prospects applied (the core's ``app:adv:<n>:0``)."""
-    return [[button(f"✅ Applied to #{a.number}", "app", "adv", a.number, 0)] for a in apps]
+    return [[button(f"✅ Applied to #{a.number}", "app", "did", a.number)] for a in apps]
 
 
 def _prospect_line(app: JobApplication, today: date) -> str:
@@ -178,20 +180,32 @@ def _quotes(texts: Sequence[str], limit: int) -> tuple[list[str], bool]:
     return [f"• {esc(text)}" for text, _ in quoted], any(cut for _, cut in quoted)
 
 
-def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: ZoneInfo, today: date) -> Rendered:
+def render_prep(
+    app: JobApplication,
+    reminder: Reminder,
+    profile: Profile,
+    tz: ZoneInfo,
+    today: date,
+    apps: Sequence[JobApplication] = (),
+) -> Rendered:
     when = _prep_when(reminder.moment or reminder.at, today, tz)
     lines = [f"🎯 <b>Interview {when}</b>: {app_title(app)}"]
     if app.link:
         lines.append(f'<a href="{esc(app.link)}">Job link</a>')
-    own = [n for n in app.notes if n.kind != "lesson"]
+    own = [n for n in app.notes if n.kind not in ("lesson", "question")]
     shown, cut = _quotes([n.text for n in own[-3:]], PREP_NOTE_CHARS)
     if shown:
         lines.append("\n<b>Your notes</b>")
         lines.extend(shown)
-    lessons, lessons_cut = _quotes([n.text for n in app.notes if n.kind == "lesson"][-2:], PREP_NOTE_CHARS)
+    # Lessons from the whole search (``apps``, this one included), most recent first.
+    latest = all_lessons([*[a for a in apps if a.number != app.number], app])[:PREP_LESSONS]
+    lessons, lessons_cut = _quotes([_lesson_text(item, app) for item in latest], PREP_NOTE_CHARS)
     if lessons:
-        lines.append("\n<b>Lessons so far</b>")
+        lines.append("\n<b>Lessons so far</b> (newest first, all: /lessons)")
         lines.extend(lessons)
+    if named := gaps(apps)[:PREP_LESSONS]:
+        gaps_named = ", ".join(f"{esc(brief(reason, GAP_CHARS)[0])} ×{count}" for reason, count in named)
+        lines.append(f"Gaps rejections named: {gaps_named}")
     more_notes = cut or lessons_cut or len(own) > 3
     if more_notes:
         lines.append(f"All your notes, whole: /notes {app.number}")
@@ -199,7 +213,7 @@ def render_prep(app: JobApplication, reminder: Reminder, profile: Profile, tz: Z
     lines.append(esc(brief(profile.pitch, PREP_PITCH_CHARS)[0]) if profile.pitch else "(none yet: set it with /pitch)")
     for title, items, command in (
         ("Values to probe", profile.values, "/values"),
-        ("Questions to ask", profile.questions, "/questions"),
+        ("Questions to ask", questions_for(app, profile.questions), "/questions"),
     ):
         lines.append(f"\n<b>{title}</b>")
         bullets, _ = _quotes(items[:PREP_ITEMS], PREP_ITEM_CHARS)
@@ -237,10 +251,78 @@ def render_reminder(
     app = next((a for a in apps if a.number == reminder.number), None)
     if app is None:
         return None
+    if reminder.kind in (Kind.TAKE_HOME_SOON, Kind.TAKE_HOME_DUE):
+        return render_take_home(app, reminder, today, tz)
     if reminder.kind in (Kind.CLOSE_SOON, Kind.CLOSE_TODAY):
         return render_closing(app, reminder, today)
     if reminder.kind in (Kind.FOLLOW_UP, Kind.GHOST):
         return render_silent(app, reminder, today)
     if reminder.kind in (Kind.PREP_EVENING, Kind.PREP_SOON):
-        return render_prep(app, reminder, profile, tz, today)
+        return render_prep(app, reminder, profile, tz, today, apps)
     return render_check_in(app)
+
+
+PREP_LESSONS = 3  # the newest lessons of the whole search in every prep note
+
+
+def _lesson_text(lesson: Lesson, app: JobApplication) -> str:
+    """A lesson for the prep: one from another application says which ("#2 Globex: …")."""
+    return lesson.text if lesson.number == app.number else f"#{lesson.number} {lesson.company}: {lesson.text}"
+
+
+def render_take_home(app: JobApplication, reminder: Reminder, today: date, tz: ZoneInfo) -> Rendered | None:
+    """The take-home reminder; None when the deadline changed or the task was submitted since."""
+    if app.take_home_due is None or app.take_home_due != reminder.moment or app.is_closed:
+        return None
+    when = _prep_when(app.take_home_due, today, tz)
+    text = f"🧪 <b>Take-home due {when}</b>: {app_title(app)}\nTap ✅ once you've sent it in."
+    return text, keyboard([button("✅ Submitted", "acc", "th", app.number, "done")])
+
+
+TAKE_HOME_LIST_MAX = 20
+
+
+def take_homes_list(apps: Sequence[JobApplication], today: date, tz: ZoneInfo) -> str:
+    """/takehome alone: the open take-homes, soonest first (``apps`` in that order)."""
+    if not apps:
+        return "No take-home or technical test on record. Add one: <code>/takehome 3 fri 18:00</code>"
+    lines = ["🧪 <b>Take-homes due</b>"]
+    for app in apps[:TAKE_HOME_LIST_MAX]:
+        due = app.take_home_due
+        lines.append(f"• {app_title(app)}: due {_prep_when(due, today, tz)}" if due else f"• {app_title(app)}")
+    return clip("\n".join(lines), PREP_SCREEN)
+
+
+def take_home_when(app: JobApplication) -> str:
+    return (
+        f"When is it due? E.g. <code>/takehome {app.number} fri 18:00</code> or "
+        f"<code>/takehome {app.number} 2026-12-04</code> (a day alone means 23:59). Nothing was changed."
+    )
+
+
+def take_home_ended(app: JobApplication, how: str) -> str:
+    """A take-home submitted (or cancelled): its reminders stop."""
+    return f"🧪 Take-home for {app_title(app)} {how}. No more reminders about it."
+
+
+def question_kept(app: JobApplication) -> str:
+    return f"❓ Question kept for {app_title(app)}: it leads the questions in its interview prep."
+
+
+def take_home_due_text(app: JobApplication, today: date, tz: ZoneInfo) -> str:
+    """The confirmation of /takehome N deadline."""
+    due = app.take_home_due
+    when = _prep_when(due, today, tz) if due else "(none)"
+    return f"🧪 Take-home for {app_title(app)} due {when}. I'll remind you the morning before and the morning it's due."
+
+
+def questions_list(app: JobApplication, questions: Sequence[str], own: int) -> str:
+    """/ask N alone: #N's questions (its own first), and how to add one."""
+    lines = [f"❓ <b>Questions to ask</b> at {app_title(app)}"]
+    bullets, _ = _quotes(questions[:10], PREP_ITEM_CHARS * 2)
+    lines.extend(bullets or ["(none yet)"])
+    lines.append(
+        f"\n{plural(own, 'question')} for #{app.number} alone; add one: "
+        f"<code>/ask {app.number} How is on-call shared?</code>. For every interview: /questions"
+    )
+    return clip("\n".join(lines), PREP_SCREEN)

@@ -120,7 +120,10 @@ def applications(draw: st.DrawFn) -> JobApplication:
         reason=reason,
         history=history,
         notes=draw(
-            st.lists(st.builds(Note, at=moment, text=note_text, kind=st.sampled_from(["note", "lesson"])), max_size=3)
+            st.lists(
+                st.builds(Note, at=moment, text=note_text, kind=st.sampled_from(["note", "lesson", "question"])),
+                max_size=3,
+            )
         ),
         interviews=draw(st.lists(moment, max_size=3)),
     )
@@ -197,7 +200,16 @@ def test_csv_export_header_is_stable() -> None:
         "offer_at",
         "accepted_at",
     )
-    assert HEADER[21:] == ("notes", "created_at", "closed_at", "interviews", "history")
+    assert HEADER[21:] == ("notes", "created_at", "closed_at", "interviews", "history", "take_home_due")
+
+
+def test_a_take_home_deadline_survives_export_and_import() -> None:
+    """/takehome's deadline goes out in its own column and comes back on import."""
+    due = NOW + timedelta(days=6)
+    app = JobApplication(number=1, company="Acme", role="SRE", created_at=NOW - timedelta(days=8), stage=Stage.SCREEN)
+    app.take_home_due = due
+    [back] = read_import(export_csv([app]), [], LONDON, NOW).apps
+    assert back.take_home_due == due
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import interviews
+from bot.domain import interviews, moves
 from bot.domain.interviews import CheckIn, Problem, cancel_upcoming, check_in, problem, record
 from bot.domain.models import Event, JobApplication
 from bot.domain.moves import InvalidMove
@@ -136,3 +136,52 @@ def test_day_without_time_is_told_apart_from_a_full_moment() -> None:
         assert interviews.day_without_time(text, now), text
     for text in ("tomorrow 14:00", "fri 10am", "noon", "in 2 hours", "14:00", "sometime"):
         assert not interviews.day_without_time(text, now), text
+
+
+def test_check_in_rejected_invents_no_reason() -> None:
+    """ "Rejected" after an interview closes with no reason, so the bot can ask for the real one."""
+    app = applied(TUESDAY)
+    check_in(app, "rej", TUESDAY + timedelta(hours=3))
+    assert (app.outcome, app.reason) == (Outcome.REJECTED, "")
+
+
+def test_questions_for_puts_the_applications_own_first_without_repeats() -> None:
+    """An application's own questions lead, then the general ones; the same question isn't listed twice."""
+    from bot.domain.interviews import questions_for
+
+    app = applied()
+    moves.add_note(app, "Who owns the pager?", NOW, kind="question")
+    moves.add_note(app, "Just a note", NOW)
+    assert questions_for(app, ["Team size?", "who owns  the pager?"]) == ["Who owns the pager?", "Team size?"]
+
+
+def test_take_home_deadline_a_day_alone_ends_at_23_59() -> None:
+    """ "2026-12-04" is due at 23:59 that day (local); "2026-12-04 18:00" at 18:00; nonsense is None."""
+    from bot.domain.interviews import take_home_deadline
+
+    now = NOW.astimezone(BERLIN)
+    assert take_home_deadline("2026-12-04", now) == datetime(2026, 12, 4, 22, 59, tzinfo=UTC)
+    assert take_home_deadline("2026-12-04 18:00", now) == datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+    assert take_home_deadline("whenever", now) is None
+
+
+def test_take_home_needs_an_open_applied_application_and_a_future_deadline() -> None:
+    """A prospect, a closed application or a past deadline is refused; submitting clears it and is recorded."""
+    from bot.domain.interviews import end_take_home, set_take_home
+
+    ahead = NOW + timedelta(days=3)
+    prospect = JobApplication(9, "Co", "SRE", NOW, history=[Event(NOW, "created", Stage.PROSPECT)])
+    with pytest.raises(InvalidMove, match="still a prospect"):
+        set_take_home(prospect, ahead, NOW, describe)
+    app = applied()
+    with pytest.raises(InvalidMove, match="passed"):
+        set_take_home(app, NOW - timedelta(hours=1), NOW, describe)
+    with pytest.raises(InvalidMove, match="no take-home"):
+        end_take_home(app, NOW, "submitted")
+    set_take_home(app, ahead, NOW, describe)
+    assert app.take_home_due == ahead and app.history[-1].kind == "takehome"
+    assert end_take_home(app, NOW, "submitted") == ahead
+    assert app.take_home_due is None and app.history[-1].detail == "submitted"
+    moves.close(app, Outcome.WITHDRAWN, NOW)
+    with pytest.raises(InvalidMove, match="closed"):
+        set_take_home(app, ahead, NOW, describe)

@@ -121,3 +121,64 @@ def test_application_round_trips_through_dict() -> None:
     moves.add_note(app, "Ask about <on-call> & pager", T0)
     moves.close(app, Outcome.REJECTED, T0, "Timezone")
     assert JobApplication.from_dict(app.to_dict()) == app
+
+
+# -- reasons (hunt item 6) -------------------------------------------------------------------------
+
+
+def test_give_reason_closes_an_open_application_with_its_reason() -> None:
+    """An open application is closed with the outcome and the reason, like ``close``."""
+    app = make_app(Stage.INTERVIEW)
+    assert moves.give_reason(app, Outcome.WITHDRAWN, T0, "accepted another offer") is False
+    assert (app.outcome, app.reason) == (Outcome.WITHDRAWN, "accepted another offer")
+
+
+def test_give_reason_replaces_the_reason_of_the_same_outcome() -> None:
+    """A second rejection with a reason replaces the reason and records an edit."""
+    app = make_app(Stage.INTERVIEW)
+    moves.close(app, Outcome.REJECTED, T0)
+    assert moves.give_reason(app, Outcome.REJECTED, T0 + timedelta(days=1), "Skills fit") is True
+    assert (app.outcome, app.reason) == (Outcome.REJECTED, "Skills fit")
+    assert (app.history[-1].kind, app.history[-1].detail) == ("edited", "reason")
+
+
+def test_give_reason_refuses_another_outcome_or_no_reason() -> None:
+    """A withdrawn application can't be rejected, and a repeat without a reason changes nothing."""
+    app = make_app(Stage.APPLIED)
+    moves.close(app, Outcome.WITHDRAWN, T0, "moved city")
+    with pytest.raises(InvalidMove, match="already closed"):
+        moves.give_reason(app, Outcome.REJECTED, T0, "skills")
+    with pytest.raises(InvalidMove, match="withdrawn already"):
+        moves.give_reason(app, Outcome.WITHDRAWN, T0, "  ")
+    assert app.reason == "moved city"
+
+
+def test_read_reason_maps_quick_keys_for_rejections_only() -> None:
+    """``skills`` is the label "Skills fit" for a rejection; other text is kept, spaces tidied, cut at 200."""
+    from bot.domain.stages import read_reason
+
+    assert read_reason(" skills ", Outcome.REJECTED) == "Skills fit"
+    assert read_reason("skills", Outcome.WITHDRAWN) == "skills"
+    assert read_reason("They wanted  more\nhands-on AWS", Outcome.REJECTED) == "They wanted more hands-on AWS"
+    assert len(read_reason("x" * 500, Outcome.REJECTED)) == 200
+
+
+# -- accepting an offer (hunt item 14) ------------------------------------------------------------------
+
+
+def test_open_elsewhere_lists_other_open_applications_only() -> None:
+    """Other open applications at Applied or beyond; not the accepted one, prospects or closed ones."""
+    apps = [make_app(Stage.ACCEPTED), make_app(Stage.INTERVIEW), make_app(Stage.PROSPECT), make_app(Stage.APPLIED)]
+    closed = make_app(Stage.APPLIED)
+    moves.close(closed, Outcome.REJECTED, T0)
+    apps.append(closed)
+    for number, app in enumerate(apps, start=1):
+        app.number = number
+    assert [a.number for a in moves.open_elsewhere(apps[::-1], 1)] == [2, 4]
+
+
+def test_withdraw_all_closes_each_with_the_reason() -> None:
+    """Every listed application is withdrawn, saying an offer was accepted elsewhere."""
+    apps = [make_app(Stage.INTERVIEW), make_app(Stage.APPLIED)]
+    moves.withdraw_all(apps, T0)
+    assert [(a.outcome, a.reason) for a in apps] == [(Outcome.WITHDRAWN, "accepted another offer")] * 2

@@ -431,3 +431,21 @@ def test_moments_at_the_calendar_edge_skip_only_their_own_reminders(tz: ZoneInfo
     assert ahead.next_at is not None
     assert keys(later.due) == ["prep-2h:#1:9999-12-31T23:00Z"]  # the check-in at 02:00 year 10000 is left out
     assert later.next_at is None
+
+
+# -- take-home deadlines (hunt: closing the loop) ----------------------------------------------------
+
+
+def test_take_home_reminders_the_morning_before_and_the_morning_of() -> None:
+    """A take-home due Friday 18:00 is reminded Thursday and Friday at 10:00; one due at 09:00 only the day before."""
+    due = local(MONDAY + timedelta(days=4), 18)
+    app = job(1, Stage.SCREEN, take_home_due=due)
+    thursday, friday = local(MONDAY + timedelta(days=3), 10), local(MONDAY + timedelta(days=4), 10)
+    assert due_keys(profile(), [app], thursday) == ["th-eve:#1:2026-11-27T17:00Z"]
+    assert due_keys(profile(), [app], friday, ("th-eve:#1:2026-11-27T17:00Z",)) == ["th-day:#1:2026-11-27T17:00Z"]
+    early = job(2, Stage.SCREEN, take_home_due=local(MONDAY + timedelta(days=4), 9))
+    assert due_keys(profile(), [early], friday) == []
+    assert due_keys(profile(), [early], thursday) == ["th-eve:#2:2026-11-27T08:00Z"]
+    closed = job(3, Stage.SCREEN, take_home_due=due)
+    moves.close(closed, Outcome.REJECTED, CREATED)
+    assert due_keys(profile(), [closed], thursday) == []

@@ -55,3 +55,38 @@ def test_streak_including_this_week_counts_it_once_met() -> None:
     assert streak_including_this_week(week_status(apps, BERLIN, 2, NOW)) == 3
     covered = week_status(weeks(2, 4), BERLIN, 2, NOW)  # the buffer alone covers this week
     assert covered.met and streak_including_this_week(covered) == 3
+
+
+# -- small things (hunt item 15) --------------------------------------------------------------------
+
+
+def test_recent_weeks_since_drops_empty_weeks_before_the_start() -> None:
+    """Empty weeks before the first week go; a week with an (imported) application stays, as do later ones."""
+    from bot.domain.weekly import recent_weeks
+
+    assert recent_weeks([], BERLIN, NOW, 8, since=MONDAY) == [(MONDAY, 0)]
+    older = sent(1, MONDAY - timedelta(days=14))
+    assert [monday for monday, _ in recent_weeks([older], BERLIN, NOW, 8, since=MONDAY)] == [
+        MONDAY - timedelta(days=14),
+        MONDAY - timedelta(days=7),
+        MONDAY,
+    ]
+    assert len(recent_weeks([], BERLIN, NOW, 8)) == 8  # without since: every week asked for
+
+
+def prospect(number: int, fit: tuple[int, int] | None = None) -> JobApplication:
+    at = datetime.combine(MONDAY, time(10), tzinfo=BERLIN)
+    app = JobApplication(number, f"Co{number}", "SRE", at, history=[Event(at, "created", Stage.PROSPECT)])
+    if fit is not None:
+        app.fit_contribute, app.fit_learn = fit
+    return app
+
+
+def test_prospect_rank_and_list_order_follow_fit() -> None:
+    """A prospect's rank is its place by fit; /list puts prospects best fit first and other stages by number."""
+    from bot.domain.weekly import list_order, prospect_rank
+
+    apps = [prospect(1, (1, 1)), prospect(2), prospect(3, (5, 4)), sent(4, MONDAY), sent(5, MONDAY)]
+    assert prospect_rank(apps, 3) == (1, 3) and prospect_rank(apps, 2) == (3, 3)
+    assert prospect_rank(apps, 4) is None
+    assert [a.number for a in list_order(apps)] == [4, 5, 3, 1, 2]

@@ -157,7 +157,7 @@ async def test_weekly_plan_shows_numbers_and_marks_a_prospect_applied(bot: Harne
     assert "Last week: 0 sent" in text_of(plan) and "In flight: 0 of 2" in text_of(plan)
     assert "1. #1 Acme — SRE · fit 10 · closes Fri 27 Nov" in text_of(plan)
     assert "#4" not in text_of(plan)
-    assert [d for d in button_data(bot)] == ["app:adv:1:0", "app:adv:2:0", "app:adv:3:0"]
+    assert [d for d in button_data(bot)] == ["app:did:1", "app:did:2", "app:did:3"]
     await bot.tap(ADA, "Applied to #2")
     assert bot.repo.get_application(ADA, 2).stage == Stage.APPLIED  # type: ignore[union-attr]
 
@@ -841,7 +841,7 @@ async def test_plan_and_check_leave_out_prospects_whose_closing_date_passed(bot:
     await nudger.tick()
     plan = text_of(bot.last(ADA))
     assert "Acme" not in plan and "1. #2 Globex — Platform · fit 8" in plan and "3. #4 Umbrella" in plan
-    assert button_data(bot) == ["app:adv:2:0", "app:adv:3:0", "app:adv:4:0"]
+    assert button_data(bot) == ["app:did:2", "app:did:3", "app:did:4"]
     bot.clock.set(THURSDAY_CHECK + timedelta(days=7))
     await nudger.tick()
     assert "Best prospect: #2 Globex" in text_of(bot.last(ADA))

@@ -130,10 +130,10 @@ async def test_reject_with_reason_by_buttons_and_by_command(bot: Harness) -> Non
     await bot.tap(ADA, "Timezone")
     app = bot.repo.get_application(ADA, 1)
     assert app is not None and (app.outcome, app.reason) == (Outcome.REJECTED, "Timezone / location")
-    await bot.send(ADA, "/reject 2 wanted <5 years> & more")
+    replies = await bot.send(ADA, "/reject 2 wanted <5 years> & more")
     app = bot.repo.get_application(ADA, 2)
     assert app is not None and app.reason == "wanted <5 years> & more"
-    assert "marked as rejected" in text_of(bot.last(ADA))
+    assert "marked as rejected" in text_of(replies[0])
 
 
 async def test_undo_button_and_command(bot: Harness) -> None:

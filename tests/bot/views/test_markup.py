@@ -38,3 +38,29 @@ def test_reason_escapes_the_domain_text_and_shows_what_to_type_as_code() -> None
     )
     plain, _ = parse_html(html_text)
     assert plain == "I couldn't read “<soon> & co” as a closing date. Try closes friday."
+
+
+def test_mark_applied_marks_one_line_and_unmark_restores_it() -> None:
+    """Only #1's line gets ✅ and "applied" (not #12's); unmarking gives the text back unchanged."""
+    from bot.views.cards import mark_applied, unmark_applied
+
+    text = "🗓 <b>Your week</b>\n1. #12 <b>Zeta</b> — Dev · fit 9\n2. #1 <b>Acme</b> — SRE · fit 8\nBest prospect: #3 x"
+    marked = mark_applied(text, 1)
+    assert marked.split("\n")[2] == "2. ✅ #1 <b>Acme</b> — SRE · fit 8 · <i>applied</i>"
+    assert marked.split("\n")[1] == "1. #12 <b>Zeta</b> — Dev · fit 9"
+    assert mark_applied(marked, 1) == marked
+    assert unmark_applied(marked, 1) == text
+    assert "✅ #3 x · <i>applied</i>" in mark_applied(text, 3)
+    assert mark_applied(text, 7) == text
+
+
+def test_swap_buttons_replaces_by_data_and_drops_empty_rows() -> None:
+    """A button is replaced by its swaps (or removed); rows left empty disappear."""
+    from bot.views.cards import swap_buttons
+    from bot.views.markup import button, keyboard
+
+    markup = keyboard([button("a", "x", "a"), button("b", "x", "b")], [button("c", "x", "c")])
+    swapped = swap_buttons(markup, {"x:b": [button("b1", "x", "b1"), button("b2", "x", "b2")], "x:c": []})
+    assert swapped is not None
+    assert [[key.text for key in row] for row in swapped.inline_keyboard] == [["a", "b1", "b2"]]
+    assert swap_buttons(None, {}) is None
