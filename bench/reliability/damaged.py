@@ -1,0 +1,5 @@
+from bench.reliability.common import Row, Scale
+
+
+async def run(scale: Scale) -> list[Row]:
+    return []
