@@ -1,6 +1,6 @@
 """Run every reliability check and print one table; exit 1 if a must-be-zero figure is not zero.
 
-    python -m bench.reliability [--quick] [--seed N] [--only NAME ...]
+python -m bench.reliability [--quick] [--seed N] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = asyncio.run(_run(names, scale))
     print(table(rows))
     failed = [r.check for r in rows if not r.ok]
-    print(f"{len(rows)} rows in {time.monotonic() - started:.0f} s; " + (f"FAILED: {len(failed)}" if failed else "all zero"))
+    print(
+        f"{len(rows)} rows in {time.monotonic() - started:.0f} s; "
+        + (f"FAILED: {len(failed)}" if failed else "all zero")
+    )
     return 1 if failed else 0
 
 

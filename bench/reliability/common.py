@@ -75,6 +75,7 @@ class BotProcess:
     process: asyncio.subprocess.Process | None = None
     spawns: int = 0
     log_path: Path | None = None
+    _drain: asyncio.Task[None] | None = None
 
     async def spawn(self, *, disk_full: bool = False) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "FUNNELBOT_", "ALLOWED_"))}
@@ -89,18 +90,36 @@ class BotProcess:
         self.spawns += 1
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.log_dir / f"run-{self.spawns:04d}.log"
-        with open(self.log_path, "wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                env=env,
-                cwd=str(self.data_dir.parent),
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-                preexec_fn=_disk_full if disk_full else None,  # noqa: PLW1509 - single-threaded here
-            )
+        # Output goes through a pipe (the parent writes the log), so a child whose file writes
+        # fail (disk full) still gets its messages out.
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=str(self.data_dir.parent),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=_disk_full if disk_full else None,
+        )
+        self._drain = asyncio.create_task(self._copy(self.process, self.log_path))
+
+    @staticmethod
+    async def _copy(process: asyncio.subprocess.Process, path: Path) -> None:
+        assert process.stdout is not None
+        with open(path, "wb") as log:
+            while chunk := await process.stdout.read(65536):
+                log.write(chunk)
+                log.flush()
+
+    async def _reap(self) -> int:
+        assert self.process is not None
+        code = await self.process.wait()
+        if self._drain is not None:
+            await self._drain
+            self._drain = None
+        return code
 
     def polls(self) -> int:
         return sum(1 for method, _ in self.tg.calls if method == "getUpdates")
@@ -124,7 +143,7 @@ class BotProcess:
             return
         if self.process.returncode is None:
             self.process.kill()
-        await self.process.wait()
+        await self._reap()
         self.process = None
 
     async def stop(self) -> int | None:
@@ -134,10 +153,16 @@ class BotProcess:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
         try:
-            code = await asyncio.wait_for(self.process.wait(), 30)
+            await asyncio.wait_for(self.process.wait(), 30)
         except TimeoutError:
             self.process.kill()
-            code = await self.process.wait()
+        code = await self._reap()
+        self.process = None
+        return code
+
+    async def exited(self) -> int:
+        """Wait for a process that ends by itself; returns its exit code."""
+        code = await self._reap()
         self.process = None
         return code
 

@@ -94,8 +94,9 @@ class Outcome:
     unclear: str  # why it was unclear; "" when clear
 
 
-async def _case(name: str, damage: Callable[[bytes], bytes] | None, root: Path, good: bytes, base_url: str,
-                tg: FakeTelegram) -> Outcome:
+async def _case(
+    name: str, damage: Callable[[bytes], bytes] | None, root: Path, good: bytes, base_url: str, tg: FakeTelegram
+) -> Outcome:
     data_dir = root / name.replace(" ", "-").replace(",", "") / "data"
     users = data_dir / "users"
     users.mkdir(parents=True)
@@ -114,10 +115,13 @@ async def _case(name: str, damage: Callable[[bytes], bytes] | None, root: Path, 
     assert bot.process is not None
     await wait_until(lambda: not bot.alive() or bot.polls() > polls, EXIT_TIMEOUT, step=0.05)
     started = bot.alive()
-    code = await bot.stop() if started else bot.process.returncode
+    code = await bot.stop() if started else await bot.exited()
     output = bot.output()
-    after = b"<dir>" if victim.is_dir() and (victim / "keep").exists() else (
-        victim.read_bytes() if victim.is_file() else b"<missing>")
+    after = (
+        b"<dir>"
+        if victim.is_dir() and (victim / "keep").exists()
+        else (victim.read_bytes() if victim.is_file() else b"<missing>")
+    )
     lines = [line for line in output.splitlines() if line.strip()]
     if started or code == 0:
         unclear = "started anyway"
@@ -160,7 +164,8 @@ async def run(scale: Scale) -> list[Row]:
             "damaged files: unclear messages",
             len(outcomes),
             len(unclear),
-            (", ".join(f"{k} ×{v}" for k, v in reasons.items()) + f" ({names})")[:110] if unclear
+            (", ".join(f"{k} ×{v}" for k, v in reasons.items()) + f" ({names})")[:110]
+            if unclear
             else f"exit codes {', '.join(codes)}",
         ),
     ]

@@ -159,7 +159,7 @@ TEXTS = [
 FILES: list[tuple[str, bytes, str]] = [
     ("jobs.csv", b"company,role,stage\nGlobex,SRE,applied\nAcme,Dev,interview\n", "text/csv"),
     ("bad.csv", b"company,role,stage\nAcme,,intervew\n,,\n", "text/csv"),
-    ("semi.csv", "Company;Position;Status\nUmbrella & Co;Data <Engineer>;2\n".encode(), "text/csv"),
+    ("semi.csv", b"Company;Position;Status\nUmbrella & Co;Data <Engineer>;2\n", "text/csv"),
     ("latin1.csv", "company,role,stage\nCafé,Dev,1\n".encode("latin-1"), "text/csv"),
     ("noheader.csv", b"a,b,c\n1,2,3\n", "text/csv"),
     ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(40), "image/png"),
@@ -206,7 +206,9 @@ class Fuzzer:
     def _command(self) -> str:
         if self.rng.random() < 0.3:
             return self.rng.choice(VALID)
-        name = self.rng.choice([c.name for c in COMMANDS] + ["nosuch", "ADD", "add@otherbot", "start@funnelbot_bench_bot"])
+        name = self.rng.choice(
+            [c.name for c in COMMANDS] + ["nosuch", "ADD", "add@otherbot", "start@funnelbot_bench_bot"]
+        )
         return f"/{name} {self._hostile()}".strip()
 
     def _text(self) -> str:
@@ -239,8 +241,13 @@ class Fuzzer:
     def _message(self, chat: dict[str, Any], user: int, **extra: Any) -> dict[str, Any]:
         self.message_id += 1
         sender = {"id": user, "is_bot": False, "first_name": "Fuzz"}
-        return {"message_id": self.message_id, "date": int(self.clock.now.timestamp()), "chat": chat, "from": sender,
-                **extra}
+        return {
+            "message_id": self.message_id,
+            "date": int(self.clock.now.timestamp()),
+            "chat": chat,
+            "from": sender,
+            **extra,
+        }
 
     def _raw(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         self.update_id += 1
@@ -255,27 +262,103 @@ class Fuzzer:
         group = self.rng.choice(GROUPS)
         entities = [{"type": "bot_command", "offset": 0, "length": len(command.split()[0])}]
         choices: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-            ("group command", lambda: self._raw("message", self._message(group, user, text=command, entities=entities))),
+            (
+                "group command",
+                lambda: self._raw("message", self._message(group, user, text=command, entities=entities)),
+            ),
             ("group text", lambda: self._raw("message", self._message(group, user, text=self._text()))),
-            ("channel post", lambda: self._raw("channel_post", {**self._message(CHANNEL, user, text=command),
-                                                              "sender_chat": CHANNEL})),
-            ("edited message", lambda: self._raw("edited_message", {**self._message(self._private(user), user,
-                                                 text=command, entities=entities), "edit_date": 1})),
-            ("sticker", lambda: self._raw("message", self._message(self._private(user), user, sticker={
-                "file_id": "st1", "file_unique_id": "st1u", "type": "regular", "width": 512, "height": 512,
-                "is_animated": False, "is_video": False}))),
-            ("location", lambda: self._raw("message", self._message(self._private(user), user,
-                                                                    location={"latitude": 1.0, "longitude": 2.0}))),
-            ("contact", lambda: self._raw("message", self._message(self._private(user), user, contact={
-                "phone_number": "+100", "first_name": "X"}))),
-            ("photo", lambda: self._raw("message", self._message(self._private(user), user, photo=[
-                {"file_id": "ph1", "file_unique_id": "ph1u", "width": 1, "height": 1}], caption=self._text()))),
-            ("poll answer", lambda: self._raw("poll_answer", {"poll_id": "1", "option_ids": [0], "option_persistent_ids": ["a"],
-                                                             "user": {"id": user, "is_bot": False, "first_name": "F"}})),
-            ("inline query", lambda: self._raw("inline_query", {"id": "77", "query": self._text()[:200], "offset": "",
-                                                               "from": {"id": user, "is_bot": False, "first_name": "F"}})),
-            ("group join", lambda: self._raw("message", self._message(group, user, new_chat_members=[
-                {"id": self.tg.bot_id, "is_bot": True, "first_name": "Funnelbot"}]))),
+            (
+                "channel post",
+                lambda: self._raw(
+                    "channel_post", {**self._message(CHANNEL, user, text=command), "sender_chat": CHANNEL}
+                ),
+            ),
+            (
+                "edited message",
+                lambda: self._raw(
+                    "edited_message",
+                    {**self._message(self._private(user), user, text=command, entities=entities), "edit_date": 1},
+                ),
+            ),
+            (
+                "sticker",
+                lambda: self._raw(
+                    "message",
+                    self._message(
+                        self._private(user),
+                        user,
+                        sticker={
+                            "file_id": "st1",
+                            "file_unique_id": "st1u",
+                            "type": "regular",
+                            "width": 512,
+                            "height": 512,
+                            "is_animated": False,
+                            "is_video": False,
+                        },
+                    ),
+                ),
+            ),
+            (
+                "location",
+                lambda: self._raw(
+                    "message", self._message(self._private(user), user, location={"latitude": 1.0, "longitude": 2.0})
+                ),
+            ),
+            (
+                "contact",
+                lambda: self._raw(
+                    "message",
+                    self._message(self._private(user), user, contact={"phone_number": "+100", "first_name": "X"}),
+                ),
+            ),
+            (
+                "photo",
+                lambda: self._raw(
+                    "message",
+                    self._message(
+                        self._private(user),
+                        user,
+                        photo=[{"file_id": "ph1", "file_unique_id": "ph1u", "width": 1, "height": 1}],
+                        caption=self._text(),
+                    ),
+                ),
+            ),
+            (
+                "poll answer",
+                lambda: self._raw(
+                    "poll_answer",
+                    {
+                        "poll_id": "1",
+                        "option_ids": [0],
+                        "option_persistent_ids": ["a"],
+                        "user": {"id": user, "is_bot": False, "first_name": "F"},
+                    },
+                ),
+            ),
+            (
+                "inline query",
+                lambda: self._raw(
+                    "inline_query",
+                    {
+                        "id": "77",
+                        "query": self._text()[:200],
+                        "offset": "",
+                        "from": {"id": user, "is_bot": False, "first_name": "F"},
+                    },
+                ),
+            ),
+            (
+                "group join",
+                lambda: self._raw(
+                    "message",
+                    self._message(
+                        group,
+                        user,
+                        new_chat_members=[{"id": self.tg.bot_id, "is_bot": True, "first_name": "Funnelbot"}],
+                    ),
+                ),
+            ),
         ]
         name, build = self.rng.choice(choices)
         return name, build()
@@ -323,7 +406,7 @@ class Fuzzer:
                 kind = "block/unblock"
                 if tg.is_blocked(user):
                     tg.unblock(user)
-                elif user in tg._users:  # noqa: SLF001 - only users who talked to us can block
+                elif user in tg._users:
                     tg.block(user)
                 else:
                     return
@@ -340,7 +423,7 @@ class Fuzzer:
         for data in updates:
             try:
                 await self.app.process_update(Update.de_json(data, self.app.bot))
-            except Exception as error:  # noqa: BLE001 - counted, the fuzz goes on
+            except Exception as error:
                 tally.exceptions[f"{kind}: {type(error).__name__}"] += 1
         chat = (raw.get("message") or raw.get("channel_post") or {}).get("chat", {}) if raw is not None else {}
         for method, description in tg.errors[errors:]:
@@ -408,8 +491,12 @@ async def run(scale: Scale) -> list[Row]:
     taps = sum(v for k, v in tally.inputs.items() if "tap" in k)
     return [
         Row("fuzz: unhandled exceptions", total, handled, top(errors + tally.exceptions) or kinds[:90]),
-        Row("fuzz: replies Telegram would reject", total, sum(tally.rejected.values()),
-            top(tally.rejected) or f"{tally.not_modified} 'message is not modified' (ignored by design) not counted"),
+        Row(
+            "fuzz: replies Telegram would reject",
+            total,
+            sum(tally.rejected.values()),
+            top(tally.rejected) or f"{tally.not_modified} 'message is not modified' (ignored by design) not counted",
+        ),
         Row("fuzz: callbacks never answered", taps, sum(tally.unanswered.values()), top(tally.unanswered)),
         Row("fuzz: cross-user effects", total, sum(tally.cross.values()), top(tally.cross)),
     ]

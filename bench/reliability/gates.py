@@ -89,7 +89,9 @@ class Gates:
         if case.group is not None:
             self.tg.add_group({"id": case.group, "type": "supergroup", "title": "Job hunters"})
             self.fault(case.fault, "sendMessage", case.group)
-            await self.process(self.group_update(OWNER if case.update.startswith("owner") else case.stranger, case.group))
+            await self.process(
+                self.group_update(OWNER if case.update.startswith("owner") else case.stranger, case.group)
+            )
             case.group_sends = [str(p.get("text")) for m, p in self.tg.calls if p.get("chat_id") == case.group]
         else:
             self.fault(case.fault, "sendMessage", case.stranger)

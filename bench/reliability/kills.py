@@ -255,6 +255,10 @@ async def run(scale: Scale) -> list[Row]:
         Row("kill -9: failed restarts", bot.spawns, len(failed), first if failed else ""),
         Row("kill -9: lost acknowledged writes", acked, lost, "; ".join(d for d in details if "lost" in d)[:80]),
         Row("kill -9: duplicated changes", acked, duplicated, "; ".join(d for d in details if "twice" in d)[:80]),
-        Row("kill -9: skipped numbers", sum(len(a.adds) for a in acks.values()), holes,
-            "; ".join(d for d in details if "missing" in d)[:80]),
+        Row(
+            "kill -9: skipped numbers",
+            sum(len(a.adds) for a in acks.values()),
+            holes,
+            "; ".join(d for d in details if "missing" in d)[:80],
+        ),
     ]
