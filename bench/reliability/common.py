@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.faketelegram import FakeTelegram
 
@@ -45,10 +46,10 @@ class Scale:
         return quick if self.quick else full
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
-    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
+async def wait_until(condition: Callable[[], bool], within: float, step: float = 0.02) -> bool:
+    """Poll ``condition`` until it holds (True) or ``within`` seconds pass (False)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
             return False
@@ -103,12 +104,12 @@ class BotProcess:
             stderr=asyncio.subprocess.STDOUT,
             preexec_fn=_disk_full if disk_full else None,
         )
-        self._drain = asyncio.create_task(self._copy(self.process, self.log_path))
+        self._drain = asyncio.create_task(self._copy(self.process, self.log_path.open("wb")))
 
     @staticmethod
-    async def _copy(process: asyncio.subprocess.Process, path: Path) -> None:
+    async def _copy(process: asyncio.subprocess.Process, log: BinaryIO) -> None:
         assert process.stdout is not None
-        with open(path, "wb") as log:
+        with log:
             while chunk := await process.stdout.read(65536):
                 log.write(chunk)
                 log.flush()

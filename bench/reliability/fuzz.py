@@ -420,9 +420,9 @@ class Fuzzer:
         self.clock.now += timedelta(minutes=self.rng.randint(0, 90))
         calls, errors = len(tg.calls), len(tg.errors)
         updates = tg.pop_updates() + ([raw] if raw is not None else [])
-        for data in updates:
+        for payload in updates:
             try:
-                await self.app.process_update(Update.de_json(data, self.app.bot))
+                await self.app.process_update(Update.de_json(payload, self.app.bot))
             except Exception as error:
                 tally.exceptions[f"{kind}: {type(error).__name__}"] += 1
         chat = (raw.get("message") or raw.get("channel_post") or {}).get("chat", {}) if raw is not None else {}

@@ -217,7 +217,7 @@ def _audit(data_dir: Path, users: list[int], acks: dict[int, Acks]) -> tuple[int
 
 async def run(scale: Scale) -> list[Row]:
     kills = scale.pick(200, 12)
-    users = list(range(7001, 7001 + scale.pick(4, 3)))
+    users = list(range(7001, 7001 + scale.pick(8, 4)))
     rng = random.Random(scale.seed)
     tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_bench_bot")  # FloodLimits() defaults
     runner, base_url, _ = await serve(tg)

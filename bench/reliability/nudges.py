@@ -46,19 +46,6 @@ from storage.atomic_json import TEMP_SUFFIX
 PLAN_MARK = "🗓"
 KILL = "kill in ack window"
 DISK_FULL = "disk full"
-SCENARIOS: list[tuple[str, FaultKind | None, int, float]] = [  # (name, fault, times, seconds)
-    ("clean", None, 0, 0.0),
-    ("429 x2", FaultKind.RETRY_AFTER, 2, 1.0),
-    ("502 before", FaultKind.FAIL_BEFORE, 1, 0.0),
-    ("502 after delivery", FaultKind.FAIL_AFTER, 1, 0.0),
-    ("drop before", FaultKind.DROP_BEFORE, 1, 0.0),
-    ("drop after delivery", FaultKind.DROP_AFTER, 1, 0.0),
-    ("slow 2 s", FaultKind.DELAY, 1, 2.0),
-    ("timeout 7 s", FaultKind.DELAY, 1, 7.0),
-    ("kill in ack window", FaultKind.DELAY, 1, 4.0),
-]
-
-
 # (name, fault, times, seconds, users in the full run, users in the quick run)
 SCENARIOS: list[tuple[str, FaultKind | None, int, float, int, int]] = [
     ("clean", None, 0, 0.0, 40, 3),
@@ -188,8 +175,8 @@ async def _run(scale: Scale, root: Path, now: datetime) -> Outcome:
     settings = Settings(token=TOKEN, data_dir=data_dir, api_base_url=base_url, api_base_file_url=base_file_url)
     scenarios: dict[int, str] = {}
     user = 600_000
-    for name, *_, full, quick in SCENARIOS:
-        for _ in range(scale.pick(full, quick)):
+    for name, *_, in_full, in_quick in SCENARIOS:
+        for _ in range(scale.pick(int(in_full), int(in_quick))):
             user += 1
             scenarios[user] = name
     out = Outcome(tg, data_dir, scenarios, _seed(data_dir, list(scenarios), now))
