@@ -12,7 +12,10 @@ import os
 import random
 import sys
 import time
+import warnings
 from collections.abc import Awaitable, Callable
+
+from telegram.warnings import PTBUserWarning
 
 from bench.reliability import damaged, flood, fuzz, gates, kills, nudges
 from bench.reliability.common import Row, Scale
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     logging.basicConfig(level=logging.CRITICAL)  # the in-process bot's own logs are not the report
+    # In-process checks don't start the JobQueue, so PTB warns about conversation timeouts.
+    warnings.filterwarnings("ignore", category=PTBUserWarning)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
     scale = Scale(quick=args.quick, seed=seed)
     names = args.only or list(CHECKS)

@@ -92,8 +92,7 @@ async def run(scale: Scale) -> list[Row]:
                 await flood
                 await wait_until(lambda: len(replies[LIGHT]) >= len(sent), drain, step=0.05)
                 end = time.monotonic()
-                await bot.stop()
-            finally:
+            finally:  # measured; a graceful stop would only wait for the backlog
                 await bot.kill()
     finally:
         await runner.cleanup()
