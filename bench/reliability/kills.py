@@ -93,6 +93,7 @@ async def _user(world: World, user: int, acks: Acks) -> None:
     seq = 0
     barrier = False
     move_generation: int | None = None  # set right after an acknowledged move
+    moved = 0  # the number that move was about
     while world.running:
         await asyncio.sleep(rng.uniform(0.6, 1.4))
         if not world.running:
@@ -109,6 +110,7 @@ async def _user(world: World, user: int, acks: Acks) -> None:
         numbers = sorted(acks.adds.values())
         if roll < 0.15 and move_generation == world.generation:
             move_generation = None
+            acks.applied.pop(moved, None)  # unknown until the undo's reply is seen
             tg.send_text(user, "/undo")
             match = await _await_reply(world, user, mark, re.compile(r"Undone: moved #(\d+)"))
             if match:
@@ -118,7 +120,8 @@ async def _user(world: World, user: int, acks: Acks) -> None:
             tg.press(user, message_id, data)
             match = await _await_reply(world, user, mark, re.compile(r"Moved #(\d+) to Applied"))
             if match:
-                acks.applied[int(match.group(1))] = True
+                moved = int(match.group(1))
+                acks.applied[moved] = True
                 move_generation = world.generation
         elif roll < 0.65 and numbers:
             number = rng.choice(numbers)
