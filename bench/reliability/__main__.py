@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     rows = asyncio.run(_run(names, scale))
     print(table(rows))
+    for row in rows:
+        if not row.ok and row.details:
+            print(f"\n{row.check}:")
+            print("\n".join(f"  {line}" for line in row.details[:12]))
     failed = [r.check for r in rows if not r.ok]
     print(
         f"{len(rows)} rows in {time.monotonic() - started:.0f} s; "

@@ -28,6 +28,7 @@ class Row:
     cases: int = 0
     failures: int = 0
     note: str = ""
+    details: list[str] = field(default_factory=list)  # printed under the table when not ok
     passed: bool | None = None  # None: passed means failures == 0
 
     @property

@@ -94,9 +94,7 @@ class Outcome:
     unclear: str  # why it was unclear; "" when clear
 
 
-async def _case(
-    name: str, damage: Callable[[bytes], bytes] | None, root: Path, good: bytes, base_url: str, tg: FakeTelegram
-) -> Outcome:
+async def _case(name: str, damage: Callable[[bytes], bytes] | None, root: Path, good: bytes) -> Outcome:
     data_dir = root / name.replace(" ", "-").replace(",", "") / "data"
     users = data_dir / "users"
     users.mkdir(parents=True)
@@ -109,13 +107,17 @@ async def _case(
     else:
         before = damage(good)
         victim.write_bytes(before)
-    bot = BotProcess(tg, base_url, data_dir, data_dir.parent / "logs")
-    polls = bot.polls()
-    await bot.spawn()
-    assert bot.process is not None
-    await wait_until(lambda: not bot.alive() or bot.polls() > polls, EXIT_TIMEOUT, step=0.05)
-    started = bot.alive()
-    code = await bot.stop() if started else await bot.exited()
+    # Its own fake: "started" means this bot polled, whatever the other cases do.
+    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_bench_bot")
+    runner, base_url, _ = await serve(tg)
+    try:
+        bot = BotProcess(tg, base_url, data_dir, data_dir.parent / "logs")
+        await bot.spawn()
+        await wait_until(lambda: not bot.alive() or bot.polls() > 0, EXIT_TIMEOUT, step=0.05)
+        started = bot.alive()
+        code = await bot.stop() if started else await bot.exited()
+    finally:
+        await runner.cleanup()
     output = bot.output()
     after = (
         b"<dir>"
@@ -135,31 +137,31 @@ async def _case(
 
 
 async def run(scale: Scale) -> list[Row]:
-    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_bench_bot")
-    runner, base_url, _ = await serve(tg)
-    outcomes: list[Outcome] = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="rbench-damaged-") as tmp:
-            root = Path(tmp)
-            _write_good(root / "seed", VICTIM)
-            good = (root / "seed" / "users" / f"{VICTIM}.json").read_bytes()
-            shutil.rmtree(root / "seed")
-            limit = asyncio.Semaphore(2)
+    with tempfile.TemporaryDirectory(prefix="rbench-damaged-") as tmp:
+        root = Path(tmp)
+        _write_good(root / "seed", VICTIM)
+        good = (root / "seed" / "users" / f"{VICTIM}.json").read_bytes()
+        shutil.rmtree(root / "seed")
+        limit = asyncio.Semaphore(2)
 
-            async def one(name: str, damage: Callable[[bytes], bytes] | None) -> Outcome:
-                async with limit:
-                    return await _case(name, damage, root, good, base_url, tg)
+        async def one(name: str, damage: Callable[[bytes], bytes] | None) -> Outcome:
+            async with limit:
+                return await _case(name, damage, root, good)
 
-            outcomes = list(await asyncio.gather(*(one(name, damage) for name, damage in CASES)))
-    finally:
-        await runner.cleanup()
+        outcomes = list(await asyncio.gather(*(one(name, damage) for name, damage in CASES)))
     rewritten = [o for o in outcomes if o.rewritten]
     unclear = [o for o in outcomes if o.unclear]
     codes = sorted({str(o.code) for o in outcomes})
     reasons = Counter(o.unclear.split(":")[0] for o in unclear)
     names = ", ".join(o.name for o in unclear)
     return [
-        Row("damaged files: rewritten", len(outcomes), len(rewritten), "; ".join(o.name for o in rewritten)[:90]),
+        Row(
+            "damaged files: rewritten",
+            len(outcomes),
+            len(rewritten),
+            "; ".join(o.name for o in rewritten)[:90],
+            [o.name for o in rewritten],
+        ),
         Row(
             "damaged files: unclear messages",
             len(outcomes),
@@ -167,5 +169,6 @@ async def run(scale: Scale) -> list[Row]:
             (", ".join(f"{k} ×{v}" for k, v in reasons.items()) + f" ({names})")[:110]
             if unclear
             else f"exit codes {', '.join(codes)}",
+            [f"{o.name}: {o.unclear} (exit {o.code})" for o in unclear],
         ),
     ]

@@ -178,6 +178,7 @@ class Tally:
     unanswered: Counter[str] = field(default_factory=Counter)
     cross: Counter[str] = field(default_factory=Counter)
     not_modified: int = 0
+    unanswered_data: list[str] = field(default_factory=list)
 
 
 class _Clock:
@@ -438,6 +439,7 @@ class Fuzzer:
                 tally.cross[f"{kind}: {method} to {chat}"] += 1
         if query_id is not None and query_id not in {a["callback_query_id"] for a in tg.callback_answers[-50:]}:
             tally.unanswered[f"{kind}"] += 1
+            tally.unanswered_data.append(str(update["callback_query"]["data"]))
 
 
 def _files(data_dir: Path, users: tuple[int, ...]) -> dict[int, bytes]:
@@ -462,7 +464,7 @@ async def run(scale: Scale) -> list[Row]:
         errors: Counter[str] = Counter()
 
         async def count_error(update: object, context: BotContext) -> None:
-            errors[type(context.error).__name__] += 1
+            errors[f"{type(context.error).__name__}: {str(context.error)[:70]}"] += 1
 
         app.add_error_handler(count_error)
         async with app:
@@ -487,16 +489,32 @@ async def run(scale: Scale) -> list[Row]:
     def top(counter: Counter[str]) -> str:
         return "; ".join(f"{k} ×{v}" for k, v in counter.most_common(2))[:90]
 
+    def lines(counter: Counter[str]) -> list[str]:
+        return [f"{v} × {k}" for k, v in counter.most_common(10)]
+
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(tally.inputs.items()))
     taps = sum(v for k, v in tally.inputs.items() if "tap" in k)
     return [
-        Row("fuzz: unhandled exceptions", total, handled, top(errors + tally.exceptions) or kinds[:90]),
+        Row(
+            "fuzz: unhandled exceptions",
+            total,
+            handled,
+            top(errors + tally.exceptions) or kinds[:90],
+            lines(errors + tally.exceptions),
+        ),
         Row(
             "fuzz: replies Telegram would reject",
             total,
             sum(tally.rejected.values()),
             top(tally.rejected) or f"{tally.not_modified} 'message is not modified' (ignored by design) not counted",
+            lines(tally.rejected),
         ),
-        Row("fuzz: callbacks never answered", taps, sum(tally.unanswered.values()), top(tally.unanswered)),
-        Row("fuzz: cross-user effects", total, sum(tally.cross.values()), top(tally.cross)),
+        Row(
+            "fuzz: callbacks never answered",
+            taps,
+            sum(tally.unanswered.values()),
+            top(tally.unanswered),
+            lines(tally.unanswered) + [f"example forged data: {d!r}" for d in tally.unanswered_data[:6]],
+        ),
+        Row("fuzz: cross-user effects", total, sum(tally.cross.values()), top(tally.cross), lines(tally.cross)),
     ]

@@ -166,6 +166,18 @@ async def run(scale: Scale) -> list[Row]:
         return "; ".join(f"{c.update} @ {c.fault}" for c in found[:3])
 
     return [
-        Row("gates: strangers stored", len(cases), len(strangers), where(strangers)),
-        Row("gates: private replies in groups", sum(1 for c in cases if c.group), leak_count, where(leaks)),
+        Row(
+            "gates: strangers stored",
+            len(cases),
+            len(strangers),
+            where(strangers),
+            [f"{c.update} @ {c.fault}" for c in strangers],
+        ),
+        Row(
+            "gates: private replies in groups",
+            sum(1 for c in cases if c.group),
+            leak_count,
+            where(leaks),
+            [f"{c.update} @ {c.fault}: {[t[:40] for t in c.group_sends or [] if t != pointer]}" for c in leaks],
+        ),
     ]

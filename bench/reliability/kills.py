@@ -249,19 +249,19 @@ async def run(scale: Scale) -> list[Row]:
             await bot.kill()
             await runner.cleanup()
         corrupt, lost, duplicated, holes, details = _audit(data_dir, users, acks)
+    corrupt_details = [d for d in details if d.startswith("corrupt")]
     steps = sum(a.steps for a in acks.values())
     acked = sum(len(a.adds) + len(a.notes) + len(a.applied) for a in acks.values())
-    first = "; ".join((failed + details)[:2])
     startup = f"{world.startup_kills} before the first poll"
     return [
-        Row("kill -9: corrupt files", done, corrupt, f"{done} kills ({startup}), {steps} user steps"),
-        Row("kill -9: failed restarts", bot.spawns, len(failed), first if failed else ""),
-        Row("kill -9: lost acknowledged writes", acked, lost, "; ".join(d for d in details if "lost" in d)[:80]),
-        Row("kill -9: duplicated changes", acked, duplicated, "; ".join(d for d in details if "twice" in d)[:80]),
+        Row("kill -9: corrupt files", done, corrupt, f"{done} kills ({startup}), {steps} user steps", corrupt_details),
+        Row("kill -9: failed restarts", bot.spawns, len(failed), details=failed),
+        Row("kill -9: lost acknowledged writes", acked, lost, details=[d for d in details if "lost" in d]),
+        Row("kill -9: duplicated changes", acked, duplicated, details=[d for d in details if "twice" in d]),
         Row(
             "kill -9: skipped numbers",
             sum(len(a.adds) for a in acks.values()),
             holes,
-            "; ".join(d for d in details if "missing" in d)[:80],
+            details=[d for d in details if "missing" in d],
         ),
     ]

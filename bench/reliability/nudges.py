@@ -242,11 +242,13 @@ async def run(scale: Scale) -> list[Row]:
             users,
             sum(duplicates.values()),
             top(duplicates) or f"{out.kills} kills in the ack window, {out.ticks} ticks",
+            [f"{v} extra cop{'y' if v == 1 else 'ies'} after: {k}" for k, v in duplicates.most_common()],
         ),
         Row(
             "nudges: lost unexplained",
             users,
             sum(unexplained.values()),
             "; ".join(x for x in (top(unexplained), lost_note) if x),
+            [f"{v} lost after: {k}" for k, v in unexplained.most_common()],
         ),
     ]
