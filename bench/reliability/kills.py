@@ -54,6 +54,13 @@ class World:
     running: bool = True
     seen: dict[int, list[str]] = field(default_factory=dict)  # chat -> every text sent or edited in
 
+    def replies(self) -> int:
+        return sum(len(texts) for texts in self.seen.values())
+
+    async def next_reply(self, within: float) -> bool:
+        count = self.replies()
+        return await wait_until(lambda: self.replies() > count, within, step=0.002)
+
     def listen(self, message: FakeMessage, event: str) -> None:
         if event in ("sent", "edited") and message.text:
             self.seen.setdefault(message.chat_id, []).append(message.text)
@@ -165,7 +172,12 @@ async def _killer(world: World, kills: int, failed: list[str]) -> int:
         if not await bot.start():
             failed.append(f"restart {bot.spawns}: did not reach polling: {bot.output()[-300:]!r}")
             return done
-        await asyncio.sleep(rng.uniform(0.2, 2.5))
+        if rng.random() < 0.5:
+            await asyncio.sleep(rng.uniform(0.2, 2.5))
+        else:  # right after a reply: the bot has written and answered, maybe not yet confirmed the update
+            await asyncio.sleep(rng.uniform(0.2, 1.0))
+            await world.next_reply(5.0)
+            await asyncio.sleep(rng.uniform(0.0, 0.03))
         await bot.kill()
         world.generation += 1
         done += 1
@@ -219,7 +231,7 @@ def _audit(data_dir: Path, users: list[int], acks: dict[int, Acks]) -> tuple[int
 
 
 async def run(scale: Scale) -> list[Row]:
-    kills = scale.pick(200, 12)
+    kills = scale.pick(200, 20)
     users = list(range(7001, 7001 + scale.pick(8, 4)))
     rng = random.Random(scale.seed)
     tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_bench_bot")  # FloodLimits() defaults

@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.reliability.common import TOKEN, Row, Scale, wait_until
@@ -142,6 +143,10 @@ def _blocked_temp(data_dir: Path, user: int) -> Path:
     return data_dir / "users" / f".{user}.json.{os.getpid()}{TEMP_SUFFIX}"
 
 
+async def _done_or_fault(tick: asyncio.Task[Any], plan: FaultPlan, seen: int) -> None:
+    await wait_until(lambda: tick.done() or len(plan.injected) > seen, 600, step=0.05)
+
+
 async def _tick_with_kills(
     settings: Settings, plan: FaultPlan, kill_rules: set[int], full: frozenset[int], out: Outcome
 ) -> None:
@@ -153,7 +158,7 @@ async def _tick_with_kills(
         killed = False
         seen = len(plan.injected)
         while not tick.done():
-            await wait_until(lambda t=tick, n=seen: t.done() or len(plan.injected) > n, 600, step=0.05)  # type: ignore[misc]
+            await _done_or_fault(tick, plan, seen)
             fresh, seen = plan.injected[seen:], len(plan.injected)
             if any(id(i.fault) in kill_rules for i in fresh):
                 await asyncio.sleep(1.0)
