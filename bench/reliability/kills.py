@@ -86,7 +86,7 @@ async def _await_reply(world: World, user: int, mark: int, pattern: re.Pattern[s
 
 
 def _prospect_card(tg: FakeTelegram, user: int) -> tuple[int, str] | None:
-    """(message id, callback data) of the newest "➡ Applied" button, and its number."""
+    """(message id, callback data) of the newest "➡ Applied" button in the chat, if any."""
     for message in reversed(tg.bot_messages(user)):
         for row in message.buttons:
             for text, data in row:
@@ -246,10 +246,10 @@ async def run(scale: Scale) -> list[Row]:
         try:
             actors = [asyncio.create_task(_user(world, user, acks[user])) for user in users]
             done = await _killer(world, kills, failed)
-            world.running = False
-            await asyncio.gather(*actors)
             if not failed and not await bot.start():
                 failed.append("final start did not reach polling")
+            world.running = False  # the users finish their last step against the running bot
+            await asyncio.gather(*actors)
             # Let the last run handle whatever is still queued (a /help answered means every
             # older update of that chat was handled), then stop cleanly.
             for user in users:
