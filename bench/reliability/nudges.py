@@ -11,6 +11,9 @@ cancelled mid-send (nothing runs after that point, as after SIGKILL) and a new A
 the same data directory and ticks again. A few users' files cannot be written (a directory sits
 where the atomic writer's temp file goes, so the write fails with an OSError as on a full disk);
 the disk is then freed and the bot restarted. A last restart checks nothing goes out twice.
+Cancelling is not SIGKILL (``finally`` blocks still run), so the full run also kills a real
+``funnelbot run`` in the acknowledge window of three more users (slow: it waits for the process's
+own ticks).
 
 Counted per user: copies of the plan delivered to the chat (more than one is a duplicate), and
 users who got none: "lost by policy" when the bot recorded the key with a non-sent status (e.g.
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.reliability.common import TOKEN, Row, Scale, wait_until
+from bench.reliability.common import TOKEN, BotProcess, Row, Scale, wait_until
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApp
@@ -40,7 +43,7 @@ from bot.domain.reminders import agenda
 from bot.faketelegram import FakeTelegram
 from bot.faketelegram.faults import FaultKind, FaultPlan
 from bot.faketelegram.server import serve
-from bot.scheduling import Scheduler
+from bot.scheduling import TICK_EVERY, Scheduler
 from storage import Repository
 from storage.atomic_json import TEMP_SUFFIX
 
@@ -99,6 +102,7 @@ class Outcome:
     keys: dict[int, str]  # user -> the plan key due
     kills: int = 0
     ticks: int = 0
+    failed_starts: int = 0
 
 
 def _seed(data_dir: Path, users: list[int], now: datetime) -> dict[int, str]:
@@ -232,21 +236,70 @@ def _count(runs: list[Outcome]) -> tuple[Counter[str], Counter[str], Counter[str
     return duplicates, policy, unexplained, users
 
 
+async def _next_fault(plan: FaultPlan, within: float) -> bool:
+    seen = len(plan.injected)
+    return await wait_until(lambda: len(plan.injected) > seen, within, step=0.05)
+
+
+async def _real_kills(root: Path, now: datetime, users: list[int]) -> Outcome:
+    """The acknowledge window with a real ``funnelbot run`` and a real SIGKILL (full run only).
+
+    Each user's first send is answered 4 s late; 1 s into that the process is killed and started
+    again, once per user. Then a clean restart, waiting through its first tick.
+    """
+    tg = FakeTelegram(token=TOKEN, bot_username="funnelbot_bench_bot")
+    plan = FaultPlan()
+    runner, base_url, _ = await serve(tg, faults=plan)
+    data_dir = root / "data"
+    out = Outcome(tg, data_dir, dict.fromkeys(users, f"{KILL} (kill -9)"), _seed(data_dir, users, now))
+    for user in users:
+        tg.send_text(user, "hi")
+        plan.add(FaultKind.DELAY, method="sendMessage", chat_id=user, times=1, seconds=4.0)
+    tg.pop_updates()
+    bot = BotProcess(tg, base_url, data_dir, root / "logs")
+    first_tick = TICK_EVERY + 30  # funnelbot run's first tick may come a full interval after start
+
+    def recorded() -> bool:
+        return all(out.keys[u] in _recorded(data_dir, u) for u in users)
+
+    try:
+        out.failed_starts += not await bot.start()
+        while out.kills < len(users) and await _next_fault(plan, first_tick):
+            await asyncio.sleep(1.0)
+            await bot.kill()
+            out.kills += 1
+            out.failed_starts += not await bot.start()
+        await wait_until(recorded, first_tick, step=0.2)
+        await bot.stop()
+        out.failed_starts += not await bot.start()  # a clean restart must not send any of them again
+        await wait_until(lambda: any(_delivered(tg, u) > 1 for u in users), first_tick, step=0.2)
+        await bot.stop()
+    finally:
+        await bot.kill()
+        await runner.cleanup()
+    return out
+
+
 async def run(scale: Scale) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="rbench-nudges-") as tmp:
-        out = await _run(scale, Path(tmp), datetime.now(UTC))
-        duplicates, policy, unexplained, users = _count([out])
+        out = await _run(scale, Path(tmp) / "in-process", datetime.now(UTC))
+        runs = [out]
+        if not scale.quick:
+            runs.append(await _real_kills(Path(tmp) / "process", datetime.now(UTC), list(range(620_001, 620_004))))
+        duplicates, policy, unexplained, users = _count(runs)
 
     def top(counter: Counter[str]) -> str:
         return ", ".join(f"{k} ×{v}" for k, v in counter.most_common(4))
 
     lost_note = f"lost by policy: {sum(policy.values())}" + (f" ({top(policy)})" if policy else "")
+    if failed := sum(r.failed_starts for r in runs):
+        lost_note += f"; {failed} restarts did not reach polling"
     return [
         Row(
             "nudges: duplicates",
             users,
             sum(duplicates.values()),
-            top(duplicates) or f"{out.kills} kills in the ack window, {out.ticks} ticks",
+            top(duplicates) or f"{sum(r.kills for r in runs)} kills in the ack window, {out.ticks} ticks",
             [f"{v} extra cop{'y' if v == 1 else 'ies'} after: {k}" for k, v in duplicates.most_common()],
         ),
         Row(
