@@ -31,6 +31,7 @@ from storage import CorruptDataError, Repository
 REPLY_TIMEOUT = 30.0
 _SAVED = re.compile(r"Saved as (?:prospect|applied) #(\d+)\.")
 _CARD = re.compile(r"#(\d+) (Co\d+n\d+) ")
+_HELP = re.compile(r"Funnelbot.{0,40}commands")  # the /help header, whatever its exact wording
 
 
 @dataclass
@@ -109,7 +110,7 @@ async def _user(world: World, user: int, acks: Acks) -> None:
         seq += 1
         if barrier:
             tg.send_text(user, "/help")
-            if await _await_reply(world, user, mark, re.compile("Funnelbot commands")):
+            if await _await_reply(world, user, mark, _HELP):
                 barrier = False
             continue
         roll = rng.random()
@@ -209,7 +210,10 @@ def _audit(data_dir: Path, users: list[int], acks: dict[int, Acks]) -> tuple[int
             if extra:
                 details.append(f"user {user}: {extra} application(s) stored twice")
             note_tokens = Counter(note.text for app in apps for note in app.notes)
-            duplicated += sum(count - 1 for count in note_tokens.values() if count > 1)
+            extra = sum(count - 1 for count in note_tokens.values() if count > 1)
+            duplicated += extra
+            if extra:
+                details.append(f"user {user}: {extra} note(s) stored twice")
             for number, token in seen.notes:
                 app = by_number.get(number)
                 if app is None or token not in {note.text for note in app.notes}:
@@ -255,7 +259,7 @@ async def run(scale: Scale) -> list[Row]:
             for user in users:
                 mark = len(world.seen.get(user, []))
                 tg.send_text(user, "/help")
-                await _await_reply(world, user, mark, re.compile("Funnelbot commands"))
+                await _await_reply(world, user, mark, _HELP)
             await bot.stop()
         finally:
             await bot.kill()

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import bot.context
 from bench.reliability.common import TOKEN, BotProcess, Row, Scale, wait_until
 from bot.app import build_application
 from bot.config import Settings
@@ -87,7 +88,9 @@ class Session:
 
     @property
     def scheduler(self) -> Scheduler:
-        scheduler: Scheduler = self.app.bot_data["scheduler"]
+        # Newer bot/app.py keeps it in bot.context.services(app); older ones in bot_data.
+        services = getattr(bot.context, "services", None)
+        scheduler: Scheduler = services(self.app).scheduler if services else self.app.bot_data["scheduler"]
         return scheduler
 
     async def close(self) -> None:
