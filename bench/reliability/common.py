@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from bot.faketelegram import FakeTelegram
 
@@ -55,6 +55,20 @@ async def wait_until(condition: Callable[[], bool], within: float, step: float =
         if loop.time() > deadline:
             return False
         await asyncio.sleep(step)
+    return True
+
+
+def join_groups(tg: FakeTelegram, chats: list[dict[str, Any]], by_user: int) -> bool:
+    """Put the bot in these group chats, so sends there are checked like any other.
+
+    Uses the fake's ``add_to_group`` (a my_chat_member update is queued for each); False when this
+    fake models private chats only, where a send to a group is "chat not found".
+    """
+    add = getattr(tg, "add_to_group", None)
+    if add is None:
+        return False
+    for chat in chats:
+        add(chat["id"], chat["title"], by_user)
     return True
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from telegram import Update
 
-from bench.reliability.common import TOKEN, Row, Scale
+from bench.reliability.common import TOKEN, Row, Scale, join_groups
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApp
@@ -87,7 +87,6 @@ class Gates:
 
     async def message_case(self, case: Case) -> None:
         if case.group is not None:
-            self.tg.add_group({"id": case.group, "type": "supergroup", "title": "Job hunters"})
             self.fault(case.fault, "sendMessage", case.group)
             await self.process(
                 self.group_update(OWNER if case.update.startswith("owner") else case.stranger, case.group)
@@ -145,6 +144,10 @@ async def run(scale: Scale) -> list[Row]:
                         stranger += 1
                         group = -100_500_000 - stranger if "group" in update else None
                         cases.append(Case(update, label, stranger, group))
+                groups = [{"id": c.group, "title": "Job hunters"} for c in cases if c.group is not None]
+                if join_groups(tg, groups, OWNER):
+                    for data in tg.pop_updates():  # the bot learns it was added to each group
+                        await gates.process(data)
                 await _gather(cases, gates.message_case)
                 plan.clear()
                 for label, *_ in FAULTS:

@@ -407,7 +407,6 @@ class FakeTelegram:
         self.chat_actions: list[tuple[int, str]] = []
 
         self._users: dict[int, JSON] = {}
-        self._groups: dict[int, JSON] = {}  # group and channel chats the bot was added to
         self._blocked: set[int] = set()
         self._chats: dict[int, list[FakeMessage]] = {}
         self._next_message_id: dict[int, int] = {}
@@ -617,7 +616,7 @@ class FakeTelegram:
             chat_id = raw
         elif isinstance(raw, str) and raw.startswith("@"):
             chat_id = next((uid for uid, u in self._users.items() if u.get("username") == raw[1:]), None)
-        if chat_id is None or (chat_id not in self._users and chat_id not in self._groups):
+        if chat_id is None or chat_id not in self._users:
             raise _bad("chat not found")
         if sending and chat_id in self._blocked:
             raise FakeApiError(403, "Forbidden: bot was blocked by the user")
@@ -880,13 +879,13 @@ class FakeTelegram:
     def _new_message(self, chat_id: int, *, from_bot: bool, **fields: Any) -> FakeMessage:
         message_id = self._next_message_id.get(chat_id, 1)
         self._next_message_id[chat_id] = message_id + 1
-        user = self._users[chat_id] if not from_bot else self.bot_user
+        user = self._users[chat_id]
         message = FakeMessage(
             message_id=message_id,
             chat_id=chat_id,
             from_bot=from_bot,
             date=int(self.wall_clock()),
-            sender=dict(user),
+            sender=self.bot_user if from_bot else dict(user),
             chat=self._chat_json(chat_id),
             **fields,
         )
@@ -894,8 +893,6 @@ class FakeTelegram:
         return message
 
     def _chat_json(self, chat_id: int) -> JSON:
-        if chat_id in self._groups:
-            return dict(self._groups[chat_id])
         user = self._users[chat_id]
         chat: JSON = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
         if user.get("username"):
@@ -1463,14 +1460,6 @@ class FakeTelegram:
                 )
             return self.press(user_id, message.message_id, button["callback_data"])
         raise FakeUsageError(f"no button containing {text_substring!r} in chat {user_id}; buttons on offer: {offered}")
-
-    def add_group(self, chat: JSON) -> None:
-        """Put the bot in a group or channel (``{"id": -100…, "type": "supergroup", "title": …}``) so
-        it may send there; updates from it are built by the test (``Update.de_json``)."""
-        if not isinstance(chat.get("id"), int) or chat["id"] >= 0 or chat.get("type") == "private":
-            raise FakeUsageError(f"a group or channel chat has a negative id, got {chat!r}")
-        self._groups[chat["id"]] = dict(chat)
-        self._chats.setdefault(chat["id"], [])
 
     def block(self, user_id: int) -> JSON:
         """The user blocks the bot: sends fail with 403 and a my_chat_member update arrives."""

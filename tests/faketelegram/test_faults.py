@@ -10,7 +10,7 @@ from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.faketelegram import FakeApiError, FakeTelegram
+from bot.faketelegram import FakeTelegram
 
 pytest.importorskip("aiohttp")
 
@@ -106,13 +106,3 @@ async def test_rate_is_seeded_and_reproducible(fake: FakeTelegram, bot: Bot) -> 
 
     assert hits(1) == hits(1) != hits(2)
     assert 70 < sum(hits(1)) < 130
-
-
-async def test_groups_added_to_the_fake_accept_sends(fake: FakeTelegram) -> None:
-    """add_group lets the bot send into a group (checked like any send); unknown groups are "chat not found"."""
-    group = {"id": -100123, "type": "supergroup", "title": "Job hunters"}
-    fake.add_group(group)
-    sent = await fake.call("sendMessage", chat_id=-100123, text="<b>hi</b>", parse_mode="HTML")
-    assert sent["chat"] == group and fake.last_bot_message(-100123).text == "hi"
-    with pytest.raises(FakeApiError, match="chat not found"):
-        await fake.call("sendMessage", chat_id=-100999, text="hi")
