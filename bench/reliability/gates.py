@@ -120,6 +120,7 @@ async def run(scale: Scale) -> list[Row]:
     plan = FaultPlan(seed=scale.seed)
     runner, base_url, base_file_url = await serve(tg, faults=plan)
     cases: list[Case] = []
+    modelled = False
     try:
         with tempfile.TemporaryDirectory(prefix="rbench-gates-") as tmp:
             data_dir = Path(tmp) / "data"
@@ -145,7 +146,8 @@ async def run(scale: Scale) -> list[Row]:
                         group = -100_500_000 - stranger if "group" in update else None
                         cases.append(Case(update, label, stranger, group))
                 groups = [{"id": c.group, "title": "Job hunters"} for c in cases if c.group is not None]
-                if join_groups(tg, groups, OWNER):
+                modelled = join_groups(tg, groups, OWNER)
+                if modelled:
                     for data in tg.pop_updates():  # the bot learns it was added to each group
                         await gates.process(data)
                 await _gather(cases, gates.message_case)
@@ -168,6 +170,9 @@ async def run(scale: Scale) -> list[Row]:
     def where(found: list[Case]) -> str:
         return "; ".join(f"{c.update} @ {c.fault}" for c in found[:3])
 
+    # An older fake has no group chats: every send to a group is refused, the fault-free one too.
+    leaks_note = where(leaks) if modelled else "this fake has no group chats: every pointer gets 400 chat not found"
+
     return [
         Row(
             "gates: strangers stored",
@@ -180,7 +185,7 @@ async def run(scale: Scale) -> list[Row]:
             "gates: private replies in groups",
             sum(1 for c in cases if c.group),
             leak_count,
-            where(leaks),
+            leaks_note,
             [f"{c.update} @ {c.fault}: {[t[:40] for t in c.group_sends or [] if t != pointer]}" for c in leaks],
         ),
     ]
