@@ -88,10 +88,11 @@ class Gates:
     async def message_case(self, case: Case) -> None:
         if case.group is not None:
             self.fault(case.fault, "sendMessage", case.group)
+            mark = len(self.tg.calls)  # what the bot said when it joined the group is not an answer
             await self.process(
                 self.group_update(OWNER if case.update.startswith("owner") else case.stranger, case.group)
             )
-            case.group_sends = [str(p.get("text")) for m, p in self.tg.calls if p.get("chat_id") == case.group]
+            case.group_sends = [str(p.get("text")) for _, p in self.tg.calls[mark:] if p.get("chat_id") == case.group]
         else:
             self.fault(case.fault, "sendMessage", case.stranger)
             self.tg.send_text(case.stranger, "/start" if case.update == "stranger /start" else "/add Acme - SRE")
