@@ -13,10 +13,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.faketelegram.core import FakeTelegram, Upload
+from bot.faketelegram.faults import FaultPlan, chat_of, respond
 
 __all__ = ["serve"]
 
 _FAKE_KEY: web.AppKey[FakeTelegram] = web.AppKey("fake", FakeTelegram)
+_FAULTS_KEY: web.AppKey[FaultPlan] = web.AppKey("faults", FaultPlan)
 _MAX_BODY = 64 * 1024 * 1024  # above the 50 MB upload limit, so the fake itself answers 413
 
 
@@ -41,8 +43,9 @@ async def _handle(request: web.Request) -> web.Response:
                     files[key] = Upload(value.filename, value.file.read(), value.content_type)
                 else:
                     params[key] = value
-    status, payload, response_type = await fake.handle_path(request.path, params, files)
-    return web.Response(status=status, body=payload, content_type=response_type)
+    faults = request.app.get(_FAULTS_KEY)
+    fault = faults.pick(request.path.rsplit("/", 1)[-1], chat_of(params)) if faults is not None else None
+    return await respond(request, fault, lambda: fake.handle_path(request.path, params, files))
 
 
 def _error(status: int, description: str) -> web.Response:
@@ -50,14 +53,19 @@ def _error(status: int, description: str) -> web.Response:
     return web.Response(status=status, body=json.dumps(body), content_type="application/json")
 
 
-async def serve(fake: FakeTelegram, host: str = "127.0.0.1", port: int = 0) -> tuple[web.AppRunner, str, str]:
+async def serve(
+    fake: FakeTelegram, host: str = "127.0.0.1", port: int = 0, *, faults: FaultPlan | None = None
+) -> tuple[web.AppRunner, str, str]:
     """Start serving ``fake``; returns (runner, base_url, base_file_url).
 
     ``base_url`` is like ``http://127.0.0.1:PORT/bot`` (PTB appends the token). Stop with
-    ``await runner.cleanup()``, which first releases any long-polling ``getUpdates``.
+    ``await runner.cleanup()``, which first releases any long-polling ``getUpdates``. Calls go
+    through ``faults`` (see ``bot.faketelegram.faults``) when given.
     """
     app = web.Application(client_max_size=_MAX_BODY)
     app[_FAKE_KEY] = fake
+    if faults is not None:
+        app[_FAULTS_KEY] = faults
 
     async def release(_: web.Application) -> None:
         fake.release_pollers()
