@@ -428,7 +428,9 @@ class Fuzzer:
         updates = tg.pop_updates() + ([raw] if raw is not None else [])
         for payload in updates:
             try:
-                await self.app.process_update(Update.de_json(payload, self.app.bot))
+                parsed = Update.de_json(payload, self.app.bot)
+                # As polling hands it over: through the app's update processor.
+                await self.app.update_processor.process_update(parsed, self.app.process_update(parsed))
             except Exception as error:
                 tally.exceptions[f"{kind}: {type(error).__name__}"] += 1
         chat = (raw.get("message") or raw.get("channel_post") or {}).get("chat", {}) if raw is not None else {}
@@ -485,7 +487,8 @@ async def run(scale: Scale) -> list[Row]:
             for user in USERS:
                 tg.send_text(user, "/start")
             for data in tg.pop_updates():
-                await app.process_update(Update.de_json(data, app.bot))
+                update = Update.de_json(data, app.bot)
+                await app.update_processor.process_update(update, app.process_update(update))
             before = _files(data_dir, BYSTANDERS)
             fuzzer = Fuzzer(app, tg, clock, rng, errors, groups)
             while sum(tally.inputs.values()) < inputs:

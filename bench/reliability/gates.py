@@ -63,7 +63,9 @@ class Gates:
         self.message_id = 1
 
     async def process(self, data: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        update = Update.de_json(data, self.app.bot)
+        # As polling hands it over: through the app's update processor.
+        await self.app.update_processor.process_update(update, self.app.process_update(update))
 
     def group_update(self, user: int, group: int) -> dict[str, Any]:
         self.update_id += 1

@@ -22,7 +22,7 @@ from bot.domain.models import Profile
 from bot.domain.places import PlaceMatch, zone_at
 from bot.domain.zones import read_zone
 from bot.handlers import partner
-from bot.handlers.common import Registered, answer, changed, edit, profile_of, reply
+from bot.handlers.common import EXPIRED_BUTTON, Registered, answer, changed, edit, profile_of, reply
 from bot.views import onboarding as views
 
 logger = logging.getLogger(__name__)
@@ -221,7 +221,14 @@ def fallback_handlers() -> list[Registered]:
         MessageHandler(filters.COMMAND, unknown_command),
         MessageHandler(filters.TEXT, unknown_text),
         MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unknown_input),
+        CallbackQueryHandler(expired_button),  # a tap no handler claims: old, forged or from a finished flow
     ]
+
+
+async def expired_button(update: Update, context: BotContext) -> None:
+    """A button nothing knows (any longer): say so instead of leaving it spinning."""
+    assert update.callback_query is not None
+    await answer(update.callback_query, EXPIRED_BUTTON)
 
 
 # -- places and shared locations -----------------------------------------------------------------
