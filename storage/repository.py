@@ -618,7 +618,22 @@ class Repository:
             store.table("undo").remove(doc_ids=[entry.id])
             for number in (*entry.added, entry.number):
                 store.apps.pop(number, None)
+            if entry.added or entry.before is None:
+                self._free_top_numbers(store)
         return entry
+
+    @staticmethod
+    def _free_top_numbers(store: UserStore) -> None:
+        """After undoing an add, the next /add takes the freed number again (when nothing newer
+        exists): undoing #5 and adding again gives #5, not #6. Undo is last-in first-out, so no
+        older entry can bring back an application with a number handed out again here."""
+        table = store.table("profile")
+        profile = table.get(doc_id=1)
+        if profile is None:
+            return
+        following = max((int(number) for number in store.raw("applications")), default=0) + 1
+        if following < profile["next_number"]:
+            table.update({"next_number": following}, doc_ids=[1])
 
     # -- reminders ---------------------------------------------------------------------------
 

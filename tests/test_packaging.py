@@ -29,7 +29,8 @@ DISTRIBUTIONS = {
     "tzfpy": "tzfpy",
     "aiohttp": "aiohttp",
 }
-TEST_ONLY_MODULES = {"bot/faketelegram/server.py"}  # serves the fake over HTTP for tests: aiohttp
+# The fake served over HTTP, and its fault injection: test and bench tools, on aiohttp.
+TEST_ONLY_MODULES = {"bot/faketelegram/server.py", "bot/faketelegram/faults.py"}
 
 
 def _requirements(specs: list[str]) -> dict[str, str]:

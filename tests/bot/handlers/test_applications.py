@@ -549,3 +549,15 @@ async def test_csv_sent_without_a_csv_name_or_type_is_imported(bot: Harness) -> 
     assert text_of(replies[0]).startswith("Imported 1 application")
     replies = await bot.upload(ADA, "photo.jpg", b"\xff\xd8\xff", mime_type="image/jpeg")
     assert "isn't a CSV file" in text_of(replies[0])
+
+
+async def test_undoing_an_add_frees_its_number(bot: Harness) -> None:
+    """/add #2, /undo, /add again gives #2 (not #3); a deleted application's number is never reused."""
+    await bot.send(ADA, "/add Acme - SRE")
+    await bot.send(ADA, "/add Typo - Rol")
+    await bot.send(ADA, "/undo")
+    assert text_of((await bot.send(ADA, "/add Beta - Dev"))[0]).startswith("Saved as prospect #2")
+    await bot.send(ADA, "/delete 2")
+    await bot.tap(ADA, "Yes, delete")
+    assert text_of((await bot.send(ADA, "/add Gamma - Ops"))[0]).startswith("Saved as prospect #3")
+    assert [a.number for a in bot.repo.list_applications(ADA)] == [1, 3]
