@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -31,23 +32,39 @@ class Fault:
     after_delivery: bool = False
 
 
-def _status(kind: str) -> tuple[int, bytes]:
-    bodies = {
-        "502": (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
-        "403": (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
-        "429": (
-            429,
-            {
-                "ok": False,
-                "error_code": 429,
-                "description": "Too Many Requests: retry after 1",
-                "parameters": {"retry_after": 1},
-            },
-        ),
-        "400": (400, {"ok": False, "error_code": 400, "description": "Bad Request: can't parse entities"}),
-    }
-    status, body = bodies[kind]
-    return status, json.dumps(body).encode()
+def _json(status: int, description: str, **extra: Any) -> tuple[int, bytes]:
+    return status, json.dumps({"ok": False, "error_code": status, "description": description, **extra}).encode()
+
+
+def fail(kind: str, retry_after: float = 1) -> tuple[int, bytes]:
+    """What the network or the Bot API does for ``kind``: an error answer, or an exception raised
+    the way PTB's HTTPXRequest raises it (with the httpx cause, which the scheduler reads)."""
+    if kind == "429":
+        return _json(429, f"Too Many Requests: retry after {retry_after:g}", parameters={"retry_after": retry_after})
+    if kind == "403":
+        return _json(403, "Forbidden: bot was blocked by the user")
+    if kind == "400":
+        return _json(400, "Bad Request: can't parse entities")
+    if kind == "500":
+        return _json(500, "Internal Server Error")
+    if kind == "502":
+        return _json(502, "Bad Gateway")
+    if kind == "502_html":  # a proxy in front of the Bot API answers with a page
+        return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    if kind == "dropped":
+        error = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        raise NetworkError(f"httpx.RemoteProtocolError: {error}") from error
+    if kind == "timeout":
+        raise TimedOut from httpx.ReadTimeout("read timed out")
+    if kind == "write_timeout":
+        raise TimedOut from httpx.WriteTimeout("write timed out")
+    if kind == "connect":
+        raise NetworkError("httpx.ConnectError: [Errno 111] Connection refused") from httpx.ConnectError("refused")
+    if kind == "connect_timeout":
+        raise TimedOut from httpx.ConnectTimeout("connect timed out")
+    if kind == "pool_timeout":
+        raise TimedOut("Pool timeout: request was *not* sent") from httpx.PoolTimeout("pool timed out")
+    raise ValueError(f"unknown fault {kind!r}")
 
 
 class FaultyRequest(FakeTelegramRequest):
@@ -91,8 +108,4 @@ class FaultyRequest(FakeTelegramRequest):
         self.injected.append((api_method, fault.kind))
         if fault.after_delivery:
             await super().do_request(url, method, request_data)
-        if fault.kind == "dropped":
-            raise NetworkError("httpx.RemoteProtocolError: Server disconnected without sending a response.")
-        if fault.kind == "timeout":
-            raise TimedOut("Timed out")
-        return _status(fault.kind)
+        return fail(fault.kind)

@@ -22,9 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from telegram.error import NetworkError, TimedOut
 
 from bot.app import build_application
 from bot.config import Settings
@@ -33,6 +31,7 @@ from bot.faketelegram import FakeTelegram, FakeTelegramRequest
 from bot.scheduling import Scheduler, TickReport
 from storage import Repository
 from tests.conftest import ADA
+from tests.faults import fail
 from tests.harness import FakeClock, Harness
 from tests.test_scheduling import PLAN_AT, FakeSleep, join, start_reminders, stop_reminders
 
@@ -66,31 +65,13 @@ class FaultyRequest(FakeTelegramRequest):
             return await super().do_request(url, method, request_data, *args, **kwargs)
         fault = self.choose(int(request_data.json_parameters["chat_id"]))
         self.injected[fault] += 1
-        if fault == "429":
-            body = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1"}
-            return 429, json.dumps({**body, "parameters": {"retry_after": self.retry_after}}).encode()
-        if fault == "connect":
-            raise NetworkError("httpx.ConnectError: [Errno 111] Connection refused") from httpx.ConnectError("refused")
-        if fault == "connect_timeout":
-            raise TimedOut from httpx.ConnectTimeout("connect timed out")
-        if fault == "pool_timeout":
-            raise TimedOut("Pool timeout: request was *not* sent") from httpx.PoolTimeout("pool timed out")
-        if fault == "500":
-            return 500, b'{"ok":false,"error_code":500,"description":"Internal Server Error"}'
-        if fault == "timeout_before":
-            raise TimedOut from httpx.WriteTimeout("write timed out")
-        if fault == "400":
-            return 400, b'{"ok":false,"error_code":400,"description":"Bad Request: can\'t parse entities"}'
         if fault == "kill_before":
             raise Killed
+        if fault in ("429", "connect", "connect_timeout", "pool_timeout", "500", "400", "timeout_before"):
+            return fail("write_timeout" if fault == "timeout_before" else fault, self.retry_after)
         result = await super().do_request(url, method, request_data, *args, **kwargs)  # Telegram has it now
-        if fault == "502_after":
-            return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-        if fault == "drop_after":
-            error = httpx.RemoteProtocolError("Server disconnected without sending a response.")
-            raise NetworkError(f"httpx.RemoteProtocolError: {error}") from error
-        if fault == "slow_after":
-            raise TimedOut from httpx.ReadTimeout("read timed out")
+        if fault in ("502_after", "drop_after", "slow_after"):
+            return fail({"502_after": "502_html", "drop_after": "dropped", "slow_after": "timeout"}[fault])
         if fault == "kill_after":
             raise Killed
         if fault == "hang_after":  # the reply never comes; the test kills the tick meanwhile
