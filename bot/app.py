@@ -49,28 +49,20 @@ from storage.conversations import ConversationStore
 logger = logging.getLogger(__name__)
 
 
-class _Demote(logging.Filter):
-    """PTB logs ERROR with a traceback for events its caller handles anyway; make them one WARNING.
-
-    * A 5xx answered with an HTML page (a proxy in front of the Bot API): PTB logs the whole page,
-      then raises NetworkError, which the caller handles; the page itself is not worth a log.
-    """
-
-    def __init__(self, prefix: str, replacement: str | None = None) -> None:
-        super().__init__()
-        self.prefix, self.replacement = prefix, replacement
+class _NotJson(logging.Filter):
+    """A 5xx answered with an HTML page (a proxy in front of the Bot API): PTB logs ERROR with the
+    whole page and a traceback, then raises NetworkError, which its caller handles. One WARNING
+    line without the page is enough."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and str(record.msg).startswith(self.prefix):
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Can not load invalid JSON data"):
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info, record.exc_text = None, None
-            if self.replacement is not None:
-                record.msg, record.args = self.replacement, ()
+            record.msg, record.args = "telegram.not_json: the Bot API answered with a non-JSON body", ()
         return True
 
 
-# One instance each: adding the same filter again on each build is a no-op.
-_NOT_JSON = _Demote("Can not load invalid JSON data", "telegram.not_json: the Bot API answered with a non-JSON body")
+_NOT_JSON = _NotJson()  # one instance: adding the same filter again on each build is a no-op
 
 
 class _FlushingProcessor(FairUpdateProcessor):
