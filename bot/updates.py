@@ -21,11 +21,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Coroutine
 from typing import Any
 
-from telegram import CallbackQuery, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.handlers.common import EXPIRED_BUTTON, answer, tracking_answers
+from bot.handlers.common import EXPIRED_BUTTON, last_word, tracking_answers
 from storage import Repository
 
 logger = logging.getLogger(__name__)
@@ -90,9 +89,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         if self.repo.already_applied(user_id, update_id):
             logger.info("update.redelivered user=%s update=%s skipped", user_id, update_id)
             _discard(coroutine)
-            query = update.callback_query if isinstance(update, Update) else None
-            if query is not None:
-                await _answer_quietly(query, None)
+            if isinstance(update, Update) and update.callback_query is not None:
+                await last_word(update, None)
             return
         with self.repo.handling_update(user_id, update_id):
             await handle(update, coroutine)
@@ -101,14 +99,11 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         logger.info("updates.flood user=%s skipped", user_id)
         if not isinstance(update, Update):
             return
-        try:
-            if update.callback_query is not None:
-                await answer(update.callback_query, "Slow down a little: I'm still working on your last taps.")
-            elif user_id not in self._warned and update.effective_chat is not None:
-                self._warned.add(user_id)
-                await update.effective_chat.send_message(SLOW_DOWN)
-        except TelegramError as error:
-            logger.warning("updates.flood_reply_failed user=%s error=%s", user_id, type(error).__name__)
+        if update.callback_query is not None:
+            await last_word(update, "Slow down a little: I'm still working on your last taps.")
+        elif user_id not in self._warned:
+            self._warned.add(user_id)
+            await last_word(update, SLOW_DOWN)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -121,16 +116,8 @@ async def handle(update: object, coroutine: Awaitable[Any]) -> None:
     """Run PTB's handling of one update, then answer a tap that nothing answered."""
     with tracking_answers() as answered:
         await coroutine
-    query = update.callback_query if isinstance(update, Update) else None
-    if query is not None and query.id not in answered:
-        await _answer_quietly(query, EXPIRED_BUTTON)
-
-
-async def _answer_quietly(query: CallbackQuery, text: str | None) -> None:
-    try:
-        await answer(query, text)
-    except TelegramError as error:
-        logger.warning("callback.answer_failed user=%s error=%s", query.from_user.id, type(error).__name__)
+    if isinstance(update, Update) and update.callback_query is not None and update.callback_query.id not in answered:
+        await last_word(update, EXPIRED_BUTTON)
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:

@@ -154,8 +154,9 @@ async def gate(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def last_word(update: Update, text: str, *, alert: bool = False, private_only: bool = False) -> None:
-    """A best-effort answer before an update is stopped (a toast for a button, else a message).
+async def last_word(update: Update, text: str | None, *, alert: bool = False, private_only: bool = False) -> None:
+    """A best-effort answer when an update goes no further (refused, skipped, or left unanswered):
+    a toast for a button (``None``: just stop its spinner), else a message.
 
     A failure to send is logged in one line and never raised: the update stops either way.
     """
@@ -164,10 +165,10 @@ async def last_word(update: Update, text: str, *, alert: bool = False, private_o
     try:
         if update.callback_query is not None:
             await answer(update.callback_query, text, alert=alert)
-        elif chat is not None and (chat.type == "private" or not private_only):
+        elif text and chat is not None and (chat.type == "private" or not private_only):
             await chat.send_message(text)
     except TelegramError as error:
-        logger.warning("reply.refusal_failed user=%s error=%s", user_id, type(error).__name__)
+        logger.warning("reply.last_word_failed user=%s error=%s", user_id, type(error).__name__)
 
 
 @fails_closed
