@@ -37,6 +37,7 @@ from bot.handlers import (
     privacy,
     questions,
 )
+from bot.jobqueue import GracefulJobQueue
 from bot.persistence import QuestionPersistence
 from bot.ratelimit import SendLimiter
 from bot.scheduling import Scheduler
@@ -104,6 +105,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .job_queue(GracefulJobQueue())  # a stop lets running jobs finish and starts none
         .concurrent_updates(_FlushingProcessor(repo))
         .persistence(QuestionPersistence(ConversationStore(settings.data_dir, fsync=repo.fsync)))
     )
