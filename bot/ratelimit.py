@@ -8,15 +8,20 @@ about one a second to one chat after a short burst. :class:`SendLimiter` is a PT
   second after its answer came back. Telegram counts it somewhere in between, so counting the whole
   span means no one-second window at Telegram can ever hold more than :attr:`per_window` of ours,
   whatever the network or the event loop did meanwhile.
-* **Per chat**, a token bucket: a small burst, then one message a second.
+* **Per chat**, a token bucket: a small burst, then one message a second; a group (a negative
+  chat id) also keeps to Telegram's 20 messages a minute, a sliding window like the overall one.
 * **Replies before nudges.** Work started inside :func:`background` (the scheduler's sends) is low
   priority: it never takes the last :attr:`reserved` slots of the window, and waits while a reply
   is waiting for one. So a command's answer waits for at most one slot to come free.
 * **A 429 that still happens** holds back only that chat, for the ``retry_after`` Telegram gave;
   the request is then retried (up to ``max_retries`` times) and other chats go on meanwhile.
 
-Requests that do not send a message (answering a button, editing, ``getUpdates``) are let through
-at once; only a chat that Telegram has asked to wait holds them back.
+Edits count like sends: Telegram's limits for sending and editing a chat's messages are shared.
+Requests that neither send nor edit (answering a button, ``getFile``, ``getUpdates``) are let
+through at once; only a chat that Telegram has asked to wait holds them back.
+
+Time comes from ``clock`` and waits go through ``sleep``; both default to the event loop's. Tests
+pass a virtual pair, so a conversation that runs into the per-chat limit costs no real seconds.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import contextlib
 import logging
 import warnings
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -40,8 +45,8 @@ logger = logging.getLogger(__name__)
 
 _background: ContextVar[bool] = ContextVar("send_in_background", default=False)
 
-COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage")
-"""Methods that put a new message in a chat (Telegram's flood limits count these)."""
+COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage", "editMessage")
+"""Methods that put a message in a chat or change one (Telegram's flood limits count these)."""
 NOT_COUNTED = frozenset({"sendChatAction"})
 
 
@@ -63,6 +68,38 @@ def retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class _Window:
+    """At most ``limit`` messages in any ``span`` seconds: a message occupies its place from the
+    moment it is let go until ``span`` seconds after its answer came back."""
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self.in_flight = 0
+        self.done: deque[float] = deque()  # when recent messages were answered, oldest first
+
+    def wait(self, now: float, limit: int) -> float:
+        """Seconds until one more message fits under ``limit`` (0: now)."""
+        while self.done and self.done[0] <= now - self.span:
+            self.done.popleft()
+        used = self.in_flight + len(self.done)
+        if used < limit:
+            return 0.0
+        if len(self.done) > used - limit:
+            # Sorted enough: answers come back roughly in order; a late one only makes us wait longer.
+            return max(0.001, self.done[used - limit] + self.span - now)
+        return self.span  # everything counted is still in flight: an answer will wake us
+
+    def release(self, now: float) -> None:
+        self.in_flight -= 1
+        if self.done and self.done[-1] > now:
+            now = self.done[-1]  # keep the deque sorted
+        self.done.append(now)
+
+    @property
+    def idle(self) -> bool:
+        return self.in_flight == 0 and not self.done
+
+
 class SendLimiter(BaseRateLimiter[None]):
     """A sliding one-second window overall, a token bucket per chat, replies before nudges."""
 
@@ -73,18 +110,22 @@ class SendLimiter(BaseRateLimiter[None]):
         reserved: int = 1,
         chat_burst: int = 10,
         chat_per_second: float = 1.0,
+        group_per_minute: int = 20,
         max_retries: int = 3,
         clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.per_window = per_window
         self.window = window
         self.reserved = reserved
         self.chat_burst = chat_burst
         self.chat_per_second = chat_per_second
+        self.group_per_minute = group_per_minute
         self.max_retries = max_retries
         self._clock = clock
-        self._in_flight = 0
-        self._done: deque[float] = deque()  # when recent sends were answered, oldest first
+        self._sleep = sleep or asyncio.sleep
+        self._overall = _Window(window)
+        self._groups: dict[int | str, _Window] = {}  # group -> its sliding minute
         self._buckets: dict[int | str, tuple[float, float]] = {}  # chat -> (tokens, at)
         self._held: dict[int | str, float] = {}  # chat -> until when Telegram asked us to wait
         self._replies_waiting = 0
@@ -132,14 +173,15 @@ class SendLimiter(BaseRateLimiter[None]):
                 logger.info("ratelimit.retry_after chat=%s wait=%s", chat_id, wait)
             finally:
                 if counted:
-                    self._release()
+                    assert chat_id is not None
+                    self._release(chat_id)
         raise AssertionError("unreachable")  # the loop returns or raises
 
     async def _wait_for_chat(self, chat_id: int | str) -> None:
         """Wait out a 429 Telegram gave for this chat (only this chat waits)."""
         # A loop, not an Event: another 429 for the chat may push the time further meanwhile.
-        while (wait := self._held.get(chat_id, 0.0) - self.now()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+        while (wait := self._held.get(chat_id, 0.0) - self.now()) > 0:
+            await self._sleep(wait)
         self._held.pop(chat_id, None)
 
     async def _take_slot(self, chat_id: int | str, *, low: bool) -> None:
@@ -149,12 +191,16 @@ class SendLimiter(BaseRateLimiter[None]):
             tokens, at = self._buckets.get(chat_id, (float(self.chat_burst), now))
             tokens = min(float(self.chat_burst), tokens + (now - at) * self.chat_per_second)
             if tokens < 1.0:
-                await asyncio.sleep((1.0 - tokens) / self.chat_per_second)
+                await self._sleep((1.0 - tokens) / self.chat_per_second)
                 continue
             if low and self._replies_waiting:
                 await self._until_freed(self.window)
                 continue
-            wait = self._window_wait(now, self.per_window - (self.reserved if low else 0))
+            group = self._group(chat_id)
+            if group is not None and (wait := group.wait(now, self.group_per_minute)) > 0:
+                await self._until_freed(wait)  # only this group waits: other chats' slots are untouched
+                continue
+            wait = self._overall.wait(now, self.per_window - (self.reserved if low else 0))
             if wait > 0:
                 if low:
                     await self._until_freed(wait)
@@ -166,39 +212,43 @@ class SendLimiter(BaseRateLimiter[None]):
                         self._replies_waiting -= 1
                 continue
             self._buckets[chat_id] = (tokens - 1.0, now)
-            self._in_flight += 1
+            self._overall.in_flight += 1
+            if group is not None:
+                group.in_flight += 1
             self._forget_idle_chats(now)
             return
 
-    def _window_wait(self, now: float, limit: int) -> float:
-        """Seconds until one more send fits under ``limit`` (0: now)."""
-        while self._done and self._done[0] <= now - self.window:
-            self._done.popleft()
-        used = self._in_flight + len(self._done)
-        if used < limit:
-            return 0.0
-        if len(self._done) > used - limit:
-            # Sorted enough: answers come back roughly in order; a late one only makes us wait longer.
-            return max(0.001, self._done[used - limit] + self.window - now)
-        return self.window  # everything counted is still in flight: an answer will wake us
+    def _group(self, chat_id: int | str) -> _Window | None:
+        """The sliding minute of a group or channel (a negative id or an @username); None for a private chat."""
+        if isinstance(chat_id, int) and chat_id >= 0:
+            return None
+        return self._groups.setdefault(chat_id, _Window(60.0))
 
     async def _until_freed(self, seconds: float) -> None:
         """Sleep ``seconds``, or less if an answer comes back meanwhile (the caller looks again)."""
+        if self._sleep is not asyncio.sleep:
+            await self._sleep(seconds)  # virtual time: the wait is over at once either way
+            return
         self._freed.clear()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._freed.wait()
 
-    def _release(self) -> None:
-        self._in_flight -= 1
+    def _release(self, chat_id: int | str) -> None:
         now = self.now()
-        if self._done and self._done[-1] > now:
-            now = self._done[-1]  # keep the deque sorted
-        self._done.append(now)
+        self._overall.release(now)
+        group = self._groups.get(chat_id)
+        if group is not None:
+            group.release(now)
         self._freed.set()
 
     def _forget_idle_chats(self, now: float) -> None:
-        """Drop full buckets now and then, so 10,000 chats don't stay in memory for good."""
+        """Drop full buckets and quiet groups now and then, so 10,000 chats don't stay in memory for good."""
+        if len(self._groups) >= 256:
+            for group_id, group in list(self._groups.items()):
+                group.wait(now, 1)  # forgets what left the minute
+                if group.idle:
+                    del self._groups[group_id]
         if len(self._buckets) < 4096:
             return
         full = float(self.chat_burst)

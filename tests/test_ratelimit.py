@@ -11,6 +11,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.ratelimit import SendLimiter, background
+from tests.harness import FloodClock
 
 pytestmark = pytest.mark.usefixtures("timedelta_env")
 
@@ -101,10 +102,37 @@ async def test_after_its_retries_a_429_reaches_the_caller() -> None:
 
 
 async def test_requests_that_send_nothing_are_not_paced() -> None:
-    """Answering a tap or editing doesn't count against the window, even when it is full."""
+    """Answering a tap or getFile doesn't count against the window, even when it is full."""
     limiter, sender = SendLimiter(per_window=1, window=5.0, reserved=0), Sender()
     await send(limiter, sender, 1)
     start = time.monotonic()
-    await send(limiter, sender, 2, endpoint="editMessageText")
-    await send(limiter, sender, 3, endpoint="answerCallbackQuery")
+    await send(limiter, sender, 2, endpoint="answerCallbackQuery")
+    await send(limiter, sender, 3, endpoint="getFile")
     assert time.monotonic() - start < 0.05
+
+
+async def test_edits_take_from_the_chats_bucket_like_sends() -> None:
+    """Burst of 2: a send, an edit, then a third request to the chat waits a (virtual) second."""
+    flood = FloodClock()
+    limiter, sender = SendLimiter(chat_burst=2, clock=flood, sleep=flood.sleep), Sender()
+    start = flood()
+    await send(limiter, sender, 1)
+    await send(limiter, sender, 1, endpoint="editMessageText")
+    assert flood() == start
+    await send(limiter, sender, 1, endpoint="editMessageReplyMarkup")
+    assert flood() - start == pytest.approx(1.0)
+
+
+async def test_a_group_keeps_to_its_messages_a_minute() -> None:
+    """Three a minute in a group: the fourth waits for the minute after the first; a private chat doesn't."""
+    flood = FloodClock()
+    limiter = SendLimiter(group_per_minute=3, chat_burst=10, clock=flood, sleep=flood.sleep)
+    sender = Sender()
+    start = flood()
+    for _ in range(3):
+        await send(limiter, sender, -100123)
+    await send(limiter, sender, 7)
+    assert flood() == start
+    await send(limiter, sender, -100123, endpoint="editMessageText")
+    assert flood() - start == pytest.approx(60.0, abs=0.01)
+    assert len(sender.sent) == 5

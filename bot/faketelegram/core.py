@@ -187,7 +187,13 @@ def _image_size(data: bytes) -> tuple[str, int, int] | None:
 
 @dataclass(frozen=True)
 class FloodLimits:
-    """Telegram's flood control: a global per-second cap and a per-chat token bucket."""
+    """Telegram's flood control: a global per-second cap and a per-chat token bucket.
+
+    Edits count as sends: Telegram's limits for editing and sending a chat's messages are shared
+    (TDLib's maintainer, tdlib/td#2592 and #3034), so an edit takes from the same per-chat bucket,
+    the same group minute and the same overall second. Answering a callback query has no limit
+    (tdlib/telegram-bot-api#648), and none is known for ``getFile``: neither is counted.
+    """
 
     global_per_second: int = 30
     per_chat_burst: int = 20
@@ -1263,6 +1269,7 @@ class FakeTelegram:
         Only an inline keyboard belongs to a message: an edit without ``reply_markup`` removes
         it, while a reply keyboard the message once set stays as it was.
         """
+        self._flood_check(message.chat_id)  # edits share the chat's limits with sends
         if (*before, message.inline_keyboard) == (*after, markup):
             raise _bad(_NOT_MODIFIED[len("Bad Request: ") :])
         message.history.append(

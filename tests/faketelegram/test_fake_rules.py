@@ -295,6 +295,56 @@ async def test_flood_global_per_second(clock: Any) -> None:
     await fake.call("sendMessage", chat_id=31, text="hi")
 
 
+async def test_flood_edits_share_the_chats_budget_with_sends(fake: FakeTelegram, clock: Any) -> None:
+    """An edit takes from the chat's burst like a send: 10 sends and 10 edits use it up, the next edit gets 429."""
+    sent = [await send(fake, f"card {n}") for n in range(10)]
+    for n, message in enumerate(sent):
+        await fake.call("editMessageText", chat_id=USER, message_id=message["message_id"], text=f"card {n}, edited")
+    error = await refused(fake, "editMessageText", chat_id=USER, message_id=sent[0]["message_id"], text="again")
+    assert (error.error_code, error.parameters) == (429, {"retry_after": 1})
+    assert fake.bot_messages(USER)[0].text == "card 0, edited"  # the refused edit changed nothing
+    clock.advance(1.0)
+    await fake.call(
+        "editMessageReplyMarkup",
+        chat_id=USER,
+        message_id=sent[1]["message_id"],
+        reply_markup={"inline_keyboard": [[{"text": "Undo", "callback_data": "u"}]]},
+    )
+
+
+async def test_flood_edits_count_in_the_overall_second(clock: Any) -> None:
+    """Edits across 30 chats fill the overall second; the 31st chat's send is refused until it slides."""
+    fake = FakeTelegram(clock=clock)
+    for user in range(1, 32):
+        fake.send_text(user, "/start")
+    cards = [await fake.call("sendMessage", chat_id=user, text="card") for user in range(1, 16)]
+    clock.advance(1.0)
+    for user, card in zip(range(1, 16), cards, strict=True):
+        await fake.call("editMessageText", chat_id=user, message_id=card["message_id"], text="card, edited")
+        await fake.call("sendMessage", chat_id=user, text="and a reply")
+    error = await refused(fake, "sendMessage", chat_id=31, text="hi")
+    assert error.error_code == 429
+    clock.advance(1.0)
+    await fake.call("sendMessage", chat_id=31, text="hi")
+
+
+async def test_flood_callback_answers_and_get_file_are_not_limited(fake: FakeTelegram) -> None:
+    """Answering taps and getFile are never refused for flood, even past the chat's burst."""
+    for _ in range(20):
+        await send(fake)
+    await refused(fake, "sendMessage", chat_id=USER, text="one too many")
+    keyboard = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
+    with_button = fake.bot_messages(USER)[-1]
+    with_button.reply_markup = keyboard
+    for _ in range(50):
+        fake.press(USER, with_button.message_id, "go")
+    for update in fake.pop_updates():
+        await fake.call("answerCallbackQuery", callback_query_id=update["callback_query"]["id"])
+    file_id = fake.send_document(USER, "jobs.csv", b"company,role\n")["message"]["document"]["file_id"]
+    for _ in range(50):
+        await fake.call("getFile", file_id=file_id)
+
+
 async def test_flood_limits_can_be_disabled(clock: Any) -> None:
     """FloodLimits(enabled=False) lets any number of sends through."""
     fake = FakeTelegram(clock=clock, flood=FloodLimits(enabled=False))
