@@ -86,9 +86,10 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
-    rate_limiter: bool = True,
+    rate_limiter: bool | SendLimiter = True,
 ) -> BotApp:
-    """Build the PTB application and its services. Tests pass an offline ``request`` and a ``clock``.
+    """Build the PTB application and its services. Tests pass an offline ``request`` and a ``clock``,
+    and a ``rate_limiter`` on virtual time (or ``False`` for none).
 
     The services (repository, settings, clock, scheduler) are made here and nowhere else; handlers
     reach them through the typed ``context``, the scheduler through ``bot.context.services``.
@@ -112,7 +113,7 @@ def build_application(
     if rate_limiter:
         # One limiter for replies and nudges (replies first); a 429 holds back only its chat, and
         # its retries wait out Telegram's answer (which promises nothing was delivered).
-        builder = builder.rate_limiter(SendLimiter(max_retries=3))
+        builder = builder.rate_limiter(SendLimiter(max_retries=3) if rate_limiter is True else rate_limiter)
     logging.getLogger("telegram.request.BaseRequest").addFilter(_NOT_JSON)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)

@@ -10,9 +10,10 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.faketelegram import FakeTelegram, FloodLimits
+from bot.faketelegram import FakeTelegram
+from bot.ratelimit import SendLimiter
 from storage import Repository
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, FloodClock, Harness
 
 # PTB 22 returns RetryAfter.retry_after as a timedelta with this opt-in (as `funnelbot` sets it),
 # instead of an int plus a deprecation warning.
@@ -41,15 +42,29 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def tg() -> FakeTelegram:
-    # Handler tests play a whole conversation in milliseconds, so the per-chat flood limit is off
-    # here; tests/faketelegram and the nudge-burst tests exercise it with a controlled clock.
-    return FakeTelegram(token=TOKEN, bot_username="funnelbot_test", flood=FloodLimits(enabled=False))
+def flood_clock() -> FloodClock:
+    return FloodClock()
 
 
 @pytest.fixture
-async def bot(settings: Settings, repo: Repository, tg: FakeTelegram, clock: FakeClock) -> AsyncIterator[Harness]:
-    app = build_application(settings, repo, request=tg.request(), clock=clock)
+def tg(flood_clock: FloodClock) -> Iterator[FakeTelegram]:
+    """The offline Telegram with its flood limits on (sends and edits), on virtual time.
+
+    A handler test plays a whole conversation in milliseconds; the bot's SendLimiter paces it on
+    the same virtual clock, so it runs at full speed and is never refused. Any 429 fails the test.
+    """
+    fake = FakeTelegram(token=TOKEN, bot_username="funnelbot_test", clock=flood_clock)
+    yield fake
+    refused = [(method, description) for method, description in fake.errors if description.startswith("Too Many")]
+    assert refused == [], f"Telegram refused the bot for flooding: {refused[:3]}"
+
+
+@pytest.fixture
+async def bot(
+    settings: Settings, repo: Repository, tg: FakeTelegram, clock: FakeClock, flood_clock: FloodClock
+) -> AsyncIterator[Harness]:
+    limiter = SendLimiter(max_retries=3, clock=flood_clock, sleep=flood_clock.sleep)
+    app = build_application(settings, repo, request=tg.request(), clock=clock, rate_limiter=limiter)
     async with app:
         await app.post_init(app)  # type: ignore[misc]  # run_polling would; tests don't poll
         yield Harness(app=app, tg=tg, repo=repo, clock=clock)

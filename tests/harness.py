@@ -7,6 +7,7 @@ A test says what a user does (``await bot.send(ADA, "/add Acme - SRE")``, ``awai
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,25 @@ class FakeClock:
         if moment.tzinfo is None:
             raise ValueError("aware datetimes only")
         self.now = moment
+
+
+@dataclass
+class FloodClock:
+    """Seconds for Telegram's flood limits, shared by the fake's limits and the bot's SendLimiter.
+
+    A wait the limiter makes advances it at once, so a conversation that reaches the per-chat limit
+    is paced exactly as in production without costing real seconds. The bot's own clock
+    (:class:`FakeClock`) is separate: pacing never moves the time of day a test has set.
+    """
+
+    now: float = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
 
 
 @dataclass

@@ -28,11 +28,12 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApp
 from bot.faketelegram import FakeTelegram, FakeTelegramRequest
+from bot.ratelimit import SendLimiter
 from bot.scheduling import Scheduler, TickReport
 from storage import Repository
 from tests.conftest import ADA
 from tests.faults import fail
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, FloodClock, Harness
 from tests.test_scheduling import PLAN_AT, FakeSleep, join, start_reminders, stop_reminders
 
 PLAN = "plan:2026-11-23"
@@ -374,11 +375,13 @@ FAULTS = NOT_DELIVERED + AMBIGUOUS_DELIVERED + AMBIGUOUS_LOST
 
 
 async def crowd(
-    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, flood: FloodClock
 ) -> tuple[BotApp, FaultyRequest]:
-    """160 users in Berlin, a third with an application closing on Wednesday; no PTB limiter (it paces in real time)."""
+    """160 users in Berlin, a third with an application closing on Wednesday; the send limiter paces
+    the fan-out under Telegram's flood limits on virtual time."""
     request = FaultyRequest(tg)
-    app, bot = await faulty_bot(settings, repo, clock, tg, request, rate_limiter=False)
+    limiter = SendLimiter(max_retries=3, clock=flood, sleep=flood.sleep)
+    app, bot = await faulty_bot(settings, repo, clock, tg, request, rate_limiter=limiter)
     for user in USERS:
         await join(bot, user)
         if user in WITH_CLOSING:
@@ -409,10 +412,10 @@ def outcomes(settings: Settings, tg: FakeTelegram) -> list[tuple[int, str, str |
 
 
 async def test_many_users_with_random_network_faults_get_no_duplicate(
-    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram
+    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, flood_clock: FloodClock
 ) -> None:
     """214 reminders, 40% of sends failing at random: no duplicate; each lost one is stored "uncertain" and counted."""
-    app, request = await crowd(settings, repo, clock, tg)
+    app, request = await crowd(settings, repo, clock, tg, flood_clock)
     scheduler = await start_reminders(app)
     rng = random.Random(20261123)
     request.choose = lambda chat_id: rng.choice(FAULTS) if rng.random() < 0.4 else "ok"
@@ -430,10 +433,15 @@ async def test_many_users_with_random_network_faults_get_no_duplicate(
 
 
 async def test_many_users_with_random_network_and_disk_faults_get_no_duplicate(
-    settings: Settings, repo: Repository, clock: FakeClock, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    repo: Repository,
+    clock: FakeClock,
+    tg: FakeTelegram,
+    flood_clock: FloodClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Network faults and 15% of writes failing for ten minutes: no duplicate; anything lost is recorded and counted."""
-    app, request = await crowd(settings, repo, clock, tg)
+    app, request = await crowd(settings, repo, clock, tg, flood_clock)
     scheduler = await start_reminders(app)
     rng = random.Random(5)
     request.choose = lambda chat_id: rng.choice(FAULTS) if rng.random() < 0.3 else "ok"
