@@ -1,20 +1,37 @@
 """Keeping heavy work off the event loop, and the garbage collector out of its way.
 
-Charts are drawn (:func:`draw`) and CSV parsing, checking and export run (:func:`run`,
-:func:`batches`) in worker threads. The warm-up after start-up imports matplotlib in a thread (so the
-first /chart doesn't pay for it), then moves every object that exists at that point (modules, the
-storage index, PTB's machinery) out of the collector's reach with ``gc.freeze()``: a full collection
-then walks only what was made since, so its pauses stay shorter.
+Charts are drawn in a worker process (:func:`draw`): matplotlib's drawing is C++ that holds the
+interpreter lock, so in a thread a big chart would stall every other user's reply for most of a
+second. CSV parsing, checking and export run in worker threads (:func:`run`, :func:`batches`).
+
+The warm-up after start-up starts the drawing process and imports matplotlib there (so the first
+/chart doesn't pay for it), then moves every object that exists at that point (modules, the storage
+index, PTB's machinery) out of the collector's reach with ``gc.freeze()``: a full collection then
+walks only what was made since, so its pauses stay shorter.
+
+The drawing process must never outlive the bot, nor hold its output open: a supervisor (or a test)
+that kills the bot with SIGKILL waits for its stdout and stderr to close. So the process is spawned
+(it shares no threads or locks with the bot), sends its own output to /dev/null, and dies with the
+bot (see :func:`_init_worker`). Call :func:`shutdown` when the bot stops.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import gc
 import importlib
 import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import ParamSpec, TypeVar, cast
 
 logger = logging.getLogger(__name__)
@@ -23,6 +40,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 HEAVY_MODULES = ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.lines", "PIL.Image")
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+WATCH_EVERY = 1.0  # seconds between the fallback watchdog's looks at the parent, where prctl is missing
+
+_pool: ProcessPoolExecutor | None = None
 
 
 def _import_heavy() -> None:
@@ -31,24 +52,45 @@ def _import_heavy() -> None:
 
 
 async def warm_up() -> None:
-    """Import the chart libraries in a thread, then freeze the start-up heap (see the module doc)."""
+    """Start the drawing process and import the chart libraries there, then freeze the start-up heap."""
     started = time.perf_counter()
     try:
-        await asyncio.to_thread(_import_heavy)
+        await _in_process(_import_heavy)
     except ImportError as error:  # charts then fail on their own, with their own message
         logger.warning("offload.warm_up_failed error=%s", error)
+    except (BrokenProcessPool, OSError) as error:  # the first /chart tries a fresh process
+        logger.warning("offload.warm_up_failed error=%s", type(error).__name__)
+        _discard()
     gc.collect()
     gc.freeze()
     logger.info("offload.warmed seconds=%.2f frozen=%s", time.perf_counter() - started, gc.get_freeze_count())
 
 
 async def draw(func: Callable[P, bytes], *args: P.args, **kwargs: P.kwargs) -> bytes:
-    """Render a chart (``bot.charts``) in a worker thread.
+    """Render a chart (``bot.charts``) in the drawing process; the event loop keeps serving others.
 
-    Known limit: matplotlib's drawing is C++ that holds the interpreter lock, so a big chart still
-    stalls the event loop while it draws (a worker process would not; see the README's Performance).
+    ``func`` and its arguments travel by pickle: a module-level function and plain data. If the
+    process can't be used (it died, or processes can't be started), the chart is drawn in a thread
+    instead (the old way, which stalls the loop while it draws), and the next chart tries a fresh
+    process.
     """
-    return await asyncio.to_thread(func, *args, **kwargs)
+    job = functools.partial(func, *args, **kwargs)
+    try:
+        return await _in_process(job)
+    except (BrokenProcessPool, OSError) as error:
+        logger.warning("offload.chart_process_failed error=%s: drawing in a thread", type(error).__name__)
+        _discard()
+        return await asyncio.to_thread(job)
+
+
+def shutdown() -> None:
+    """Stop the drawing process (from the application's post_shutdown); fine when there is none.
+
+    Doesn't wait: queued charts are cancelled and the process exits once it is idle. A chart it is
+    drawing at that moment is finished first (under a second), and the interpreter's exit waits
+    for that.
+    """
+    _discard()
 
 
 async def run(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -70,3 +112,77 @@ async def batches(steps: Iterator[T]) -> AsyncIterator[T]:
 
 
 _DONE = object()
+
+
+# -- the drawing process (bot side) -----------------------------------------------------------
+
+
+async def _in_process(job: Callable[[], T]) -> T:
+    """Run ``job`` in the drawing process, started on first use.
+
+    Submitted from the event loop's thread on purpose: the pool starts its process inside
+    ``submit``, and Linux sends the parent-death signal when the *thread* that started a child
+    ends, so the starting thread has to live as long as the bot (a pool thread might not). Starting
+    is a fork and exec (milliseconds); the child's imports then happen in the child.
+    """
+    future: Future[T] = _chart_pool().submit(job)
+    return await asyncio.wrap_future(future)
+
+
+def _chart_pool() -> ProcessPoolExecutor:
+    """One spawned worker process for drawing (no ``max_tasks_per_child``: that would restart the
+    process from the pool's own thread)."""
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
+        )
+    return _pool
+
+
+def _discard() -> None:
+    """Let go of the pool (broken, or at shutdown) without waiting; the next chart starts a fresh one."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+# -- the drawing process (worker side) --------------------------------------------------------
+
+
+def _init_worker(parent: int) -> None:
+    """In the worker, before its first job: die with the bot and let go of the bot's output."""
+    if not _die_with_parent():
+        threading.Thread(target=_watch, args=(parent,), name="offload-watchdog", daemon=True).start()
+    if os.getppid() != parent:  # the bot died before the line above could arrange anything
+        os._exit(0)
+    # stdin, stdout and stderr are the bot's (a terminal, a pipe, the journal); a worker holding
+    # them would keep a supervisor waiting for them to close. Errors come back through the future.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    if null > 2:
+        os.close(null)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is for the bot; it stops us
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when the bot dies, however it dies (False where it can't)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)) == 0
+    except (OSError, AttributeError):  # no libc symbols to find, or no prctl among them
+        return False
+
+
+def _watch(parent: int) -> None:
+    """Where prctl is missing: exit within a second or so of the bot dying (we are re-parented)."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_EVERY)
+    os._exit(0)
