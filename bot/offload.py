@@ -32,7 +32,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,12 @@ def _import_heavy() -> None:
         importlib.import_module(name)
 
 
-async def warm_up() -> None:
-    """Start the drawing process and import the chart libraries there, then freeze the start-up heap."""
+async def warm_up(*others: asyncio.Future[Any]) -> None:
+    """Start the drawing process and import the chart libraries there, then freeze the start-up heap.
+
+    ``others`` are start-up tasks that build long-lived data (the city index): the freeze waits for
+    them, so what they keep is out of the collector's way too. Their own failures are theirs.
+    """
     started = time.perf_counter()
     try:
         await _in_process(_import_heavy)
@@ -61,6 +65,8 @@ async def warm_up() -> None:
     except (BrokenProcessPool, OSError) as error:  # the first /chart tries a fresh process
         logger.warning("offload.warm_up_failed error=%s", type(error).__name__)
         _discard()
+    if others:
+        await asyncio.wait(others)
     gc.collect()
     gc.freeze()
     logger.info("offload.warmed seconds=%.2f frozen=%s", time.perf_counter() - started, gc.get_freeze_count())

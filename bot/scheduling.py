@@ -327,7 +327,8 @@ class Scheduler:
         if rest:
             self._in_background(self._rebuild_rest(rest), "reminders:rebuild")
         if services(self.app).clock is system_clock:  # a deployment, not a test with its own clock
-            self._in_background(offload.warm_up(), "offload:warm_up")
+            warming = services(self.app).warming
+            self._in_background(offload.warm_up(*([warming] if warming else [])), "offload:warm_up")
         count = len(self._due)
         job_queue = self.app.job_queue
         if job_queue is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -230,3 +231,20 @@ async def test_offload_shutdown_is_quick_and_fine_without_a_pool() -> None:
     assert time.perf_counter() - started < 0.2
     assert int(await drawing) != os.getpid()
     offload.shutdown()
+
+
+async def test_offload_warm_up_freezes_what_start_up_tasks_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The heap is frozen only after the other start-up tasks (the city index) have finished."""
+    frozen_when: list[bool] = []
+    built = asyncio.Event()
+
+    async def build_index() -> None:
+        await asyncio.sleep(0.2)
+        built.set()
+
+    monkeypatch.setattr(gc, "freeze", lambda: frozen_when.append(built.is_set()))
+    try:
+        await offload.warm_up(asyncio.ensure_future(build_index()))
+    finally:
+        offload.shutdown()
+    assert frozen_when == [True]
