@@ -13,12 +13,13 @@ back (restored from a backup, edited by hand) no longer matches and is read and 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from storage.atomic_json import TEMP_SUFFIX, fsync_dir
 from storage.schema import SCHEMA_VERSION
@@ -62,7 +63,7 @@ def load_index(data_dir: Path) -> tuple[dict[int, IndexEntry], str]:
     """The entries of a readable, current index and the wake times' context; ({}, "") otherwise."""
     path = data_dir / INDEX_NAME
     try:
-        raw = json.loads(path.read_bytes())
+        raw = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         return {}, ""
     except (OSError, ValueError) as error:
@@ -82,19 +83,19 @@ def load_index(data_dir: Path) -> tuple[dict[int, IndexEntry], str]:
     return entries, context if isinstance(context, str) else ""
 
 
-def index_text(entries: dict[int, IndexEntry], wake_context: str) -> str:
+def index_text(entries: dict[int, IndexEntry], wake_context: str) -> bytes:
     """The index file's content; ``wake_context`` says what the wake times were computed with."""
     users = {str(uid): entry.to_json() for uid, entry in entries.items() if entry.stat is not None}
     document = {"version": INDEX_VERSION, "schema": SCHEMA_VERSION, "wake_context": wake_context, "users": users}
-    return json.dumps(document, separators=(",", ":"))
+    return orjson.dumps(document)  # 10,000 users: a few ms on the loop, not tens
 
 
-def write_index(data_dir: Path, text: str, *, fsync: bool) -> None:
+def write_index(data_dir: Path, text: bytes, *, fsync: bool) -> None:
     """Replace the index atomically (a thread may call this: it touches no shared state)."""
     path = data_dir / INDEX_NAME
     temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
-        with open(temp, "w", encoding="utf-8") as handle:
+        with open(temp, "wb") as handle:
             handle.write(text)
             if fsync:
                 handle.flush()

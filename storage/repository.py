@@ -248,11 +248,11 @@ class Repository:
 
     # -- the index -----------------------------------------------------------------------------
 
-    def index_snapshot(self) -> str:
+    def index_snapshot(self) -> bytes:
         """The index file's text as of now (cheap enough for the event loop; write it elsewhere)."""
         return index_text(self._index, self.wake_context)
 
-    def save_index(self, text: str | None = None) -> None:
+    def save_index(self, text: bytes | None = None) -> None:
         """Write the index (``text`` from :meth:`index_snapshot`, or a fresh one)."""
         if not self.users_dir.exists():
             return

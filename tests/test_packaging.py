@@ -27,6 +27,7 @@ DISTRIBUTIONS = {
     "httpx": "httpx",
     "tornado": "tornado",
     "tzfpy": "tzfpy",
+    "orjson": "orjson",
     "aiohttp": "aiohttp",
 }
 # The fake served over HTTP, and its fault injection: test and bench tools, on aiohttp.
