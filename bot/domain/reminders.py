@@ -39,7 +39,15 @@ from bot.domain.dates import week_start
 from bot.domain.funnel import Rates, rates
 from bot.domain.models import JobApplication, Profile
 from bot.domain.stages import Outcome, Stage
-from bot.domain.weekly import WeekStatus, in_flight, rank_prospects, started_on, week_status
+from bot.domain.weekly import (
+    WeekStatus,
+    applications_per_week,
+    in_flight,
+    rank_prospects,
+    started_on,
+    week_status,
+    week_status_of,
+)
 
 _DELAY_IN_KEY = re.compile(r"(follow|ghost)\d+(:#\d+:.+)")  # keys recorded before the delay left them
 
@@ -164,6 +172,7 @@ def _key_moment(moment: datetime) -> str:
 def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> Iterable[Reminder]:
     this_monday = week_start(now.astimezone(tz).date())
     slots = ((Kind.PLAN, profile.plan), (Kind.CHECK, profile.check), (Kind.REVIEW, profile.review))
+    counts = applications_per_week(apps, tz) if profile.check is not None else {}  # once, for all three weeks
     for kind, slot in slots:
         if slot is None:
             continue
@@ -176,7 +185,7 @@ def _weekly(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz:
             # silence is recorded at its minute and a later change of target can't wake it.
             quiet = (
                 kind == Kind.CHECK
-                and week_status(apps, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
+                and week_status_of(counts, tz, profile.target_per_week, at, since=started_on(profile, tz)).met
             )
             yield Reminder(kind, f"{kind}:{day.isoformat()}", at, day=day, quiet=quiet)
 

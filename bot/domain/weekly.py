@@ -80,7 +80,13 @@ def week_status(
     Weeks before ``since`` (the day the user started with Funnelbot) don't count: an imported
     history of old applications must not buy years of silence.
     """
-    counts = applications_per_week(apps, tz)
+    return week_status_of(applications_per_week(apps, tz), tz, target, now, since=since)
+
+
+def week_status_of(
+    counts: dict[date, int], tz: ZoneInfo, target: int, now: datetime, *, since: date | None = None
+) -> WeekStatus:
+    """:func:`week_status` from the counts :func:`applications_per_week` made (for several weeks at once)."""
     this_monday = week_start(now.astimezone(tz).date())
     last_monday = this_monday - timedelta(days=7)
     buffer, streak = 0, 0
