@@ -488,7 +488,11 @@ class Repository:
         return [_copy(app) for app in self.applications_view(user_id)]
 
     def applications_view(self, user_id: int) -> list[JobApplication]:
-        """The user's applications as kept in memory: read them, never change them (the scheduler)."""
+        """The user's applications as kept in memory, not copied: read them, never change them.
+
+        What views, summaries and the scheduler use; copying 500 applications costs milliseconds.
+        Change a copy from :meth:`get_application` or :meth:`list_applications`, then save it.
+        """
         store = self._store(user_id)
         return store.applications() if store is not None else []
 

@@ -127,7 +127,7 @@ async def set_target(update: Update, context: BotContext) -> None:
 async def show_streak(update: Update, context: BotContext) -> None:
     """/streak: weeks in a row on target, this week so far and the buffer."""
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     week = standing(profile, apps, context.now(), _tz(profile, context)).week
     await reply(update, streak_text(week))
 
@@ -325,7 +325,7 @@ async def record_interview(update: Update, context: BotContext) -> None:
     profile = profile_of(update, context)
     tz, now = _tz(profile, context), context.now()
     if not args:
-        await reply(update, interview_list(context.repo.list_applications(profile.user_id), now, tz))
+        await reply(update, interview_list(context.repo.applications_view(profile.user_id), now, tz))
         return
     app = await find_app(update, context, args, "/interview 3 tomorrow 14:00")
     if app is None:
@@ -558,7 +558,7 @@ async def _prep_at_once(
         return
     tz, now = _tz(profile, context), context.now()
     context.repo.mark_reminder(profile.user_id, prep.key, now, "sending")  # no await since the check
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     await reply(update, *render_prep(app, prep, profile, tz, now.astimezone(tz).date(), apps))
     context.repo.mark_reminder(profile.user_id, prep.key, context.now(), "sent")
     changed(context, profile.user_id)
@@ -603,7 +603,7 @@ async def record_take_home(update: Update, context: BotContext) -> None:
     today = now.astimezone(tz).date()
     if not args:
         pending = sorted(
-            (a for a in context.repo.list_applications(profile.user_id) if a.is_open and a.take_home_due),
+            (a for a in context.repo.applications_view(profile.user_id) if a.is_open and a.take_home_due),
             key=lambda a: a.take_home_due or now,
         )
         await reply(update, take_homes_list(pending, today, tz))

@@ -101,7 +101,7 @@ logger = logging.getLogger(__name__)
 async def _save_new(update: Update, context: BotContext, profile: Profile, draft: Draft) -> JobApplication:
     same = [
         a
-        for a in context.repo.list_applications(profile.user_id)
+        for a in context.repo.applications_view(profile.user_id)
         if (a.company.casefold(), a.role.casefold()) == (draft.company.casefold(), draft.role.casefold())
     ]
     app = context.repo.add_application(profile, moves.new_application(draft, context.now()), "added #{n}")
@@ -113,7 +113,7 @@ async def _save_new(update: Update, context: BotContext, profile: Profile, draft
     today = today_for(profile, context)
     found = ambiguous_far(draft.closes_typed, today, order) if draft.closes_typed else None
     duplicate = same[0].number if same else None
-    rank = prospect_rank(context.repo.list_applications(profile.user_id), app.number)
+    rank = prospect_rank(context.repo.applications_view(profile.user_id), app.number)
     referrer = people.link_referrer(context, profile.user_id, app.number, draft.source_text)
     if referrer is not None:  # "via Jane Doe" named a contact: no "unknown source" heads-up
         draft.source_text = ""
@@ -313,7 +313,7 @@ async def list_applications(update: Update, context: BotContext) -> None:
     """/list: open applications grouped by stage, paged; /list all includes closed ones."""
     profile = profile_of(update, context)
     scope = (context.args or ["open"])[0].lower()
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     text, markup = list_page(apps, 1, today_for(profile, context), closed=scope == "all")
     await reply(update, text, markup)
 
@@ -325,7 +325,7 @@ async def list_page_tapped(update: Update, context: BotContext) -> None:
     _, scope, args = decode(query.data)
     page = int_args(args, 1)
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     text, markup = list_page(apps, page[0] if page else 1, today_for(profile, context), closed=scope == "all")
     await edit(update, text, markup)
 
@@ -333,7 +333,7 @@ async def list_page_tapped(update: Update, context: BotContext) -> None:
 async def show_prospects(update: Update, context: BotContext) -> None:
     """/prospects: prospects ranked by fit, with re-rate buttons."""
     profile = profile_of(update, context)
-    ranked = rank_prospects(context.repo.list_applications(profile.user_id))
+    ranked = rank_prospects(context.repo.applications_view(profile.user_id))
     text, markup = prospects_view(ranked, today_for(profile, context))
     await reply(update, text, markup)
 
@@ -374,7 +374,7 @@ async def _apply(
     else:
         await reply(update, f"{headline}\n\n{text}", markup)
     if app.stage == Stage.ACCEPTED and app.outcome is None:
-        others = moves.open_elsewhere(context.repo.list_applications(profile.user_id), app.number)
+        others = moves.open_elsewhere(context.repo.applications_view(profile.user_id), app.number)
         await reply(update, *congratulations_elsewhere(app, others))
 
 
@@ -751,7 +751,7 @@ async def fit_button(update: Update, context: BotContext) -> None:
         context.repo.save_application(profile.user_id, app, f"rated #{app.number}")
         changed(context, profile.user_id)
         await answer(query, f"#{app.number} fit {app.fit}")
-        ranked = rank_prospects(context.repo.list_applications(profile.user_id))
+        ranked = rank_prospects(context.repo.applications_view(profile.user_id))
         text, markup = prospects_view(ranked, today_for(profile, context))
         await edit(update, f"#{app.number} fit is now {app.fit}.\n\n{text}", markup)
 
@@ -1133,7 +1133,7 @@ async def record_lesson(update: Update, context: BotContext) -> Ask | int:
 async def show_lessons(update: Update, context: BotContext) -> None:
     """/lessons: every lesson, newest first, and the gaps rejections named."""
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     await reply(update, *lessons_view(apps, 0, context.user_tz(profile.timezone)))
 
 
@@ -1144,7 +1144,7 @@ async def lessons_page_tapped(update: Update, context: BotContext) -> None:
     await answer(query)
     page = int_args(decode(query.data)[2], 1)
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     await edit(update, *lessons_view(apps, page[0] if page else 0, context.user_tz(profile.timezone)))
 
 

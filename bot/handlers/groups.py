@@ -244,7 +244,7 @@ def _rows(context: BotContext, members: dict[str, Any], now: datetime) -> list[d
         if profile is None or not profile.active:
             continue
         tz = context.user_tz(profile.timezone)
-        apps = context.repo.list_applications(profile.user_id)
+        apps = context.repo.applications_view(profile.user_id)
         status = week_status(apps, tz, profile.target_per_week, now, since=profile.created_at.astimezone(tz).date())
         name = profile.first_name or "A member"
         rows.append(dom.BoardRow(name, status.met, status.applied, streak_including_this_week(status)))

@@ -69,7 +69,7 @@ _CSV_MIME = {
 
 def _apps_and_tz(update: Update, context: BotContext) -> tuple[Profile, list[JobApplication], Any]:
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     return profile, apps, context.user_tz(profile.timezone)
 
 
@@ -343,7 +343,7 @@ def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
 def _store(update: Update, context: BotContext, apps: Sequence[JobApplication]) -> list[JobApplication]:
     """Number and save in one synchronous step (no await between reading and writing)."""
     profile = profile_of(update, context)
-    fresh = csvio.still_new(apps, context.repo.list_applications(profile.user_id))
+    fresh = csvio.still_new(apps, context.repo.applications_view(profile.user_id))
     if fresh:
         for app in fresh:
             profile.number_new(app)

@@ -329,7 +329,7 @@ async def own_words(update: Update, context: BotContext) -> int:
 
 def compose_week(context: BotContext, profile: Profile, names: bool, tell: bool = False) -> dom.PartnerWeek:
     tz = context.user_tz(profile.timezone)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     now = context.now()
     status = week_status(apps, tz, profile.target_per_week, now, since=profile.created_at.astimezone(tz).date())
     moves = week_moves(apps, tz, status.monday)

@@ -50,7 +50,7 @@ def _save(context: BotContext, user_id: int, contact: dom.Contact, label: str) -
 
 
 def _titles(context: BotContext, user_id: int) -> dict[int, str]:
-    return {a.number: views.plain_title(a) for a in context.repo.list_applications(user_id)}
+    return {a.number: views.plain_title(a) for a in context.repo.applications_view(user_id)}
 
 
 # -- /contact, /contacts -----------------------------------------------------------------------
@@ -307,7 +307,7 @@ async def _follow_up_chosen(
 async def _offer_links(update: Update, context: BotContext, contact: dom.Contact) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    apps = [a for a in context.repo.list_applications(update.effective_user.id) if a.is_open]
+    apps = [a for a in context.repo.applications_view(update.effective_user.id) if a.is_open]
     apps.sort(key=lambda a: a.number, reverse=True)
     await answer(query)
     if not apps:
@@ -542,7 +542,7 @@ def referrer_note(referrer: str | None, saved_text: str) -> str:
 async def network_stats(update: Update, context: BotContext) -> None:
     """/stats network: conversion of applications through people vs cold ones."""
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     if not apps:
         await reply(update, "No applications yet. Save one with /add.")
         return

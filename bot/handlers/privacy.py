@@ -34,7 +34,7 @@ async def show_privacy(update: Update, context: BotContext) -> None:
 async def forget(update: Update, context: BotContext) -> None:
     """/forget: says what would be deleted and asks to confirm (with an export offered first)."""
     profile = profile_of(update, context)
-    apps = context.repo.list_applications(profile.user_id)
+    apps = context.repo.applications_view(profile.user_id)
     token = secrets.token_hex(4)
     context.scratch["forget"] = token
     await reply(update, *views.forget_question(len(apps), token))
@@ -59,7 +59,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
         await edit(update, "OK, nothing was deleted.")
         return
     user_id = update.effective_user.id
-    count = len(context.repo.list_applications(user_id))
+    count = len(context.repo.applications_view(user_id))
     context.repo.delete_user(user_id)  # store first: if the answer fails, the data is still gone
     people.forget_user(context, user_id)  # contacts, partnerships, group boards
     context.application.drop_user_data(user_id)  # and the question data kept for them, if any
