@@ -64,15 +64,17 @@ def furthest(app: JobApplication) -> Stage:
     return max([app.stage, *app.reached()])
 
 
-def entry_stage(app: JobApplication) -> Stage:
+def entry_stage(app: JobApplication, reached: dict[Stage, datetime] | None = None) -> Stage:
     """Where the application came into the funnel: the stage it was created at.
 
     Without a creation event (older or imported data), the furthest stage at its first moment.
+    ``reached`` is ``app.reached()`` when the caller already has it.
     """
     created = next((e.stage for e in app.history if e.kind == "created" and e.stage is not None), None)
     if created is not None:
         return created
-    reached = app.reached()
+    if reached is None:
+        reached = app.reached()
     if not reached:
         return Stage.APPLIED if app.stage >= Stage.APPLIED else Stage.PROSPECT
     first = min(reached.values())
@@ -170,35 +172,48 @@ class Funnel:
 
 
 def funnel(apps: Iterable[JobApplication]) -> Funnel:
-    """Every number /funnel shows."""
+    """Every number /funnel shows.
+
+    Each application's history is replayed once here (500 applications: a few milliseconds), not
+    once per stage and per wait.
+    """
     apps = list(apps)
-    furthest_of = {id(app): furthest(app) for app in apps}
-    entered_as_prospect = [a for a in apps if entry_stage(a) == Stage.PROSPECT]
+    reached_of = [app.reached() for app in apps]
+    furthest_of = [max([app.stage, *reached]) for app, reached in zip(apps, reached_of, strict=True)]
+    entry_of = [entry_stage(app, reached) for app, reached in zip(apps, reached_of, strict=True)]
+    counts = Counter(furthest_of)
 
     def at_least(stage: Stage) -> int:
-        return sum(1 for a in apps if furthest_of[id(a)] >= stage)
+        return sum(n for s, n in counts.items() if s >= stage)
 
+    entered_as_prospect = [i for i, entry in enumerate(entry_of) if entry == Stage.PROSPECT]
     stages = []
     for stage in Stage:
         if stage == Stage.PROSPECT:
             continue
         if stage == Stage.APPLIED:
             base = len(entered_as_prospect)
-            converted = sum(1 for a in entered_as_prospect if furthest_of[id(a)] >= Stage.APPLIED)
+            converted = sum(1 for i in entered_as_prospect if furthest_of[i] >= Stage.APPLIED)
             conversion = converted / base if base else None
         else:
             before = at_least(Stage(stage - 1))
             conversion = at_least(stage) / before if before else None
         stages.append(StageCount(stage, at_least(stage), conversion))
 
-    never_applied = [a for a in apps if furthest_of[id(a)] == Stage.PROSPECT]
-    overall = rates(apps)
+    never_applied = [app for app, top in zip(apps, furthest_of, strict=True) if top == Stage.PROSPECT]
+    overall = Rates(
+        applied=at_least(Stage.APPLIED),
+        responded=at_least(Stage.RESPONDED),
+        interviewed=at_least(Stage.INTERVIEW),
+        offered=at_least(Stage.OFFER),
+        accepted=at_least(Stage.ACCEPTED),
+    )
     return Funnel(
         total=len(apps),
         stages=tuple(stages),
         saved_as_prospect=len(entered_as_prospect),
         rates=overall,
-        waits=tuple(waits(apps)),
+        waits=tuple(_waits(zip(reached_of, entry_of, strict=True))),
         prospects_open=sum(1 for a in never_applied if a.is_open),
         prospects_dropped=sum(1 for a in never_applied if a.is_closed),
         outcomes=tuple(outcomes(apps)),
@@ -208,25 +223,33 @@ def funnel(apps: Iterable[JobApplication]) -> Funnel:
 
 def waits(apps: Sequence[JobApplication]) -> list[Wait]:
     """Median elapsed days between milestones, for pairs with at least one sample."""
-    found = []
-    for start, end in WAIT_PAIRS:
-        days = []
-        for app in apps:
-            reached = app.reached()
-            if start in reached and end in reached and start >= entry_stage(app):
+    return _waits((reached, entry_stage(app, reached)) for app in apps for reached in [app.reached()])
+
+
+def _waits(facts: Iterable[tuple[dict[Stage, datetime], Stage]]) -> list[Wait]:
+    """``waits`` from each application's (reached stages, entry stage)."""
+    days: dict[tuple[Stage, Stage], list[float]] = {pair: [] for pair in WAIT_PAIRS}
+    for reached, entry in facts:
+        for start, end in WAIT_PAIRS:
+            if start in reached and end in reached and start >= entry:
                 delta = reached[end] - reached[start]
                 if delta >= timedelta(0):
-                    days.append(delta.total_seconds() / 86400)
-        if days:
-            found.append(Wait(start, end, statistics.median(days), len(days)))
-    return found
+                    days[start, end].append(delta.total_seconds() / 86400)
+    return [
+        Wait(start, end, statistics.median(samples), len(samples))
+        for (start, end), samples in days.items()
+        if samples
+    ]
 
 
 def outcomes(apps: Sequence[JobApplication]) -> list[OutcomeCount]:
     """Open, accepted and each way of closing, with the reasons given (most common first)."""
     result = []
+    by_state: dict[str, list[JobApplication]] = {}
+    for app in apps:
+        by_state.setdefault(end_state(app), []).append(app)
     for state in ("open", "accepted", *(o.value for o in Outcome)):
-        matching = [a for a in apps if end_state(a) == state]
+        matching = by_state.get(state, [])
         reasons: tuple[tuple[str, int], ...] = ()
         if state in {o.value for o in Outcome}:
             counter = Counter(a.reason.strip() or NO_REASON for a in matching)

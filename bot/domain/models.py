@@ -194,6 +194,12 @@ class JobApplication:
 
         Replays the history: a backwards correction retracts the stages above it.
         """
+        # /funnel asks each application several times; history is only ever appended to (events
+        # are frozen), so the replay is kept until the list grows or is replaced. Not a field:
+        # it stays out of comparisons, copies keep it only while they share the list.
+        cached = self.__dict__.get("_reached")
+        if cached is not None and cached[0] is self.history and cached[1] == len(self.history):
+            return dict(cached[2])
         reached: dict[Stage, datetime] = {}
         for event in self.history:
             if event.stage is None or event.kind not in ("created", "stage"):
@@ -202,7 +208,8 @@ class JobApplication:
                 for stage in [s for s in reached if s > event.stage]:
                     del reached[stage]
             reached.setdefault(event.stage, event.at)
-        return reached
+        self.__dict__["_reached"] = (self.history, len(self.history), reached)
+        return dict(reached)
 
     def entered_at(self, stage: Stage) -> datetime | None:
         return self.reached().get(stage)
