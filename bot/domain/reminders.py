@@ -216,13 +216,20 @@ def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo) -> I
                 yield Reminder(kind, key, at, app.number, day=anchor)
 
 
-def _interviews(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
+def _interviews(apps: Sequence[JobApplication], tz: ZoneInfo, since: datetime) -> Iterable[Reminder]:
     """Prep the evening before and 2 h before, a check-in 3 h after; any that falls outside the
-    calendar (an imported 9999-12-31T23:00Z) is left out, the others still come."""
+    calendar (an imported 9999-12-31T23:00Z) is left out, the others still come.
+
+    An interview whose check-in (its last reminder) is before ``since`` is skipped unexamined:
+    a long search keeps hundreds of past interviews, and their reminders would all be dropped.
+    """
+    done_before = since - CHECK_IN_AFTER
     for app in apps:
         if not app.is_open:
             continue
         for moment in app.interviews:
+            if moment < done_before:
+                continue
             tag = f"#{app.number}:{_key_moment(moment)}"
             soon = _shift(moment, -PREP_BEFORE)
             day = _local_day(moment, tz)
@@ -252,14 +259,15 @@ def _take_homes(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Remind
 
 def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, tz: ZoneInfo) -> list[Reminder]:
     """Every reminder from ``LOOKBACK`` ago onwards that applies to this user's data."""
+    since = now - LOOKBACK
     found = [
         *_weekly(profile, apps, now, tz),
         *_closing(apps, tz),
         *_silent(profile, apps, tz),
-        *_interviews(apps, tz),
+        *_interviews(apps, tz, since),
         *_take_homes(apps, tz),
     ]
-    return [r for r in found if r.at >= now - LOOKBACK]
+    return [r for r in found if r.at >= since]
 
 
 def recorded_keys(sent: Collection[str]) -> Collection[str]:
