@@ -182,3 +182,17 @@ def test_withdraw_all_closes_each_with_the_reason() -> None:
     apps = [make_app(Stage.INTERVIEW), make_app(Stage.APPLIED)]
     moves.withdraw_all(apps, T0)
     assert [(a.outcome, a.reason) for a in apps] == [(Outcome.WITHDRAWN, "accepted another offer")] * 2
+
+
+def test_reached_follows_the_history_after_it_was_read() -> None:
+    """reached() is kept between calls; a move, a correction or a new history list is seen at once."""
+    app = JobApplication(1, "Acme", "SRE", T0, history=[Event(T0, "created", Stage.PROSPECT)])
+    assert list(app.reached()) == [Stage.PROSPECT]
+    moves.move(app, Stage.INTERVIEW, T0 + timedelta(days=1))
+    assert Stage.INTERVIEW in app.reached()
+    moves.move(app, Stage.APPLIED, T0 + timedelta(days=2))  # a correction backwards
+    assert Stage.INTERVIEW not in app.reached()
+    app.reached()[Stage.OFFER] = T0  # the caller's own copy
+    assert Stage.OFFER not in app.reached()
+    app.history = [Event(T0, "created", Stage.APPLIED)]
+    assert list(app.reached()) == [Stage.APPLIED]

@@ -307,6 +307,19 @@ def test_interview_recorded_late_skips_the_evening_prep() -> None:
     assert keys(found.missed) == ["prep-eve:#5:2026-12-01T13:00Z"]
 
 
+def test_a_check_in_at_the_edge_of_the_look_back_is_still_missed_and_older_ones_are_dropped() -> None:
+    """Past interviews are skipped unexamined only once their check-in is older than the look-back:
+    one whose check-in is exactly at its edge still shows as missed, one a minute older does not."""
+    p = profile(plan=None, check=None, review=None)
+    now = local(date(2026, 12, 10), 12)
+    edge = now - timedelta(days=8) - timedelta(hours=3)  # its check-in is 8 days ago to the minute
+    app = job(5, Stage.INTERVIEW, local(MONDAY, 9))
+    app.interviews += [edge - timedelta(minutes=1), edge]
+    found = agenda(p, [app], set(), now, BERLIN)
+    assert [r.key for r in found.missed if r.kind == Kind.CHECK_IN] == [f"checkin:#5:{edge:%Y-%m-%dT%H:%MZ}"]
+    assert found.due == []
+
+
 # -- catch-up, pause, inactive -------------------------------------------------------------------
 
 
