@@ -379,7 +379,7 @@ class Scheduler:
             batches = []
             for _, user_id in users:
                 try:
-                    batch = self._prepare(user_id, now, report)
+                    batch = await self._prepare(user_id, now, report)
                 except Exception:
                     logger.exception("reminders.user_failed user=%s step=prepare", user_id)
                     self._due.pop(user_id, None)  # back in the index after their next change
@@ -406,7 +406,7 @@ class Scheduler:
             )
         return report
 
-    def _prepare(self, user_id: int, now: datetime, report: TickReport) -> _Batch | None:
+    async def _prepare(self, user_id: int, now: datetime, report: TickReport) -> _Batch | None:
         profile = self.repo.get_profile(user_id)
         if profile is None:
             self._due.pop(user_id, None)
@@ -414,7 +414,7 @@ class Scheduler:
         apps = self.repo.applications_view(user_id)
         plan = self._agenda(profile, apps, now)
         for reminder in plan.missed:
-            if not self._record(user_id, reminder.key, "skipped"):
+            if not await self._record(user_id, reminder.key, "skipped"):
                 report.later += 1
                 return None  # still due in the index: the next tick tries again
             report.skipped += 1
@@ -474,9 +474,9 @@ class Scheduler:
         outcome, intent = await self._send(user_id, batch.profile.chat_id, reminder)
         if outcome in (Delivery.SENT, Delivery.UNCERTAIN, Delivery.FAILED, Delivery.NOTHING):
             # If this write fails, an intent recorded before the send still stands: never resent.
-            self._record(user_id, reminder.key, outcome.value)
+            await self._record(user_id, reminder.key, outcome.value)
         elif intent:  # it never reached Telegram (refused, unsent, blocked, or no longer due)
-            withdrawn = self._withdraw(user_id, reminder.key)
+            withdrawn = await self._withdraw(user_id, reminder.key)
             if not withdrawn and outcome == Delivery.LATER:
                 outcome = Delivery.UNCERTAIN  # the intent stands, so it will never go out: count it
         if outcome == Delivery.SENT:
@@ -503,10 +503,15 @@ class Scheduler:
             report.later += 1
             batch.queue.clear()
 
-    def _record(self, user_id: int, key: str, status: str) -> bool:
-        """Write ``key``'s status; a write that fails (disk full) is one log line and False."""
+    async def _record(self, user_id: int, key: str, status: str) -> bool:
+        """Write ``key``'s status; a write that fails (disk full) is one log line and False.
+
+        The record is in memory at once (anything composed after sees it) and on disk when this
+        returns; the file write runs in a worker thread, so 1,000 nudges don't hold the loop.
+        """
         try:
-            self.repo.mark_reminder(user_id, key, self.now(), status)
+            async with self.repo.writing(user_id):
+                self.repo.mark_reminder(user_id, key, self.now(), status)
         except WRITE_FAILED as error:
             logger.warning(
                 "reminders.record_failed user=%s key=%s status=%s error=%s", user_id, key, status, _why(error)
@@ -514,10 +519,11 @@ class Scheduler:
             return False
         return True
 
-    def _withdraw(self, user_id: int, key: str) -> bool:
+    async def _withdraw(self, user_id: int, key: str) -> bool:
         """Remove our intent for ``key`` (it never reached Telegram), so a later tick can send it."""
         try:
-            self.repo.unmark_reminder(user_id, key)
+            async with self.repo.writing(user_id):
+                self.repo.unmark_reminder(user_id, key)
         except WRITE_FAILED as error:
             logger.warning("reminders.withdraw_failed user=%s key=%s error=%s", user_id, key, _why(error))
             return False
@@ -551,8 +557,8 @@ class Scheduler:
         """One message, with the policy in the module docstring; also says whether our intent is recorded.
 
         Right before each attempt (after every wait) the message is composed from the data as stored
-        then; before the first request leaves, the intent (``sending``) is recorded, with no
-        ``await`` in between. Only failures that prove nothing reached Telegram are retried.
+        then; the intent (``sending``) is recorded in memory with no ``await`` in between, and is
+        on disk before the first request leaves. Only failures that prove nothing reached Telegram are retried.
         """
         backoff = 1.0
         intent = False
@@ -561,7 +567,7 @@ class Scheduler:
             if isinstance(message, Delivery):
                 return message, intent
             if not intent:
-                if not self._record(user_id, reminder.key, SENDING):
+                if not await self._record(user_id, reminder.key, SENDING):
                     return Delivery.UNRECORDED, False
                 intent = True
             text, markup = message

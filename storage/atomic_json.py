@@ -15,6 +15,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +51,21 @@ class StorageWriteError(RuntimeError):
         super().__init__(f"could not save {path}: {self.strerror} (errno {self.errno})")
 
 
+@dataclass(frozen=True)
+class PendingWrite:
+    """A committed snapshot still to be put on disk (:meth:`AtomicJSONStorage.put`, any thread)."""
+
+    text: bytes
+    version: int
+
+
 class AtomicJSONStorage(Storage):
-    """JSON file storage with atomic replace-on-write and a write-through memory copy."""
+    """JSON file storage with atomic replace-on-write and a write-through memory copy.
+
+    A commit can hand its file write to a worker thread (:meth:`commit` with ``defer``, then
+    :meth:`put`). Every snapshot gets the next version number, and the file only ever moves
+    forward: writes of the same file take turns, and one older than what is on disk is skipped.
+    """
 
     def __init__(self, path: str | Path, fsync: bool = True) -> None:
         self.path = Path(path)
@@ -57,6 +73,10 @@ class AtomicJSONStorage(Storage):
         self._data: dict[str, Any] | None = None
         self._depth = 0  # open begin() calls; writes are deferred while it is above zero
         self._dirty = False  # a deferred write is waiting for commit()
+        self._io = threading.Lock()  # one writer of this file at a time
+        self._version = 0  # of the newest snapshot handed out for writing
+        self._on_disk = 0  # of the snapshot the file holds (sys.maxsize: the file was deleted)
+        self.writing = 0  # snapshots handed to a worker thread and not yet written
 
     @property
     def in_transaction(self) -> bool:
@@ -86,16 +106,23 @@ class AtomicJSONStorage(Storage):
         """Start deferring writes; calls nest, and only the outermost commit touches the file."""
         self._depth += 1
 
-    def commit(self) -> None:
-        """End one begin(); the outermost one writes the batched changes (if any) in one go."""
+    def commit(self, *, defer: bool = False) -> PendingWrite | None:
+        """End one begin(); the outermost one writes the batched changes (if any) in one go.
+
+        With ``defer`` the changes are encoded and kept in memory, and the write is returned for
+        the caller to :meth:`put` (in a worker thread); until then the file is one change behind.
+        """
         if self._depth == 0:
             raise RuntimeError("commit() without begin()")
         if self._depth > 1:
             self._depth -= 1
-            return
+            return None
         try:
             if self._dirty and self._data is not None:
+                if defer:
+                    return self._snapshot(self._data)
                 self._write_file(self._data)
+            return None
         finally:
             self._depth = 0
             self._dirty = False
@@ -106,7 +133,7 @@ class AtomicJSONStorage(Storage):
         self._dirty = False
         self._data = None
 
-    def _write_file(self, data: dict[str, Any]) -> None:
+    def _snapshot(self, data: dict[str, Any]) -> PendingWrite:
         try:
             # orjson writes the same bytes as json.dumps(ensure_ascii=False, separators=(",", ":")),
             # ten times faster: the file of a user with 500 applications in 0.3 ms instead of 3.
@@ -115,6 +142,36 @@ class AtomicJSONStorage(Storage):
             # TinyDB hands us its read copy after changing it; forget it so the file wins.
             self._data = None
             raise
+        self._version += 1
+        return PendingWrite(text, self._version)
+
+    def _write_file(self, data: dict[str, Any]) -> None:
+        write = self._snapshot(data)
+        try:
+            self.put(write)
+        except BaseException:
+            self._data = None
+            raise
+        self._data = data
+
+    def put(self, write: PendingWrite) -> None:
+        """Put a snapshot on disk (temp file, fsync, replace, fsync the folder); safe from any thread.
+
+        Raises StorageWriteError; the caller decides what its memory copy becomes.
+        """
+        with self._io:
+            if write.version <= self._on_disk:
+                return  # a newer snapshot (which has this one's changes) is there already
+            self._replace(write.text)
+            self._on_disk = write.version
+
+    def forget_file(self, delete: Any) -> None:
+        """Run ``delete()`` (which removes the file) between writes; later snapshots are not written."""
+        with self._io:
+            delete()
+            self._on_disk = sys.maxsize
+
+    def _replace(self, text: bytes) -> None:
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}{TEMP_SUFFIX}")
         try:
             with open(temp, "wb") as handle:
@@ -124,13 +181,11 @@ class AtomicJSONStorage(Storage):
                     os.fsync(handle.fileno())
             os.replace(temp, self.path)
         except BaseException as error:
-            self._data = None
             with contextlib.suppress(OSError):
                 temp.unlink(missing_ok=True)
             if isinstance(error, OSError):
                 raise StorageWriteError(self.path, error) from error
             raise
-        self._data = data
         if self.fsync:
             try:
                 fsync_dir(self.path.parent)

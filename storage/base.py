@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,11 @@ class RepositoryProtocol(Protocol):
     def close(self) -> None: ...
     def transaction(self, user_id: int) -> AbstractContextManager[None]:
         """All changes for the user inside the block are saved together at its end, or none are."""
+        ...
+
+    def writing(self, user_id: int) -> AbstractAsyncContextManager[None]:
+        """``transaction``, awaited: the block runs without awaiting, then the save is awaited off
+        the event loop (a worker thread here; a database round trip for a server backend)."""
         ...
 
     def handling_update(self, user_id: int, update_id: int) -> AbstractContextManager[None]:

@@ -23,8 +23,8 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +38,7 @@ from bot.domain.models import JobApplication, Profile, utc_iso
 from storage.atomic_json import (
     AtomicJSONStorage,
     CorruptDataError,
+    PendingWrite,
     StorageWriteError,
     fsync_dir,
     load_json,
@@ -289,16 +290,15 @@ class Repository:
             if excess <= 0:
                 break
             old = self._stores[user_id]
-            if old.storage.in_transaction or old is store:
-                continue  # in use: its changes live only in memory until the commit
+            if old.storage.in_transaction or old.storage.writing or old is store:
+                continue  # in use: its changes live only in memory until the commit (or its write)
             del self._stores[user_id]
             old.close()
             excess -= 1
 
     # -- transactions, locks, update ids -------------------------------------------------------
 
-    @contextmanager
-    def transaction(self, user_id: int) -> Iterator[None]:
+    def transaction(self, user_id: int) -> AbstractContextManager[None]:
         """Make every write to this user's file inside the block one atomic file write, at the end.
 
         Nothing is written if nothing changed. An exception discards every change (memory and file
@@ -307,6 +307,12 @@ class Repository:
         inside one unless you hold :meth:`lock`: a write for the user from another task while it is
         open raises RuntimeError rather than being mixed into it.
         """
+        return self._transaction(user_id, None)
+
+    @contextmanager
+    def _transaction(self, user_id: int, defer: list[tuple[UserStore, PendingWrite]] | None) -> Iterator[None]:
+        """:meth:`transaction`; with ``defer`` (for :meth:`writing`) the commit keeps the change in
+        memory and appends its file write to that list instead of making it."""
         new = user_id not in self._index
         store = self._store(user_id, create=True)
         assert store is not None
@@ -324,8 +330,12 @@ class Repository:
             written = store.storage.dirty
             if written:
                 self._stamp_meta(store, user_id)
-            store.storage.commit()
-            if written:
+            pending = store.storage.commit(defer=defer is not None)
+            if pending is not None:
+                assert defer is not None
+                store.storage.writing += 1  # cached until it is on disk; the index follows then
+                defer.append((store, pending))
+            elif written:
                 # The index vouches for this file as just written; its wake time is for the
                 # scheduler to say again (it refreshes the user after every change).
                 self._index[user_id] = IndexEntry(stat_of(store.path), _inactive_since(store))
@@ -334,10 +344,44 @@ class Repository:
             raise
         finally:
             store.owner = None
-            if new and not store.path.exists():
+            if new and not store.storage.writing and not store.path.exists():
                 # A new user whose first change was discarded (or who changed nothing).
                 self._stores.pop(user_id, None)
                 self._index.pop(user_id, None)
+
+    @asynccontextmanager
+    async def writing(self, user_id: int) -> AsyncIterator[None]:
+        """:meth:`transaction`, with the file write and its fsyncs in a worker thread.
+
+        The block runs on the event loop like any transaction (don't await inside it). On leaving
+        it the change is in memory, and this waits, without holding up the loop, until it is on
+        disk: what follows (a message saying so) can rely on it. A failed write puts memory back
+        to the file and raises StorageWriteError. Writes of one file never overlap and the file
+        only moves forward, so a plain transaction meanwhile is safe.
+        """
+        pending: list[tuple[UserStore, PendingWrite]] = []
+        with self._transaction(user_id, pending):
+            yield
+        for store, write in pending:
+            await self._put(user_id, store, write)
+
+    async def _put(self, user_id: int, store: UserStore, write: PendingWrite) -> None:
+        future = asyncio.get_running_loop().run_in_executor(None, store.storage.put, write)
+
+        def landed(done: asyncio.Future[None]) -> None:  # on the loop, even if the waiter left
+            store.storage.writing -= 1
+            if done.cancelled() or done.exception() is not None:
+                return
+            if self._stores.get(user_id) is store and user_id in self._index:  # not deleted since
+                self._index[user_id] = IndexEntry(stat_of(store.path), _inactive_since(store))
+
+        future.add_done_callback(landed)
+        try:
+            await asyncio.shield(future)  # a cancelled waiter doesn't stop the write
+        except StorageWriteError:
+            if not store.storage.in_transaction and self._stores.get(user_id) is store:
+                store.rollback()  # the file wins: the next read comes from it
+            raise
 
     def _stamp_meta(self, store: UserStore, user_id: int) -> None:
         meta = store.table("meta")
@@ -468,10 +512,18 @@ class Repository:
         if user_id not in self._index:
             return False
         path = self.users_dir / f"{user_id}.json"
-        try:
+
+        def delete() -> None:
             path.unlink(missing_ok=True)
             if self.fsync:
                 fsync_dir(path.parent)
+
+        cached = self._stores.get(user_id)
+        try:
+            if cached is not None:
+                cached.storage.forget_file(delete)  # after any write in flight; none after it
+            else:
+                delete()
         except OSError as error:
             raise StorageWriteError(path, error) from error
         store = self._stores.pop(user_id, None)
