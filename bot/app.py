@@ -107,13 +107,16 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .job_queue(GracefulJobQueue())  # a stop lets running jobs finish and starts none
-        .concurrent_updates(_FlushingProcessor(repo))
+        .concurrent_updates(_FlushingProcessor(repo, defer_writes=bool(rate_limiter)))
         .persistence(QuestionPersistence(ConversationStore(settings.data_dir, fsync=repo.fsync)))
     )
     if rate_limiter:
         # One limiter for replies and nudges (replies first); a 429 holds back only its chat, and
         # its retries wait out Telegram's answer (which promises nothing was delivered).
-        builder = builder.rate_limiter(SendLimiter(max_retries=3) if rate_limiter is True else rate_limiter)
+        limiter = SendLimiter(max_retries=3) if rate_limiter is True else rate_limiter
+        # An update's file writes run in a worker thread, and are on disk before it sends anything.
+        limiter.before_send = repo.flush_writes
+        builder = builder.rate_limiter(limiter)
     logging.getLogger("telegram.request.BaseRequest").addFilter(_NOT_JSON)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)

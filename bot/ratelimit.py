@@ -114,6 +114,7 @@ class SendLimiter(BaseRateLimiter[None]):
         max_retries: int = 3,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        before_send: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.per_window = per_window
         self.window = window
@@ -124,6 +125,10 @@ class SendLimiter(BaseRateLimiter[None]):
         self.max_retries = max_retries
         self._clock = clock
         self._sleep = sleep or asyncio.sleep
+        # Awaited before every request: the app puts the update's deferred writes on disk here
+        # (storage's flush_writes), so nothing is said before what it says is saved. What it
+        # raises (StorageWriteError) reaches the caller as it is, never as a Telegram error.
+        self.before_send = before_send
         self._overall = _Window(window)
         self._groups: dict[int | str, _Window] = {}  # group -> its sliding minute
         self._buckets: dict[int | str, tuple[float, float]] = {}  # chat -> (tokens, at)
@@ -154,6 +159,8 @@ class SendLimiter(BaseRateLimiter[None]):
         chat_id: int | str | None = chat if isinstance(chat, int | str) else None
         counted = chat_id is not None and endpoint.startswith(COUNTED_PREFIXES) and endpoint not in NOT_COUNTED
         low = _background.get()
+        if self.before_send is not None:
+            await self.before_send()
         for attempt in range(self.max_retries + 1):
             if chat_id is not None:
                 await self._wait_for_chat(chat_id)

@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.handlers.common import EXPIRED_BUTTON, last_word, tracking_answers
-from storage import Repository
+from storage import Repository, StorageWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +50,19 @@ def user_of(update: object) -> int | None:
 class FairUpdateProcessor(BaseUpdateProcessor):
     """Per-user order, cross-user concurrency, a bounded backlog per user."""
 
-    def __init__(self, repo: Repository, backlog: int = BACKLOG, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        backlog: int = BACKLOG,
+        max_concurrent_updates: int = MAX_CONCURRENT,
+        *,
+        defer_writes: bool = False,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self.repo = repo
+        # Only where every Bot API request first awaits repo.flush_writes (the SendLimiter's
+        # before_send): otherwise a reply could leave before its change is on disk.
+        self.defer_writes = defer_writes
         self.backlog = backlog
         self._waiting: defaultdict[int, int] = defaultdict(int)
         self._warned: set[int] = set()
@@ -93,7 +103,23 @@ class FairUpdateProcessor(BaseUpdateProcessor):
                 await last_word(update, None)
             return
         with self.repo.handling_update(user_id, update_id):
-            await handle(update, coroutine)
+            if not self.defer_writes:
+                await handle(update, coroutine)
+                return
+            with self.repo.deferring_writes():
+                try:
+                    await handle(update, coroutine)
+                finally:
+                    await self._flush(user_id, update_id)
+
+    async def _flush(self, user_id: int, update_id: int) -> None:
+        """The update's writes that no message followed (one did: they are on disk already)."""
+        try:
+            await self.repo.flush_writes()
+        except StorageWriteError as error:
+            # Nothing was said about this change, and memory is back to the file: it simply
+            # didn't happen. The operator sees why; the user's next message is handled as usual.
+            logger.error("storage.write_failed user=%s update=%s error=%s", user_id, update_id, error)
 
     async def _slow_down(self, user_id: int, update: object) -> None:
         logger.info("updates.flood user=%s skipped", user_id)

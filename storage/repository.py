@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,15 @@ class UserStore:
         self.db.close()
 
 
+@dataclass
+class _Deferred:
+    """One update's committed writes still to be made (:meth:`Repository.deferring_writes`)."""
+
+    owner: asyncio.Task[Any] | None  # the task handling the update: only its writes wait
+    writes: list[tuple[UserStore, PendingWrite]] = field(default_factory=list)
+    busy: asyncio.Future[None] | None = None  # set while flush_writes is writing them
+
+
 def _current_task() -> asyncio.Task[Any] | None:
     try:
         return asyncio.current_task()
@@ -198,6 +207,9 @@ class Repository:
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
         self._handling: ContextVar[tuple[tuple[int, int], ...]] = ContextVar(f"handling_{id(self)}", default=())
+        # While an update is handled (:meth:`deferring_writes`): its committed file writes, waiting
+        # for :meth:`flush_writes` (before anything is sent, and at the end).
+        self._deferring: ContextVar[_Deferred | None] = ContextVar(f"deferring_{id(self)}", default=None)
 
     @classmethod
     def open(cls, data_dir: Path | str, *, fsync: bool = True, cache_users: int = CACHE_USERS) -> Repository:
@@ -313,6 +325,9 @@ class Repository:
     def _transaction(self, user_id: int, defer: list[tuple[UserStore, PendingWrite]] | None) -> Iterator[None]:
         """:meth:`transaction`; with ``defer`` (for :meth:`writing`) the commit keeps the change in
         memory and appends its file write to that list instead of making it."""
+        deferring = self._deferring.get()
+        if defer is None and deferring is not None and deferring.owner is _current_task():
+            defer = deferring.writes  # (a task or job started from the update writes as usual)
         new = user_id not in self._index
         store = self._store(user_id, create=True)
         assert store is not None
@@ -364,6 +379,55 @@ class Repository:
             yield
         for store, write in pending:
             await self._put(user_id, store, write)
+
+    @contextmanager
+    def deferring_writes(self) -> Iterator[None]:
+        """While active, this task's committed changes are in memory at once and written to disk by
+        :meth:`flush_writes`, in a worker thread. The update processor wraps each update in it, and
+        flushes before every Bot API request the update makes (the send limiter's ``before_send``)
+        and once more at the end: nothing is said or confirmed before it is on disk, and the
+        writes no longer hold up the event loop. Only the current task's writes wait; a task or a
+        job started from it writes at once, as everywhere else.
+        """
+        token = self._deferring.set(_Deferred(owner=_current_task()))
+        try:
+            yield
+        finally:
+            self._deferring.reset(token)
+
+    async def flush_writes(self) -> None:
+        """Put this task's deferred writes on disk (nothing to do outside :meth:`deferring_writes`).
+
+        Each user's newest snapshot only is written. A failed write puts that user's memory back to
+        the file and raises StorageWriteError, after the others were written.
+        """
+        deferring = self._deferring.get()
+        if deferring is None:
+            return
+        while deferring.busy is not None:  # a task sharing the batch is writing it: wait for it
+            await asyncio.shield(deferring.busy)
+        if not deferring.writes:
+            return
+        writes, deferring.writes = deferring.writes, []
+        newest: dict[int, tuple[UserStore, PendingWrite]] = {}
+        for store, write in writes:
+            older = newest.get(id(store))
+            if older is not None:
+                store.storage.writing -= 1  # its changes are in the newer snapshot too
+            newest[id(store)] = (store, write)
+        deferring.busy = asyncio.get_running_loop().create_future()
+        failed: StorageWriteError | None = None
+        try:
+            for store, write in newest.values():
+                try:
+                    await self._put(store.user_id, store, write)
+                except StorageWriteError as error:
+                    failed = failed or error
+        finally:
+            deferring.busy.set_result(None)
+            deferring.busy = None
+        if failed is not None:
+            raise failed
 
     async def _put(self, user_id: int, store: UserStore, write: PendingWrite) -> None:
         future = asyncio.get_running_loop().run_in_executor(None, store.storage.put, write)
