@@ -63,6 +63,18 @@ class SlowFsync:
         monkeypatch.setattr(os, "fsync", fsync)
 
 
+async def writing_first(repo: Repository, slow: SlowFsync) -> asyncio.Task[None]:
+    """Start recording Ada's "first" through ``writing``; returns once its thread is in fsync."""
+
+    async def job() -> None:
+        async with repo.writing(ADA):
+            repo.mark_reminder(ADA, "first", NOW, "sending")
+
+    task = asyncio.create_task(job())
+    await asyncio.to_thread(slow.entered.wait, 5)
+    return task
+
+
 async def test_the_change_is_on_disk_when_the_block_ends_and_the_loop_ran_meanwhile(
     repo: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,13 +120,7 @@ async def test_a_plain_write_during_the_threads_write_wins_and_the_file_never_mo
 ) -> None:
     """The thread holds an older snapshot; a newer one written on the loop meanwhile must stay."""
     slow = SlowFsync(monkeypatch)
-
-    async def job() -> None:
-        async with repo.writing(ADA):
-            repo.mark_reminder(ADA, "first", NOW, "sending")
-
-    task = asyncio.create_task(job())
-    await asyncio.to_thread(slow.entered.wait, 5)
+    task = await writing_first(repo, slow)
     # A command's ordinary write (on the loop) has to wait its turn for the file; let it go.
     threading.Timer(0.05, slow.release.set).start()
     repo.mark_reminder(ADA, "second", NOW, "sent")
@@ -130,13 +136,7 @@ async def test_a_store_being_written_is_not_evicted_and_a_deleted_user_stays_del
     for user in (ADA, BOB):
         repo.save_profile(Profile(user_id=user, chat_id=user, created_at=NOW))
     slow = SlowFsync(monkeypatch)
-
-    async def job() -> None:
-        async with repo.writing(ADA):
-            repo.mark_reminder(ADA, "first", NOW, "sending")
-
-    task = asyncio.create_task(job())
-    await asyncio.to_thread(slow.entered.wait, 5)
+    task = await writing_first(repo, slow)
     assert repo.get_profile(BOB) is not None  # opening Bob would evict Ada beyond the bound...
     assert repo.reminder_statuses(ADA) == {"first": "sending"}  # ...but she is kept while written
     threading.Timer(0.05, slow.release.set).start()
