@@ -59,9 +59,12 @@ NO_REASON = "no reason given"
 # -- one application -------------------------------------------------------------------------
 
 
-def furthest(app: JobApplication) -> Stage:
-    """The highest stage the application ever reached (its current stage if that is higher)."""
-    return max([app.stage, *app.reached()])
+def furthest(app: JobApplication, reached: dict[Stage, datetime] | None = None) -> Stage:
+    """The highest stage the application ever reached (its current stage if that is higher).
+
+    ``reached`` is ``app.reached()`` when the caller already has it.
+    """
+    return max([app.stage, *(app.reached() if reached is None else reached)])
 
 
 def entry_stage(app: JobApplication, reached: dict[Stage, datetime] | None = None) -> Stage:
@@ -119,17 +122,22 @@ class Rates:
 
 
 def rates(apps: Iterable[JobApplication]) -> Rates:
-    counts = Counter(furthest(app) for app in apps)
+    return _rates(Counter(furthest(app) for app in apps))
 
-    def at_least(stage: Stage) -> int:
-        return sum(n for s, n in counts.items() if s >= stage)
 
+def _at_least(counts: Counter[Stage], stage: Stage) -> int:
+    """Applications whose furthest stage is ``stage`` or beyond, from the count per furthest stage."""
+    return sum(n for s, n in counts.items() if s >= stage)
+
+
+def _rates(counts: Counter[Stage]) -> Rates:
+    """``rates`` from the count of applications per furthest stage."""
     return Rates(
-        applied=at_least(Stage.APPLIED),
-        responded=at_least(Stage.RESPONDED),
-        interviewed=at_least(Stage.INTERVIEW),
-        offered=at_least(Stage.OFFER),
-        accepted=at_least(Stage.ACCEPTED),
+        applied=_at_least(counts, Stage.APPLIED),
+        responded=_at_least(counts, Stage.RESPONDED),
+        interviewed=_at_least(counts, Stage.INTERVIEW),
+        offered=_at_least(counts, Stage.OFFER),
+        accepted=_at_least(counts, Stage.ACCEPTED),
     )
 
 
@@ -179,12 +187,12 @@ def funnel(apps: Iterable[JobApplication]) -> Funnel:
     """
     apps = list(apps)
     reached_of = [app.reached() for app in apps]
-    furthest_of = [max([app.stage, *reached]) for app, reached in zip(apps, reached_of, strict=True)]
+    furthest_of = [furthest(app, reached) for app, reached in zip(apps, reached_of, strict=True)]
     entry_of = [entry_stage(app, reached) for app, reached in zip(apps, reached_of, strict=True)]
     counts = Counter(furthest_of)
 
     def at_least(stage: Stage) -> int:
-        return sum(n for s, n in counts.items() if s >= stage)
+        return _at_least(counts, stage)
 
     entered_as_prospect = [i for i, entry in enumerate(entry_of) if entry == Stage.PROSPECT]
     stages = []
@@ -201,13 +209,7 @@ def funnel(apps: Iterable[JobApplication]) -> Funnel:
         stages.append(StageCount(stage, at_least(stage), conversion))
 
     never_applied = [app for app, top in zip(apps, furthest_of, strict=True) if top == Stage.PROSPECT]
-    overall = Rates(
-        applied=at_least(Stage.APPLIED),
-        responded=at_least(Stage.RESPONDED),
-        interviewed=at_least(Stage.INTERVIEW),
-        offered=at_least(Stage.OFFER),
-        accepted=at_least(Stage.ACCEPTED),
-    )
+    overall = _rates(counts)
     return Funnel(
         total=len(apps),
         stages=tuple(stages),
@@ -236,9 +238,7 @@ def _waits(facts: Iterable[tuple[dict[Stage, datetime], Stage]]) -> list[Wait]:
                 if delta >= timedelta(0):
                     days[start, end].append(delta.total_seconds() / 86400)
     return [
-        Wait(start, end, statistics.median(samples), len(samples))
-        for (start, end), samples in days.items()
-        if samples
+        Wait(start, end, statistics.median(samples), len(samples)) for (start, end), samples in days.items() if samples
     ]
 
 
