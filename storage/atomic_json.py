@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ class AtomicJSONStorage(Storage):
             self._replace(write.text)
             self._on_disk = write.version
 
-    def forget_file(self, delete: Any) -> None:
+    def forget_file(self, delete: Callable[[], None]) -> None:
         """Run ``delete()`` (which removes the file) between writes; later snapshots are not written."""
         with self._io:
             delete()

@@ -378,7 +378,7 @@ class Repository:
         with self._transaction(user_id, pending):
             yield
         for store, write in pending:
-            await self._put(user_id, store, write)
+            await self._put(store, write)
 
     @contextmanager
     def deferring_writes(self) -> Iterator[None]:
@@ -411,8 +411,7 @@ class Repository:
         writes, deferring.writes = deferring.writes, []
         newest: dict[int, tuple[UserStore, PendingWrite]] = {}
         for store, write in writes:
-            older = newest.get(id(store))
-            if older is not None:
+            if id(store) in newest:
                 store.storage.writing -= 1  # its changes are in the newer snapshot too
             newest[id(store)] = (store, write)
         deferring.busy = asyncio.get_running_loop().create_future()
@@ -420,7 +419,7 @@ class Repository:
         try:
             for store, write in newest.values():
                 try:
-                    await self._put(store.user_id, store, write)
+                    await self._put(store, write)
                 except StorageWriteError as error:
                     failed = failed or error
         finally:
@@ -429,7 +428,8 @@ class Repository:
         if failed is not None:
             raise failed
 
-    async def _put(self, user_id: int, store: UserStore, write: PendingWrite) -> None:
+    async def _put(self, store: UserStore, write: PendingWrite) -> None:
+        user_id = store.user_id
         future = asyncio.get_running_loop().run_in_executor(None, store.storage.put, write)
 
         def landed(done: asyncio.Future[None]) -> None:  # on the loop, even if the waiter left

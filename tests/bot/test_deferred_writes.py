@@ -106,7 +106,9 @@ async def test_a_write_that_fails_says_not_saved_and_changes_nothing(
     """The deferred write fails (ENOSPC) as the reply is about to leave: the reply does not leave,
     the user is told nothing was saved, memory is the file again, and the operator hears of it."""
     limiter = SendLimiter(max_retries=3, clock=flood_clock, sleep=flood_clock.sleep)
-    app = build_application(replace(settings, admin_chat_id=ADMIN), repo, request=tg.request(), clock=clock, rate_limiter=limiter)
+    app = build_application(
+        replace(settings, admin_chat_id=ADMIN), repo, request=tg.request(), clock=clock, rate_limiter=limiter
+    )
     async with app:
         bot = Harness(app=app, tg=tg, repo=repo, clock=clock)
         await bot.send(ADMIN, "/start")

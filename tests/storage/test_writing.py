@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,7 +141,6 @@ async def test_a_store_being_written_is_not_evicted_and_a_deleted_user_stays_del
     threading.Timer(0.05, slow.release.set).start()
     assert repo.delete_user(ADA)  # waits for the write in flight, then deletes
     await task
-    time.sleep(0.05)
     assert not (repo.users_dir / f"{ADA}.json").exists()
     assert repo.get_profile(ADA) is None
     repo.close()
