@@ -3,7 +3,9 @@
 When ``FUNNELBOT_PROBE=<file>`` is in the environment, :func:`start` runs a task that measures how
 late the event loop wakes from short sleeps (the longest stall per second of wall time), counts the
 process's ``fsync`` calls and file replaces, and writes these figures as JSON to that file twice a
-second. Nothing else changes. It costs about one wake-up every 5 ms.
+second. A watcher thread notes where the event loop's thread was whenever a stall passes
+:data:`STALL_MS` (the few longest, with their stacks), so a benchmark can say what stalled it.
+Nothing else changes. It costs about one wake-up every 5 ms, and the watcher's every 10 ms.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import asyncio
 import gc
 import json
 import os
+import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 PROBE_ENV = "FUNNELBOT_PROBE"
 _TICK = 0.005
 _KEEP_SECONDS = 1800
+STALL_MS = 150.0  # a stall this long gets its stack noted
+_KEEP_STALLS = 8
 
 _counts = {"fsyncs": 0, "replaces": 0}
 _started: list[asyncio.Task[None]] = []
@@ -40,10 +47,38 @@ def start() -> None:
     real_replace = os.replace
     os.fsync = _counting("fsyncs", os.fsync)
     os.replace = _counting("replaces", os.replace)
-    _started.append(asyncio.get_running_loop().create_task(_run(path, real_replace), name="probe"))
+    watcher = _Watcher(threading.get_ident())
+    threading.Thread(target=watcher.watch, name="probe-watcher", daemon=True).start()
+    _started.append(asyncio.get_running_loop().create_task(_run(path, real_replace, watcher), name="probe"))
 
 
-async def _run(path: str, replace: Callable[[str, str], None]) -> None:
+class _Watcher:
+    """From its own thread: where the loop's thread is while the loop has not ticked for a while."""
+
+    def __init__(self, loop_thread: int) -> None:
+        self.loop_thread = loop_thread
+        self.beat = time.monotonic()
+        self.stalls: list[dict[str, Any]] = []  # the longest few: {"ms": ..., "stack": [...]}
+
+    def watch(self) -> None:
+        noted: dict[str, Any] | None = None
+        while True:
+            time.sleep(0.01)
+            late = (time.monotonic() - self.beat) * 1000
+            if late < STALL_MS:
+                noted = None
+                continue
+            if noted is None:
+                frame = sys._current_frames().get(self.loop_thread)
+                stack = traceback.format_stack(frame)[-12:] if frame is not None else []
+                noted = {"ms": late, "stack": [line.strip() for line in stack]}
+                self.stalls.append(noted)
+                self.stalls.sort(key=lambda stall: -float(stall["ms"]))
+                del self.stalls[_KEEP_STALLS:]
+            noted["ms"] = late  # the stall goes on: the same entry grows
+
+
+async def _run(path: str, replace: Callable[[str, str], None], watcher: _Watcher) -> None:
     loop = asyncio.get_running_loop()
     worst: dict[int, float] = {}  # wall-clock second -> longest stall (ms)
     gc_pauses: list[float] = []
@@ -62,6 +97,7 @@ async def _run(path: str, replace: Callable[[str, str], None]) -> None:
     while True:
         before = loop.time()
         await asyncio.sleep(_TICK)
+        watcher.beat = time.monotonic()
         lag = (loop.time() - before - _TICK) * 1000
         second = int(time.time())
         if lag > worst.get(second, 0.0):
@@ -76,6 +112,7 @@ async def _run(path: str, replace: Callable[[str, str], None]) -> None:
                 "replaces": _counts["replaces"],
                 "gen2_pauses_ms": gc_pauses[-50:],
                 "gen2_count": len(gc_pauses),
+                "stalls": list(watcher.stalls),
             }
             _write(path, figures, replace)
 

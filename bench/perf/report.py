@@ -146,6 +146,19 @@ def report(bench: Bench, sizes: Sizes, *, quick: bool, wall: float) -> list[str]
     lines.append("")
     if other:
         lines.append(f"Bot API errors other than 429 (first 5): {other}")
+    lines.extend(_stalls(f.get("stalls")))
     lines.append(f"Whole run: {wall:.0f} s. Goals missed: {', '.join(missed) if missed else 'none'}.")
     print("\n".join(lines), flush=True)
     return missed
+
+
+def _stalls(stalls: object) -> list[str]:
+    """Where the event loop's thread was in the longest stalls (the probe's watcher noted it)."""
+    if not isinstance(stalls, list) or not stalls:
+        return []
+    lines = ["Longest stalls, and where the loop's thread was (innermost frames last):"]
+    for stall in stalls[:3]:
+        lines.append(f"  {float(stall['ms']):.0f} ms:")
+        frames = [line.splitlines()[0].replace(", in ", " ") for line in stall["stack"]]
+        lines.extend(f"    {frame[-110:]}" for frame in frames[-6:])
+    return lines

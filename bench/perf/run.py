@@ -64,7 +64,7 @@ class Sizes:
     naive_writes: int
 
 
-FULL = Sizes(10_000, 500, 1_000, 120, 2, 12, 120, 100_000, 330.0, 5_000, 3)
+FULL = Sizes(10_000, 500, 1_000, 120, 2, 12, 120, 100_000, 600.0, 5_000, 3)
 QUICK = Sizes(300, 100, 40, 12, 1, 2, 20, 600, 15.0, 500, 1)
 
 
@@ -330,6 +330,7 @@ class Bench:
         pauses = figures.get("gen2_pauses_ms") or [0.0]
         assert isinstance(pauses, list)
         self.figures["gen2"] = max(float(p) for p in pauses)
+        self.figures["stalls"] = figures.get("stalls") or []
 
     async def idle(self, tg: FakeTelegram, replies: Replies, users: list[int], name: str) -> None:
         row = self.row(name)
