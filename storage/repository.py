@@ -176,6 +176,15 @@ def open_user_file(path: Path, *, fsync: bool = True, trusted: bool = False) -> 
     return store
 
 
+def _read_user_file(path: Path, entry: IndexEntry, *, fsync: bool) -> UserStore:
+    """:func:`open_user_file`, trusting the file only if it is still the one the index describes."""
+    try:
+        trusted = entry.stat is not None and entry.stat == stat_of(path)
+    except OSError:
+        trusted = False  # gone or unreadable: the full open says which, naming the file
+    return open_user_file(path, fsync=fsync, trusted=trusted)
+
+
 def _inactive_since(store: UserStore) -> str | None:
     doc = store.raw("profile").get("1")
     if not doc or doc.get("active", True):
@@ -204,6 +213,9 @@ class Repository:
         self.wake_context = ""  # what the index's wake times were computed with (see bot.scheduling)
         self.opened_files = 0  # files parsed since start-up (start-up's own checks included)
         self._locks: dict[int, asyncio.Lock] = {}
+        # User -> the read in flight (and the index entry it started from); dropped when the bot
+        # opens the file itself, since that store's writes may be newer than the read.
+        self._prefetching: dict[int, tuple[asyncio.Future[UserStore], IndexEntry]] = {}
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
         self._handling: ContextVar[tuple[tuple[int, int], ...]] = ContextVar(f"handling_{id(self)}", default=())
@@ -373,7 +385,11 @@ class Repository:
         disk: what follows (a message saying so) can rely on it. A failed write puts memory back
         to the file and raises StorageWriteError. Writes of one file never overlap and the file
         only moves forward, so a plain transaction meanwhile is safe.
+
+        A file not in memory is first read in a worker thread (:meth:`prefetch`); only then is
+        there an await before the block.
         """
+        await self.prefetch(user_id)
         pending: list[tuple[UserStore, PendingWrite]] = []
         with self._transaction(user_id, pending):
             yield
@@ -520,11 +536,8 @@ class Repository:
         path = self.users_dir / f"{user_id}.json"
         entry = self._index.get(user_id)
         if entry is not None:
-            try:
-                trusted = entry.stat is not None and entry.stat == stat_of(path)
-            except OSError:
-                trusted = False  # gone or unreadable: the full open says which, naming the file
-            store = open_user_file(path, fsync=self.fsync, trusted=trusted)
+            self._prefetching.pop(user_id, None)  # a read in flight may predate what this store writes
+            store = _read_user_file(path, entry, fsync=self.fsync)
             self.opened_files += 1
             if store.migrated_from is not None:  # an older Funnelbot wrote it since start-up
                 data = store.storage.read()
@@ -538,6 +551,40 @@ class Repository:
             return None
         self._remember(store)
         return store
+
+    async def prefetch(self, user_id: int) -> None:
+        """Read the user's file into the cache in a worker thread, if it isn't open already.
+
+        Every read here is synchronous, and a read of a file that is not cached waits for the disk:
+        milliseconds usually, but a second or more while the disk is busy with other fsyncs, and
+        the whole event loop would wait with it. So update handling and the scheduler call this
+        first (holding the user's lock), and the reads that follow find the file in memory.
+
+        Callers for the same user share one read. A file that can't be read or fails its checks
+        is left alone: the first read opens it as usual and reports it. A file the bot opened
+        itself meanwhile wins over this read (which may be older than what that store wrote).
+        """
+        entry = self._index.get(user_id)
+        if entry is None or user_id in self._stores:
+            return
+        pending = self._prefetching.get(user_id)
+        if pending is None or pending[1] is not entry:
+            path = self.users_dir / f"{user_id}.json"
+            reading = asyncio.ensure_future(asyncio.to_thread(_read_user_file, path, entry, fsync=self.fsync))
+            pending = self._prefetching[user_id] = (reading, entry)
+        try:
+            store = await asyncio.shield(pending[0])
+        except (CorruptDataError, OSError):
+            store = None
+        if self._prefetching.get(user_id) is not pending:
+            return  # another caller took it, or the bot opened the file itself meanwhile
+        del self._prefetching[user_id]
+        if store is None or user_id in self._stores or self._index.get(user_id) is not entry:
+            return
+        if store.migrated_from is not None:
+            return  # an older Funnelbot wrote it since start-up: the first read migrates and saves it
+        self.opened_files += 1
+        self._remember(store)
 
     def _must(self, user_id: int) -> UserStore:
         store = self._store(user_id)

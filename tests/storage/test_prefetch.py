@@ -1,0 +1,148 @@
+"""``Repository.prefetch``: a user's file is read in a worker thread, so the event loop never waits
+for the disk; and a read that lost a race with the bot's own writes is thrown away, never used."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+import storage.repository as repository_module
+from bot.domain.models import Profile
+from storage import CorruptDataError, Repository
+from storage.index import IndexEntry
+from storage.repository import UserStore
+from tests.storage.test_lazy_users import NOW, damage, populate
+
+
+def reads_in(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the thread of every user-file read from now on."""
+    threads: list[str] = []
+    real = repository_module.load_json
+
+    def load_json(path: Path) -> object:
+        threads.append(threading.current_thread().name)
+        return real(path)
+
+    monkeypatch.setattr(repository_module, "load_json", load_json)
+    return threads
+
+
+async def test_the_file_is_read_in_a_worker_thread_and_then_served_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(tmp_path, 3)
+    repo = Repository.open(tmp_path, fsync=False)
+    threads = reads_in(monkeypatch)
+    await repo.prefetch(2)
+    assert len(threads) == 1 and threads[0] != threading.main_thread().name
+    assert [a.company for a in repo.applications_view(2)] == ["Company 0", "Company 1", "Company 2"]
+    assert repo.get_profile(2) is not None
+    assert len(threads) == 1  # the reads after it found the file in memory
+    await repo.prefetch(2)  # already open: nothing to read
+    assert len(threads) == 1 and repo.opened_files == 1
+
+
+async def test_unknown_users_cost_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    populate(tmp_path, 1)
+    repo = Repository.open(tmp_path, fsync=False)
+    threads = reads_in(monkeypatch)
+    await repo.prefetch(99)
+    assert threads == [] and repo.get_profile(99) is None
+
+
+async def test_a_damaged_file_is_left_for_the_first_read_to_report(tmp_path: Path) -> None:
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False)
+    damage(tmp_path / "users" / "2.json")
+    await repo.prefetch(2)  # says nothing: it is only a read ahead
+    with pytest.raises(CorruptDataError) as caught:
+        repo.list_applications(2)
+    assert caught.value.path.name == "2.json"
+    assert len(repo.list_applications(1)) == 3
+
+
+class HeldRead:
+    """Holds the prefetch's read in its worker thread until released, having read the file already."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read = threading.Event()
+        self.release = threading.Event()
+        real = repository_module._read_user_file
+
+        def held(path: Path, entry: IndexEntry, *, fsync: bool) -> UserStore:
+            store = real(path, entry, fsync=fsync)
+            if threading.current_thread() is not threading.main_thread():
+                self.read.set()
+                self.release.wait(5)
+            return store
+
+        monkeypatch.setattr(repository_module, "_read_user_file", held)
+
+    async def started(self, repo: Repository, user_id: int) -> asyncio.Task[None]:
+        task = asyncio.create_task(repo.prefetch(user_id))
+        assert await asyncio.to_thread(self.read.wait, 5)
+        return task
+
+
+async def test_a_change_made_while_the_read_was_in_flight_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot opened the file itself and wrote to it meanwhile: the prefetched copy is older, so it goes."""
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False, cache_users=1)
+    held = HeldRead(monkeypatch)
+    prefetch = await held.started(repo, 2)
+    profile = repo.get_profile(2)
+    assert profile is not None
+    profile.first_name = "Ada"
+    repo.save_profile(profile)
+    repo.get_profile(1)  # and the cache (of one) lets user 2's store go again
+    held.release.set()
+    await prefetch
+    stored = repo.get_profile(2)
+    assert stored is not None and stored.first_name == "Ada"
+
+
+async def test_a_user_deleted_while_the_read_was_in_flight_stays_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False)
+    held = HeldRead(monkeypatch)
+    prefetch = await held.started(repo, 2)
+    assert repo.delete_user(2)
+    held.release.set()
+    await prefetch
+    assert repo.get_profile(2) is None and 2 not in repo.user_ids()
+    assert not (tmp_path / "users" / "2.json").exists()
+
+
+async def test_other_users_are_served_while_a_read_waits_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False)
+    held = HeldRead(monkeypatch)
+    prefetch = await held.started(repo, 2)
+    repo.save_profile(Profile(user_id=3, chat_id=3, created_at=NOW, first_name="Bob"))  # the loop is free
+    bob = repo.get_profile(3)
+    assert bob is not None and bob.first_name == "Bob"
+    held.release.set()
+    await prefetch
+    assert len(repo.applications_view(2)) == 3
+
+
+async def test_callers_for_one_user_share_one_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The update and a reminder refresh both ask for the same user: one read, and both find it in memory."""
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False)
+    held = HeldRead(monkeypatch)
+    first = await held.started(repo, 2)
+    second = asyncio.create_task(repo.prefetch(2))
+    await asyncio.sleep(0)
+    held.release.set()
+    await asyncio.gather(first, second)
+    assert repo.opened_files == 1
+    threads = reads_in(monkeypatch)
+    assert len(repo.applications_view(2)) == 3 and threads == []
