@@ -234,7 +234,21 @@ class Scheduler:
             except RuntimeError:  # no event loop: plain synchronous use
                 self._flush()
                 return
-            self._flush_at = loop.call_later(REFRESH_DELAY, self._flush)
+            self._flush_at = loop.call_later(REFRESH_DELAY, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._flush_at = None
+        self._in_background(self._flush_stale(), "reminders:refresh")
+
+    async def _flush_stale(self) -> None:
+        """:meth:`_flush`, each user's file read off the loop first if it left the cache meanwhile."""
+        if self._flush_at is not None:
+            self._flush_at.cancel()
+            self._flush_at = None
+        while self._stale:
+            user_id = self._stale.pop()
+            await self.repo.prefetch(user_id)
+            self._recompute(user_id)
 
     def _flush(self) -> None:
         """Recompute every user marked by :meth:`refresh` since the last time."""
@@ -316,6 +330,7 @@ class Scheduler:
         started = self.now()
         for user_id in user_ids:
             async with self.repo.lock(user_id):
+                await self.repo.prefetch(user_id)
                 self._recompute(user_id)
             await asyncio.sleep(0)
         logger.info("reminders.rebuilt users=%s seconds=%.1f", len(user_ids), (self.now() - started).total_seconds())
@@ -373,7 +388,7 @@ class Scheduler:
             return report
         self._ticking = True
         try:
-            self._flush()
+            await self._flush_stale()
             now = self.now()
             users = sorted((at, uid) for uid, at in self._due.items() if at <= now)
             batches = []
@@ -390,7 +405,9 @@ class Scheduler:
             report.users = len(batches)
             await self._deliver_all(batches, report)
             for batch in batches:
+                await self.repo.prefetch(batch.profile.user_id)  # a big tick's users left the cache long ago
                 self._after(batch.profile.user_id, report)
+                await asyncio.sleep(0)
         finally:
             self._ticking = False
         if report.users or report.later:
@@ -407,6 +424,7 @@ class Scheduler:
         return report
 
     async def _prepare(self, user_id: int, now: datetime, report: TickReport) -> _Batch | None:
+        await self.repo.prefetch(user_id)  # read off the event loop, if not in memory
         profile = self.repo.get_profile(user_id)
         if profile is None:
             self._due.pop(user_id, None)
@@ -563,6 +581,7 @@ class Scheduler:
         backoff = 1.0
         intent = False
         for attempt in range(self.retries + 1):
+            await self.repo.prefetch(user_id)  # the user may have left the cache since the tick began
             message = self._compose(user_id, reminder, sending=intent)
             if isinstance(message, Delivery):
                 return message, intent

@@ -263,6 +263,8 @@ async def group_board_job(context: BotContext) -> None:
         due = datetime.combine(monday + timedelta(days=review["weekday"]), time.fromisoformat(review["at"]), tzinfo=tz)
         if not due <= now < due + SEND_WITHIN:
             continue
+        for member in group["members"]:
+            await context.repo.prefetch(int(member))  # their files, read off the event loop
         current = shared_of(context).group(group_id)  # members as they are now: a /leave counts
         if current is None:
             continue

@@ -352,6 +352,7 @@ async def partner_week_job(context: BotContext) -> None:
     week is recorded before sending, so a restart never repeats it)."""
     now = context.now()
     for user_id, found in shared_of(context).partnerships():
+        await context.repo.prefetch(user_id)  # off the event loop: most users aren't in memory
         profile = context.repo.get_profile(user_id)
         if profile is None or not profile.active:
             continue

@@ -492,6 +492,7 @@ async def people_plan_job(context: BotContext) -> None:
     now = context.now()
     store = store_of(context)
     for user_id in store.user_ids():
+        await context.repo.prefetch(user_id)  # off the event loop: most users aren't in memory
         profile = context.repo.get_profile(user_id)
         if profile is None or not profile.active or profile.plan is None:
             continue
