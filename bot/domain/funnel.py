@@ -34,10 +34,11 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.domain.dates import DateOrder, parse_day, week_start
@@ -122,7 +123,7 @@ class Rates:
 
 
 def rates(apps: Iterable[JobApplication]) -> Rates:
-    return _rates(Counter(furthest(app) for app in apps))
+    return _rates(Counter(facts(app).furthest for app in apps))
 
 
 def _at_least(counts: Counter[Stage], stage: Stage) -> int:
@@ -179,64 +180,90 @@ class Funnel:
     headline: str
 
 
-def funnel(apps: Iterable[JobApplication]) -> Funnel:
-    """Every number /funnel shows.
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the funnel needs from one application, from one replay of its history."""
 
-    Each application's history is replayed once here (500 applications: a few milliseconds), not
-    once per stage and per wait.
+    furthest: Stage
+    entry: Stage
+    end: str  # end_state
+    waits: tuple[tuple[tuple[Stage, Stage], float], ...]  # (pair, days) for each pair it has dates for
+
+
+def facts(app: JobApplication) -> Facts:
+    """The application's :class:`Facts`, kept on it until its history, stage or outcome changes.
+
+    A user with 500 applications changes one at a time, so /funnel, /stats and the weekly review
+    recompute one application's facts, not 500 (storage keeps the parsed applications; a changed
+    one is parsed again, and a caller's copy gets a history list of its own).
     """
+    key = (len(app.history), app.stage, app.outcome)
+    cached = app.__dict__.get("_facts")
+    if cached is not None and cached[0] is app.history and cached[1] == key:
+        return cast(Facts, cached[2])
+    reached = app.reached()
+    entry = entry_stage(app, reached)
+    found = Facts(furthest(app, reached), entry, end_state(app), tuple(_wait_days(reached, entry)))
+    app.__dict__["_facts"] = (app.history, key, found)  # not a field: out of comparisons and copies' keys
+    return found
+
+
+def _wait_days(reached: dict[Stage, datetime], entry: Stage) -> Iterator[tuple[tuple[Stage, Stage], float]]:
+    for start, end in WAIT_PAIRS:
+        if start in reached and end in reached and start >= entry:
+            delta = reached[end] - reached[start]
+            if delta >= timedelta(0):
+                yield (start, end), delta.total_seconds() / 86400
+
+
+def funnel(apps: Iterable[JobApplication]) -> Funnel:
+    """Every number /funnel shows, from each application's :func:`facts`."""
     apps = list(apps)
-    reached_of = [app.reached() for app in apps]
-    furthest_of = [furthest(app, reached) for app, reached in zip(apps, reached_of, strict=True)]
-    entry_of = [entry_stage(app, reached) for app, reached in zip(apps, reached_of, strict=True)]
-    counts = Counter(furthest_of)
+    facts_of = [facts(app) for app in apps]
+    counts = Counter(f.furthest for f in facts_of)
 
     def at_least(stage: Stage) -> int:
         return _at_least(counts, stage)
 
-    entered_as_prospect = [i for i, entry in enumerate(entry_of) if entry == Stage.PROSPECT]
+    prospects = [f for f in facts_of if f.entry == Stage.PROSPECT]
     stages = []
     for stage in Stage:
         if stage == Stage.PROSPECT:
             continue
         if stage == Stage.APPLIED:
-            base = len(entered_as_prospect)
-            converted = sum(1 for i in entered_as_prospect if furthest_of[i] >= Stage.APPLIED)
+            base = len(prospects)
+            converted = sum(1 for f in prospects if f.furthest >= Stage.APPLIED)
             conversion = converted / base if base else None
         else:
             before = at_least(Stage(stage - 1))
             conversion = at_least(stage) / before if before else None
         stages.append(StageCount(stage, at_least(stage), conversion))
 
-    never_applied = [app for app, top in zip(apps, furthest_of, strict=True) if top == Stage.PROSPECT]
+    never_applied = [f for f in facts_of if f.furthest == Stage.PROSPECT]
     overall = _rates(counts)
     return Funnel(
         total=len(apps),
         stages=tuple(stages),
-        saved_as_prospect=len(entered_as_prospect),
+        saved_as_prospect=len(prospects),
         rates=overall,
-        waits=tuple(_waits(zip(reached_of, entry_of, strict=True))),
-        prospects_open=sum(1 for a in never_applied if a.is_open),
-        prospects_dropped=sum(1 for a in never_applied if a.is_closed),
-        outcomes=tuple(outcomes(apps)),
+        waits=tuple(_waits(facts_of)),
+        prospects_open=sum(1 for f in never_applied if f.end == "open"),
+        prospects_dropped=sum(1 for f in never_applied if f.end != "open"),
+        outcomes=tuple(_outcomes(apps, facts_of)),
         headline=headline(overall),
     )
 
 
 def waits(apps: Sequence[JobApplication]) -> list[Wait]:
     """Median elapsed days between milestones, for pairs with at least one sample."""
-    return _waits((reached, entry_stage(app, reached)) for app in apps for reached in [app.reached()])
+    return _waits([facts(app) for app in apps])
 
 
-def _waits(facts: Iterable[tuple[dict[Stage, datetime], Stage]]) -> list[Wait]:
-    """``waits`` from each application's (reached stages, entry stage)."""
+def _waits(facts_of: Iterable[Facts]) -> list[Wait]:
     days: dict[tuple[Stage, Stage], list[float]] = {pair: [] for pair in WAIT_PAIRS}
-    for reached, entry in facts:
-        for start, end in WAIT_PAIRS:
-            if start in reached and end in reached and start >= entry:
-                delta = reached[end] - reached[start]
-                if delta >= timedelta(0):
-                    days[start, end].append(delta.total_seconds() / 86400)
+    for found in facts_of:
+        for pair, elapsed in found.waits:
+            days[pair].append(elapsed)
     return [
         Wait(start, end, statistics.median(samples), len(samples)) for (start, end), samples in days.items() if samples
     ]
@@ -244,14 +271,19 @@ def _waits(facts: Iterable[tuple[dict[Stage, datetime], Stage]]) -> list[Wait]:
 
 def outcomes(apps: Sequence[JobApplication]) -> list[OutcomeCount]:
     """Open, accepted and each way of closing, with the reasons given (most common first)."""
+    return _outcomes(apps, [facts(app) for app in apps])
+
+
+def _outcomes(apps: Sequence[JobApplication], facts_of: Sequence[Facts]) -> list[OutcomeCount]:
     result = []
     by_state: dict[str, list[JobApplication]] = {}
-    for app in apps:
-        by_state.setdefault(end_state(app), []).append(app)
-    for state in ("open", "accepted", *(o.value for o in Outcome)):
+    for app, found in zip(apps, facts_of, strict=True):
+        by_state.setdefault(found.end, []).append(app)
+    closed = tuple(o.value for o in Outcome)
+    for state in ("open", "accepted", *closed):
         matching = by_state.get(state, [])
         reasons: tuple[tuple[str, int], ...] = ()
-        if state in {o.value for o in Outcome}:
+        if state in closed:
             counter = Counter(a.reason.strip() or NO_REASON for a in matching)
             reasons = tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0].lower())))
         result.append(OutcomeCount(state, len(matching), reasons))

@@ -196,3 +196,25 @@ def test_reached_follows_the_history_after_it_was_read() -> None:
     assert Stage.OFFER not in app.reached()
     app.history = [Event(T0, "created", Stage.APPLIED)]
     assert list(app.reached()) == [Stage.APPLIED]
+
+
+def test_the_funnel_follows_every_change_after_it_was_counted() -> None:
+    """funnel.facts is kept per application; a move, a close, a reopen or a copy is counted afresh."""
+    from bot.domain.funnel import facts, funnel
+
+    app = JobApplication(1, "Acme", "SRE", T0, history=[Event(T0, "created", Stage.PROSPECT)])
+    assert facts(app).furthest == Stage.PROSPECT and funnel([app]).prospects_open == 1
+    moves.move(app, Stage.APPLIED, T0 + timedelta(days=1))
+    moves.move(app, Stage.INTERVIEW, T0 + timedelta(days=3))
+    counted = funnel([app])
+    assert counted.rates.interviewed == 1 and counted.prospects_open == 0
+    assert (counted.waits[0].start, counted.waits[0].end, counted.waits[0].median_days) == (
+        Stage.PROSPECT,
+        Stage.APPLIED,
+        1.0,
+    )
+    moves.close(app, Outcome.REJECTED, T0 + timedelta(days=4), "went with an internal candidate")
+    assert [(o.state, o.count) for o in funnel([app]).outcomes if o.count] == [("rejected", 1)]
+    copy = app.copy()
+    copy.outcome, copy.reason = None, ""  # a caller's copy, reopened without a new event
+    assert facts(copy).end == "open" and facts(app).end == "rejected"
