@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import logging
 import os
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,6 +55,7 @@ REDELIVERY_WINDOW = 48 * 3600
 """Seconds during which a recorded update id can still come back (Telegram keeps updates 24 h)."""
 UNDO_DEPTH = 20
 CACHE_USERS = 64
+READERS = 2  # threads reading users' files (prefetch)
 """Users whose parsed files stay in memory; the least recently used beyond this are let go."""
 
 
@@ -215,6 +218,7 @@ class Repository:
         self._locks: dict[int, asyncio.Lock] = {}
         # User -> the read in flight (and the index entry it started from); dropped when the bot
         # opens the file itself, since that store's writes may be newer than the read.
+        self._readers: ThreadPoolExecutor | None = None  # started by the first prefetch
         self._prefetching: dict[int, tuple[asyncio.Future[UserStore], IndexEntry]] = {}
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
@@ -270,6 +274,9 @@ class Repository:
         for store in self._stores.values():
             store.close()
         self._stores.clear()
+        if self._readers is not None:
+            self._readers.shutdown(wait=False)
+            self._readers = None
 
     # -- the index -----------------------------------------------------------------------------
 
@@ -570,7 +577,8 @@ class Repository:
         pending = self._prefetching.get(user_id)
         if pending is None or pending[1] is not entry:
             path = self.users_dir / f"{user_id}.json"
-            reading = asyncio.ensure_future(asyncio.to_thread(_read_user_file, path, entry, fsync=self.fsync))
+            read = functools.partial(_read_user_file, path, entry, fsync=self.fsync)
+            reading = asyncio.get_running_loop().run_in_executor(self._reader(), read)
             pending = self._prefetching[user_id] = (reading, entry)
         try:
             store = await asyncio.shield(pending[0])
@@ -585,6 +593,12 @@ class Repository:
             return  # an older Funnelbot wrote it since start-up: the first read migrates and saves it
         self.opened_files += 1
         self._remember(store)
+
+    def _reader(self) -> ThreadPoolExecutor:
+        """Threads for reads only: a read never queues behind fsync'd writes (the default executor)."""
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="funnelbot-read")
+        return self._readers
 
     def _must(self, user_id: int) -> UserStore:
         store = self._store(user_id)
