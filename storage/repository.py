@@ -582,7 +582,7 @@ class Repository:
             pending = self._prefetching[user_id] = (reading, entry)
         try:
             store = await asyncio.shield(pending[0])
-        except (CorruptDataError, OSError):
+        except Exception:  # whatever it was, the first read meets it again and reports it
             store = None
         if self._prefetching.get(user_id) is not pending:
             return  # another caller took it, or the bot opened the file itself meanwhile
