@@ -67,16 +67,41 @@ _NOT_JSON = _NotJson()  # one instance: adding the same filter again on each bui
 
 
 class _FlushingProcessor(FairUpdateProcessor):
-    """The fair processor, then the open questions to disk after every update (``bot/persistence.py``)."""
+    """The fair processor, then the open questions to disk after every update (``bot/persistence.py``).
+
+    The flushes are a group commit: PTB's ``update_persistence`` runs one at a time (under its own
+    lock) and hands over every change made before it started. So an update that ends while one
+    runs waits for the next one only, and the updates that ended meanwhile share that next one;
+    taking turns for a pass each, a burst of 4,000 taps queued 4,000 passes (and 50 MB of waiting
+    updates) behind each other.
+    """
 
     app: BotApp | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._flush_lock = asyncio.Lock()
+        self._flushes_started = 0
+        self._flushed_through = 0  # the newest flush that finished (they finish in order)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
             await super().do_process_update(update, coroutine)
         finally:
-            if self.app is not None:
-                await self.app.update_persistence()
+            await self._persist()
+
+    async def _persist(self) -> None:
+        """Wait until a flush that started after this update's changes has finished."""
+        if self.app is None:
+            return
+        needed = self._flushes_started + 1  # any flush started from now on includes our changes
+        async with self._flush_lock:
+            if self._flushed_through >= needed:
+                return  # one started after we ended, and is done
+            self._flushes_started += 1
+            number = self._flushes_started
+            await self.app.update_persistence()
+            self._flushed_through = number
 
 
 def build_application(

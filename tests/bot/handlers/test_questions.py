@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+
+from telegram import Update
 
 from bot.app import build_application
 from bot.config import Settings
@@ -115,3 +119,28 @@ async def test_an_import_waiting_for_confirmation_survives_a_restart(bot: Harnes
         assert text_of(again.last(ADA)).startswith("Imported 1 application (#2).")
         await again.press(ADA, reply.message_id, "imp:go:1", force=True)
         assert len(again.repo.list_applications(ADA)) == 2
+
+
+async def test_a_burst_of_updates_shares_the_flushes_and_every_question_is_on_disk(
+    bot: Harness, settings: Settings
+) -> None:
+    """60 users start a guided /add at once: each question is on disk when its update is done,
+    and the updates share PTB's persistence passes instead of queueing one pass each."""
+    users = list(range(5000, 5060))
+    passes = 0
+    real = bot.app.update_persistence
+
+    async def counted() -> None:
+        nonlocal passes
+        passes += 1
+        await real()
+
+    bot.app.update_persistence = counted  # type: ignore[method-assign]
+    for user in users:
+        bot.tg.send_text(user, "/add")
+    updates = [Update.de_json(data, bot.app.bot) for data in bot.tg.pop_updates()]
+    await asyncio.gather(*(bot.process(update) for update in updates))
+    assert all("Which company?" in text_of(bot.tg.last_bot_message(user)) for user in users)
+    on_disk = [json.loads((settings.data_dir / "conversations" / f"{user}.json").read_text()) for user in users]
+    assert all("question" in record["states"] for record in on_disk)
+    assert passes <= len(users) // 4
