@@ -712,18 +712,35 @@ class Repository:
             return self._push_undo(store, label, app.number, dict(before) if before else None)
 
     def save_applications(
-        self, user_id: int, apps: list[JobApplication], label: str = "imported applications"
+        self,
+        user_id: int,
+        apps: list[JobApplication],
+        label: str = "imported applications",
+        *,
+        documents: list[dict[str, Any]] | None = None,
     ) -> UndoEntry:
-        """Store many new applications in one write (an import); one undo removes them all."""
+        """Store many new applications in one write (an import); one undo removes them all.
+
+        ``documents``, for a big import: each application's ``to_dict()``, made beforehand (off
+        the event loop), where each application was itself parsed from its document. Then the
+        applications are kept as the parsed copies too (they are storage's afterwards: don't
+        change them), so 5,000 rows are neither encoded nor parsed again here.
+        """
+        if documents is not None and len(documents) != len(apps):
+            raise ValueError("one document per application")
         store = self._must(user_id)
         with self.transaction(user_id):
             table = store.table("applications")
-            table.insert_multiple(Document(app.to_dict(), doc_id=app.number) for app in apps)
+            docs = documents if documents is not None else [app.to_dict() for app in apps]
+            table.insert_multiple(Document(doc, doc_id=app.number) for app, doc in zip(apps, docs, strict=True))
             numbers = tuple(app.number for app in apps)
             for number in numbers:
                 store.apps.pop(number, None)
             self._keep_counter_ahead(store, numbers)
-            return self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
+            entry = self._push_undo(store, label, numbers[0] if numbers else 0, None, added=numbers)
+        if documents is not None:
+            store.apps.update((app.number, app) for app in apps)
+        return entry
 
     @staticmethod
     def _keep_counter_ahead(store: UserStore, numbers: Iterable[int]) -> None:

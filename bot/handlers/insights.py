@@ -304,12 +304,13 @@ async def _finish_import(
     filename: str,
     status: Message | None,
 ) -> None:
+    apps, documents = await offload.run(_as_stored, plan.apps)  # 5,000 rows: ~100 ms, off the loop
     if not plan.errors:
-        report = import_done(_store(update, context, plan.apps), plan)
+        report = import_done(_store(update, context, apps, documents), plan)
         markup = None
     else:
         report = import_problems(plan, filename)
-        markup = import_buttons(plan, _remember(context, plan))
+        markup = import_buttons(plan, _remember(context, plan, documents))
     if status is not None:
         await status.edit_text(report.text, reply_markup=markup)
     else:
@@ -322,14 +323,25 @@ def _scratch(context: BotContext) -> dict[Any, Any]:
     return context.user_data
 
 
-def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
+def _as_stored(apps: Sequence[JobApplication]) -> tuple[list[JobApplication], list[dict[str, Any]]]:
+    """Each application as storage will keep it: its document, and the application parsed from that."""
+    documents = [app.to_dict() for app in apps]
+    return [JobApplication.from_dict(doc) for doc in documents], documents
+
+
+def _parsed(documents: Sequence[dict[str, Any]]) -> tuple[list[JobApplication], list[dict[str, Any]]]:
+    copies = [dict(doc) for doc in documents]
+    return [JobApplication.from_dict(doc) for doc in copies], copies
+
+
+def _remember(context: BotContext, plan: csvio.ImportPlan, documents: list[dict[str, Any]]) -> int:
     """Keep the valid rows until the user decides; returns the token the buttons carry."""
     scratch = _scratch(context)
     token = int(scratch.get("import_seq", 0)) + 1
     scratch["import_seq"] = token
     scratch["import"] = {
         "token": token,
-        "apps": [app.to_dict() for app in plan.apps],
+        "apps": documents,
         "duplicates": [dataclasses.asdict(dup) for dup in plan.duplicates],
         "undated": plan.undated,
         "ignored": plan.ignored_columns,
@@ -340,17 +352,31 @@ def _remember(context: BotContext, plan: csvio.ImportPlan) -> int:
     return token
 
 
-def _store(update: Update, context: BotContext, apps: Sequence[JobApplication]) -> list[JobApplication]:
-    """Number and save in one synchronous step (no await between reading and writing)."""
+def _store(
+    update: Update, context: BotContext, apps: Sequence[JobApplication], documents: Sequence[dict[str, Any]]
+) -> list[JobApplication]:
+    """Number and save in one synchronous step (no await between reading and writing).
+
+    ``apps`` and ``documents`` come from :func:`_as_stored` (made in a worker thread): storage
+    takes both as they are, so the rows are neither encoded nor parsed again on the event loop.
+    """
     profile = profile_of(update, context)
+    document_of = {id(app): doc for app, doc in zip(apps, documents, strict=True)}
     fresh = csvio.still_new(apps, context.repo.applications_view(profile.user_id))
     if fresh:
+        fresh_documents = []
         for app in fresh:
             profile.number_new(app)
+            doc = document_of[id(app)]
+            doc["number"] = app.number
+            fresh_documents.append(doc)
         with context.repo.transaction(profile.user_id):  # the counter and the rows: one write
             context.repo.save_profile(profile)
             context.repo.save_applications(
-                profile.user_id, fresh, f"imported {plural(len(fresh), 'application')} ({span_text(fresh)})"
+                profile.user_id,
+                fresh,
+                f"imported {plural(len(fresh), 'application')} ({span_text(fresh)})",
+                documents=fresh_documents,
             )
         changed(context, profile.user_id)
     logger.info("insights.imported user=%s rows=%s", profile.user_id, len(fresh))
@@ -397,8 +423,8 @@ async def import_button(update: Update, context: BotContext) -> None:
         await answer(query, "Cancelled")
         await edit(update, "Import cancelled. Nothing changed.")
         return
-    apps = [JobApplication.from_dict(data) for data in pending["apps"]]
-    saved = _store(update, context, apps)  # store first, then await (STYLE §6)
+    apps, documents = await offload.run(_parsed, pending["apps"])  # off the loop; this user's lock is held
+    saved = _store(update, context, apps, documents)  # store, then answer (STYLE §6)
     await answer(query, "Imported")  # a slow tap's query may have expired: the edit below still tells the user
     plan = csvio.ImportPlan(
         duplicates=[csvio.Duplicate(**dup) for dup in pending["duplicates"]],

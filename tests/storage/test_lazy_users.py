@@ -182,3 +182,22 @@ def test_a_new_users_first_change_appears_in_the_index(tmp_path: Path) -> None:
     index = json.loads((tmp_path / INDEX_NAME).read_text())
     stat = os.stat(tmp_path / "users" / "9.json")
     assert index["users"]["9"][0] == [stat.st_mtime_ns, stat.st_size]
+
+
+def test_an_import_with_its_documents_keeps_the_applications_as_parsed(tmp_path: Path) -> None:
+    """save_applications(documents=...) stores those documents and keeps the given objects, parsed once."""
+    repo = Repository.open(tmp_path, fsync=False)
+    profile = Profile(user_id=1, chat_id=1, created_at=NOW)
+    repo.save_profile(profile)
+    documents = [new_app(f"Firm {i}").to_dict() for i in range(3)]
+    apps = [JobApplication.from_dict(doc) for doc in documents]
+    for number, (app, doc) in enumerate(zip(apps, documents, strict=True), start=1):
+        app.number = doc["number"] = number
+    repo.save_applications(1, apps, "imported 3", documents=documents)
+    view = repo.applications_view(1)
+    assert all(a is b for a, b in zip(view, apps, strict=True))
+    repo.close()
+    again = Repository.open(tmp_path, fsync=False)
+    assert again.applications_view(1) == apps
+    with pytest.raises(ValueError, match="one document per application"):
+        again.save_applications(1, apps[:1], "x", documents=documents)
