@@ -6,15 +6,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-import storage.repository as repository_module
 from bot.config import Settings
 from storage import Repository
 from tests.conftest import ADA, BOB
 from tests.harness import Harness, text_of
+from tests.storage.test_prefetch import reads_in
 from tests.test_scheduling import bot_texts, join, start_reminders, stop_reminders
 
 MONDAY_PLAN = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin: the weekly plan's minute
@@ -30,15 +29,7 @@ def repo(settings: Settings) -> Iterator[Repository]:
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The thread of every user-file read."""
-    threads: list[str] = []
-    real = repository_module.load_json
-
-    def load_json(path: Path) -> object:
-        threads.append(threading.current_thread().name)
-        return real(path)
-
-    monkeypatch.setattr(repository_module, "load_json", load_json)
-    return threads
+    return reads_in(monkeypatch)
 
 
 async def test_updates_read_their_users_file_off_the_loop(bot: Harness, reads: list[str]) -> None:
