@@ -13,7 +13,7 @@ import storage.repository as repository_module
 from bot.domain.models import Profile
 from storage import CorruptDataError, Repository
 from storage.index import IndexEntry
-from storage.repository import UserStore
+from storage.repository import CACHE_USERS, UserStore
 from tests.storage.test_lazy_users import NOW, damage, populate
 
 
@@ -87,12 +87,19 @@ class HeldRead:
         return task
 
 
+async def read_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, cache_users: int = CACHE_USERS
+) -> tuple[Repository, HeldRead, asyncio.Task[None]]:
+    """Two users on disk, and user 2's prefetch held in its thread, the file already read."""
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False, cache_users=cache_users)
+    held = HeldRead(monkeypatch)
+    return repo, held, await held.started(repo, 2)
+
+
 async def test_a_change_made_while_the_read_was_in_flight_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot opened the file itself and wrote to it meanwhile: the prefetched copy is older, so it goes."""
-    populate(tmp_path, 2)
-    repo = Repository.open(tmp_path, fsync=False, cache_users=1)
-    held = HeldRead(monkeypatch)
-    prefetch = await held.started(repo, 2)
+    repo, held, prefetch = await read_in_flight(tmp_path, monkeypatch, cache_users=1)
     profile = repo.get_profile(2)
     assert profile is not None
     profile.first_name = "Ada"
@@ -107,10 +114,7 @@ async def test_a_change_made_while_the_read_was_in_flight_wins(tmp_path: Path, m
 async def test_a_user_deleted_while_the_read_was_in_flight_stays_deleted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    populate(tmp_path, 2)
-    repo = Repository.open(tmp_path, fsync=False)
-    held = HeldRead(monkeypatch)
-    prefetch = await held.started(repo, 2)
+    repo, held, prefetch = await read_in_flight(tmp_path, monkeypatch)
     assert repo.delete_user(2)
     held.release.set()
     await prefetch
@@ -121,10 +125,7 @@ async def test_a_user_deleted_while_the_read_was_in_flight_stays_deleted(
 async def test_other_users_are_served_while_a_read_waits_for_the_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    populate(tmp_path, 2)
-    repo = Repository.open(tmp_path, fsync=False)
-    held = HeldRead(monkeypatch)
-    prefetch = await held.started(repo, 2)
+    repo, held, prefetch = await read_in_flight(tmp_path, monkeypatch)
     repo.save_profile(Profile(user_id=3, chat_id=3, created_at=NOW, first_name="Bob"))  # the loop is free
     bob = repo.get_profile(3)
     assert bob is not None and bob.first_name == "Bob"
@@ -135,10 +136,7 @@ async def test_other_users_are_served_while_a_read_waits_for_the_disk(
 
 async def test_callers_for_one_user_share_one_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The update and a reminder refresh both ask for the same user: one read, and both find it in memory."""
-    populate(tmp_path, 2)
-    repo = Repository.open(tmp_path, fsync=False)
-    held = HeldRead(monkeypatch)
-    first = await held.started(repo, 2)
+    repo, held, first = await read_in_flight(tmp_path, monkeypatch)
     second = asyncio.create_task(repo.prefetch(2))
     await asyncio.sleep(0)
     held.release.set()
