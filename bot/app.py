@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import health, offload
+from bot import health, offload, probe
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import SERVICES, BotApp, BotContext, Clock, Services, services, system_clock
@@ -220,4 +220,5 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     offload.shutdown()  # the drawing process, if a chart or the warm-up started one
+    await probe.stop()  # the benchmark's probe, if FUNNELBOT_PROBE started it
     services(app).repo.close()

@@ -11,6 +11,7 @@ Nothing else changes. It costs about one wake-up every 5 ms, and the watcher's e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -50,6 +51,15 @@ def start() -> None:
     watcher = _Watcher(threading.get_ident())
     threading.Thread(target=watcher.watch, name="probe-watcher", daemon=True).start()
     _started.append(asyncio.get_running_loop().create_task(_run(path, real_replace, watcher), name="probe"))
+
+
+async def stop() -> None:
+    """Stop the probe's task (at shutdown, so the loop doesn't close with it still pending)."""
+    while _started:
+        task = _started.pop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class _Watcher:
