@@ -20,6 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 PROBE_ENV = "FUNNELBOT_PROBE"
@@ -80,12 +81,20 @@ class _Watcher:
                 continue
             if noted is None:
                 frame = sys._current_frames().get(self.loop_thread)
-                stack = traceback.format_stack(frame)[-12:] if frame is not None else []
-                noted = {"ms": late, "stack": [line.strip() for line in stack]}
+                noted = {"ms": late, "stack": _where(frame)}
                 self.stalls.append(noted)
                 self.stalls.sort(key=lambda stall: -float(stall["ms"]))
                 del self.stalls[_KEEP_STALLS:]
             noted["ms"] = late  # the stall goes on: the same entry grows
+
+
+def _where(frame: FrameType | None) -> list[str]:
+    """The innermost frames, as file, line and function: no source lines (``linecache`` would keep
+    every file it reads in memory for good, and the benchmark measures this process's memory)."""
+    if frame is None:
+        return []
+    summary = traceback.StackSummary.extract(traceback.walk_stack(frame), limit=12, lookup_lines=False)
+    return [f'File "{f.filename}", line {f.lineno}, in {f.name}' for f in reversed(summary)]
 
 
 async def _run(path: str, replace: Callable[[str, str], None], watcher: _Watcher) -> None:
