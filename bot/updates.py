@@ -96,7 +96,7 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         if update_id is None:
             await handle(update, coroutine)
             return
-        await self.repo.prefetch(user_id)  # the reads below and in the handler then find it in memory
+        await self.repo.prefetch(user_id, urgent=True)  # the reads below and in the handler find it in memory
         if self.repo.already_applied(user_id, update_id):
             logger.info("update.redelivered user=%s update=%s skipped", user_id, update_id)
             _discard(coroutine)

@@ -55,8 +55,11 @@ REDELIVERY_WINDOW = 48 * 3600
 """Seconds during which a recorded update id can still come back (Telegram keeps updates 24 h)."""
 UNDO_DEPTH = 20
 CACHE_USERS = 64
-READERS = 2  # threads reading users' files (prefetch)
 """Users whose parsed files stay in memory; the least recently used beyond this are let go."""
+READERS = 2
+"""Threads reading users' files for updates being handled (``prefetch(urgent=True)``)."""
+BACKGROUND_READERS = 1
+"""Threads reading users' files for the scheduler and jobs: their reads never queue ahead of a reply's."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ class Repository:
         self._locks: dict[int, asyncio.Lock] = {}
         # User -> the read in flight (and the index entry it started from); dropped when the bot
         # opens the file itself, since that store's writes may be newer than the read.
-        self._readers: ThreadPoolExecutor | None = None  # started by the first prefetch
+        self._readers: dict[bool, ThreadPoolExecutor] = {}  # urgent or not -> its pool (started on first use)
         self._prefetching: dict[int, tuple[asyncio.Future[UserStore], IndexEntry]] = {}
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
@@ -274,9 +277,9 @@ class Repository:
         for store in self._stores.values():
             store.close()
         self._stores.clear()
-        if self._readers is not None:
-            self._readers.shutdown(wait=False)
-            self._readers = None
+        for pool in self._readers.values():
+            pool.shutdown(wait=False)
+        self._readers.clear()
 
     # -- the index -----------------------------------------------------------------------------
 
@@ -559,13 +562,17 @@ class Repository:
         self._remember(store)
         return store
 
-    async def prefetch(self, user_id: int) -> None:
+    async def prefetch(self, user_id: int, *, urgent: bool = False) -> None:
         """Read the user's file into the cache in a worker thread, if it isn't open already.
 
         Every read here is synchronous, and a read of a file that is not cached waits for the disk:
         milliseconds usually, but a second or more while the disk is busy with other fsyncs, and
         the whole event loop would wait with it. So update handling and the scheduler call this
         first (holding the user's lock), and the reads that follow find the file in memory.
+
+        ``urgent``: for an update being handled (someone waits for the reply). Urgent reads have
+        threads of their own, so a reply's read never queues behind the scheduler's: a fan-out
+        to 1,000 users reads 1,000 files, most of them not in the cache.
 
         Callers for the same user share one read. A file that can't be read or fails its checks
         is left alone: the first read opens it as usual and reports it. A file the bot opened
@@ -578,7 +585,7 @@ class Repository:
         if pending is None or pending[1] is not entry:
             path = self.users_dir / f"{user_id}.json"
             read = functools.partial(_read_user_file, path, entry, fsync=self.fsync)
-            reading = asyncio.get_running_loop().run_in_executor(self._reader(), read)
+            reading = asyncio.get_running_loop().run_in_executor(self._reader(urgent), read)
             pending = self._prefetching[user_id] = (reading, entry)
         try:
             store = await asyncio.shield(pending[0])
@@ -594,11 +601,14 @@ class Repository:
         self.opened_files += 1
         self._remember(store)
 
-    def _reader(self) -> ThreadPoolExecutor:
-        """Threads for reads only: a read never queues behind fsync'd writes (the default executor)."""
-        if self._readers is None:
-            self._readers = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="funnelbot-read")
-        return self._readers
+    def _reader(self, urgent: bool) -> ThreadPoolExecutor:
+        """Threads for reads only: a read never queues behind fsync'd writes (the default executor),
+        and an urgent read never behind a background one."""
+        pool = self._readers.get(urgent)
+        if pool is None:
+            threads, name = (READERS, "funnelbot-read") if urgent else (BACKGROUND_READERS, "funnelbot-read-bg")
+            pool = self._readers[urgent] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=name)
+        return pool
 
     def _must(self, user_id: int) -> UserStore:
         store = self._store(user_id)

@@ -144,3 +144,37 @@ async def test_callers_for_one_user_share_one_read(tmp_path: Path, monkeypatch: 
     assert repo.opened_files == 1
     threads = reads_in(monkeypatch)
     assert len(repo.applications_view(2)) == 3 and threads == []
+
+
+async def test_an_urgent_read_never_queues_behind_the_schedulers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler's reads (a fan-out reads hundreds of files) have their own thread: while one
+    of them waits for the disk, a reply's read of another user goes ahead in its own."""
+    populate(tmp_path, 3)
+    repo = Repository.open(tmp_path, fsync=False)
+    stuck, release = threading.Event(), threading.Event()
+    threads: list[str] = []
+    real = repository_module._read_user_file
+
+    def read(path: Path, entry: IndexEntry, *, fsync: bool) -> UserStore:
+        name = threading.current_thread().name
+        threads.append(name)
+        if name.startswith("funnelbot-read-bg"):
+            stuck.set()
+            release.wait(5)
+        return real(path, entry, fsync=fsync)
+
+    monkeypatch.setattr(repository_module, "_read_user_file", read)
+    background = [asyncio.create_task(repo.prefetch(user)) for user in (1, 2)]  # one thread: 2 waits for 1
+    await asyncio.to_thread(stuck.wait, 5)
+    try:
+        await asyncio.wait_for(repo.prefetch(3, urgent=True), 2)
+        assert repo.opened_files == 1 and repo.get_profile(3) is not None
+        assert not any(task.done() for task in background)
+    finally:
+        release.set()
+        await asyncio.gather(*background)
+    assert repo.opened_files == 3
+    assert sorted(name.startswith("funnelbot-read-bg") for name in threads) == [False, True, True]
+    repo.close()
