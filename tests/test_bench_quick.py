@@ -24,6 +24,7 @@ ROWS = (
     "start-up to first getUpdates",
     "memory (RSS) after start-up",
     "more handled updates",
+    "RSS before those updates / after 120 / at the end",
     "longest event-loop stall",
     "weekly plans to 40 users",
     "another user's reply while the plans go out",

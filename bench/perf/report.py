@@ -91,6 +91,14 @@ def report(bench: Bench, sizes: Sizes, *, quick: bool, wall: float) -> list[str]
         "growth < 10%",
         growth < 0.10 and int(taps) >= (100_000 if not quick else 0),  # type: ignore[call-overload]
     )
+    marks = [float(v) for v in f.get("rss_taps") or []]  # type: ignore[attr-defined]
+    if len(marks) != 3:  # the taps stopped (their time ran out) before a fifth of them
+        marks = [math.nan] * 3
+    fifth = sizes.taps // 5
+    figure(  # a working set filling once, or a leak growing with every update
+        f"  RSS before those updates / after {fifth:,} / at the end",
+        f"{marks[0]:.0f} / {marks[1]:.0f} / {marks[2]:.0f} MB ({marks[2] / marks[1] - 1:+.0%} after {fifth:,})",
+    )
     worst = max(float(f.get(k, 0.0)) for k in ("lag_all",))  # type: ignore[arg-type]
     figure(
         "longest event-loop stall (whole run after start-up)",

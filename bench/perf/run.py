@@ -469,7 +469,11 @@ class Bench:
         base = answered()
         start = time.perf_counter()
         sent = 0
+        # Where the memory goes: a working set filling once, or a leak that grows with every update.
+        marks = [rss_mb(process.pid)]
         while sent < self.sizes.taps and time.perf_counter() - start < self.sizes.taps_seconds:
+            if sent == self.sizes.taps // 5:
+                marks.append(rss_mb(process.pid))
             while sent - (answered() - base) > 200:  # noqa: ASYNC110 - polling the fake, a harness
                 await asyncio.sleep(0.005)
             user, message_id = targets[sent % len(targets)]
@@ -481,6 +485,7 @@ class Bench:
         self.figures["taps"] = sent
         self.figures["taps_rate"] = sent / (time.perf_counter() - start)
         self.figures["rss_after"] = rss_mb(process.pid)
+        self.figures["rss_taps"] = [*marks, self.figures["rss_after"]]
 
     async def small_instance(self, seeded: Path) -> None:
         """The same write with only 10 users in the data directory (another process)."""
