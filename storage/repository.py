@@ -60,6 +60,9 @@ READERS = 2
 """Threads reading users' files for updates being handled (``prefetch(urgent=True)``)."""
 BACKGROUND_READERS = 1
 """Threads reading users' files for the scheduler and jobs: their reads never queue ahead of a reply's."""
+READ_AHEAD = 4
+"""Urgent reads in flight, or done and not yet taken up by their caller (see ``prefetch``)."""
+BACKGROUND_READ_AHEAD = 2
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,8 @@ class Repository:
         # User -> the read in flight (and the index entry it started from); dropped when the bot
         # opens the file itself, since that store's writes may be newer than the read.
         self._readers: dict[bool, ThreadPoolExecutor] = {}  # urgent or not -> its pool (started on first use)
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
+        self._slots: dict[bool, asyncio.Semaphore] = {}  # urgent or not -> its read-ahead bound
         self._prefetching: dict[int, tuple[asyncio.Future[UserStore], IndexEntry]] = {}
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
@@ -574,32 +579,53 @@ class Repository:
         threads of their own, so a reply's read never queues behind the scheduler's: a fan-out
         to 1,000 users reads 1,000 files, most of them not in the cache.
 
+        At most :data:`READ_AHEAD` reads (:data:`BACKGROUND_READ_AHEAD` for the scheduler's) are in
+        flight or read and not yet taken up by their caller: the threads never read far ahead of
+        the event loop. (200 taps of 200 users at once had 200 parsed files waiting for the loop:
+        45 MB more memory, and threads parsing files the loop had no time for yet.)
+
         Callers for the same user share one read. A file that can't be read or fails its checks
         is left alone: the first read opens it as usual and reports it. A file the bot opened
         itself meanwhile wins over this read (which may be older than what that store wrote).
         """
+        if self._unread(user_id) is None:
+            return
+        async with self._read_slots(urgent):
+            entry = self._unread(user_id)  # the wait for a slot may have changed what there is to read
+            if entry is None:
+                return
+            pending = self._prefetching.get(user_id)
+            if pending is None or pending[1] is not entry:
+                path = self.users_dir / f"{user_id}.json"
+                read = functools.partial(_read_user_file, path, entry, fsync=self.fsync)
+                reading = asyncio.get_running_loop().run_in_executor(self._reader(urgent), read)
+                pending = self._prefetching[user_id] = (reading, entry)
+            try:
+                store = await asyncio.shield(pending[0])
+            except Exception:  # whatever it was, the first read meets it again and reports it
+                store = None
+            if self._prefetching.get(user_id) is not pending:
+                return  # another caller took it, or the bot opened the file itself meanwhile
+            del self._prefetching[user_id]
+            if store is None or user_id in self._stores or self._index.get(user_id) is not entry:
+                return
+            if store.migrated_from is not None:
+                return  # an older Funnelbot wrote it since start-up: the first read migrates and saves it
+            self.opened_files += 1
+            self._remember(store)
+
+    def _unread(self, user_id: int) -> IndexEntry | None:
+        """The user's index entry if their file is still to be read (known, and not open)."""
         entry = self._index.get(user_id)
-        if entry is None or user_id in self._stores:
-            return
-        pending = self._prefetching.get(user_id)
-        if pending is None or pending[1] is not entry:
-            path = self.users_dir / f"{user_id}.json"
-            read = functools.partial(_read_user_file, path, entry, fsync=self.fsync)
-            reading = asyncio.get_running_loop().run_in_executor(self._reader(urgent), read)
-            pending = self._prefetching[user_id] = (reading, entry)
-        try:
-            store = await asyncio.shield(pending[0])
-        except Exception:  # whatever it was, the first read meets it again and reports it
-            store = None
-        if self._prefetching.get(user_id) is not pending:
-            return  # another caller took it, or the bot opened the file itself meanwhile
-        del self._prefetching[user_id]
-        if store is None or user_id in self._stores or self._index.get(user_id) is not entry:
-            return
-        if store.migrated_from is not None:
-            return  # an older Funnelbot wrote it since start-up: the first read migrates and saves it
-        self.opened_files += 1
-        self._remember(store)
+        return None if entry is None or user_id in self._stores else entry
+
+    def _read_slots(self, urgent: bool) -> asyncio.Semaphore:
+        """The read-ahead bound of the urgent or the background reads (on this event loop)."""
+        loop = asyncio.get_running_loop()
+        if self._slots_loop is not loop:
+            self._slots_loop = loop
+            self._slots = {True: asyncio.Semaphore(READ_AHEAD), False: asyncio.Semaphore(BACKGROUND_READ_AHEAD)}
+        return self._slots[urgent]
 
     def _reader(self, urgent: bool) -> ThreadPoolExecutor:
         """Threads for reads only: a read never queues behind fsync'd writes (the default executor),

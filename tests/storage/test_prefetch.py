@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -177,4 +178,27 @@ async def test_an_urgent_read_never_queues_behind_the_schedulers(
         await asyncio.gather(*background)
     assert repo.opened_files == 3
     assert sorted(name.startswith("funnelbot-read-bg") for name in threads) == [False, True, True]
+    repo.close()
+
+
+async def test_reads_never_run_far_ahead_of_the_callers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve users' updates at once, and the event loop busy: the threads read no more than
+    READ_AHEAD files that their callers have not taken up yet; in the end each is read once."""
+    populate(tmp_path, 12)
+    repo = Repository.open(tmp_path, fsync=False)
+    real = repository_module._read_user_file
+    reads: list[str] = []
+
+    def read(path: Path, entry: IndexEntry, *, fsync: bool) -> UserStore:
+        reads.append(path.stem)
+        return real(path, entry, fsync=fsync)
+
+    monkeypatch.setattr(repository_module, "_read_user_file", read)
+    callers = [asyncio.create_task(repo.prefetch(user, urgent=True)) for user in range(1, 13)]
+    await asyncio.sleep(0)  # each caller starts its read, or waits for a slot to start one
+    time.sleep(0.3)  # noqa: ASYNC251 - the loop is busy meanwhile (a big chart, say); the threads are not
+    assert len(reads) == repository_module.READ_AHEAD
+    await asyncio.wait_for(asyncio.gather(*callers), 5)
+    assert sorted(int(user) for user in reads) == list(range(1, 13))
+    assert repo.opened_files == 12
     repo.close()
