@@ -168,5 +168,7 @@ def _stalls(stalls: object) -> list[str]:
     for stall in stalls[:3]:
         lines.append(f"  {float(stall['ms']):.0f} ms:")
         frames = [line.splitlines()[0].replace(", in ", " ") for line in stall["stack"]]
+        # The import machinery's frames say only that something was imported: show who asked.
+        frames = [frame for frame in frames if "<frozen importlib" not in frame] or frames
         lines.extend(f"    {frame[-110:]}" for frame in frames[-6:])
     return lines
