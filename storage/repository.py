@@ -63,6 +63,7 @@ BACKGROUND_READERS = 1
 READ_AHEAD = 4
 """Urgent reads in flight, or done and not yet taken up by their caller (see ``prefetch``)."""
 BACKGROUND_READ_AHEAD = 2
+"""The same bound for the scheduler's and the jobs' reads."""
 
 
 @dataclass(frozen=True)
