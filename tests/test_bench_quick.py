@@ -59,3 +59,21 @@ def test_bench_quick_completes_and_prints_every_row(tmp_path: Path) -> None:
     log = (Path(kept.group(1)) / "bot.log").read_text(encoding="utf-8")
     shutil.rmtree(kept.group(1), ignore_errors=True)
     assert [line for line in log.splitlines() if " ERROR " in line or "Traceback" in line] == [], log[-3000:]
+
+
+def test_a_move_the_bench_times_must_have_been_carried_out() -> None:
+    """A /move refused (the application is closed) writes nothing: timing it as a write would
+    compare two instances' data, not their write cost, so the bench stops instead."""
+    from bench.perf.run import _written, number
+    from bot.faketelegram.core import FakeMessage
+
+    def message(text: str) -> FakeMessage:
+        return FakeMessage(message_id=1, chat_id=7, from_bot=True, date=0, sender={}, chat={}, text=text)
+
+    assert _written(message("Moved #21 to Interview.\n\n#21 Bench Co"), 0.004) == 0.004
+    assert _written(message("Corrected #21 to Applied.\n\n#21 Bench Co"), 0.005) == 0.005
+    with pytest.raises(RuntimeError, match="not carried out"):
+        _written(message("#5 is closed (rejected). Use /reopen 5 first if it is back on."), 0.003)
+    assert number(message("Saved as prospect #21.\n\n#21 Bench Co — Platform Engineer")) == 21
+    with pytest.raises(RuntimeError, match="no application number"):
+        number(message("Please send the company and role."))

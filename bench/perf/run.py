@@ -28,6 +28,7 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import sys
 import tempfile
@@ -350,8 +351,8 @@ class Bench:
             seconds, _ = await timed(replies, user, partial(tg.press, user, card.message_id, data))
             self.row("advance").add(seconds)
             await asyncio.sleep(1.2)
-            seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/move 3 interview"))
-            self.row("move").add(seconds)
+            seconds, reply = await timed(replies, user, partial(tg.send_text, user, f"/move {number(card)} interview"))
+            self.row("move").add(_written(reply, seconds))
             await asyncio.sleep(1.2)
             seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/undo"))
             self.row("undo").add(seconds)
@@ -368,8 +369,8 @@ class Bench:
             seconds, _ = await timed(replies, user, partial(tg.press, user, card.message_id, data))
             self.row("big_advance").add(seconds)
             await asyncio.sleep(1.2)
-            seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/move 3 interview"))
-            self.row("big_move").add(seconds)
+            seconds, reply = await timed(replies, user, partial(tg.send_text, user, f"/move {number(card)} interview"))
+            self.row("big_move").add(_written(reply, seconds))
             await asyncio.sleep(1.2)
             seconds, _ = await timed(replies, user, partial(tg.send_text, user, "/undo"))
             self.row("big_undo").add(seconds)
@@ -383,13 +384,24 @@ class Bench:
             await asyncio.sleep(1.2)
 
     async def moves(self, tg: FakeTelegram, replies: Replies, users: list[int], name: str) -> None:
+        """The same write for every sample: each user's own new job, moved to interview and back.
+
+        (A seeded application may be closed, and a closed one's /move is a refusal that writes
+        nothing; comparing instances on such a mix compared their data, not their write cost.)
+        """
         row = self.row(name)
+        jobs = {}
+        for user in users:
+            _, card = await timed(replies, user, partial(tg.send_text, user, "/add Bench Co - Platform Engineer"))
+            jobs[user] = number(card)
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.2)
         stages = ["interview", "applied"]
         for i in range(self.sizes.samples):
             user = users[i % len(users)]
             stage = stages[(i // len(users)) % 2]
-            seconds, _ = await timed(replies, user, partial(tg.send_text, user, f"/move 5 {stage}"))
-            row.add(seconds)
+            seconds, reply = await timed(replies, user, partial(tg.send_text, user, f"/move {jobs[user]} {stage}"))
+            row.add(_written(reply, seconds))
             await asyncio.sleep(max(0.05, 1.2 / len(users)))
 
     async def fanout(
@@ -506,6 +518,21 @@ class Bench:
         finally:
             await stop(process)
             await runner.cleanup()
+
+
+def number(card: FakeMessage) -> int:
+    """The application number in an /add reply ("Saved as prospect #21. ...")."""
+    found = re.search(r"#(\d+)", card.text or "")
+    if found is None:
+        raise RuntimeError(f"no application number in the reply: {card.text!r}")
+    return int(found.group(1))
+
+
+def _written(reply: FakeMessage, seconds: float) -> float:
+    """``seconds``, for a /move the bot carried out; a refusal would time a different path."""
+    if not (reply.text or "").startswith(("Moved", "Corrected")):
+        raise RuntimeError(f"a /move the bench times was not carried out: {(reply.text or '')[:120]!r}")
+    return seconds
 
 
 def known(tg: FakeTelegram, users: list[int]) -> None:
