@@ -4,7 +4,8 @@ When ``FUNNELBOT_PROBE=<file>`` is in the environment, :func:`start` runs a task
 late the event loop wakes from short sleeps (the longest stall per second of wall time), counts the
 process's ``fsync`` calls and file replaces, and writes these figures as JSON to that file twice a
 second. A watcher thread notes where the event loop's thread was whenever a stall passes
-:data:`STALL_MS` (the few longest, with their stacks), so a benchmark can say what stalled it.
+:data:`STALL_MS` (the few longest, with their stacks and the CPU each thread used meanwhile), so a
+benchmark can say what stalled it.
 Nothing else changes. It costs about one wake-up every 5 ms, and the watcher's every 10 ms.
 """
 
@@ -28,6 +29,7 @@ _TICK = 0.005
 _KEEP_SECONDS = 1800
 STALL_MS = 150.0  # a stall this long gets its stack noted
 _KEEP_STALLS = 8
+_FRESH_MS = 30.0  # the loop ticked this recently (it ticks every 5 ms, the watcher looks every 10)
 
 _counts = {"fsyncs": 0, "replaces": 0}
 _started: list[asyncio.Task[None]] = []
@@ -64,18 +66,27 @@ async def stop() -> None:
 
 
 class _Watcher:
-    """From its own thread: where the loop's thread is while the loop has not ticked for a while."""
+    """From its own thread: where the loop's thread is while the loop has not ticked for a while.
+
+    It also says what the CPU did meanwhile: how much the loop's own thread ran, and which other
+    thread ran most. A stall with the loop's thread busy for most of it is the loop doing work (many
+    callbacks in one round); one where another thread ran is the loop waiting for the interpreter
+    lock; one where nothing in the process ran is the machine (or the disk) making it wait.
+    """
 
     def __init__(self, loop_thread: int) -> None:
         self.loop_thread = loop_thread
         self.beat = time.monotonic()
-        self.stalls: list[dict[str, Any]] = []  # the longest few: {"ms": ..., "stack": [...]}
+        self.stalls: list[dict[str, Any]] = []  # the longest few: {"ms": ..., "stack": [...], ...}
 
     def watch(self) -> None:
         noted: dict[str, Any] | None = None
+        before = _cpu_clocks()  # at the last tick without a stall
         while True:
             time.sleep(0.01)
             late = (time.monotonic() - self.beat) * 1000
+            if late < _FRESH_MS:  # the loop just ticked: a stall from here on is measured from here
+                before = _cpu_clocks()
             if late < STALL_MS:
                 noted = None
                 continue
@@ -86,6 +97,43 @@ class _Watcher:
                 self.stalls.sort(key=lambda stall: -float(stall["ms"]))
                 del self.stalls[_KEEP_STALLS:]
             noted["ms"] = late  # the stall goes on: the same entry grows
+            noted.update(_cpu_during(before, _cpu_clocks(), self.loop_thread))
+
+
+def _cpu_clocks() -> dict[int | str, tuple[str, float]]:
+    """CPU seconds so far of each thread of this process (by ident), and of the whole process."""
+    clocks: dict[int | str, tuple[str, float]] = {
+        "process": ("process", time.process_time()),
+        "wall": ("wall", time.monotonic()),
+    }
+    for thread in threading.enumerate():
+        if thread.ident is None:
+            continue
+        with contextlib.suppress(OSError, AttributeError):  # it ended meanwhile; no such clock here
+            clocks[thread.ident] = (thread.name, time.clock_gettime(time.pthread_getcpuclockid(thread.ident)))
+    return clocks
+
+
+def _cpu_during(
+    before: dict[int | str, tuple[str, float]], after: dict[int | str, tuple[str, float]], loop_thread: int
+) -> dict[str, Any]:
+    """The loop thread's, the whole process's and the busiest other thread's CPU ms between the two
+    snapshots (``cpu_window_ms`` of wall time apart)."""
+
+    def ran(key: int | str) -> float:
+        if key not in after:
+            return 0.0
+        return max(0.0, (after[key][1] - before.get(key, (after[key][0], 0.0))[1]) * 1000)
+
+    others = [(ran(key), after[key][0]) for key in after if key not in ("process", "wall", loop_thread)]
+    busiest_ms, busiest = max(others, default=(0.0, ""))
+    return {
+        "cpu_window_ms": round(ran("wall"), 1),
+        "loop_cpu_ms": round(ran(loop_thread), 1),
+        "process_cpu_ms": round(ran("process"), 1),
+        "busiest_other": busiest,
+        "busiest_other_ms": round(busiest_ms, 1),
+    }
 
 
 def _where(frame: FrameType | None) -> list[str]:

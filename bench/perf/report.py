@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bench.perf.run import Bench, Sizes
@@ -166,9 +166,21 @@ def _stalls(stalls: object) -> list[str]:
         return []
     lines = ["Longest stalls, and where the loop's thread was (innermost frames last):"]
     for stall in stalls[:3]:
-        lines.append(f"  {float(stall['ms']):.0f} ms:")
+        lines.append(f"  {float(stall['ms']):.0f} ms{_cpu(stall)}:")
         frames = [line.splitlines()[0].replace(", in ", " ") for line in stall["stack"]]
         # The import machinery's frames say only that something was imported: show who asked.
         frames = [frame for frame in frames if "<frozen importlib" not in frame] or frames
         lines.extend(f"    {frame[-110:]}" for frame in frames[-6:])
     return lines
+
+
+def _cpu(stall: dict[str, Any]) -> str:
+    """What ran meanwhile: the loop's own thread (busy: the loop's own work), another thread (the
+    loop waiting for the interpreter lock), or nothing in this process (the machine or the disk)."""
+    if "cpu_window_ms" not in stall:
+        return ""
+    return (
+        f" (of {float(stall['cpu_window_ms']):.0f} ms measured, CPU: loop thread {float(stall['loop_cpu_ms']):.0f},"
+        f" whole process {float(stall['process_cpu_ms']):.0f},"
+        f" busiest other thread {stall['busiest_other']!s} {float(stall['busiest_other_ms']):.0f})"
+    )
