@@ -375,8 +375,8 @@ class Scheduler:
         if self._index_saved_at is not None and now - self._index_saved_at < SAVE_INDEX_EVERY:
             return
         self._index_saved_at = now
-        text = self.repo.index_snapshot()  # on the loop: consistent with every change so far
-        await asyncio.to_thread(self.repo.save_index, text)
+        snapshot = self.repo.index_snapshot()  # on the loop: consistent with every change so far
+        await asyncio.to_thread(self.repo.save_index, snapshot)  # encoded there: 10,000 users is no small job
 
     # -- the tick ------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,10 @@ UNKNOWN = "?"
 Stat = tuple[int, int]  # (st_mtime_ns, st_size)
 
 
-@dataclass
+@dataclass(frozen=True)
 class IndexEntry:
+    """Immutable, so a copy of the index's dict is a snapshot a worker thread can write out."""
+
     stat: Stat | None  # the file's when the entry was made; None: no file yet
     inactive_since: str | None = None  # ISO time the user blocked the bot, if they did
     wake: str | None = UNKNOWN  # next reminder time (ISO), None for nothing ahead, UNKNOWN
@@ -83,11 +85,29 @@ def load_index(data_dir: Path) -> tuple[dict[int, IndexEntry], str]:
     return entries, context if isinstance(context, str) else ""
 
 
-def index_text(entries: dict[int, IndexEntry], wake_context: str) -> bytes:
-    """The index file's content; ``wake_context`` says what the wake times were computed with."""
-    users = {str(uid): entry.to_json() for uid, entry in entries.items() if entry.stat is not None}
-    document = {"version": INDEX_VERSION, "schema": SCHEMA_VERSION, "wake_context": wake_context, "users": users}
-    return orjson.dumps(document)  # 10,000 users: a few ms on the loop, not tens
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """The index as of one moment: a copy of its dict (the entries are immutable), taken in a
+    fraction of a millisecond on the event loop; :func:`index_text` can then run in any thread."""
+
+    entries: dict[int, IndexEntry] = field(default_factory=dict)
+    wake_context: str = ""
+
+
+def index_text(snapshot: IndexSnapshot) -> bytes:
+    """The index file's content; ``wake_context`` says what the wake times were computed with.
+
+    Not for the event loop at scale: for 10,000 users it builds 30,000 objects, and a run of the
+    benchmark caught it (with the collection it set off) holding the loop for 175 ms.
+    """
+    users = {str(uid): entry.to_json() for uid, entry in snapshot.entries.items() if entry.stat is not None}
+    document = {
+        "version": INDEX_VERSION,
+        "schema": SCHEMA_VERSION,
+        "wake_context": snapshot.wake_context,
+        "users": users,
+    }
+    return orjson.dumps(document)
 
 
 def write_index(data_dir: Path, text: bytes, *, fsync: bool) -> None:

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from storage.atomic_json import (
     load_json,
     remove_stray_temp_files,
 )
-from storage.index import IndexEntry, index_text, load_index, stat_of, write_index
+from storage.index import IndexEntry, IndexSnapshot, index_text, load_index, stat_of, write_index
 from storage.schema import SCHEMA_VERSION, SchemaError, check, migrate, schema_version
 
 logger = logging.getLogger(__name__)
@@ -270,7 +270,7 @@ class Repository:
             data = store.storage.read()
             assert data is not None
             store.storage.write(data)
-            repo._index[store.user_id].stat = stat_of(store.path)
+            repo._index[store.user_id] = replace(repo._index[store.user_id], stat=stat_of(store.path))
             repo._remember(store)
             logger.info("storage.migrated file=%s from=%s", store.path.name, store.migrated_from)
         repo.opened_files = checked
@@ -289,15 +289,15 @@ class Repository:
 
     # -- the index -----------------------------------------------------------------------------
 
-    def index_snapshot(self) -> bytes:
-        """The index file's text as of now (cheap enough for the event loop; write it elsewhere)."""
-        return index_text(self._index, self.wake_context)
+    def index_snapshot(self) -> IndexSnapshot:
+        """The index as of now: a dict copy, cheap on the event loop (save it from a worker thread)."""
+        return IndexSnapshot(dict(self._index), self.wake_context)
 
-    def save_index(self, text: bytes | None = None) -> None:
-        """Write the index (``text`` from :meth:`index_snapshot`, or a fresh one)."""
+    def save_index(self, snapshot: IndexSnapshot | None = None) -> None:
+        """Encode and write the index (``snapshot`` from :meth:`index_snapshot`, or as of now); any thread."""
         if not self.users_dir.exists():
             return
-        write_index(self.data_dir, text if text is not None else self.index_snapshot(), fsync=self.fsync)
+        write_index(self.data_dir, index_text(snapshot or self.index_snapshot()), fsync=self.fsync)
 
     def wakes(self) -> dict[int, str | None]:
         """Each user's next reminder time as last remembered (ISO, None, or index.UNKNOWN)."""
@@ -307,7 +307,7 @@ class Repository:
         """Keep the user's next reminder time in the index (valid until their file changes)."""
         entry = self._index.get(user_id)
         if entry is not None:
-            entry.wake = utc_iso(wake) if wake is not None else None
+            self._index[user_id] = replace(entry, wake=utc_iso(wake) if wake is not None else None)
 
     def activity_counts(self) -> tuple[int, int]:
         """(active, blocked) users, from the index: no file is opened."""

@@ -160,6 +160,25 @@ def test_wake_times_are_kept_until_the_file_changes(tmp_path: Path) -> None:
     assert repo.wakes()[2] == UNKNOWN
 
 
+def test_an_index_snapshot_is_saved_as_it_was_when_taken(tmp_path: Path) -> None:
+    """The scheduler takes the snapshot on the loop and writes it from a thread: changes made in
+    between (a new wake time, a write, a new user) must not leak into it half-way."""
+    populate(tmp_path, 2)
+    repo = Repository.open(tmp_path, fsync=False)
+    repo.remember_wake(1, NOW + timedelta(days=1))
+    stat_of_2 = os.stat(tmp_path / "users" / "2.json")
+    snapshot = repo.index_snapshot()
+    repo.remember_wake(1, NOW + timedelta(days=3))
+    repo.mark_reminder(2, "plan:x", NOW)  # user 2's file changes: its entry is replaced
+    repo.save_profile(Profile(user_id=9, chat_id=9, created_at=NOW))
+    repo.save_index(snapshot)
+    index = json.loads((tmp_path / INDEX_NAME).read_text())
+    assert sorted(index["users"]) == ["1", "2"]
+    assert index["users"]["1"][2] == "2026-11-24T09:00:00+00:00"
+    assert index["users"]["2"][0] == [stat_of_2.st_mtime_ns, stat_of_2.st_size]
+    assert repo.wakes()[1] == "2026-11-26T09:00:00+00:00"  # memory moved on regardless
+
+
 def test_blocked_users_are_found_without_opening_every_file(tmp_path: Path) -> None:
     """The retention job asks for blocked users' profiles: only their files are opened."""
     populate(tmp_path, 4)
