@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from telegram import Update
 
-from bot.updates import BACKLOG
+from bot.updates import BACKLOG, FairUpdateProcessor
 from tests.conftest import ADA, BOB
 from tests.harness import Harness, text_of
 
@@ -86,3 +87,45 @@ async def test_a_redelivery_after_a_restart_is_skipped(settings, tg, clock) -> N
         assert app_1 is not None and [n.text for n in app_1.notes] == ["called Jane"]
         assert len(tg.bot_messages(ADA)) == messages
         assert len(again.list_applications(ADA)) == 1
+
+
+async def test_at_most_running_updates_are_handled_at_once_and_all_are_answered(bot: Harness) -> None:
+    """A full batch from many users is handled a few at a time (RUNNING), each answered once."""
+    processor = bot.app.update_processor
+    assert isinstance(processor, FairUpdateProcessor)
+    processor.running = 3
+    inside, most = 0, 0
+    real = processor._handle_once
+
+    async def counting(*args: Any) -> None:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        try:
+            await real(*args)
+        finally:
+            inside -= 1
+
+    processor._handle_once = counting  # type: ignore[method-assign]
+    users = [ADA + n for n in range(12)]
+    for user in users:
+        bot.tg.send_text(user, "/help")
+    await _burst(bot, bot.tg.pop_updates())
+    assert most == 3
+    assert all(len(bot.tg.bot_messages(user)) == 1 for user in users)
+
+
+async def test_a_users_queued_updates_take_no_turn_from_others(bot: Harness) -> None:
+    """With one turn only, Ada's 20 queued adds wait on her own lock: Bob's /help still gets in
+    between, and Ada's adds are stored in order."""
+    processor = bot.app.update_processor
+    assert isinstance(processor, FairUpdateProcessor)
+    processor.running = 1
+    for i in range(20):
+        bot.tg.send_text(ADA, f"/add Company {i} - Role")
+    bot.tg.send_text(BOB, "/help")
+    await _burst(bot, bot.tg.pop_updates())
+    order = [int(params["chat_id"]) for method, params in bot.tg.calls if method == "sendMessage"]
+    assert order.count(ADA) == 20 and BOB in order
+    assert order.index(BOB) < 5
+    assert [a.company for a in bot.repo.list_applications(ADA)] == [f"Company {i}" for i in range(20)]
