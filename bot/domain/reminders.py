@@ -201,13 +201,20 @@ def _closing(apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]
                 yield Reminder(kind, key, at, app.number, day=app.closes_on)
 
 
-def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo) -> Iterable[Reminder]:
-    """Applied and nothing changed since: a follow-up hint, later "still waiting or ghosted?"."""
+def _silent(profile: Profile, apps: Sequence[JobApplication], tz: ZoneInfo, since: datetime) -> Iterable[Reminder]:
+    """Applied and nothing changed since: a follow-up hint, later "still waiting or ghosted?".
+
+    An application whose last reminder falls before ``since`` is skipped unexamined (a day's
+    margin covers any timezone): an imported search keeps thousands of old applications, and
+    building their reminders only to drop them was half of a 5,000-application agenda.
+    """
+    last = max(profile.follow_up_days, profile.ghost_days, 0)
+    before = _local_day(since, tz)
     for app in apps:
         if not (app.is_open and app.stage == Stage.APPLIED):
             continue
         anchor = _local_day(app.last_change_at(), tz)
-        if anchor is None:
+        if anchor is None or (before is not None and (before - anchor).days > last + 1):
             continue
         for kind, days in ((Kind.FOLLOW_UP, profile.follow_up_days), (Kind.GHOST, profile.ghost_days)):
             at = _wall(anchor, days, DAY_NUDGE_AT, tz) if days > 0 else None
@@ -263,7 +270,7 @@ def scheduled(profile: Profile, apps: Sequence[JobApplication], now: datetime, t
     found = [
         *_weekly(profile, apps, now, tz),
         *_closing(apps, tz),
-        *_silent(profile, apps, tz),
+        *_silent(profile, apps, tz, since),
         *_interviews(apps, tz, since),
         *_take_homes(apps, tz),
     ]

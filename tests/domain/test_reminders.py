@@ -12,10 +12,12 @@ from bot.domain.funnel import Rates
 from bot.domain.models import Event, JobApplication, Profile, Slot
 from bot.domain.reminders import (
     CATCH_UP,
+    LOOKBACK,
     Kind,
     agenda,
     next_due,
     planned_week,
+    scheduled,
     standing,
     wall_time,
 )
@@ -462,3 +464,22 @@ def test_take_home_reminders_the_morning_before_and_the_morning_of() -> None:
     closed = job(3, Stage.SCREEN, take_home_due=due)
     moves.close(closed, Outcome.REJECTED, CREATED)
     assert due_keys(profile(), [closed], thursday) == []
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Europe/Berlin", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize(("follow", "ghost"), [(10, 30), (3, 0), (0, 45)])
+def test_old_silent_applications_skipped_unexamined_lose_no_reminder(zone: str, follow: int, ghost: int) -> None:
+    """Silent applications from 0 to 80 days ago, at every hour: exactly the follow-ups and ghost
+    questions from LOOKBACK ago on are scheduled, however far a timezone is from UTC."""
+    tz = ZoneInfo(zone)
+    now = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
+    p = profile(plan=None, check=None, review=None, timezone=zone, follow_up_days=follow, ghost_days=ghost)
+    apps = [job(n, Stage.APPLIED, now - timedelta(hours=n * 7)) for n in range(1, 280)]
+    expected = set()
+    for app in apps:
+        day = app.last_change_at().astimezone(tz).date()
+        for kind, days in ((Kind.FOLLOW_UP, follow), (Kind.GHOST, ghost)):
+            if days > 0 and wall_time(day + timedelta(days=days), time(10, 0), tz) >= now - LOOKBACK:
+                expected.add(f"{kind}:#{app.number}:{day.isoformat()}")
+    found = {r.key for r in scheduled(p, apps, now, tz) if r.kind in (Kind.FOLLOW_UP, Kind.GHOST)}
+    assert found == expected and expected
