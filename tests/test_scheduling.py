@@ -573,3 +573,41 @@ async def test_the_index_is_encoded_off_the_event_loop(
     assert encoded_on and threading.main_thread() not in encoded_on
     saved = json.loads((bot.repo.data_dir / INDEX_NAME).read_text())
     assert str(ADA) in saved["users"]
+
+
+async def test_a_background_refresh_of_many_users_lets_others_in_between(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a fan-out many users are stale at once; each recompute is its own turn of the loop,
+    so a reply (here: any callback) waits for one user's recompute, not for all of them."""
+    happened: list[object] = []
+    monkeypatch.setattr(nudger, "_recompute", lambda user_id: happened.append(user_id))
+    for user_id in range(1, 51):
+        nudger._stale.add(user_id)
+    asyncio.get_running_loop().call_soon(happened.append, "someone else")
+    await nudger._flush_stale()
+    assert len(happened) == 51 and happened.index("someone else") <= 1
+
+
+async def test_a_big_users_agenda_is_worked_out_off_the_loop_and_the_plan_still_comes(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From AGENDA_IN_THREAD_AT applications the tick's agenda runs in a worker thread; the plan goes
+    out once, as for anyone."""
+    threads: list[threading.Thread] = []
+    real = scheduling.agenda
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(*args)
+
+    monkeypatch.setattr(scheduling, "agenda", recording)
+    monkeypatch.setattr(scheduling, "AGENDA_IN_THREAD_AT", 1)
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE")
+    bot.clock.set(PLAN_AT)
+    threads.clear()
+    report = await nudger.tick()
+    assert report.keys == [(ADA, "plan:2026-11-23")]
+    assert any(thread is not threading.main_thread() for thread in threads)  # the tick's, in a worker
+    assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
