@@ -104,8 +104,11 @@ def _configure_logging(level: str, secret: str) -> None:
 
 
 def _run(settings: Settings) -> int:
+    from bot import offload
     from bot.app import build_application
     from storage import CorruptDataError, Repository
+
+    offload.favour_the_event_loop()
 
     lock = _lock_data_dir(settings.data_dir)
     if isinstance(lock, int):

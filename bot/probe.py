@@ -180,6 +180,7 @@ async def _run(path: str, replace: Callable[[str, str], None], watcher: _Watcher
                 "gen2_pauses_ms": gc_pauses[-50:],
                 "gen2_count": len(gc_pauses),
                 "stalls": list(watcher.stalls),
+                "switch_interval": sys.getswitchinterval(),
             }
             _write(path, figures, replace)
 

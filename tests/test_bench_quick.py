@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from bot import offload
 
 pytest.importorskip("aiohttp")
 
@@ -57,6 +60,9 @@ def test_bench_quick_completes_and_prints_every_row(tmp_path: Path) -> None:
     kept = re.search(r"run directory: (\S+)", done.stderr)
     assert kept is not None, done.stderr[-2000:]
     log = (Path(kept.group(1)) / "bot.log").read_text(encoding="utf-8")
+    # The real process gives its event loop the interpreter lock back sooner than Python's default.
+    figures = json.loads((Path(kept.group(1)) / "probe.json").read_text(encoding="utf-8"))
+    assert figures["switch_interval"] == pytest.approx(offload.SWITCH_INTERVAL)
     shutil.rmtree(kept.group(1), ignore_errors=True)
     assert [line for line in log.splitlines() if " ERROR " in line or "Traceback" in line] == [], log[-3000:]
 
