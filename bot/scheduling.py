@@ -217,10 +217,16 @@ class Scheduler:
         self, profile: Profile, apps: Sequence[JobApplication], now: datetime, *, sending: str | None = None
     ) -> Agenda:
         """The user's agenda; ``sending`` is a key whose intent we hold, looked at as if unrecorded."""
+        return agenda(*self._agenda_inputs(profile, apps, now, sending=sending))
+
+    def _agenda_inputs(
+        self, profile: Profile, apps: Sequence[JobApplication], now: datetime, *, sending: str | None = None
+    ) -> tuple[Profile, Sequence[JobApplication], dict[str, str], datetime, ZoneInfo]:
+        """:func:`agenda`'s arguments, read from storage here, so a worker thread can compute it."""
         sent = self.repo.sent_reminders(profile.user_id)
         if sending is not None:
             sent.pop(sending, None)
-        return agenda(profile, apps, sent, now, self.tz(profile))
+        return profile, apps, sent, now, self.tz(profile)
 
     # -- the index -----------------------------------------------------------------------------
 
@@ -440,8 +446,7 @@ class Scheduler:
         if len(apps) >= AGENDA_IN_THREAD_AT:
             # A snapshot, as inline: a change made meanwhile is seen by _compose, which checks each
             # reminder against the stored data again right before it goes out.
-            sent, tz = self.repo.sent_reminders(user_id), self.tz(profile)
-            plan = await offload.run(agenda, profile, list(apps), sent, now, tz)
+            plan = await offload.run(agenda, *self._agenda_inputs(profile, list(apps), now))
         else:
             plan = self._agenda(profile, apps, now)
         for reminder in plan.missed:

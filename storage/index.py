@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,8 @@ class IndexSnapshot:
     """The index as of one moment: a copy of its dict (the entries are immutable), taken in a
     fraction of a millisecond on the event loop; :func:`index_text` can then run in any thread."""
 
-    entries: dict[int, IndexEntry] = field(default_factory=dict)
-    wake_context: str = ""
+    entries: dict[int, IndexEntry]
+    wake_context: str
 
 
 def index_text(snapshot: IndexSnapshot) -> bytes:
