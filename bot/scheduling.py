@@ -88,6 +88,7 @@ from bot.ratelimit import background
 from bot.ratelimit import retry_seconds as retry_seconds
 from storage import Repository, StorageWriteError
 from storage.index import UNKNOWN
+from storage.repository import copy_application
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +102,18 @@ SENDERS = 4  # users served at once during a tick (each user's own reminders sta
 AGENDA_IN_THREAD_AT = 1_000
 """Applications from which a tick works out the user's agenda in a worker thread. A 5,000-row
 import's first agenda is about 50 ms on an idle machine (each application's history replayed once),
-and the benchmark caught one at 150 ms of loop time under load; 500 applications take 1.5 ms."""
+and the benchmark caught one at 150 ms of loop time under load; 500 applications take 1.5 ms.
+The same goes for every later look at it: the re-check of each reminder right before it goes out
+(with its message), and the next due time after a tick or a change (the benchmark then caught
+120-135 ms stalls there, the loop's thread busy all along)."""
+OFF_LOOP_TRIES = 2
+"""Tries at such work in a worker thread before it is done on the loop after all: a try counts only
+if the user's data is still as it was when it began (see ``Repository.revision``)."""
 REBUILD_INLINE = 500  # at start-up, up to this many users without a kept due time are computed at once
 SAVE_INDEX_EVERY = timedelta(minutes=5)  # storage's index is saved (off the event loop) this often
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+AgendaInputs = tuple[Profile, Sequence[JobApplication], dict[str, str], datetime, ZoneInfo]
 Render = Callable[[Reminder, Profile, Sequence[JobApplication], datetime, ZoneInfo], Rendered | None]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -221,7 +229,7 @@ class Scheduler:
 
     def _agenda_inputs(
         self, profile: Profile, apps: Sequence[JobApplication], now: datetime, *, sending: str | None = None
-    ) -> tuple[Profile, Sequence[JobApplication], dict[str, str], datetime, ZoneInfo]:
+    ) -> AgendaInputs:
         """:func:`agenda`'s arguments, read from storage here, so a worker thread can compute it."""
         sent = self.repo.sent_reminders(profile.user_id)
         if sending is not None:
@@ -258,7 +266,7 @@ class Scheduler:
         while self._stale:
             user_id = self._stale.pop()
             await self.repo.prefetch(user_id)  # returns at once, without yielding, if cached
-            self._recompute(user_id)
+            await self._refresh(user_id)
             # After a fan-out 1,000 users are stale at once, most of them cached (so the prefetch
             # doesn't yield): all their recomputes in one turn of the loop would hold it that long.
             await asyncio.sleep(0)
@@ -282,6 +290,9 @@ class Scheduler:
         except Exception:
             logger.exception("reminders.user_failed user=%s step=refresh", user_id)
             wake = None
+        return self._set_wake(user_id, wake)
+
+    def _set_wake(self, user_id: int, wake: datetime | None) -> datetime | None:
         if wake is None:
             self._due.pop(user_id, None)
         else:
@@ -295,6 +306,35 @@ class Scheduler:
         wake = self._agenda(profile, self.repo.applications_view(user_id), self.now()).wake_at
         self.repo.remember_wake(user_id, wake)
         return wake
+
+    async def _refresh(self, user_id: int) -> datetime | None:
+        """:meth:`_recompute`; for a user with :data:`AGENDA_IN_THREAD_AT` applications or more, in
+        a worker thread on a snapshot, kept only if their data is unchanged when it is done."""
+        for _ in range(OFF_LOOP_TRIES):
+            snapshot = self._snapshot(user_id, None)
+            if snapshot is None:
+                break
+            revision, inputs = snapshot
+            try:
+                plan = await offload.run(agenda, *inputs)
+            except Exception:  # done again on the loop, which logs it and leaves the user out
+                break
+            if self.repo.revision(user_id) == revision:
+                self.repo.remember_wake(user_id, plan.wake_at)
+                return self._set_wake(user_id, plan.wake_at)
+        return self._recompute(user_id)
+
+    def _snapshot(self, user_id: int, sending: str | None) -> tuple[tuple[int, int], AgendaInputs] | None:
+        """A big user's :meth:`_agenda_inputs` with the revision they were read at; None for a user
+        small enough for the loop (or not in memory, or without a profile)."""
+        revision = self.repo.revision(user_id)
+        profile = self.repo.get_profile(user_id)
+        if revision is None or profile is None:
+            return None
+        apps = self.repo.applications_view(user_id)
+        if len(apps) < AGENDA_IN_THREAD_AT:
+            return None
+        return revision, self._agenda_inputs(profile, list(apps), self.now(), sending=sending)
 
     def skip_due(self, user_id: int) -> int:
         """Record everything due right now as skipped (on /resume: no backlog from the pause)."""
@@ -344,7 +384,7 @@ class Scheduler:
         for user_id in user_ids:
             async with self.repo.lock(user_id):
                 await self.repo.prefetch(user_id)
-                self._recompute(user_id)
+                await self._refresh(user_id)
             await asyncio.sleep(0)
         logger.info("reminders.rebuilt users=%s seconds=%.1f", len(user_ids), (self.now() - started).total_seconds())
 
@@ -419,7 +459,7 @@ class Scheduler:
             await self._deliver_all(batches, report)
             for batch in batches:
                 await self.repo.prefetch(batch.profile.user_id)  # a big tick's users left the cache long ago
-                self._after(batch.profile.user_id, report)
+                await self._after(batch.profile.user_id, report)
                 await asyncio.sleep(0)
         finally:
             self._ticking = False
@@ -493,17 +533,24 @@ class Scheduler:
         if profile is None:
             return Delivery.STALE
         apps = self.repo.list_applications(user_id)  # copies: rendering must not reach storage's
-        now = self.now()
-        plan = self._agenda(profile, apps, now, sending=reminder.key if sending else None)
-        if reminder.key not in {r.key for r in plan.due}:
-            return Delivery.STALE
-        try:
-            rendered = self.render(reminder, profile, apps, now, self.tz(profile))
-        except Exception:
-            # Rendering is pure, so it would fail again: record it, and move on to the others.
-            logger.exception("reminders.render_failed user=%s kind=%s", user_id, reminder.kind)
-            return Delivery.FAILED
-        return Delivery.NOTHING if rendered is None else rendered
+        return _message(
+            self.render, reminder, *self._agenda_inputs(profile, apps, self.now(), sending=_key(reminder, sending))
+        )
+
+    async def _compose_soon(self, user_id: int, reminder: Reminder, *, sending: bool) -> Rendered | Delivery:
+        """:meth:`_compose`; for a user with :data:`AGENDA_IN_THREAD_AT` applications or more, in a
+        worker thread on a snapshot. Its answer counts only if the user's data is still as it was
+        when it began: then nothing changed between the snapshot and the send that follows (the
+        caller doesn't await in between), just as inline."""
+        for _ in range(OFF_LOOP_TRIES):
+            snapshot = self._snapshot(user_id, _key(reminder, sending))
+            if snapshot is None:
+                break
+            revision, inputs = snapshot
+            message = await offload.run(_message, self.render, reminder, *inputs, copies=True)
+            if self.repo.revision(user_id) == revision:
+                return message
+        return self._compose(user_id, reminder, sending=sending)
 
     async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
         user_id = batch.profile.user_id
@@ -565,7 +612,7 @@ class Scheduler:
             return False
         return True
 
-    def _after(self, user_id: int, report: TickReport) -> None:
+    async def _after(self, user_id: int, report: TickReport) -> None:
         if self._due.get(user_id, datetime.max.replace(tzinfo=UTC)) > self.now():
             return  # deactivated or postponed after a network failure
         sent = self.repo.sent_reminders(user_id)
@@ -574,7 +621,7 @@ class Scheduler:
                 self.repo.forget_reminders(user_id, self.now() - FORGET_AFTER)
             except WRITE_FAILED as error:  # pruning can wait for a later tick
                 logger.warning("reminders.prune_failed user=%s error=%s", user_id, _why(error))
-        self._recompute(user_id)
+        await self._refresh(user_id)
 
     def _deactivate(self, user_id: int) -> None:
         profile = self.repo.get_profile(user_id)
@@ -600,7 +647,7 @@ class Scheduler:
         intent = False
         for attempt in range(self.retries + 1):
             await self.repo.prefetch(user_id)  # the user may have left the cache since the tick began
-            message = self._compose(user_id, reminder, sending=intent)
+            message = await self._compose_soon(user_id, reminder, sending=intent)
             if isinstance(message, Delivery):
                 return message, intent
             if not intent:
@@ -637,3 +684,34 @@ class Scheduler:
                 continue
             return Delivery.SENT, intent
         return Delivery.LATER, intent
+
+
+def _key(reminder: Reminder, sending: bool) -> str | None:
+    return reminder.key if sending else None
+
+
+def _message(
+    render: Render,
+    reminder: Reminder,
+    profile: Profile,
+    apps: Sequence[JobApplication],
+    sent: dict[str, str],
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    copies: bool = False,
+) -> Rendered | Delivery:
+    """The message for ``reminder`` if it is still due on this data; pure (a worker thread may run it).
+
+    ``copies``: ``apps`` are storage's own, so rendering gets copies of them.
+    """
+    plan = agenda(profile, apps, sent, now, tz)
+    if reminder.key not in {r.key for r in plan.due}:
+        return Delivery.STALE
+    try:
+        rendered = render(reminder, profile, [copy_application(a) for a in apps] if copies else apps, now, tz)
+    except Exception:
+        # Rendering is pure, so it would fail again: record it, and move on to the others.
+        logger.exception("reminders.render_failed user=%s kind=%s", profile.user_id, reminder.kind)
+        return Delivery.FAILED
+    return Delivery.NOTHING if rendered is None else rendered

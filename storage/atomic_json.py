@@ -87,6 +87,11 @@ class AtomicJSONStorage(Storage):
     def dirty(self) -> bool:
         return self._dirty
 
+    @property
+    def version(self) -> int:
+        """Of the newest committed snapshot: it moves with every committed change."""
+        return self._version
+
     def preload(self, data: dict[str, Any]) -> None:
         """Use ``data``, already read from this file (and checked), as the memory copy."""
         self._data = data
@@ -133,6 +138,7 @@ class AtomicJSONStorage(Storage):
         self._depth = 0
         self._dirty = False
         self._data = None
+        self._version += 1  # what memory holds changed (back to the file): see ``version``
 
     def _snapshot(self, data: dict[str, Any]) -> PendingWrite:
         try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import itertools
 import logging
 import os
 import time
@@ -75,6 +76,9 @@ class UndoEntry:
     added: tuple[int, ...] = ()  # numbers a bulk change (an import) added; undo removes them all
 
 
+_OPENED = itertools.count(1)
+
+
 class UserStore:
     """One user's TinyDB file: tables meta, profile, applications, undo, reminders."""
 
@@ -82,6 +86,7 @@ class UserStore:
         self.path = path
         self.user_id = user_id
         self.migrated_from: int | None = None  # the schema version read, when open migrated it
+        self.serial = next(_OPENED)  # this opening of the file, unique in the process (see revision)
         self.storage = AtomicJSONStorage(path, fsync=fsync)
         if data is not None:
             self.storage.preload(data)
@@ -203,7 +208,7 @@ def _inactive_since(store: UserStore) -> str | None:
     return value if isinstance(value, str) else utc_iso(datetime.fromtimestamp(0, UTC))
 
 
-def _copy(app: JobApplication) -> JobApplication:
+def copy_application(app: JobApplication) -> JobApplication:
     """A copy the caller may change (events, notes and times are immutable; the lists are not)."""
     clone = copy.copy(app)
     clone.history, clone.notes, clone.interviews = list(app.history), list(app.notes), list(app.interviews)
@@ -540,6 +545,18 @@ class Repository:
     def user_ids(self) -> list[int]:
         return list(self._index)
 
+    def revision(self, user_id: int) -> tuple[int, int] | None:
+        """What the user's data is at right now, in memory; None if not in memory, or mid-change.
+
+        Equal revisions mean nothing was committed for the user in between: work done on a
+        snapshot meanwhile (in a worker thread) still holds. A store read again after leaving
+        the cache has a revision of its own.
+        """
+        store = self._stores.get(user_id)
+        if store is None or store.storage.in_transaction:
+            return None
+        return store.serial, store.storage.version
+
     def _store(self, user_id: int, *, create: bool = False) -> UserStore | None:
         """The user's opened file: from the cache, or read (and fully checked) on first use.
 
@@ -699,7 +716,7 @@ class Repository:
 
     def list_applications(self, user_id: int) -> list[JobApplication]:
         """The user's applications in number order (the caller's own copies, free to change)."""
-        return [_copy(app) for app in self.applications_view(user_id)]
+        return [copy_application(app) for app in self.applications_view(user_id)]
 
     def applications_view(self, user_id: int) -> list[JobApplication]:
         """The user's applications as kept in memory, not copied: read them, never change them.
@@ -715,7 +732,7 @@ class Repository:
         if store is None or number < 1:
             return None
         app = store.application(number)
-        return _copy(app) if app is not None else None
+        return copy_application(app) if app is not None else None
 
     def add_application(self, profile: Profile, app: JobApplication, label: str) -> JobApplication:
         """Give ``app`` the user's next number, store it, and remember how to undo it (one write)."""

@@ -611,3 +611,68 @@ async def test_a_big_users_agenda_is_worked_out_off_the_loop_and_the_plan_still_
     assert report.keys == [(ADA, "plan:2026-11-23")]
     assert any(thread is not threading.main_thread() for thread in threads)  # the tick's, in a worker
     assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
+
+
+async def test_every_look_at_a_big_users_agenda_during_a_tick_is_off_the_loop(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tick's first agenda, the re-check right before the plan goes out, and the next due time
+    after it: for a big user, all in worker threads (the benchmark caught the re-check holding the
+    loop 120-135 ms for a 5,000-row importer). The plan goes out once, and the next one is due."""
+    threads: list[threading.Thread] = []
+    real = scheduling.agenda
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(*args)
+
+    monkeypatch.setattr(scheduling, "agenda", recording)
+    monkeypatch.setattr(scheduling, "AGENDA_IN_THREAD_AT", 1)
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE")
+    await nudger._flush_stale()
+    bot.clock.set(PLAN_AT)
+    threads.clear()
+    report = await nudger.tick()
+    assert report.keys == [(ADA, "plan:2026-11-23")]
+    assert len(threads) >= 3  # prepare, the re-check, the next due time
+    assert all(thread is not threading.main_thread() for thread in threads)
+    assert sum("Your week" in t for t in bot.texts(ADA)) == 1
+    assert nudger.next_due(ADA) == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)  # Thursday's check
+
+
+async def test_a_change_while_a_big_users_reminder_is_worked_out_off_the_loop_is_heeded(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user pauses while the thread is checking their plan against a snapshot: the snapshot's
+    answer is thrown away, the check is made again on the data as it is now, and nothing goes out."""
+    loop = asyncio.get_running_loop()
+    real = scheduling.agenda
+    calls: list[str] = []
+
+    async def pause() -> None:
+        profile = bot.repo.get_profile(ADA)
+        assert profile is not None
+        profile.paused = True
+        bot.repo.save_profile(profile)
+
+    def pausing_meanwhile(*args: Any) -> Any:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:  # the re-check right before sending (the first was the tick's own)
+            asyncio.run_coroutine_threadsafe(pause(), loop).result(timeout=5)  # on the loop, now
+        return real(*args)
+
+    monkeypatch.setattr(scheduling, "agenda", pausing_meanwhile)
+    monkeypatch.setattr(scheduling, "AGENDA_IN_THREAD_AT", 1)
+    await join(bot)
+    await bot.send(ADA, "/add Acme - SRE")
+    await nudger._flush_stale()
+    bot.clock.set(PLAN_AT)
+    calls.clear()
+    report = await nudger.tick()
+    assert report.sent == 0 and report.keys == []
+    assert not any("Your week" in t for t in bot.texts(ADA))
+    assert "plan:2026-11-23" not in bot.repo.sent_reminders(ADA)
+    stored = bot.repo.get_profile(ADA)
+    assert stored is not None and stored.paused
+    assert nudger.next_due(ADA) is None

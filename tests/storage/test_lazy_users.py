@@ -220,3 +220,26 @@ def test_an_import_with_its_documents_keeps_the_applications_as_parsed(tmp_path:
     assert again.applications_view(1) == apps
     with pytest.raises(ValueError, match="one document per application"):
         again.save_applications(1, apps[:1], "x", documents=documents)
+
+
+def test_a_users_revision_moves_with_every_committed_change_and_every_reopening(tmp_path: Path) -> None:
+    """What the scheduler's worker-thread work is checked against: equal only while nothing changed."""
+    populate(tmp_path, users=2)
+    repo = Repository.open(tmp_path, fsync=False, cache_users=1)
+    assert repo.revision(1) is None  # not in memory: nothing to vouch for
+    assert repo.get_profile(1) is not None
+    first = repo.revision(1)
+    assert first is not None and repo.revision(1) == first  # reading changes nothing
+    repo.list_applications(1)
+    assert repo.revision(1) == first
+    repo.mark_reminder(1, "plan:2026-11-23", datetime(2026, 11, 23, 9, tzinfo=UTC))
+    second = repo.revision(1)
+    assert second is not None and second != first
+    with repo.transaction(1):
+        repo.unmark_reminder(1, "plan:2026-11-23")
+        assert repo.revision(1) is None  # mid-change
+    assert repo.revision(1) not in (None, first, second)
+    assert repo.get_profile(2) is not None  # user 1 leaves the one-user cache
+    assert repo.revision(1) is None
+    assert repo.get_profile(1) is not None  # read again: a revision of its own, never an old one
+    assert repo.revision(1) not in (None, first, second)
