@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -589,55 +589,41 @@ async def test_a_background_refresh_of_many_users_lets_others_in_between(
     assert len(happened) == 51 and happened.index("someone else") <= 1
 
 
-async def test_a_big_users_agenda_is_worked_out_off_the_loop_and_the_plan_still_comes(
-    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+async def _big_user_at_plan_time(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch, agenda: Callable[..., Any]
 ) -> None:
-    """From AGENDA_IN_THREAD_AT applications the tick's agenda runs in a worker thread; the plan goes
-    out once, as for anyone."""
-    threads: list[threading.Thread] = []
-    real = scheduling.agenda
-
-    def recording(*args: Any) -> Any:
-        threads.append(threading.current_thread())
-        return real(*args)
-
-    monkeypatch.setattr(scheduling, "agenda", recording)
-    monkeypatch.setattr(scheduling, "AGENDA_IN_THREAD_AT", 1)
-    await join(bot)
-    await bot.send(ADA, "/add Acme - SRE")
-    bot.clock.set(PLAN_AT)
-    threads.clear()
-    report = await nudger.tick()
-    assert report.keys == [(ADA, "plan:2026-11-23")]
-    assert any(thread is not threading.main_thread() for thread in threads)  # the tick's, in a worker
-    assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
-
-
-async def test_every_look_at_a_big_users_agenda_during_a_tick_is_off_the_loop(
-    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The tick's first agenda, the re-check right before the plan goes out, and the next due time
-    after it: for a big user, all in worker threads (the benchmark caught the re-check holding the
-    loop 120-135 ms for a 5,000-row importer). The plan goes out once, and the next one is due."""
-    threads: list[threading.Thread] = []
-    real = scheduling.agenda
-
-    def recording(*args: Any) -> Any:
-        threads.append(threading.current_thread())
-        return real(*args)
-
-    monkeypatch.setattr(scheduling, "agenda", recording)
+    """Ada, with one application and every user counted as big, at Monday's plan time; ``agenda``
+    stands in for the scheduler's."""
+    monkeypatch.setattr(scheduling, "agenda", agenda)
     monkeypatch.setattr(scheduling, "AGENDA_IN_THREAD_AT", 1)
     await join(bot)
     await bot.send(ADA, "/add Acme - SRE")
     await nudger._flush_stale()
     bot.clock.set(PLAN_AT)
+
+
+async def test_every_look_at_a_big_users_agenda_during_a_tick_is_off_the_loop(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From AGENDA_IN_THREAD_AT applications, the tick's first agenda, the re-check right before the
+    plan goes out, and the next due time after it all run in worker threads (the benchmark caught
+    the re-check holding the loop 120-135 ms for a 5,000-row importer). The plan goes out once, and
+    the next one is due."""
+    threads: list[threading.Thread] = []
+    real = scheduling.agenda
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(*args)
+
+    await _big_user_at_plan_time(bot, nudger, monkeypatch, recording)
     threads.clear()
     report = await nudger.tick()
     assert report.keys == [(ADA, "plan:2026-11-23")]
     assert len(threads) >= 3  # prepare, the re-check, the next due time
     assert all(thread is not threading.main_thread() for thread in threads)
     assert sum("Your week" in t for t in bot.texts(ADA)) == 1
+    assert bot.repo.sent_reminders(ADA).keys() == {"plan:2026-11-23"}
     assert nudger.next_due(ADA) == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)  # Thursday's check
 
 
@@ -662,12 +648,7 @@ async def test_a_change_while_a_big_users_reminder_is_worked_out_off_the_loop_is
             asyncio.run_coroutine_threadsafe(pause(), loop).result(timeout=5)  # on the loop, now
         return real(*args)
 
-    monkeypatch.setattr(scheduling, "agenda", pausing_meanwhile)
-    monkeypatch.setattr(scheduling, "AGENDA_IN_THREAD_AT", 1)
-    await join(bot)
-    await bot.send(ADA, "/add Acme - SRE")
-    await nudger._flush_stale()
-    bot.clock.set(PLAN_AT)
+    await _big_user_at_plan_time(bot, nudger, monkeypatch, pausing_meanwhile)
     calls.clear()
     report = await nudger.tick()
     assert report.sent == 0 and report.keys == []
