@@ -66,6 +66,24 @@ class _NotJson(logging.Filter):
 _NOT_JSON = _NotJson()  # one instance: adding the same filter again on each build is a no-op
 
 
+class _Application(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's application; each persistence pass ends with one write per changed user.
+
+    ``update_persistence`` is what PTB's periodic pass, its shutdown and our per-update flush all
+    call. Between PTB's pass returning and the write below there is no ``await``, and the next
+    pass cannot hand anything over before it holds PTB's lock, so the write holds exactly what
+    this pass (and any earlier one whose write failed) handed over.
+    """
+
+    async def update_persistence(self) -> None:
+        await super().update_persistence()
+        if isinstance(self.persistence, QuestionPersistence):
+            try:
+                self.persistence.write_handed_over()
+            except Exception as error:  # as PTB does with a failing persistence call
+                await self.process_error(update=None, error=error)
+
+
 class _FlushingProcessor(FairUpdateProcessor):
     """The fair processor, then the open questions to disk after every update (``bot/persistence.py``).
 
@@ -121,6 +139,7 @@ def build_application(
     """
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
+        .application_class(_Application)
         .token(settings.token)
         .defaults(
             Defaults(

@@ -15,6 +15,13 @@ question is on disk a moment after the user sees it. The write follows the send,
 that very moment still loses that one question (the answer is then taken as ordinary text, and
 the user can ask again). Only users whose data changed are written: the store compares with what
 it wrote last.
+
+One write per user per pass: PTB hands a question's new state and its data over as separate
+calls, in no fixed order (a set of coroutines, gathered). Writing each as it came left, for a
+moment, a file with the new data and the old state; a kill then made the next answer go to the
+previous question ("SRE" became the company). So the calls only change the record in memory and
+:meth:`QuestionPersistence.write_handed_over` writes each changed user once, after the pass
+(``bot/app.py``'s application runs it; ``flush`` at shutdown does too).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ class QuestionPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         )
         self.store = store
         self._records: dict[int, Record] | None = None
+        self._handed_over: set[int] = set()  # users whose record changed since it was last written
 
     def _all(self) -> dict[int, Record]:
         if self._records is None:
@@ -53,8 +61,21 @@ class QuestionPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     def _record(self, user_id: int) -> Record:
         return self._all().setdefault(user_id, {"states": {}, "data": {}})
 
-    def _save(self, user_id: int) -> None:
-        self.store.save(user_id, self._record(user_id))
+    def write_handed_over(self) -> None:
+        """Write every user whose question or data PTB handed over since the last call, once each.
+
+        A user whose write fails stays pending (the next pass tries again) and the error is
+        raised after the others were written."""
+        failed: BaseException | None = None
+        for user_id in sorted(self._handed_over):
+            try:
+                self.store.save(user_id, self._record(user_id))
+            except Exception as error:  # disk full, say: keep it for the next pass
+                failed = failed or error
+            else:
+                self._handed_over.discard(user_id)
+        if failed is not None:
+            raise failed
 
     # -- what PTB reads at start-up ------------------------------------------------------------
 
@@ -88,21 +109,23 @@ class QuestionPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                 return
         else:
             states[name] = {"key": list(key), "state": new_state}
-        self._save(user_id)
+        self._handed_over.add(user_id)
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         self._record(user_id)["data"] = data
-        self._save(user_id)
+        self._handed_over.add(user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         self._all().pop(user_id, None)
+        self._handed_over.discard(user_id)
         self.store.forget(user_id)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         """Nothing to refresh: this process is the only writer."""
 
     async def flush(self) -> None:
-        """Every change is already on disk."""
+        """At shutdown, after PTB's last pass: anything still unwritten goes to disk."""
+        self.write_handed_over()
 
     # -- not stored ----------------------------------------------------------------------------
 

@@ -304,7 +304,9 @@ async def test_a_guided_add_survives_a_kill_at_the_role_step(live: LiveBot) -> N
     await live._until(lambda: live._polls() > polls, "the next long poll")
     # ... and once the question is on disk. It is written just after "Which role?" is sent (see
     # bot/persistence.py), and under load the next long poll can go out before that write:
-    # waiting for the poll alone made this test flaky.
+    # waiting for the poll alone made this test flaky. The question's state and its draft
+    # ("Acme") are written together, so seeing "Acme" means the state is there too (when they
+    # were two writes, a kill between them failed this test in CI: "SRE" became the company).
     question = live.data_dir / "conversations" / f"{ADA}.json"
     await live._until(lambda: question.exists() and "Acme" in question.read_text(), "the question on disk")
     assert live.process is not None

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import pytest
 from telegram import Update
 
 from bot.app import build_application
@@ -15,7 +16,7 @@ from bot.config import Settings
 from bot.context import services
 from bot.domain.stages import Stage
 from storage import Repository
-from tests.conftest import ADA
+from tests.conftest import ADA, BOB
 from tests.harness import Harness, text_of
 
 
@@ -144,3 +145,55 @@ async def test_a_burst_of_updates_shares_the_flushes_and_every_question_is_on_di
     on_disk = [json.loads((settings.data_dir / "conversations" / f"{user}.json").read_text()) for user in users]
     assert all("question" in record["states"] for record in on_disk)
     assert passes <= len(users) // 4
+
+
+async def test_a_question_and_its_data_reach_the_disk_together(bot: Harness, settings: Settings) -> None:
+    """PTB hands the new state and the draft over as two calls in no fixed order; the file is
+    written once, with both. (Two writes left a moment where a kill kept "Acme" as the draft but
+    "Which company?" as the question, and "SRE" then became the company.)"""
+    await bot.send(ADA, "/add")
+    persistence = bot.app.persistence
+    assert persistence is not None
+    store = persistence.store  # type: ignore[attr-defined]
+    written: list[str] = []
+    real = store.save
+
+    def save(user_id: int, record: dict[str, object]) -> None:
+        written.append(json.dumps(record))
+        real(user_id, record)
+
+    store.save = save
+    assert "Which role?" in text_of((await bot.send(ADA, "Acme"))[0])
+    assert len(written) == 1 and "Acme" in written[0]
+    on_disk = json.loads((settings.data_dir / "conversations" / f"{ADA}.json").read_text())
+    assert on_disk == json.loads(written[0])
+    async with killed_and_restarted(bot, settings) as again:
+        assert "Which track" in text_of((await again.send(ADA, "SRE"))[0])
+
+
+async def test_a_question_that_cannot_be_written_is_written_by_the_next_pass(
+    bot: Harness, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The disk is full when "Which role?" should be written: the error is logged, not lost, and
+    the next update's pass writes the question, so a restart still takes "SRE" as the role."""
+    await bot.send(ADA, "/add")
+    persistence = bot.app.persistence
+    assert persistence is not None
+    store = persistence.store  # type: ignore[attr-defined]
+    real = store.save
+    failures = [OSError(28, "No space left on device")]
+
+    def save(user_id: int, record: dict[str, object]) -> None:
+        if failures:
+            raise failures.pop()
+        real(user_id, record)
+
+    store.save = save
+    assert "Which role?" in text_of((await bot.send(ADA, "Acme"))[0])
+    assert "No space left on device" in caplog.text
+    question = settings.data_dir / "conversations" / f"{ADA}.json"
+    assert "Acme" not in question.read_text()
+    await bot.send(BOB, "/start")  # anyone's update runs the next pass
+    assert "Acme" in question.read_text()
+    async with killed_and_restarted(bot, settings) as again:
+        assert "Which track" in text_of((await again.send(ADA, "SRE"))[0])
