@@ -67,12 +67,13 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -112,6 +113,7 @@ if the user's data is still as it was when it began (see ``Repository.revision``
 REBUILD_INLINE = 500  # at start-up, up to this many users without a kept due time are computed at once
 SAVE_INDEX_EVERY = timedelta(minutes=5)  # storage's index is saved (off the event loop) this often
 
+T = TypeVar("T")
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 AgendaInputs = tuple[Profile, Sequence[JobApplication], dict[str, str], datetime, ZoneInfo]
 Render = Callable[[Reminder, Profile, Sequence[JobApplication], datetime, ZoneInfo], Rendered | None]
@@ -309,20 +311,33 @@ class Scheduler:
 
     async def _refresh(self, user_id: int) -> datetime | None:
         """:meth:`_recompute`; for a user with :data:`AGENDA_IN_THREAD_AT` applications or more, in
-        a worker thread on a snapshot, kept only if their data is unchanged when it is done."""
+        a worker thread (:meth:`_off_loop`). A user whose agenda fails there is logged and left out
+        of the index, as inline, without doing the failing work again on the loop."""
+        try:
+            plan = await self._off_loop(user_id, None, agenda)
+        except Exception:
+            logger.exception("reminders.user_failed user=%s step=refresh", user_id)
+            return self._set_wake(user_id, None)
+        if plan is None:
+            return self._recompute(user_id)
+        self.repo.remember_wake(user_id, plan.wake_at)
+        return self._set_wake(user_id, plan.wake_at)
+
+    async def _off_loop(self, user_id: int, sending: str | None, work: Callable[..., T]) -> T | None:
+        """``work(*inputs)`` on a big user's :meth:`_snapshot`, in a worker thread; its answer, or
+        None for the caller to do it on the loop: a user small enough for the loop, or one whose
+        data changed while each of :data:`OFF_LOOP_TRIES` tries ran (an answer counts only if the
+        user's revision is the same when it comes back; the caller then doesn't await before using
+        it, so nothing can change in between, just as inline). What ``work`` raises propagates."""
         for _ in range(OFF_LOOP_TRIES):
-            snapshot = self._snapshot(user_id, None)
+            snapshot = self._snapshot(user_id, sending)
             if snapshot is None:
-                break
+                return None
             revision, inputs = snapshot
-            try:
-                plan = await offload.run(agenda, *inputs)
-            except Exception:  # done again on the loop, which logs it and leaves the user out
-                break
+            result = await offload.run(work, *inputs)
             if self.repo.revision(user_id) == revision:
-                self.repo.remember_wake(user_id, plan.wake_at)
-                return self._set_wake(user_id, plan.wake_at)
-        return self._recompute(user_id)
+                return result
+        return None
 
     def _snapshot(self, user_id: int, sending: str | None) -> tuple[tuple[int, int], AgendaInputs] | None:
         """A big user's :meth:`_agenda_inputs` with the revision they were read at; None for a user
@@ -539,18 +554,10 @@ class Scheduler:
 
     async def _compose_soon(self, user_id: int, reminder: Reminder, *, sending: bool) -> Rendered | Delivery:
         """:meth:`_compose`; for a user with :data:`AGENDA_IN_THREAD_AT` applications or more, in a
-        worker thread on a snapshot. Its answer counts only if the user's data is still as it was
-        when it began: then nothing changed between the snapshot and the send that follows (the
-        caller doesn't await in between), just as inline."""
-        for _ in range(OFF_LOOP_TRIES):
-            snapshot = self._snapshot(user_id, _key(reminder, sending))
-            if snapshot is None:
-                break
-            revision, inputs = snapshot
-            message = await offload.run(_message, self.render, reminder, *inputs, copies=True)
-            if self.repo.revision(user_id) == revision:
-                return message
-        return self._compose(user_id, reminder, sending=sending)
+        worker thread (:meth:`_off_loop`, on copies)."""
+        work = functools.partial(_message, self.render, reminder, copies=True)
+        message = await self._off_loop(user_id, _key(reminder, sending), work)
+        return self._compose(user_id, reminder, sending=sending) if message is None else message
 
     async def _deliver_one(self, batch: _Batch, reminder: Reminder, report: TickReport) -> None:
         user_id = batch.profile.user_id

@@ -657,3 +657,28 @@ async def test_a_change_while_a_big_users_reminder_is_worked_out_off_the_loop_is
     stored = bot.repo.get_profile(ADA)
     assert stored is not None and stored.paused
     assert nudger.next_due(ADA) is None
+
+
+async def test_a_big_users_agenda_that_fails_off_the_loop_is_logged_and_not_done_again_on_it(
+    bot: Harness, nudger: Scheduler, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Their next due time can't be worked out (a bug in their data, say): it is logged, they are
+    left out of the index as inline, and the failing work is not repeated on the loop's thread."""
+    threads: list[threading.Thread] = []
+    failing = False
+    real = scheduling.agenda
+
+    def broken(*args: Any) -> Any:
+        threads.append(threading.current_thread())
+        if failing:
+            raise ValueError("a history that can't be replayed")
+        return real(*args)
+
+    await _big_user_at_plan_time(bot, nudger, monkeypatch, broken)
+    assert nudger.next_due(ADA) is not None
+    failing, threads[:] = True, []
+    assert await nudger._refresh(ADA) is None
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+    assert nudger.next_due(ADA) is None
+    assert f"reminders.user_failed user={ADA} step=refresh" in caplog.text
+    assert "a history that can't be replayed" in caplog.text
