@@ -91,6 +91,11 @@ def report(bench: Bench, sizes: Sizes, *, quick: bool, wall: float) -> list[str]
         "growth < 10%",
         growth < 0.10 and int(taps) >= (100_000 if not quick else 0),  # type: ignore[call-overload]
     )
+    phases = f.get("rss_phases") or []
+    if phases:  # where the memory before those updates came from
+        names = " / ".join(["start-up", *(name for name, _ in phases)])  # type: ignore[attr-defined]
+        sizes_mb = " / ".join(f"{float(mb):.0f}" for mb in [rss_start, *(mb for _, mb in phases)])  # type: ignore[attr-defined]
+        figure(f"  RSS after {names}", f"{sizes_mb} MB")
     marks = [float(v) for v in f.get("rss_taps") or []]  # type: ignore[attr-defined]
     if len(marks) != 3:  # the taps stopped (their time ran out) before a fifth of them
         marks = [math.nan] * 3

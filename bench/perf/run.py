@@ -313,6 +313,7 @@ class Bench:
         self.figures["fsyncs"] = (int(after["fsyncs"]) - int(before["fsyncs"])) / max(1, writes[0])  # type: ignore[call-overload]
         self.figures["replaces"] = (int(after["replaces"]) - int(before["replaces"])) / max(1, writes[0])  # type: ignore[call-overload]
         self.figures["lag_writes"] = worst_lag(probe, phase_start, time.time())
+        self.rss_mark(process, "writes")
 
         self.out(f"write cost at {s.users:,} users (idle) ...")
         await self.moves(tg, replies, idle_users, "move_many")
@@ -320,9 +321,11 @@ class Bench:
         if s is FULL:
             self.out(f"waiting for {s.fanout:,} weekly plans due at {fan_at:%H:%M} UTC ...")
             await self.fanout(tg, replies, talkers, fan_users, fan_at, probe)
+            self.rss_mark(process, "fan-out")
 
         self.out("/chart (500 applications) and /import (5,000 rows) with other users talking ...")
         await self.heavy(tg, replies, talkers, probe)
+        self.rss_mark(process, "chart/import")
 
         self.out("button taps from many users (memory) ...")
         await self.taps(tg, process, fan_users + writers)
@@ -332,6 +335,12 @@ class Bench:
         assert isinstance(pauses, list)
         self.figures["gen2"] = max(float(p) for p in pauses)
         self.figures["stalls"] = figures.get("stalls") or []
+
+    def rss_mark(self, process: asyncio.subprocess.Process, phase: str) -> None:
+        """The bot's RSS after a phase: where the memory between start-up and the taps comes from."""
+        marks = self.figures.setdefault("rss_phases", [])
+        assert isinstance(marks, list)
+        marks.append([phase, rss_mb(process.pid)])
 
     async def idle(self, tg: FakeTelegram, replies: Replies, users: list[int], name: str) -> None:
         row = self.row(name)
