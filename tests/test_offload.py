@@ -43,6 +43,11 @@ def where() -> bytes:
     return str(os.getpid()).encode()
 
 
+def niceness() -> bytes:
+    """This process's niceness (drawn through ``offload.draw``)."""
+    return str(os.nice(0)).encode()
+
+
 def hold_the_lock(seconds: float) -> bytes:
     """Wait in C *without* releasing the interpreter lock, as matplotlib's drawing does; say where."""
     ctypes.PyDLL(None).usleep(int(seconds * 1_000_000))
@@ -111,6 +116,20 @@ async def test_offload_draw_runs_in_another_process() -> None:
     pid = int(await offload.draw(where))
     assert pid != os.getpid()
     assert worker_pids() == {pid}
+
+
+async def test_offload_draws_at_a_lower_priority_than_the_bot() -> None:
+    """The drawing process gives way for the CPU: the bot's replies and its Bot API server first."""
+    assert int(await offload.draw(niceness)) == os.nice(0) + offload.DRAWING_NICENESS
+
+
+def test_offload_caps_malloc_arenas_unless_the_operator_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On glibc the cap is set (mallopt answers 1); a MALLOC_ARENA_MAX in the environment wins."""
+    if not sys.platform.startswith("linux") or not hasattr(ctypes.CDLL(None), "gnu_get_libc_version"):
+        pytest.skip("glibc only")
+    assert offload.limit_malloc_arenas() is True
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert offload.limit_malloc_arenas() is False
 
 
 async def test_offload_draw_keeps_the_event_loop_ticking() -> None:
