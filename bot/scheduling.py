@@ -100,6 +100,7 @@ FORGET_AFTER = timedelta(days=30)  # recorded keys older than this can never be 
 KEEP_RECORDS = 64  # prune a user's records only once there are this many
 REFRESH_DELAY = 0.05  # seconds from a change to recomputing the user's due time (after the reply)
 SENDERS = 4  # users served at once during a tick (each user's own reminders stay in order)
+LOOKAHEAD = 4 * SENDERS  # users prepared ahead of the senders, well inside storage's cache of 64
 AGENDA_IN_THREAD_AT = 1_000
 """Applications from which a tick works out the user's agenda in a worker thread. A 5,000-row
 import's first agenda is about 50 ms on an idle machine (each application's history replayed once),
@@ -458,24 +459,8 @@ class Scheduler:
         try:
             await self._flush_stale()
             now = self.now()
-            users = sorted((at, uid) for uid, at in self._due.items() if at <= now)
-            batches = []
-            for _, user_id in users:
-                try:
-                    batch = await self._prepare(user_id, now, report)
-                except Exception:
-                    logger.exception("reminders.user_failed user=%s step=prepare", user_id)
-                    self._due.pop(user_id, None)  # back in the index after their next change
-                    batch = None
-                if batch is not None:
-                    batches.append(batch)
-                await asyncio.sleep(0)  # ~1 ms of work per user: let command updates in between
-            report.users = len(batches)
-            await self._deliver_all(batches, report)
-            for batch in batches:
-                await self.repo.prefetch(batch.profile.user_id)  # a big tick's users left the cache long ago
-                await self._after(batch.profile.user_id, report)
-                await asyncio.sleep(0)
+            users = [uid for _, uid in sorted((at, uid) for uid, at in self._due.items() if at <= now)]
+            await self._deliver_all(users, now, report)
         finally:
             self._ticking = False
         if report.users or report.later:
@@ -515,28 +500,89 @@ class Scheduler:
             return None
         return _Batch(profile, deque(plan.due))
 
-    async def _deliver_all(self, batches: list[_Batch], report: TickReport) -> None:
+    async def _deliver_all(self, users: list[int], now: datetime, report: TickReport) -> None:
         """Round-robin over users, a few at a time: each user's reminders go one after another, while
         up to :data:`SENDERS` users are served at once, so the limiter, not the round trips, sets the
-        pace."""
-        pending = deque(b for b in batches if b.queue)
+        pace.
+
+        Users are prepared (read, agenda worked out) only :data:`LOOKAHEAD` ahead of the senders, and
+        each one's next due time is worked out as soon as their last reminder is out. So a user's
+        file is read and parsed once per tick: preparing all 1,000 users of a big minute first had
+        pushed each one out of storage's cache (64 users) before their turn came, and read and
+        parsed them twice more (on the event loop), for the send and for the next due time.
+        """
+        pending: deque[_Batch] = deque()  # prepared, waiting for a sender (in line again after each reminder)
+        taken = 0  # batches a sender holds right now
+        left = deque(users)
+        preparing = True  # until the last user is prepared (they may still join the line)
+        changed = asyncio.Condition()
+
+        def ahead() -> int:
+            return len(pending) + taken
+
+        async def prepare_next() -> None:
+            user_id = left.popleft()
+            try:
+                batch = await self._prepare(user_id, now, report)
+            except Exception:
+                logger.exception("reminders.user_failed user=%s step=prepare", user_id)
+                self._due.pop(user_id, None)  # back in the index after their next change
+                batch = None
+            if batch is not None:
+                report.users += 1
+                pending.append(batch)
+            await asyncio.sleep(0)  # ~1 ms of work per user: let command updates in between
+
+        async def preparer() -> None:
+            nonlocal preparing
+            try:
+                while left:
+                    async with changed:
+                        await changed.wait_for(lambda: ahead() < LOOKAHEAD)
+                    await prepare_next()
+                    async with changed:
+                        changed.notify_all()
+            finally:
+                preparing = False
+                async with changed:
+                    changed.notify_all()  # the senders see that no more are coming
+
+        async def finish(user_id: int) -> None:
+            try:
+                await self.repo.prefetch(user_id)  # normally still in memory: read at most once more
+                await self._after(user_id, report)
+            except Exception:
+                logger.exception("reminders.user_failed user=%s step=after", user_id)
 
         async def sender() -> None:
-            while pending:
-                batch = pending.popleft()  # held by this sender only until it goes back in line
+            nonlocal taken
+            while True:
+                async with changed:
+                    await changed.wait_for(lambda: bool(pending) or not preparing)
+                    if not pending:
+                        return
+                    batch = pending.popleft()
+                    taken += 1
                 reminder = batch.queue.popleft()
+                user_id = batch.profile.user_id
                 try:
                     await self._deliver_one(batch, reminder, report)
                 except Exception:  # an unexpected failure: this user waits, the others go on
-                    user_id = batch.profile.user_id
                     logger.exception("reminders.user_failed user=%s step=deliver kind=%s", user_id, reminder.kind)
                     report.failed += 1
                     batch.queue.clear()
                     self._due[user_id] = self.now() + RETRY_LATER
-                if batch.queue:
-                    pending.append(batch)
+                if not batch.queue:
+                    await finish(user_id)
+                async with changed:
+                    taken -= 1
+                    if batch.queue:
+                        pending.append(batch)
+                    changed.notify_all()
 
-        await asyncio.gather(*(sender() for _ in range(min(SENDERS, len(pending)))))
+        while left and ahead() < LOOKAHEAD:  # a first line-up, so a small tick is round-robin over all its users
+            await prepare_next()
+        await asyncio.gather(preparer(), *(sender() for _ in range(SENDERS)))
 
     def _compose(self, user_id: int, reminder: Reminder, *, sending: bool) -> Rendered | Delivery:
         """The message for ``reminder`` from the data as stored right now, if it is still due.

@@ -167,6 +167,31 @@ async def restarted(settings: Settings, tg: FakeTelegram, clock: FakeClock, **kw
     return app, repo
 
 
+async def test_a_tick_for_more_users_than_the_cache_reads_each_file_once(
+    bot: Harness, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,000 weekly plans in one minute, in small: 12 users due, a cache of 4. Preparing them all
+    first pushed each out of the cache before its send, and read and parsed it twice more."""
+    users = [ADA + i for i in range(12)]
+    for user in users:
+        await join(bot, user)
+    bot.clock.set(PLAN_AT)
+    monkeypatch.setattr(scheduling, "LOOKAHEAD", 2)
+    repo = Repository.open(settings.data_dir, fsync=False, cache_users=4)
+    app = build_application(settings, repo, request=bot.tg.request(), clock=bot.clock)
+    async with app:
+        scheduler = await start_reminders(app)
+        opened = repo.opened_files
+        report = await scheduler.tick()
+        read = repo.opened_files - opened
+        await stop_reminders(app)
+    repo.close()
+    assert sorted(report.keys) == [(user, "plan:2026-11-23") for user in users]
+    assert read == len(users)
+    assert all(sum("Your week" in t for t in bot_texts(bot.tg, user)) == 1 for user in users)
+    assert all(scheduler.next_due(user) > PLAN_AT for user in users)  # each one's next time, worked out
+
+
 async def test_restart_sends_nothing_twice_and_catches_up(bot: Harness, nudger: Scheduler, settings: Settings) -> None:
     """After a restart the plan already sent stays sent; a check missed 2 h ago goes out once."""
     await join(bot)

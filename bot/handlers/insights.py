@@ -1,8 +1,8 @@
 """Insights: /funnel, /stats, /week, /report, /chart, /export and /import (CSV files in and out).
 
 Handlers parse, ask bot.domain.funnel / csvio for the numbers, and send what ``bot.views.insights``
-makes of them. Charts render in a worker thread (bot.charts holds the lock that keeps matplotlib
-to one render at a time).
+makes of them. Charts are drawn in a worker process; CSV imports are parsed and checked, and
+exports written, in worker threads (``bot.offload``), so none of them holds up other users.
 """
 
 from __future__ import annotations
