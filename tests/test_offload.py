@@ -125,11 +125,72 @@ async def test_offload_draws_at_a_lower_priority_than_the_bot() -> None:
 
 def test_offload_caps_malloc_arenas_unless_the_operator_did(monkeypatch: pytest.MonkeyPatch) -> None:
     """On glibc the cap is set (mallopt answers 1); a MALLOC_ARENA_MAX in the environment wins."""
-    if not sys.platform.startswith("linux") or not hasattr(ctypes.CDLL(None), "gnu_get_libc_version"):
+    if not glibc():
         pytest.skip("glibc only")
     assert offload.limit_malloc_arenas() is True
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert offload.limit_malloc_arenas() is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=4")
+    assert offload.limit_malloc_arenas() is False
+
+
+FRAGMENTING = """
+import sys
+from bot import offload
+fixed = sys.argv[1] == "fixed" and offload.fix_mmap_threshold()
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+big = bytearray(8 << 20)  # one big block freed: left alone, glibc now puts blocks up to 8 MB on its heap
+del big
+start = rss()
+medium, small = [], []
+for i in range(200):
+    medium.append(bytearray(200 * 1024))  # the size of a full getUpdates batch or a big user's file
+    small.append(bytearray(1024 + i))  # and something small that stays, allocated in between
+del medium
+print(fixed, rss() - start)
+"""
+
+
+@pytest.mark.parametrize("how", ["fixed", "left alone"])
+def test_offload_fixed_mmap_threshold_hands_freed_medium_blocks_back(how: str) -> None:
+    """With the threshold fixed, 40 MB of freed 200 KB blocks go back to the system despite the
+    small objects allocated between them; left alone (glibc raised it after one big block), they stay."""
+    if not glibc():
+        pytest.skip("glibc only")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
+    run = subprocess.run(
+        [sys.executable, "-c", FRAGMENTING, how],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    fixed, kept_mb = run.stdout.split()
+    if how == "fixed":
+        assert fixed == "True" and float(kept_mb) < 5
+    else:
+        assert float(kept_mb) > 30  # the premise: without the fix glibc keeps them
+
+
+def test_offload_leaves_the_mmap_threshold_to_an_operator_who_set_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in [
+        ("MALLOC_MMAP_THRESHOLD_", "65536"),
+        ("MALLOC_TRIM_THRESHOLD_", "65536"),
+        ("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=65536"),
+    ]:
+        with monkeypatch.context() as env:
+            env.setenv(name, value)
+            assert offload.fix_mmap_threshold() is False
+
+
+def glibc() -> bool:
+    return sys.platform.startswith("linux") and hasattr(ctypes.CDLL(None), "gnu_get_libc_version")
 
 
 async def test_offload_draw_keeps_the_event_loop_ticking() -> None:
