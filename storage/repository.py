@@ -6,7 +6,8 @@ event loop, so a scheduled job and a command can never interleave inside one.
 
 Users are opened lazily. Start-up reads the small persisted index (:mod:`storage.index`) and the
 directory listing; a user's file is parsed on first use and kept in a bounded cache (least recently
-used first out), with its applications parsed once and updated only where a change touched them.
+used first out, but users read only for the scheduler go before those an update needed), with its
+applications parsed once and updated only where a change touched them.
 Only files the index can't vouch for (changed since it was written, or new to it) are read and
 fully checked at start-up, so a damaged file still stops start-up, naming it.
 
@@ -65,6 +66,12 @@ READ_AHEAD = 4
 """Urgent reads in flight, or done and not yet taken up by their caller (see ``prefetch``)."""
 BACKGROUND_READ_AHEAD = 2
 """The same bound for the scheduler's and the jobs' reads."""
+BACKGROUND_KEEP = 24
+"""Users read only for the scheduler or a job (``prefetch`` without ``urgent``) that the cache keeps
+before they, not users an update needed, make room for the next. A fan-out passes 1,000 users through
+the cache once each; left to plain least-recently-used, it pushed out everyone who was talking to the
+bot meanwhile, and each of their next replies waited for a file read. 24 is more than a tick works
+on at once (its senders and the users it prepares ahead of them)."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,7 @@ class Repository:
         self._slots_loop: asyncio.AbstractEventLoop | None = None
         self._slots: dict[bool, asyncio.Semaphore] = {}  # urgent or not -> its read-ahead bound
         self._prefetching: dict[int, tuple[asyncio.Future[UserStore], IndexEntry]] = {}
+        self._background: set[int] = set()  # cached users read only for the scheduler or a job (so far)
         # The update each user's writes are made for, per asyncio task (a job running beside a
         # command must not record the command's update id): ((user_id, update_id), ...), newest last.
         self._handling: ContextVar[tuple[tuple[int, int], ...]] = ContextVar(f"handling_{id(self)}", default=())
@@ -324,22 +332,40 @@ class Repository:
         users = [user_id for user_id, entry in self._index.items() if entry.inactive_since is not None]
         return [profile for profile in map(self.get_profile, users) if profile is not None]
 
-    def _remember(self, store: UserStore) -> None:
-        """Put an opened store in the cache, letting the least recently used go beyond the bound."""
+    def _remember(self, store: UserStore, *, background: bool = False) -> None:
+        """Put an opened store in the cache, letting the least recently used go beyond the bound
+        (users read only in the ``background`` first, while there are more than BACKGROUND_KEEP)."""
         self._stores[store.user_id] = store
         self._stores.move_to_end(store.user_id)
+        if background:
+            self._background.add(store.user_id)
+        else:
+            self._background.discard(store.user_id)
         excess = len(self._stores) - self.cache_users
         if excess <= 0:
             return
-        for user_id in list(self._stores)[: excess + 8]:
+        self._background.intersection_update(self._stores)  # forget users let go by other paths
+        for user_id in self._eviction_order()[: excess + 8]:
             if excess <= 0:
                 break
             old = self._stores[user_id]
             if old.storage.in_transaction or old.storage.writing or old is store:
                 continue  # in use: its changes live only in memory until the commit (or its write)
             del self._stores[user_id]
+            self._background.discard(user_id)
             old.close()
             excess -= 1
+
+    def _eviction_order(self) -> list[int]:
+        """Cached users, the first to let go first: least recently used, except that background
+        users beyond :data:`BACKGROUND_KEEP` (the least recent of them) come before everyone."""
+        order = list(self._stores)
+        spare = len(self._background) - BACKGROUND_KEEP
+        if spare <= 0:
+            return order
+        first = [user_id for user_id in order if user_id in self._background][:spare]
+        chosen = set(first)
+        return first + [user_id for user_id in order if user_id not in chosen]
 
     # -- transactions, locks, update ids -------------------------------------------------------
 
@@ -606,6 +632,8 @@ class Repository:
         is left alone: the first read opens it as usual and reports it. A file the bot opened
         itself meanwhile wins over this read (which may be older than what that store wrote).
         """
+        if urgent:
+            self._background.discard(user_id)  # an update needs them: no longer a passer-by
         if self._unread(user_id) is None:
             return
         async with self._read_slots(urgent):
@@ -630,7 +658,7 @@ class Repository:
             if store.migrated_from is not None:
                 return  # an older Funnelbot wrote it since start-up: the first read migrates and saves it
             self.opened_files += 1
-            self._remember(store)
+            self._remember(store, background=not urgent)
 
     def _unread(self, user_id: int) -> IndexEntry | None:
         """The user's index entry if their file is still to be read (known, and not open)."""

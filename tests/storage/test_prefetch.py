@@ -202,3 +202,59 @@ async def test_reads_never_run_far_ahead_of_the_callers(tmp_path: Path, monkeypa
     assert sorted(int(user) for user in reads) == list(range(1, 13))
     assert repo.opened_files == 12
     repo.close()
+
+
+async def test_a_fan_out_through_the_cache_keeps_the_users_who_are_talking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Background reads (the scheduler's) beyond BACKGROUND_KEEP make room before users an update
+    read: a fan-out through the whole cache leaves the talkers in memory, and keeps its own most
+    recent users (those it is still working on)."""
+    monkeypatch.setattr(repository_module, "BACKGROUND_KEEP", 3)
+    populate(tmp_path, 30, apps=1)
+    repo = Repository.open(tmp_path, fsync=False, cache_users=8)
+    talkers, passers_by = [1, 2, 3, 4], list(range(5, 31))
+    for user_id in talkers:
+        await repo.prefetch(user_id, urgent=True)
+    for user_id in passers_by:
+        await repo.prefetch(user_id)
+        assert repo.get_profile(user_id) is not None  # as a tick reads them
+    threads = reads_in(monkeypatch)
+    for user_id in [*talkers, *passers_by[-3:]]:
+        await repo.prefetch(user_id, urgent=user_id in talkers)
+        assert repo.get_profile(user_id) is not None
+    assert threads == []  # every one of them was still in memory
+
+
+async def test_a_user_the_scheduler_read_and_an_update_then_needed_counts_as_talking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository_module, "BACKGROUND_KEEP", 2)
+    populate(tmp_path, 20, apps=1)
+    repo = Repository.open(tmp_path, fsync=False, cache_users=6)
+    await repo.prefetch(1)  # the scheduler reads them first ...
+    await repo.prefetch(1, urgent=True)  # ... then they send a command: no second read, but promoted
+    for user_id in range(2, 21):
+        await repo.prefetch(user_id)
+    threads = reads_in(monkeypatch)
+    await repo.prefetch(1, urgent=True)
+    assert threads == [] and repo.get_profile(1) is not None
+
+
+async def test_with_few_background_users_the_cache_is_plain_least_recently_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to BACKGROUND_KEEP of them, background users take their turn like anyone else: a tick's
+    user read after a talker stays while that older talker makes room."""
+    monkeypatch.setattr(repository_module, "BACKGROUND_KEEP", 3)
+    populate(tmp_path, 10, apps=1)
+    repo = Repository.open(tmp_path, fsync=False, cache_users=4)
+    await repo.prefetch(2, urgent=True)  # the least recently used
+    await repo.prefetch(1)  # a background user
+    for user_id in [3, 4, 5]:  # talkers fill the cache past its bound
+        await repo.prefetch(user_id, urgent=True)
+    threads = reads_in(monkeypatch)
+    await repo.prefetch(1)
+    assert threads == []  # still in memory
+    await repo.prefetch(2, urgent=True)
+    assert len(threads) == 1  # the oldest talker had left the cache
