@@ -489,12 +489,13 @@ class Scheduler:
             plan = await offload.run(agenda, *self._agenda_inputs(profile, list(apps), now))
         else:
             plan = self._agenda(profile, apps, now)
-        for reminder in plan.missed:
-            if not await self._record(user_id, reminder.key, "skipped"):
+        if plan.missed:  # all in one write: after downtime or a big import there can be dozens
+            if not await self._record(user_id, [reminder.key for reminder in plan.missed], "skipped"):
                 report.later += 1
                 return None  # still due in the index: the next tick tries again
-            report.skipped += 1
-            logger.info("reminder.skipped user=%s kind=%s", user_id, reminder.kind)
+            for reminder in plan.missed:
+                report.skipped += 1
+                logger.info("reminder.skipped user=%s kind=%s", user_id, reminder.kind)
         if not plan.due:
             self._recompute(user_id)
             return None
@@ -639,18 +640,25 @@ class Scheduler:
             report.later += 1
             batch.queue.clear()
 
-    async def _record(self, user_id: int, key: str, status: str) -> bool:
-        """Write ``key``'s status; a write that fails (disk full) is one log line and False.
+    async def _record(self, user_id: int, keys: str | list[str], status: str) -> bool:
+        """Write the status of ``keys`` (one key or several: one file write either way); a write
+        that fails (disk full) is one log line and False, and then none of them is recorded.
 
-        The record is in memory at once (anything composed after sees it) and on disk when this
+        The records are in memory at once (anything composed after sees them) and on disk when this
         returns; the file write runs in a worker thread, so 1,000 nudges don't hold the loop.
         """
+        keys = [keys] if isinstance(keys, str) else keys
         try:
             async with self.repo.writing(user_id):
-                self.repo.mark_reminder(user_id, key, self.now(), status)
+                for key in keys:
+                    self.repo.mark_reminder(user_id, key, self.now(), status)
         except WRITE_FAILED as error:
             logger.warning(
-                "reminders.record_failed user=%s key=%s status=%s error=%s", user_id, key, status, _why(error)
+                "reminders.record_failed user=%s key=%s status=%s error=%s",
+                user_id,
+                ",".join(keys),
+                status,
+                _why(error),
             )
             return False
         return True
