@@ -320,7 +320,10 @@ class Bench:
 
         if s is FULL:
             self.out(f"waiting for {s.fanout:,} weekly plans due at {fan_at:%H:%M} UTC ...")
-            await self.fanout(tg, replies, talkers, fan_users, fan_at, probe)
+            # The idle row's users, who have been talking (the moves just now): the fan-out row then
+            # differs from the idle one by the fan-out only. (Users new to the bot each time made it
+            # mostly a row of first reads, against an idle row of users already in memory.)
+            await self.fanout(tg, replies, idle_users, fan_users, fan_at, probe)
             self.rss_mark(process, "fan-out")
 
         self.out("/chart (500 applications) and /import (5,000 rows) with other users talking ...")
