@@ -74,10 +74,9 @@ starts at this value; setting it stops glibc from moving it). Left alone, glibc 
 to the size of each such block freed, up to 32 MB: after one big user's file or one big CSV, the
 medium blocks that come and go all day (a full getUpdates batch, a big user's file and its encoded
 copy) came from the heap instead, where one small object allocated next to them keeps their memory
-from going back. On the benchmark's seed, 20,000 button
-taps after a /chart and a 5,000-row /import took RSS from 127 to 151 MB; with the threshold fixed,
-from 121 to 119. ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` in the environment
-overrides this."""
+from going back. On the benchmark's seed, 20,000 button taps after a /chart and a 5,000-row /import
+took RSS from 127 to 151 MB; with the threshold fixed, from 121 to 119. ``MALLOC_MMAP_THRESHOLD_``
+or ``MALLOC_TRIM_THRESHOLD_`` in the environment (or either in ``GLIBC_TUNABLES``) overrides this."""
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -93,8 +92,8 @@ def favour_the_event_loop() -> None:
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     """Cap glibc's malloc arenas; False where there is no glibc ``mallopt``, or when the operator
-    set ``MALLOC_ARENA_MAX`` (glibc has then read it already, and it wins)."""
-    return _mallopt(M_ARENA_MAX, arenas, "MALLOC_ARENA_MAX", "glibc.malloc.arena_max")
+    set ``MALLOC_ARENA_MAX`` or its tunable (glibc has then read it already, and it wins)."""
+    return _mallopt(M_ARENA_MAX, arenas, ("MALLOC_ARENA_MAX",), ("glibc.malloc.arena_max",))
 
 
 def fix_mmap_threshold(threshold: int = MMAP_THRESHOLD) -> bool:
@@ -103,18 +102,16 @@ def fix_mmap_threshold(threshold: int = MMAP_THRESHOLD) -> bool:
     return _mallopt(
         M_MMAP_THRESHOLD,
         threshold,
-        "MALLOC_MMAP_THRESHOLD_",
-        "MALLOC_TRIM_THRESHOLD_",
-        "glibc.malloc.mmap_threshold",
-        "glibc.malloc.trim_threshold",
+        ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"),
+        ("glibc.malloc.mmap_threshold", "glibc.malloc.trim_threshold"),
     )
 
 
-def _mallopt(option: int, value: int, *operators: str) -> bool:
-    """glibc's ``mallopt(option, value)``, unless one of ``operators`` (environment variables, or
-    tunables in ``GLIBC_TUNABLES``) says the operator chose already; True if it was set."""
-    tunables = os.environ.get("GLIBC_TUNABLES", "")
-    if any(os.environ.get(name) or name in tunables for name in operators):
+def _mallopt(option: int, value: int, variables: tuple[str, ...], tunables: tuple[str, ...]) -> bool:
+    """glibc's ``mallopt(option, value)``, unless the operator chose already: one of ``variables``
+    is in the environment, or one of ``tunables`` in ``GLIBC_TUNABLES``; True if it was set."""
+    chosen = os.environ.get("GLIBC_TUNABLES", "")
+    if any(os.environ.get(name) for name in variables) or any(name in chosen for name in tunables):
         return False
     if not sys.platform.startswith("linux"):
         return False
